@@ -1,0 +1,97 @@
+//! Subcommands, one file each. Each returns the process exit code.
+
+mod solve;
+mod validate;
+
+use cartnet::input::error::InputErrors;
+use cartnet::input::{Instance, Override, Scenario};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Success: optimal, or feasible within the limit.
+pub const EXIT_OK: u8 = 0;
+/// An error in the input or the usage.
+pub const EXIT_INPUT: u8 = 1;
+/// The model is infeasible.
+pub const EXIT_INFEASIBLE: u8 = 2;
+/// No solution within the limit.
+pub const EXIT_NO_SOLUTION: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cartnet",
+    version,
+    about = "Designs decentralized CAR-T manufacturing networks (MILP over HiGHS)"
+)]
+pub struct Cli {
+    /// Show the solver's log (written to highs.log in the output folder) and progress.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Optimize the network and write the plan.
+    Solve(solve::SolveArgs),
+    /// Check the input and print network diagnostics, without solving.
+    Validate(validate::ValidateArgs),
+}
+
+/// Where the instance and the scenario come from.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv.
+    #[arg(long, default_value = "data/demo")]
+    pub data: PathBuf,
+    /// Scenario file (TOML).
+    #[arg(long, default_value = "models/baseline.toml")]
+    pub model: PathBuf,
+    /// Override a scenario key, e.g. --set site.setup_cost_owned=3e6 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+impl InputArgs {
+    /// Loads and validates the scenario and the instance, collecting every error of both.
+    pub fn load(&self) -> Result<(Instance, Scenario), InputErrors> {
+        let mut errors = Vec::new();
+        let overrides: Vec<Override> = self
+            .set
+            .iter()
+            .filter_map(|s| Override::parse(s).map_err(|e| errors.push(e)).ok())
+            .collect();
+        let scenario = Scenario::load(&self.model, &overrides)
+            .map_err(|e| errors.extend(e.0))
+            .ok();
+        let instance = Instance::load(&self.data)
+            .map_err(|e| errors.extend(e.0))
+            .ok();
+        match (instance, scenario) {
+            (Some(i), Some(s)) if errors.is_empty() => Ok((i, s)),
+            _ => Err(InputErrors(errors)),
+        }
+    }
+}
+
+/// Prints input errors to stderr with a closing count; returns the exit code.
+pub fn report_input_errors(errors: &InputErrors, data: &Path) -> u8 {
+    for e in &errors.0 {
+        eprintln!("{e}");
+    }
+    let n = errors.0.len();
+    eprintln!(
+        "{n} error{} in the input ({}); nothing was written. Error codes are explained in docs/errors.md.",
+        if n == 1 { "" } else { "s" },
+        data.display()
+    );
+    EXIT_INPUT
+}
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Solve(args) => solve::run(args, cli.verbose),
+        Command::Validate(args) => validate::run(args),
+    }
+}

@@ -1,0 +1,140 @@
+//! `cartnet solve`: load, build the network, optimize, write the plan, print the summary.
+
+use super::{
+    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, InputArgs, report_input_errors,
+};
+use cartnet::export;
+use cartnet::network::Network;
+use cartnet::plan::Provenance;
+use cartnet::solve::SolveOptions;
+use cartnet::{Outcome, optimize};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder for plan.json and the CSV tables.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Stop after this many seconds with the best plan found and its proven gap.
+    #[arg(long, value_name = "S", value_parser = positive_f64)]
+    pub time_limit: Option<f64>,
+    /// Stop when the proven relative gap is at most G (e.g. 0.005 for 0.5 %).
+    #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = nonneg_f64)]
+    pub gap: f64,
+    /// Solver threads (default: HiGHS's choice).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+}
+
+fn positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("\"{s}\" is not a number > 0")),
+    }
+}
+
+fn nonneg_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("\"{s}\" is not a number >= 0")),
+    }
+}
+
+pub fn run(args: SolveArgs, verbose: bool) -> u8 {
+    let (instance, scenario) = match args.input.load() {
+        Ok(x) => x,
+        Err(e) => return report_input_errors(&e, &args.input.data),
+    };
+    let network = Network::build(&instance, &scenario);
+    let log_file = if verbose {
+        if let Err(e) = std::fs::create_dir_all(&args.out) {
+            eprintln!("cannot create {}: {e}", args.out.display());
+            return EXIT_INPUT;
+        }
+        let path = args.out.join("highs.log");
+        eprintln!("HiGHS log: {}", path.display());
+        Some(path)
+    } else {
+        None
+    };
+    let options = SolveOptions {
+        time_limit: args.time_limit,
+        gap: args.gap,
+        threads: args.threads,
+        log_file,
+    };
+    let size = network.size();
+    if verbose {
+        eprintln!(
+            "network: {} demand points, {} hospitals, {} sites; {} patient arcs, {} cell arcs",
+            size.demand_points, size.hospitals, size.sites, size.patient_arcs, size.cell_arcs
+        );
+    }
+    let data = args.input.data.display().to_string();
+    let model = args.input.model.display().to_string();
+    let provenance = Provenance {
+        data: &data,
+        model: &model,
+    };
+    let outcome = match optimize(&instance, &scenario, &network, &options, provenance) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_NO_SOLUTION;
+        }
+    };
+    match outcome {
+        Outcome::Plan(plan) => {
+            let written = match export::write_plan(&args.out, &plan) {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot write the plan to {}: {e}",
+                        args.out.display()
+                    );
+                    return EXIT_INPUT;
+                }
+            };
+            println!(
+                "cartnet {} plan for {} ({} demand points, {} hospitals, {} candidate sites)\n",
+                plan.solver.status.as_str(),
+                data,
+                size.demand_points,
+                size.hospitals,
+                size.sites
+            );
+            print!("{}", export::summary::render(&plan));
+            let names: Vec<String> = written
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect();
+            println!("\nwritten to {}: {}", args.out.display(), names.join(", "));
+            EXIT_OK
+        }
+        Outcome::Infeasible { reasons, seconds } => {
+            eprintln!(
+                "infeasible ({seconds:.2} s): no plan satisfies the constraints; nothing was written."
+            );
+            for r in reasons {
+                eprintln!("  - {r}");
+            }
+            EXIT_INFEASIBLE
+        }
+        Outcome::NoSolution {
+            seconds,
+            best_bound,
+        } => {
+            let bound = best_bound.map_or(String::new(), |b| {
+                format!(" (best bound {})", export::summary::usd(b))
+            });
+            eprintln!(
+                "no solution: the limit was reached after {seconds:.1} s before any feasible plan was found{bound}; \
+                 nothing was written. Raise --time-limit."
+            );
+            EXIT_NO_SOLUTION
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! `cartnet validate`: input checks and network diagnostics, without solving.
+
+use super::{EXIT_OK, InputArgs, report_input_errors};
+use cartnet::explain;
+use cartnet::network::Network;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+pub fn run(args: ValidateArgs) -> u8 {
+    let (instance, scenario) = match args.input.load() {
+        Ok(x) => x,
+        Err(e) => return report_input_errors(&e, &args.input.data),
+    };
+    let network = Network::build(&instance, &scenario);
+    let size = network.size();
+    println!(
+        "input ok: {} ({})",
+        args.input.data.display(),
+        args.input.model.display()
+    );
+    println!(
+        "nodes: {} demand points ({:.1} patients a year), {} hospitals, {} candidate sites ({} existing)",
+        size.demand_points,
+        instance.total_patients(),
+        size.hospitals,
+        size.sites,
+        instance.sites.iter().filter(|s| s.existing).count()
+    );
+    let modes: Vec<String> = size
+        .cell_arcs_by_mode
+        .iter()
+        .map(|(m, n)| format!("{n} {m}"))
+        .collect();
+    println!(
+        "arcs: {} patient arcs (demand -> hospital within {} h), {} cell arcs (hospital -> site{}{})",
+        size.patient_arcs,
+        scenario.time.max_patient_travel_hours,
+        size.cell_arcs,
+        if modes.is_empty() { "" } else { ": " },
+        modes.join(", ")
+    );
+    let mut has_site = vec![false; instance.hospitals.len()];
+    for arc in network.cell_arcs() {
+        has_site[arc.hospital] = true;
+    }
+    let stranded: Vec<&str> = instance
+        .hospitals
+        .iter()
+        .zip(&has_site)
+        .filter(|(_, ok)| !**ok)
+        .map(|(h, _)| h.id.as_str())
+        .collect();
+    if !stranded.is_empty() {
+        println!(
+            "hospitals with no site within the vein-to-vein and fresh-transit limits: {}",
+            stranded.join(", ")
+        );
+    }
+    let reasons = explain::structural(&instance, &scenario, &network);
+    let mut unservable = 0;
+    for (d, r) in reasons.iter().enumerate() {
+        if let Some(r) = r {
+            if unservable == 0 {
+                println!("demand that cannot be served:");
+            }
+            unservable += 1;
+            let dp = &instance.demand[d];
+            println!(
+                "  {} {} ({} patients a year): {r}",
+                dp.id, dp.name, dp.patients
+            );
+        }
+    }
+    if unservable == 0 {
+        println!("every demand point reaches a hospital that reaches a site");
+    }
+    EXIT_OK
+}

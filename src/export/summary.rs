@@ -1,0 +1,115 @@
+//! The short summary printed after a solve.
+
+use crate::plan::{Plan, SiteStatus};
+use std::fmt::Write;
+
+/// Formats a number of dollars with thousands separators.
+pub fn usd(v: f64) -> String {
+    let whole = v.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if whole < 0 { "-" } else { "" })
+}
+
+pub fn render(plan: &Plan) -> String {
+    let mut s = String::new();
+    let k = &plan.kpis;
+    let c = &plan.cost;
+    let solver = &plan.solver;
+    let gap = solver
+        .gap
+        .map_or("n/a".to_string(), |g| format!("{:.4} %", g * 100.0));
+    let _ = writeln!(
+        s,
+        "{:<22}{} (gap {gap}, {:.2} s)",
+        "status",
+        solver.status.as_str(),
+        solver.seconds
+    );
+    let _ = writeln!(s, "{:<22}{} a year", "cost", usd(c.total));
+    let per_patient = k.cost_per_patient.map_or("n/a".into(), usd);
+    let _ = writeln!(s, "{:<22}{per_patient}", "cost per patient");
+    let _ = writeln!(
+        s,
+        "{:<22}{} ({} owned, {} franchise)",
+        "sites open", k.sites_open, k.owned, k.franchise
+    );
+    let _ = writeln!(s, "{:<22}{}", "platforms", k.platforms);
+    let _ = writeln!(
+        s,
+        "{:<22}{:.2} % ({:.1} of {:.1} patients a year)",
+        "coverage",
+        k.coverage * 100.0,
+        k.patients_served,
+        k.patients_demand
+    );
+    let days = |d: Option<f64>| d.map_or("n/a".to_string(), |d| format!("{d:.1}"));
+    let _ = writeln!(
+        s,
+        "{:<22}mean {} days, max {} days",
+        "vein-to-vein",
+        days(k.mean_vein_to_vein_days),
+        days(k.max_vein_to_vein_days)
+    );
+    let _ = writeln!(
+        s,
+        "cost lines            setup {}, fixed {}, platforms {}, batches {}, transport {}, patient travel {}, unmet penalty {}",
+        usd(c.setup),
+        usd(c.fixed),
+        usd(c.platforms),
+        usd(c.batches),
+        usd(c.transport),
+        usd(c.patient_travel),
+        usd(c.unmet_penalty)
+    );
+    let open: Vec<_> = plan
+        .sites
+        .iter()
+        .filter(|x| x.status != SiteStatus::Closed)
+        .collect();
+    if !open.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{:<16}{:<11}{:>10}{:>10}{:>13}",
+            "site", "status", "platforms", "batches", "utilization"
+        );
+        for site in open {
+            let _ = writeln!(
+                s,
+                "{:<16}{:<11}{:>10}{:>10.1}{:>12.1} %",
+                site.id,
+                site.status.as_str(),
+                site.platforms,
+                site.batches,
+                site.utilization * 100.0
+            );
+        }
+    }
+    if !plan.unserved.is_empty() {
+        let _ = writeln!(s, "\nunserved demand:");
+        for u in &plan.unserved {
+            let _ = writeln!(
+                s,
+                "  {} ({:.1} patients a year): {}",
+                u.demand, u.patients, u.reason
+            );
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn usd_groups_thousands() {
+        assert_eq!(super::usd(1234567.4), "$1,234,567");
+        assert_eq!(super::usd(999.0), "$999");
+        assert_eq!(super::usd(-1000.0), "-$1,000");
+    }
+}

@@ -1,0 +1,490 @@
+//! Input: the instance's CSV files and the scenario, parsed and validated (DESIGN §3–§4).
+//! Every problem is collected before reporting; a valid [`Instance`] has resolved references.
+
+pub mod error;
+pub mod scenario;
+pub mod table;
+pub mod terms;
+
+use error::{Code, InputError, InputErrors};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use table::{Column, optional, required};
+
+pub use scenario::{Override, Scenario};
+pub use terms::SiteTerms;
+
+/// The kind of a candidate site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SiteKind {
+    Colocated,
+    Regional,
+    Central,
+}
+
+impl SiteKind {
+    pub const ALL: [SiteKind; 3] = [SiteKind::Colocated, SiteKind::Regional, SiteKind::Central];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteKind::Colocated => "colocated",
+            SiteKind::Regional => "regional",
+            SiteKind::Central => "central",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SiteKind> {
+        SiteKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An operating model of a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpModel {
+    Owned,
+    Franchise,
+}
+
+impl OpModel {
+    pub const ALL: [OpModel; 2] = [OpModel::Owned, OpModel::Franchise];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpModel::Owned => "owned",
+            OpModel::Franchise => "franchise",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandPoint {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub patients: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hospital {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Patients per year it can treat; `None` is unlimited.
+    pub max_patients: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub kind: SiteKind,
+    /// Index of the host hospital of a co-located site.
+    pub hospital: Option<usize>,
+    pub max_platforms: Option<u32>,
+    /// Which operating models are allowed: [owned, franchise].
+    pub allow: [bool; 2],
+    pub setup_cost_owned: Option<f64>,
+    pub setup_cost_franchise: Option<f64>,
+    pub batches_per_platform: Option<f64>,
+    pub existing: bool,
+}
+
+/// A node a lane can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeRef {
+    Demand(usize),
+    Hospital(usize),
+    Site(usize),
+}
+
+/// A measured lane overriding a computed time (and, when given, cost).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lane {
+    pub from: NodeRef,
+    pub to: NodeRef,
+    pub hours: f64,
+    pub cost: Option<f64>,
+}
+
+/// A validated instance: unique ids, resolved references, finite numbers in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub demand: Vec<DemandPoint>,
+    pub hospitals: Vec<Hospital>,
+    pub sites: Vec<Site>,
+    pub lanes: Vec<Lane>,
+}
+
+const DEMAND_COLUMNS: &[Column] = &[
+    required("id"),
+    optional("name"),
+    required("lat"),
+    required("lon"),
+    required("patients"),
+];
+const HOSPITAL_COLUMNS: &[Column] = &[
+    required("id"),
+    optional("name"),
+    required("lat"),
+    required("lon"),
+    optional("max_patients"),
+];
+const SITE_COLUMNS: &[Column] = &[
+    required("id"),
+    optional("name"),
+    required("lat"),
+    required("lon"),
+    required("kind"),
+    optional("hospital"),
+    optional("max_platforms"),
+    optional("allow"),
+    optional("setup_cost_owned"),
+    optional("setup_cost_franchise"),
+    optional("batches_per_platform"),
+    optional("existing"),
+];
+const LANE_COLUMNS: &[Column] = &[
+    required("from"),
+    required("to"),
+    required("hours"),
+    optional("cost"),
+];
+
+/// Where an instance's files are.
+pub fn data_files(dir: &Path) -> [PathBuf; 4] {
+    ["demand.csv", "hospitals.csv", "sites.csv", "lanes.csv"].map(|f| dir.join(f))
+}
+
+impl Instance {
+    /// Reads and validates `demand.csv`, `hospitals.csv`, `sites.csv` and the optional `lanes.csv`.
+    pub fn load(dir: &Path) -> Result<Instance, InputErrors> {
+        let [demand, hospitals, sites, lanes] = data_files(dir);
+        let mut errors = Vec::new();
+        let demand_t = table::read(&demand, DEMAND_COLUMNS, &mut errors);
+        let hospital_t = table::read(&hospitals, HOSPITAL_COLUMNS, &mut errors);
+        let site_t = table::read(&sites, SITE_COLUMNS, &mut errors);
+        let lane_t = lanes
+            .exists()
+            .then(|| table::read(&lanes, LANE_COLUMNS, &mut errors))
+            .flatten();
+        let demand = demand_t.map(|t| read_demand(&t, &mut errors));
+        let hospitals = hospital_t.map(|t| read_hospitals(&t, &mut errors));
+        let sites = match (&site_t, &hospitals) {
+            (Some(t), Some(h)) => Some(read_sites(t, h, &mut errors)),
+            _ => None,
+        };
+        let lanes = match (&lane_t, &demand, &hospitals, &sites) {
+            (Some(t), Some(d), Some(h), Some(s)) => read_lanes(t, d, h, s, &mut errors),
+            _ => Vec::new(),
+        };
+        for (name, len) in [
+            ("demand.csv", demand.as_ref().map(Vec::len)),
+            ("hospitals.csv", hospitals.as_ref().map(Vec::len)),
+            ("sites.csv", sites.as_ref().map(Vec::len)),
+        ] {
+            if len == Some(0) && !errors.iter().any(|e| e.file == name) {
+                errors.push(InputError::new(
+                    Code::EmptyInstance,
+                    name,
+                    "the file has a header but no rows; an instance needs at least one",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(InputErrors(errors));
+        }
+        Ok(Instance {
+            demand: demand.unwrap(),
+            hospitals: hospitals.unwrap(),
+            sites: sites.unwrap(),
+            lanes,
+        })
+    }
+
+    pub fn total_patients(&self) -> f64 {
+        self.demand.iter().map(|d| d.patients).sum()
+    }
+}
+
+/// Checks ids are unique within a file; returns id -> index.
+fn unique_ids<'a>(
+    file: &str,
+    ids: impl Iterator<Item = (u64, &'a str)>,
+    errors: &mut Vec<InputError>,
+) -> HashMap<&'a str, usize> {
+    let mut seen: HashMap<&str, (usize, u64)> = HashMap::new();
+    for (i, (line, id)) in ids.enumerate() {
+        if let Some((_, first)) = seen.get(id) {
+            errors.push(
+                InputError::new(
+                    Code::DuplicateId,
+                    file,
+                    format!("id \"{id}\" is used again; it was first defined on line {first}"),
+                )
+                .at_line(line)
+                .in_column("id"),
+            );
+        } else {
+            seen.insert(id, (i, line));
+        }
+    }
+    seen.into_iter().map(|(k, (i, _))| (k, i)).collect()
+}
+
+/// id, name, lat, lon: the columns every node file shares.
+fn read_place(row: &mut table::Row<'_>) -> (Option<String>, String, Option<f64>, Option<f64>) {
+    let id = row.required_text("id");
+    let name = row
+        .text("name")
+        .map(str::to_string)
+        .or_else(|| id.clone())
+        .unwrap_or_default();
+    let lat = row.required_number("lat", -90.0, 90.0);
+    let lon = row.required_number("lon", -180.0, 180.0);
+    (id, name, lat, lon)
+}
+
+fn read_demand(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<DemandPoint> {
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    t.for_each_row(errors, |row| {
+        let (id, name, lat, lon) = read_place(row);
+        let patients = row.required_number("patients", 0.0, f64::INFINITY);
+        if let (Some(id), Some(lat), Some(lon), Some(patients)) = (id, lat, lon, patients) {
+            lines.push(row.line);
+            out.push(DemandPoint {
+                id,
+                name,
+                lat,
+                lon,
+                patients,
+            });
+        }
+    });
+    unique_ids(
+        &t.file,
+        lines.iter().copied().zip(out.iter().map(|d| d.id.as_str())),
+        errors,
+    );
+    out
+}
+
+fn read_hospitals(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<Hospital> {
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    t.for_each_row(errors, |row| {
+        let (id, name, lat, lon) = read_place(row);
+        let bad_before = row.text("max_patients").is_some();
+        let max_patients = row.number("max_patients", 0.0, f64::INFINITY);
+        if let (Some(id), Some(lat), Some(lon)) = (id, lat, lon) {
+            if bad_before && max_patients.is_none() {
+                return;
+            }
+            lines.push(row.line);
+            out.push(Hospital {
+                id,
+                name,
+                lat,
+                lon,
+                max_patients,
+            });
+        }
+    });
+    unique_ids(
+        &t.file,
+        lines.iter().copied().zip(out.iter().map(|h| h.id.as_str())),
+        errors,
+    );
+    out
+}
+
+fn read_sites(t: &table::Table, hospitals: &[Hospital], errors: &mut Vec<InputError>) -> Vec<Site> {
+    let hospital_index: HashMap<&str, usize> = hospitals
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id.as_str(), i))
+        .collect();
+    let kinds = [
+        ("colocated", SiteKind::Colocated),
+        ("regional", SiteKind::Regional),
+        ("central", SiteKind::Central),
+    ];
+    let allows = [
+        ("owned", [true, false]),
+        ("franchise", [false, true]),
+        ("both", [true, true]),
+    ];
+    let bools = [("true", true), ("false", false)];
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    t.for_each_row(errors, |row| {
+        let given = |row: &table::Row<'_>, c| row.text(c).is_some();
+        let (id, name, lat, lon) = read_place(row);
+        let kind = if given(row, "kind") {
+            row.choice("kind", &kinds)
+        } else {
+            row.required_text("kind");
+            None
+        };
+        let host = row.text("hospital").map(str::to_string);
+        let hospital = match &host {
+            None => None,
+            Some(h) => match hospital_index.get(h.as_str()) {
+                Some(&i) => Some(i),
+                None => {
+                    row.row_error(
+                        Code::UnknownReference,
+                        "hospital",
+                        format!("\"{h}\" is not a hospital id in hospitals.csv"),
+                    );
+                    None
+                }
+            },
+        };
+        if host.is_some() && kind.is_some_and(|k| k != SiteKind::Colocated) {
+            row.row_error(
+                Code::BadHost,
+                "hospital",
+                format!(
+                    "\"{}\" names a host hospital, but only kind colocated has one (this site is {})",
+                    host.as_deref().unwrap_or(""),
+                    kind.map_or("", |k| k.as_str())
+                ),
+            );
+        }
+        // A value given but bad is an error already recorded; the row is then not kept.
+        let mut ok = true;
+        let mut opt = |row: &mut table::Row<'_>, c: &'static str, v: Option<f64>| {
+            if v.is_none() && given(row, c) {
+                ok = false;
+            }
+            v
+        };
+        let max_platforms = row.whole_number("max_platforms");
+        let max_platforms_bad = max_platforms.is_none() && given(row, "max_platforms");
+        let allow = if given(row, "allow") {
+            row.choice("allow", &allows)
+        } else {
+            Some([true, true])
+        };
+        let setup_owned = row.number("setup_cost_owned", 0.0, f64::INFINITY);
+        let setup_cost_owned = opt(row, "setup_cost_owned", setup_owned);
+        let setup_franchise = row.number("setup_cost_franchise", 0.0, f64::INFINITY);
+        let setup_cost_franchise = opt(row, "setup_cost_franchise", setup_franchise);
+        let bpp = row.number("batches_per_platform", 0.0, f64::INFINITY);
+        if bpp == Some(0.0) {
+            row.row_error(
+                Code::OutOfRange,
+                "batches_per_platform",
+                "\"0\" is out of range: expected a number > 0".into(),
+            );
+        }
+        let batches_per_platform = opt(row, "batches_per_platform", bpp.filter(|&b| b > 0.0));
+        let existing = if given(row, "existing") {
+            row.choice("existing", &bools)
+        } else {
+            Some(false)
+        };
+        if let (Some(id), Some(lat), Some(lon), Some(kind), Some(allow), Some(existing), true) =
+            (id, lat, lon, kind, allow, existing, ok && !max_platforms_bad)
+        {
+            if host.is_some() && hospital.is_none() {
+                return;
+            }
+            lines.push(row.line);
+            out.push(Site {
+                id,
+                name,
+                lat,
+                lon,
+                kind,
+                hospital,
+                max_platforms,
+                allow,
+                setup_cost_owned,
+                setup_cost_franchise,
+                batches_per_platform,
+                existing,
+            });
+        }
+    });
+    unique_ids(
+        &t.file,
+        lines.iter().copied().zip(out.iter().map(|s| s.id.as_str())),
+        errors,
+    );
+    out
+}
+
+fn read_lanes(
+    t: &table::Table,
+    demand: &[DemandPoint],
+    hospitals: &[Hospital],
+    sites: &[Site],
+    errors: &mut Vec<InputError>,
+) -> Vec<Lane> {
+    let index = |ids: Vec<&str>| -> HashMap<String, usize> {
+        ids.into_iter()
+            .enumerate()
+            .map(|(i, id)| (id.to_string(), i))
+            .collect()
+    };
+    let d = index(demand.iter().map(|x| x.id.as_str()).collect());
+    let h = index(hospitals.iter().map(|x| x.id.as_str()).collect());
+    let s = index(sites.iter().map(|x| x.id.as_str()).collect());
+    let mut out = Vec::new();
+    t.for_each_row(errors, |row| {
+        let from = row.required_text("from");
+        let to = row.required_text("to");
+        let hours = row.required_number("hours", 0.0, f64::INFINITY);
+        let cost_given = row.text("cost").is_some();
+        let cost = row.number("cost", 0.0, f64::INFINITY);
+        let (Some(from), Some(to), Some(hours)) = (from, to, hours) else { return };
+        if cost_given && cost.is_none() {
+            return;
+        }
+        // The pairs a lane can join: hospital <-> site (cells), demand -> hospital (patients).
+        let candidates: Vec<(NodeRef, NodeRef)> = [
+            (h.get(&from).map(|&i| NodeRef::Hospital(i)), s.get(&to).map(|&i| NodeRef::Site(i))),
+            (s.get(&from).map(|&i| NodeRef::Site(i)), h.get(&to).map(|&i| NodeRef::Hospital(i))),
+            (d.get(&from).map(|&i| NodeRef::Demand(i)), h.get(&to).map(|&i| NodeRef::Hospital(i))),
+        ]
+        .into_iter()
+        .filter_map(|(a, b)| Some((a?, b?)))
+        .collect();
+        match candidates.as_slice() {
+            [(a, b)] => out.push(Lane { from: *a, to: *b, hours, cost }),
+            [] => {
+                let known = |id: &str| d.contains_key(id) || h.contains_key(id) || s.contains_key(id);
+                let (code, message) = if !known(&from) {
+                    (Code::UnknownReference, format!("\"{from}\" is not a demand, hospital or site id"))
+                } else if !known(&to) {
+                    (Code::UnknownReference, format!("\"{to}\" is not a demand, hospital or site id"))
+                } else {
+                    (
+                        Code::BadLane,
+                        format!(
+                            "a lane from \"{from}\" to \"{to}\" joins nothing that travels: lanes go \
+                             hospital -> site, site -> hospital (cell shipments) or demand -> hospital (patients)"
+                        ),
+                    )
+                };
+                let column = if code == Code::UnknownReference && !known(&from) { "from" } else { "to" };
+                row.row_error(code, if code == Code::BadLane { "from" } else { column }, message);
+            }
+            _ => row.row_error(
+                Code::BadLane,
+                "from",
+                format!("\"{from}\" -> \"{to}\" is ambiguous: the ids are used in more than one file"),
+            ),
+        }
+    });
+    out
+}

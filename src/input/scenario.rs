@@ -1,0 +1,802 @@
+//! The scenario: every model parameter, read from a TOML file (DESIGN §4) with `--set` overrides.
+//!
+//! The typed structs below are the single source of the schema: their `Default` is the baseline
+//! (a test checks `models/baseline.toml` holds exactly these keys and values), the valid keys are
+//! derived from it, and a file may give any subset of keys (the rest keep their defaults).
+
+use super::SiteKind;
+use super::error::{Code, InputError, InputErrors, did_you_mean};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteParams {
+    pub max_platforms: u32,
+    pub setup_cost_owned: f64,
+    pub setup_cost_franchise: f64,
+    pub fixed_cost_owned: f64,
+    pub fixed_cost_franchise: f64,
+    pub amortization_years: f64,
+    pub discount_rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlatformParams {
+    pub batches_per_year: f64,
+    pub cost_owned: f64,
+    pub cost_franchise: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BatchParams {
+    pub cost_owned: f64,
+    pub cost_franchise: f64,
+    pub failure_rate: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimeParams {
+    pub manufacturing_days: f64,
+    pub release_days: f64,
+    pub max_vein_to_vein_days: f64,
+    pub max_patient_travel_hours: f64,
+    pub max_fresh_transit_hours: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransportParams {
+    pub circuity: f64,
+    pub ground_kmh: f64,
+    pub patient_kmh: f64,
+    pub air_threshold_km: f64,
+    pub air_kmh: f64,
+    pub air_handling_hours: f64,
+    pub ground_cost_fixed: f64,
+    pub ground_cost_per_km: f64,
+    pub air_cost: f64,
+    pub patient_cost_per_km: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemandParams {
+    pub unserved_penalty: f64,
+    pub full_coverage: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyParams {
+    pub single_sourcing: bool,
+    pub max_franchise_share: f64,
+    pub min_sites: u32,
+    pub max_sites: i64,
+    pub min_utilization: f64,
+}
+
+/// The parameters a site kind may override (`[kinds.central]` etc.).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KindParams {
+    pub site: SiteParams,
+    pub platform: PlatformParams,
+    pub batch: BatchParams,
+    pub time: TimeParams,
+}
+
+/// The effective scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub site: SiteParams,
+    pub platform: PlatformParams,
+    pub batch: BatchParams,
+    pub time: TimeParams,
+    pub transport: TransportParams,
+    pub demand: DemandParams,
+    pub policy: PolicyParams,
+    /// Per-kind overrides as given (dotted keys such as `batch.cost_owned`), for the plan.
+    pub kind_overrides: BTreeMap<SiteKind, BTreeMap<String, toml::Value>>,
+    /// The parameters in force for each kind: the base groups with the kind's overrides applied.
+    kinds: BTreeMap<SiteKind, KindParams>,
+}
+
+impl Default for SiteParams {
+    fn default() -> Self {
+        SiteParams {
+            max_platforms: 3,
+            setup_cost_owned: 2_250_000.0,
+            setup_cost_franchise: 500_000.0,
+            fixed_cost_owned: 1_000_000.0,
+            fixed_cost_franchise: 250_000.0,
+            amortization_years: 10.0,
+            discount_rate: 0.08,
+        }
+    }
+}
+
+impl Default for PlatformParams {
+    fn default() -> Self {
+        PlatformParams {
+            batches_per_year: 23.3,
+            cost_owned: 150_000.0,
+            cost_franchise: 0.0,
+        }
+    }
+}
+
+impl Default for BatchParams {
+    fn default() -> Self {
+        BatchParams {
+            cost_owned: 120_000.0,
+            cost_franchise: 160_000.0,
+            failure_rate: 0.07,
+        }
+    }
+}
+
+impl Default for TimeParams {
+    fn default() -> Self {
+        TimeParams {
+            manufacturing_days: 7.0,
+            release_days: 7.0,
+            max_vein_to_vein_days: 28.0,
+            max_patient_travel_hours: 2.0,
+            max_fresh_transit_hours: 48.0,
+        }
+    }
+}
+
+impl Default for TransportParams {
+    fn default() -> Self {
+        TransportParams {
+            circuity: 1.3,
+            ground_kmh: 80.0,
+            patient_kmh: 70.0,
+            air_threshold_km: 500.0,
+            air_kmh: 750.0,
+            air_handling_hours: 12.0,
+            ground_cost_fixed: 300.0,
+            ground_cost_per_km: 1.5,
+            air_cost: 2500.0,
+            patient_cost_per_km: 0.0,
+        }
+    }
+}
+
+impl Default for DemandParams {
+    fn default() -> Self {
+        DemandParams {
+            unserved_penalty: 1_000_000.0,
+            full_coverage: false,
+        }
+    }
+}
+
+impl Default for PolicyParams {
+    fn default() -> Self {
+        PolicyParams {
+            single_sourcing: false,
+            max_franchise_share: 1.0,
+            min_sites: 0,
+            max_sites: -1,
+            min_utilization: 0.0,
+        }
+    }
+}
+
+/// The groups a kind may override, and keys within them that make no sense per kind.
+const KIND_GROUPS: [&str; 4] = ["site", "platform", "batch", "time"];
+const NOT_PER_KIND: [&str; 1] = ["time.max_patient_travel_hours"];
+
+/// The baseline's per-kind overrides: a central, cryopreserved process is slower and dearer.
+fn default_kind_overrides() -> BTreeMap<SiteKind, BTreeMap<String, toml::Value>> {
+    let mut central = BTreeMap::new();
+    central.insert(
+        "batch.cost_owned".to_string(),
+        toml::Value::Integer(250_000),
+    );
+    central.insert(
+        "time.manufacturing_days".to_string(),
+        toml::Value::Integer(10),
+    );
+    central.insert("time.release_days".to_string(), toml::Value::Integer(10));
+    BTreeMap::from([(SiteKind::Central, central)])
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        let table = toml::Table::new();
+        Scenario::from_table(&table, "(defaults)").expect("the defaults are valid")
+    }
+}
+
+/// The base groups as a TOML table with every key at its default value.
+fn default_groups() -> toml::Table {
+    let mut t = toml::Table::new();
+    let put = |t: &mut toml::Table, name: &str, v: toml::Table| {
+        t.insert(name.to_string(), toml::Value::Table(v));
+    };
+    put(
+        &mut t,
+        "site",
+        toml::Table::try_from(SiteParams::default()).unwrap(),
+    );
+    put(
+        &mut t,
+        "platform",
+        toml::Table::try_from(PlatformParams::default()).unwrap(),
+    );
+    put(
+        &mut t,
+        "batch",
+        toml::Table::try_from(BatchParams::default()).unwrap(),
+    );
+    put(
+        &mut t,
+        "time",
+        toml::Table::try_from(TimeParams::default()).unwrap(),
+    );
+    put(
+        &mut t,
+        "transport",
+        toml::Table::try_from(TransportParams::default()).unwrap(),
+    );
+    put(
+        &mut t,
+        "demand",
+        toml::Table::try_from(DemandParams::default()).unwrap(),
+    );
+    put(
+        &mut t,
+        "policy",
+        toml::Table::try_from(PolicyParams::default()).unwrap(),
+    );
+    t
+}
+
+/// Every valid key (`group.key`, and `kinds.<kind>.group.key`), with its default value.
+pub fn valid_keys() -> Vec<(String, toml::Value)> {
+    let groups = default_groups();
+    let mut keys = Vec::new();
+    for (g, table) in &groups {
+        for (k, v) in table.as_table().unwrap() {
+            keys.push((format!("{g}.{k}"), v.clone()));
+        }
+    }
+    let base = keys.clone();
+    for kind in SiteKind::ALL {
+        for (key, v) in &base {
+            let group = key.split('.').next().unwrap();
+            if KIND_GROUPS.contains(&group) && !NOT_PER_KIND.contains(&key.as_str()) {
+                keys.push((format!("kinds.{}.{key}", kind.as_str()), v.clone()));
+            }
+        }
+    }
+    keys
+}
+
+fn type_name(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::Integer(_) => "a whole number",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "true or false",
+        toml::Value::String(_) => "text",
+        _ => "a table",
+    }
+}
+
+/// Whether `given` may stand where the default is `expected`.
+fn same_type(expected: &toml::Value, given: &toml::Value) -> bool {
+    use toml::Value::*;
+    matches!(
+        (expected, given),
+        (Float(_), Float(_) | Integer(_)) | (Integer(_), Integer(_)) | (Boolean(_), Boolean(_))
+    )
+}
+
+/// Flattens a TOML table into dotted leaf keys.
+fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(t) => leaves(&key, t, out),
+            _ => out.push((key, v.clone())),
+        }
+    }
+}
+
+/// Sets `value` at the dotted `key`, creating tables on the way.
+fn insert_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
+    let mut parts = key.split('.').peekable();
+    let mut t = table;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            t.insert(part.to_string(), value);
+            return;
+        }
+        let entry = t
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        t = entry.as_table_mut().unwrap();
+    }
+}
+
+/// A parsed `--set group.key=value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    pub key: String,
+    pub value: toml::Value,
+}
+
+impl Override {
+    /// Parses `group.key=value`; the value is read as TOML (`3e6`, `10`, `true`).
+    pub fn parse(arg: &str) -> Result<Override, InputError> {
+        let Some((key, value)) = arg.split_once('=') else {
+            return Err(InputError::new(
+                Code::BadOverride,
+                "--set",
+                format!(
+                    "\"{arg}\" is not of the form group.key=value (e.g. site.setup_cost_owned=3e6)"
+                ),
+            ));
+        };
+        let key = key.trim();
+        let value = value.trim();
+        let parsed: Result<toml::Table, _> = format!("v = {value}").parse();
+        let value = match parsed.ok().and_then(|mut t| t.remove("v")) {
+            Some(v) => v,
+            None => toml::Value::String(value.to_string()),
+        };
+        Ok(Override {
+            key: key.to_string(),
+            value,
+        })
+    }
+}
+
+impl Scenario {
+    /// Reads a scenario file and applies overrides, collecting every problem.
+    pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputErrors> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::new(
+                Code::ScenarioUnreadable,
+                &file,
+                format!("cannot read the scenario: {e}"),
+            )
+        })?;
+        Scenario::parse(&text, &file, overrides)
+    }
+
+    /// Parses scenario text (see [`Scenario::load`]).
+    pub fn parse(text: &str, file: &str, overrides: &[Override]) -> Result<Scenario, InputErrors> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let mut err = InputError::new(Code::ScenarioSyntax, file, e.message().to_string());
+            if let Some(span) = e.span() {
+                err = err.at_line(1 + text[..span.start].matches('\n').count() as u64);
+            }
+            err
+        })?;
+        let mut errors = check_keys(&table, file, text)?;
+        for o in overrides {
+            insert_dotted(&mut table, &o.key, o.value.clone());
+        }
+        let set_errors = check_overrides(overrides);
+        errors.extend(set_errors);
+        if !errors.is_empty() {
+            return Err(InputErrors(errors));
+        }
+        Scenario::from_table(&table, file)
+    }
+
+    /// Builds the scenario from a table whose keys and types are already checked.
+    fn from_table(table: &toml::Table, file: &str) -> Result<Scenario, InputErrors> {
+        let mut kind_overrides = default_kind_overrides();
+        if let Some(kinds) = table.get("kinds").and_then(|k| k.as_table()) {
+            for (kind, t) in kinds {
+                let kind = SiteKind::parse(kind).expect("checked");
+                let mut flat = Vec::new();
+                leaves("", t.as_table().expect("checked"), &mut flat);
+                let entry = kind_overrides.entry(kind).or_default();
+                entry.extend(flat);
+            }
+        }
+        let group = |name: &str| {
+            table
+                .get(name)
+                .cloned()
+                .unwrap_or(toml::Value::Table(toml::Table::new()))
+        };
+        let mut base = toml::Table::new();
+        for g in KIND_GROUPS {
+            base.insert(g.to_string(), group(g));
+        }
+        let de = |v: toml::Value| -> KindParams { v.try_into().expect("keys and types checked") };
+        let base_params = de(toml::Value::Table(base.clone()));
+        let mut kinds = BTreeMap::new();
+        for kind in SiteKind::ALL {
+            let mut merged = base.clone();
+            for (k, v) in kind_overrides.get(&kind).into_iter().flatten() {
+                insert_dotted(&mut merged, k, v.clone());
+            }
+            kinds.insert(kind, de(toml::Value::Table(merged)));
+        }
+        let scenario = Scenario {
+            site: base_params.site,
+            platform: base_params.platform,
+            batch: base_params.batch,
+            time: base_params.time,
+            transport: group("transport").try_into().expect("checked"),
+            demand: group("demand").try_into().expect("checked"),
+            policy: group("policy").try_into().expect("checked"),
+            kind_overrides,
+            kinds,
+        };
+        scenario.check_ranges(file)?;
+        Ok(scenario)
+    }
+
+    /// The parameters in force for sites of `kind`.
+    pub fn kind(&self, kind: SiteKind) -> &KindParams {
+        &self.kinds[&kind]
+    }
+
+    /// Checks every value against its allowed range.
+    fn check_ranges(&self, file: &str) -> Result<(), InputErrors> {
+        let mut errors = Vec::new();
+        let mut check = |key: String, value: f64, ok: bool, expected: &str| {
+            if !ok || !value.is_finite() {
+                errors.push(
+                    InputError::new(
+                        Code::BadValue,
+                        file,
+                        format!("{value} is out of range: expected {expected}"),
+                    )
+                    .in_column(key),
+                );
+            }
+        };
+        let mut groups: Vec<(String, &KindParams)> = vec![];
+        let base = KindParams {
+            site: self.site.clone(),
+            platform: self.platform.clone(),
+            batch: self.batch.clone(),
+            time: self.time.clone(),
+        };
+        groups.push((String::new(), &base));
+        for (kind, params) in &self.kinds {
+            if self.kind_overrides.get(kind).is_some_and(|o| !o.is_empty()) {
+                groups.push((format!("kinds.{}.", kind.as_str()), params));
+            }
+        }
+        for (p, k) in groups {
+            let nonneg = [
+                ("site.setup_cost_owned", k.site.setup_cost_owned),
+                ("site.setup_cost_franchise", k.site.setup_cost_franchise),
+                ("site.fixed_cost_owned", k.site.fixed_cost_owned),
+                ("site.fixed_cost_franchise", k.site.fixed_cost_franchise),
+                ("site.discount_rate", k.site.discount_rate),
+                ("platform.cost_owned", k.platform.cost_owned),
+                ("platform.cost_franchise", k.platform.cost_franchise),
+                ("batch.cost_owned", k.batch.cost_owned),
+                ("batch.cost_franchise", k.batch.cost_franchise),
+                ("time.manufacturing_days", k.time.manufacturing_days),
+                ("time.release_days", k.time.release_days),
+                ("time.max_vein_to_vein_days", k.time.max_vein_to_vein_days),
+                (
+                    "time.max_patient_travel_hours",
+                    k.time.max_patient_travel_hours,
+                ),
+                (
+                    "time.max_fresh_transit_hours",
+                    k.time.max_fresh_transit_hours,
+                ),
+            ];
+            for (key, v) in nonneg {
+                check(format!("{p}{key}"), v, v >= 0.0, "a number >= 0");
+            }
+            let years = k.site.amortization_years;
+            check(
+                format!("{p}site.amortization_years"),
+                years,
+                years > 0.0,
+                "a number > 0",
+            );
+            let bpy = k.platform.batches_per_year;
+            check(
+                format!("{p}platform.batches_per_year"),
+                bpy,
+                bpy > 0.0,
+                "a number > 0",
+            );
+            let f = k.batch.failure_rate;
+            check(
+                format!("{p}batch.failure_rate"),
+                f,
+                (0.0..1.0).contains(&f),
+                "a number in [0, 1)",
+            );
+        }
+        let t = &self.transport;
+        for (key, v) in [
+            ("transport.circuity", t.circuity),
+            ("transport.ground_kmh", t.ground_kmh),
+            ("transport.patient_kmh", t.patient_kmh),
+            ("transport.air_kmh", t.air_kmh),
+        ] {
+            check(key.into(), v, v > 0.0, "a number > 0");
+        }
+        for (key, v) in [
+            ("transport.air_threshold_km", t.air_threshold_km),
+            ("transport.air_handling_hours", t.air_handling_hours),
+            ("transport.ground_cost_fixed", t.ground_cost_fixed),
+            ("transport.ground_cost_per_km", t.ground_cost_per_km),
+            ("transport.air_cost", t.air_cost),
+            ("transport.patient_cost_per_km", t.patient_cost_per_km),
+            ("demand.unserved_penalty", self.demand.unserved_penalty),
+            ("policy.min_utilization", self.policy.min_utilization),
+        ] {
+            check(key.into(), v, v >= 0.0, "a number >= 0");
+        }
+        let share = self.policy.max_franchise_share;
+        check(
+            "policy.max_franchise_share".into(),
+            share,
+            (0.0..=1.0).contains(&share),
+            "a number in [0, 1]",
+        );
+        let u = self.policy.min_utilization;
+        check(
+            "policy.min_utilization".into(),
+            u,
+            u <= 1.0,
+            "a number in [0, 1]",
+        );
+        let max_sites = self.policy.max_sites as f64;
+        check(
+            "policy.max_sites".into(),
+            max_sites,
+            self.policy.max_sites >= -1,
+            "-1 (no limit) or a whole number >= 0",
+        );
+        if self.policy.max_sites >= 0 && (self.policy.min_sites as i64) > self.policy.max_sites {
+            errors.push(InputError::new(
+                Code::BadValue,
+                file,
+                format!(
+                    "policy.min_sites ({}) is greater than policy.max_sites ({})",
+                    self.policy.min_sites, self.policy.max_sites
+                ),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(InputErrors(errors))
+        }
+    }
+
+    /// The scenario as plan.json records it: every effective base parameter by the keys of
+    /// DESIGN §4, and the per-kind overrides by their dotted keys.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "site": self.site, "platform": self.platform, "batch": self.batch, "time": self.time,
+            "transport": self.transport, "demand": self.demand, "policy": self.policy,
+        });
+        let mut kinds = serde_json::Map::new();
+        for kind in SiteKind::ALL {
+            let o = self.kind_overrides.get(&kind).cloned().unwrap_or_default();
+            kinds.insert(
+                kind.as_str().to_string(),
+                serde_json::to_value(o).expect("plain values"),
+            );
+        }
+        v["kinds"] = serde_json::Value::Object(kinds);
+        v
+    }
+}
+
+/// Checks every key of a scenario file exists and has the right type; finds each key's line.
+fn check_keys(table: &toml::Table, file: &str, text: &str) -> Result<Vec<InputError>, InputErrors> {
+    let valid = valid_keys();
+    let mut given = Vec::new();
+    leaves("", table, &mut given);
+    let mut errors = Vec::new();
+    for (key, value) in &given {
+        if let Some(e) = check_one(&valid, key, value, file) {
+            errors.push(match line_of(text, key) {
+                Some(line) => e.at_line(line),
+                None => e,
+            });
+        }
+    }
+    Ok(errors)
+}
+
+fn check_overrides(overrides: &[Override]) -> Vec<InputError> {
+    let valid = valid_keys();
+    overrides
+        .iter()
+        .filter_map(|o| check_one(&valid, &o.key, &o.value, "--set"))
+        .collect()
+}
+
+fn check_one(
+    valid: &[(String, toml::Value)],
+    key: &str,
+    value: &toml::Value,
+    file: &str,
+) -> Option<InputError> {
+    match valid.iter().find(|(k, _)| k == key) {
+        Some((_, default)) if same_type(default, value) => None,
+        Some((_, default)) => Some(
+            InputError::new(
+                Code::WrongType,
+                file,
+                format!(
+                    "{value} is {}; expected {}",
+                    type_name(value),
+                    type_name(default)
+                ),
+            )
+            .in_column(key),
+        ),
+        None => {
+            let hint = did_you_mean(key, valid.iter().map(|(k, _)| k.as_str()))
+                .map(|k| format!(" (did you mean {k}?)"))
+                .unwrap_or_default();
+            let why = if NOT_PER_KIND.iter().any(|k| key.ends_with(k)) && key.starts_with("kinds.")
+            {
+                " it applies to patients, not to a site kind, so it cannot be set per kind;"
+            } else {
+                ""
+            };
+            Some(
+                InputError::new(
+                    Code::UnknownKey,
+                    file,
+                    format!("unknown key{hint};{why} valid keys are {}", key_list(valid)),
+                )
+                .in_column(key),
+            )
+        }
+    }
+}
+
+/// The valid keys, compactly: every base key, then the pattern for per-kind keys.
+fn key_list(valid: &[(String, toml::Value)]) -> String {
+    let base: Vec<&str> = valid
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !k.starts_with("kinds."))
+        .collect();
+    format!(
+        "{}, and kinds.<colocated|regional|central>.<key> for any site.*, platform.*, batch.* or time.* key",
+        base.join(", ")
+    )
+}
+
+/// The line where a dotted key is set in the TOML text (best effort, for messages).
+fn line_of(text: &str, key: &str) -> Option<u64> {
+    let (section, leaf) = key.rsplit_once('.')?;
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if let Some(h) = l.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            current = h.trim().to_string();
+            continue;
+        }
+        let Some((lhs, _)) = l.split_once('=') else {
+            continue;
+        };
+        let full = if current.is_empty() {
+            lhs.trim().to_string()
+        } else {
+            format!("{current}.{}", lhs.trim())
+        };
+        if full == key || (current == section && lhs.trim() == leaf) {
+            return Some(i as u64 + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baseline_file_is_exactly_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let s = Scenario::parse(&text, "baseline.toml", &[]).unwrap();
+        assert_eq!(s, Scenario::default());
+        // every base key is written out in the file, none left to the built-in default
+        let table: toml::Table = text.parse().unwrap();
+        let mut given = Vec::new();
+        leaves("", &table, &mut given);
+        for (key, _) in valid_keys()
+            .iter()
+            .filter(|(k, _)| !k.starts_with("kinds."))
+        {
+            assert!(
+                given.iter().any(|(k, _)| k == key),
+                "baseline.toml lacks {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn kind_overrides_apply_to_that_kind_only() {
+        let s = Scenario::default();
+        assert_eq!(s.kind(SiteKind::Central).batch.cost_owned, 250_000.0);
+        assert_eq!(s.kind(SiteKind::Central).time.manufacturing_days, 10.0);
+        assert_eq!(s.kind(SiteKind::Regional).batch.cost_owned, 120_000.0);
+        assert_eq!(s.kind(SiteKind::Colocated).time.release_days, 7.0);
+    }
+
+    #[test]
+    fn set_overrides_base_and_kind_keys() {
+        let o = [
+            Override::parse("site.setup_cost_owned=3e6").unwrap(),
+            Override::parse("kinds.central.batch.cost_owned=300000").unwrap(),
+            Override::parse("policy.single_sourcing=true").unwrap(),
+        ];
+        let s = Scenario::parse("", "x.toml", &o).unwrap();
+        assert_eq!(s.site.setup_cost_owned, 3e6);
+        assert_eq!(s.kind(SiteKind::Regional).site.setup_cost_owned, 3e6);
+        assert_eq!(s.kind(SiteKind::Central).batch.cost_owned, 300000.0);
+        assert!(s.policy.single_sourcing);
+    }
+
+    #[test]
+    fn unknown_key_suggests_and_lists_valid_keys() {
+        let e = Scenario::parse("[site]\nsetup_cost_ownd = 1\n", "m.toml", &[]).unwrap_err();
+        let shown = e.0[0].to_string();
+        assert!(shown.starts_with("E303 m.toml:2: column site.setup_cost_ownd: unknown key (did you mean site.setup_cost_owned?)"), "{shown}");
+        assert!(shown.contains("policy.min_utilization"));
+        let e =
+            Scenario::parse("", "m.toml", &[Override::parse("time.bogus=1").unwrap()]).unwrap_err();
+        assert_eq!(e.0[0].code, Code::UnknownKey);
+        assert_eq!(e.0[0].file, "--set");
+    }
+
+    #[test]
+    fn wrong_type_and_range_are_reported() {
+        let e = Scenario::parse("[site]\nmax_platforms = 2.5\n", "m.toml", &[]).unwrap_err();
+        assert_eq!(
+            e.0[0].to_string(),
+            "E304 m.toml:2: column site.max_platforms: 2.5 is a number; expected a whole number"
+        );
+        let e = Scenario::parse("[batch]\nfailure_rate = 1.2\n", "m.toml", &[]).unwrap_err();
+        assert_eq!(e.0[0].code, Code::BadValue);
+        let e = Scenario::parse(
+            "[kinds.central]\ntime.max_patient_travel_hours = 3\n",
+            "m.toml",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            e.0[0].message.contains("cannot be set per kind"),
+            "{}",
+            e.0[0]
+        );
+        let e = Scenario::parse("[site\n", "m.toml", &[]).unwrap_err();
+        assert_eq!(e.0[0].code, Code::ScenarioSyntax);
+        assert_eq!(e.0[0].line, Some(1));
+    }
+}

@@ -1,0 +1,469 @@
+//! A CSV table read as spreadsheets export it (UTF-8 with or without BOM, CRLF or LF), with a
+//! checked header and cell accessors that record precise errors instead of failing fast.
+
+use super::error::{Code, InputError, did_you_mean};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A column a file may have.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+pub const fn required(name: &'static str) -> Column {
+    Column {
+        name,
+        required: true,
+    }
+}
+
+pub const fn optional(name: &'static str) -> Column {
+    Column {
+        name,
+        required: false,
+    }
+}
+
+/// A parsed CSV file: header checked against the file's columns, rows with their line numbers.
+#[derive(Debug)]
+pub struct Table {
+    pub file: String,
+    index: HashMap<&'static str, usize>,
+    pub rows: Vec<(u64, csv::StringRecord)>,
+}
+
+/// Reads and checks a CSV file. Problems go to `errors`; `None` when the rows cannot be used at all.
+pub fn read(path: &Path, columns: &[Column], errors: &mut Vec<InputError>) -> Option<Table> {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.push(InputError::new(
+                Code::FileUnreadable,
+                &file,
+                format!("cannot read {}: {e}", path.display()),
+            ));
+            return None;
+        }
+    };
+    parse(&file, &bytes, columns, errors)
+}
+
+/// Parses CSV bytes (see [`read`]); `file` is the name used in messages.
+pub fn parse(
+    file: &str,
+    bytes: &[u8],
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+) -> Option<Table> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        errors.push(
+            InputError::new(
+                Code::NotUtf8,
+                file,
+                format!(
+                    "byte {} is not valid UTF-8; save the file as \"CSV UTF-8\"",
+                    e.valid_up_to() + 1
+                ),
+            )
+            .at_line(line),
+        );
+        return None;
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        errors.push(InputError::new(
+            Code::EmptyFile,
+            file,
+            format!(
+                "the file is empty; expected a header row with columns {}",
+                names(columns, |_| true)
+            ),
+        ));
+        return None;
+    }
+    // The csv reader counts a CRLF row end as two line ends; read CRLF files as LF so that every
+    // message names the line a spreadsheet shows.
+    let normalized;
+    let bytes = if bytes.contains(&b'\r') {
+        normalized = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+        normalized.as_bytes()
+    } else {
+        bytes
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(InputError::new(Code::MalformedRow, file, e.to_string()).at_line(1));
+            return None;
+        }
+    };
+    let index = check_header(file, &header, columns, errors)?;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line());
+                if record.iter().all(str::is_empty) {
+                    continue; // a blank line, as spreadsheets leave at the end
+                }
+                rows.push((line, record.clone()));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                let message = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!(
+                        "the row has {len} fields but the header has {expected_len}; \
+                         quote text that contains commas"
+                    ),
+                    _ => e.to_string(),
+                };
+                errors.push(InputError::new(Code::MalformedRow, file, message).at_line(line));
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Table {
+        file: file.to_string(),
+        index,
+        rows,
+    })
+}
+
+fn names(columns: &[Column], keep: impl Fn(&Column) -> bool) -> String {
+    columns
+        .iter()
+        .filter(|c| keep(c))
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_header(
+    file: &str,
+    header: &csv::StringRecord,
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+) -> Option<HashMap<&'static str, usize>> {
+    let before = errors.len();
+    if header.len() == 1 && header[0].contains(';') {
+        errors.push(
+            InputError::new(
+                Code::WrongDelimiter,
+                file,
+                "the header is separated by semicolons; cartnet reads comma-separated files \
+                 (in Excel: Save As \"CSV UTF-8 (Comma delimited)\", or set the list separator to a comma)",
+            )
+            .at_line(1),
+        );
+        return None;
+    }
+    let mut index = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let key = name.trim().to_ascii_lowercase();
+        match columns.iter().find(|c| c.name == key) {
+            Some(c) => {
+                if index.insert(c.name, i).is_some() {
+                    errors.push(
+                        InputError::new(
+                            Code::DuplicateColumn,
+                            file,
+                            format!("the header names column \"{name}\" twice"),
+                        )
+                        .at_line(1),
+                    );
+                }
+            }
+            None => {
+                let hint = did_you_mean(&key, columns.iter().map(|c| c.name))
+                    .map(|c| format!(" (did you mean \"{c}\"?)"))
+                    .unwrap_or_default();
+                errors.push(
+                    InputError::new(
+                        Code::UnknownColumn,
+                        file,
+                        format!(
+                            "unknown column \"{name}\"{hint}; the columns are {}",
+                            names(columns, |_| true)
+                        ),
+                    )
+                    .at_line(1),
+                );
+            }
+        }
+    }
+    for c in columns.iter().filter(|c| c.required) {
+        if !index.contains_key(c.name) {
+            errors.push(
+                InputError::new(
+                    Code::MissingColumn,
+                    file,
+                    format!(
+                        "required column \"{}\" is missing; required columns are {}",
+                        c.name,
+                        names(columns, |c| c.required)
+                    ),
+                )
+                .at_line(1),
+            );
+        }
+    }
+    (errors.len() == before).then_some(index)
+}
+
+/// One row being read: accessors parse a cell and record an error when it is bad.
+pub struct Row<'a> {
+    table: &'a Table,
+    record: &'a csv::StringRecord,
+    pub line: u64,
+    errors: &'a mut Vec<InputError>,
+}
+
+impl Table {
+    /// Visits every row with a cell reader that records errors into `errors`.
+    pub fn for_each_row(&self, errors: &mut Vec<InputError>, mut visit: impl FnMut(&mut Row<'_>)) {
+        for (line, record) in &self.rows {
+            let mut row = Row {
+                table: self,
+                record,
+                line: *line,
+                errors,
+            };
+            visit(&mut row);
+        }
+    }
+}
+
+impl Row<'_> {
+    fn error(&mut self, code: Code, column: &str, message: String) {
+        self.errors.push(
+            InputError::new(code, &self.table.file, message)
+                .at_line(self.line)
+                .in_column(column),
+        );
+    }
+
+    /// Records an error about this row that is not tied to a single cell.
+    pub fn row_error(&mut self, code: Code, column: &str, message: String) {
+        self.error(code, column, message);
+    }
+
+    /// The cell's text, trimmed; `None` when blank or the column is absent.
+    pub fn text(&self, column: &'static str) -> Option<&str> {
+        let i = *self.table.index.get(column)?;
+        self.record.get(i).filter(|s| !s.is_empty())
+    }
+
+    /// A text cell that must not be blank.
+    pub fn required_text(&mut self, column: &'static str) -> Option<String> {
+        match self.text(column) {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.error(Code::MissingValue, column, "a value is required".into());
+                None
+            }
+        }
+    }
+
+    /// A finite number within `[min, max]`; `None` when blank (no error) or bad (error recorded).
+    pub fn number(&mut self, column: &'static str, min: f64, max: f64) -> Option<f64> {
+        let raw = self.text(column)?.to_string();
+        let value = match parse_number(&raw) {
+            Ok(v) => v,
+            Err((code, why)) => {
+                self.error(code, column, format!("\"{raw}\" {why}"));
+                return None;
+            }
+        };
+        if value < min || value > max {
+            let range = if max == f64::INFINITY {
+                format!(">= {min}")
+            } else {
+                format!("in [{min}, {max}]")
+            };
+            let code = if column == "lat" || column == "lon" {
+                Code::BadCoordinate
+            } else {
+                Code::OutOfRange
+            };
+            self.error(
+                code,
+                column,
+                format!("\"{raw}\" is out of range: expected a number {range}"),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A number that must be present.
+    pub fn required_number(&mut self, column: &'static str, min: f64, max: f64) -> Option<f64> {
+        if self.text(column).is_none() {
+            self.error(Code::MissingValue, column, "a number is required".into());
+            return None;
+        }
+        self.number(column, min, max)
+    }
+
+    /// A whole number >= 0; `None` when blank or bad.
+    pub fn whole_number(&mut self, column: &'static str) -> Option<u32> {
+        let raw = self.text(column)?.to_string();
+        match parse_number(&raw) {
+            Ok(v) if v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 => Some(v as u32),
+            Ok(_) | Err((Code::NotANumber, _)) => {
+                self.error(
+                    Code::NotWholeNumber,
+                    column,
+                    format!("\"{raw}\" is not a whole number >= 0"),
+                );
+                None
+            }
+            Err((code, why)) => {
+                self.error(code, column, format!("\"{raw}\" {why}"));
+                None
+            }
+        }
+    }
+
+    /// One of `choices` (case-insensitive); `None` when blank or bad.
+    pub fn choice<T: Copy>(&mut self, column: &'static str, choices: &[(&str, T)]) -> Option<T> {
+        let raw = self.text(column)?.to_string();
+        let lower = raw.to_ascii_lowercase();
+        if let Some((_, v)) = choices.iter().find(|(name, _)| *name == lower) {
+            return Some(*v);
+        }
+        let list = choices
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.error(
+            Code::BadChoice,
+            column,
+            format!("\"{raw}\" is not one of: {list}"),
+        );
+        None
+    }
+}
+
+/// Parses a number as spreadsheets write it; explains what is wrong otherwise.
+fn parse_number(raw: &str) -> Result<f64, (Code, String)> {
+    match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err((
+            Code::NotFinite,
+            "is not a finite number (NaN and infinity are not allowed)".into(),
+        )),
+        Err(_) => {
+            let digits_and_commas = raw
+                .chars()
+                .all(|c| c.is_ascii_digit() || ",.-+ ".contains(c));
+            let why = if raw.contains(',') && digits_and_commas {
+                "is not a number: write numbers without thousands separators and with a \
+                 decimal point (e.g. 1234.5)"
+            } else {
+                "is not a number"
+            };
+            Err((Code::NotANumber, why.into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: &[Column] = &[required("id"), required("x"), optional("n")];
+
+    fn parse_ok(text: &str) -> (Option<Table>, Vec<InputError>) {
+        let mut errors = Vec::new();
+        let t = parse("t.csv", text.as_bytes(), COLS, &mut errors);
+        (t, errors)
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let (t, errors) = parse_ok("\u{feff}id,x\r\na,1\r\nb,2\r\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        let t = t.unwrap();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[1].0, 3);
+    }
+
+    #[test]
+    fn header_problems_are_all_reported() {
+        let (t, errors) = parse_ok("id,xx,n,n\n");
+        assert!(t.is_none());
+        let codes: Vec<_> = errors.iter().map(|e| e.code).collect();
+        assert_eq!(
+            codes,
+            vec![
+                Code::UnknownColumn,
+                Code::DuplicateColumn,
+                Code::MissingColumn
+            ]
+        );
+        assert!(errors[0].message.contains("did you mean \"x\""));
+    }
+
+    #[test]
+    fn cells_report_value_and_expectation() {
+        let (t, mut errors) = parse_ok("id,x,n\na,\"1,234\",3.5\nb,nan,2\n");
+        let t = t.unwrap();
+        t.for_each_row(&mut errors, |row| {
+            row.number("x", 0.0, f64::INFINITY);
+            row.whole_number("n");
+        });
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(shown[0].starts_with(
+            "E102 t.csv:2: column x: \"1,234\" is not a number: write numbers without thousands"
+        ));
+        assert_eq!(
+            shown[1],
+            "E103 t.csv:2: column n: \"3.5\" is not a whole number >= 0"
+        );
+        assert!(shown[2].starts_with("E104 t.csv:3: column x: \"nan\""));
+    }
+
+    #[test]
+    fn semicolons_get_a_hint() {
+        let (_, errors) = parse_ok("id;x\na;1\n");
+        assert_eq!(errors[0].code, Code::WrongDelimiter);
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let mut errors = Vec::new();
+        parse("t.csv", b"id,x\na,1\nb\xff,2\n", COLS, &mut errors);
+        assert_eq!(errors[0].code, Code::NotUtf8);
+        assert_eq!(errors[0].line, Some(3));
+    }
+
+    #[test]
+    fn ragged_rows_are_reported_with_their_line() {
+        let (_, errors) = parse_ok("id,x\na,1\nb,2,3\n");
+        assert_eq!(errors[0].code, Code::MalformedRow);
+        assert_eq!(errors[0].line, Some(3));
+    }
+}

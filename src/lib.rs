@@ -1,0 +1,59 @@
+//! cartnet: designs decentralized CAR-T manufacturing networks.
+//!
+//! The pipeline (DESIGN §1): [`input`] (parse + validate) → [`network`] (petgraph of feasible
+//! arcs) → [`model`] (the good_lp MILP) → [`solve`] (HiGHS, honest status) → [`plan`] →
+//! [`export`]. Each step is a function that can be called and tested alone; [`optimize`] runs
+//! the middle of it.
+
+pub mod explain;
+pub mod export;
+pub mod input;
+pub mod model;
+pub mod network;
+pub mod plan;
+pub mod solve;
+
+use input::{Instance, Scenario};
+use network::Network;
+use plan::{Plan, Provenance};
+use solve::{SolveError, SolveOptions, Status};
+
+/// The result of optimizing one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A plan: optimal, or feasible with its proven gap (see `plan.solver`).
+    Plan(Box<Plan>),
+    /// No plan satisfies the constraints; the reasons found.
+    Infeasible { reasons: Vec<String>, seconds: f64 },
+    /// The time limit came before any feasible plan.
+    NoSolution {
+        seconds: f64,
+        best_bound: Option<f64>,
+    },
+}
+
+/// Builds the model for `network`, solves it and turns the solution into a plan.
+pub fn optimize(
+    instance: &Instance,
+    scenario: &Scenario,
+    network: &Network,
+    options: &SolveOptions,
+    provenance: Provenance<'_>,
+) -> Result<Outcome, SolveError> {
+    let formulation = model::Formulation::build(instance, scenario, network);
+    let info = formulation.info;
+    let solution = solve::solve(formulation.problem, options)?;
+    Ok(match solution.status {
+        Status::Optimal | Status::Feasible => Outcome::Plan(Box::new(Plan::new(
+            instance, scenario, network, &info, &solution, provenance,
+        ))),
+        Status::Infeasible => Outcome::Infeasible {
+            reasons: explain::infeasible(instance, scenario, network),
+            seconds: solution.seconds,
+        },
+        Status::NoSolution => Outcome::NoSolution {
+            seconds: solution.seconds,
+            best_bound: solution.best_bound,
+        },
+    })
+}

@@ -1,0 +1,340 @@
+//! The MILP of DESIGN §5, written with good_lp. Variables and rows read like the mathematics;
+//! indices are dense integers over the network's arcs and the instance's nodes.
+
+use crate::input::{Instance, OpModel, Scenario};
+use crate::network::Network;
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
+
+/// A variable with the column index HiGHS will give it (good_lp adds columns in creation order).
+#[derive(Debug, Clone, Copy)]
+pub struct Var {
+    pub var: Variable,
+    pub col: usize,
+}
+
+/// The variables of the model, indexed like the network.
+#[derive(Debug, Default)]
+pub struct Vars {
+    /// y[s][k]: site s open under operating model k (binary); `None` where not allowed.
+    pub open: Vec<[Option<Var>; 2]>,
+    /// n[s][k]: platforms (integer).
+    pub platforms: Vec<[Option<Var>; 2]>,
+    /// b[s][k]: batches made a year.
+    pub batches: Vec<[Option<Var>; 2]>,
+    /// x[a]: patients a year on patient arc a.
+    pub patients: Vec<Var>,
+    /// w[c]: batches a year on cell arc c.
+    pub shipments: Vec<Var>,
+    /// u[d]: unserved patients a year at demand point d (absent under full coverage).
+    pub unserved: Vec<Option<Var>>,
+    /// z[c]: hospital of arc c single-sources from its site (binary; only with single_sourcing).
+    pub sourcing: Vec<Option<Var>>,
+}
+
+/// The objective's coefficient for each cost line, so the plan can report the breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostLine {
+    Setup,
+    Fixed,
+    Platforms,
+    Batches,
+    Transport,
+    PatientTravel,
+    UnmetPenalty,
+}
+
+/// What the solver consumes: variables, objective (minimised) and rows.
+pub struct Problem {
+    pub variables: ProblemVariables,
+    pub objective: Expression,
+    pub constraints: Vec<Constraint>,
+}
+
+/// What the plan keeps once the problem is handed over: where each decision sits.
+#[derive(Debug)]
+pub struct ModelInfo {
+    pub vars: Vars,
+    /// (column, coefficient, line) for every objective term.
+    pub cost_terms: Vec<(usize, f64, CostLine)>,
+    pub columns: usize,
+    pub rows: usize,
+}
+
+/// The model, ready to hand to a solver.
+pub struct Formulation {
+    pub problem: Problem,
+    pub info: ModelInfo,
+}
+
+struct Builder {
+    problem: ProblemVariables,
+    columns: usize,
+    objective: Expression,
+    cost_terms: Vec<(usize, f64, CostLine)>,
+}
+
+impl Builder {
+    fn add(&mut self, def: good_lp::VariableDefinition, cost: f64, line: CostLine) -> Var {
+        let var = self.problem.add(def);
+        let col = self.columns;
+        self.columns += 1;
+        if cost != 0.0 {
+            self.objective.add_mul(cost, var);
+            self.cost_terms.push((col, cost, line));
+        }
+        Var { var, col }
+    }
+}
+
+/// Sum of variables with coefficients.
+fn sum(terms: impl IntoIterator<Item = (f64, Variable)>) -> Expression {
+    let mut e = Expression::default();
+    for (c, v) in terms {
+        e.add_mul(c, v);
+    }
+    e
+}
+
+impl Formulation {
+    pub fn build(instance: &Instance, scenario: &Scenario, network: &Network) -> Formulation {
+        let mut b = Builder {
+            problem: ProblemVariables::new(),
+            columns: 0,
+            objective: Expression::default(),
+            cost_terms: Vec::new(),
+        };
+        let mut vars = Vars::default();
+        let mut rows: Vec<Constraint> = Vec::new();
+        let n_sites = instance.sites.len();
+        let n_hosp = instance.hospitals.len();
+        let n_dem = instance.demand.len();
+
+        // Adjacency, built in one pass over the arcs.
+        let mut arcs_of_demand = vec![Vec::new(); n_dem];
+        let mut arcs_into_hospital = vec![Vec::new(); n_hosp];
+        for (a, arc) in network.patient_arcs().enumerate() {
+            arcs_of_demand[arc.demand].push(a);
+            arcs_into_hospital[arc.hospital].push(a);
+        }
+        let mut arcs_out_of_hospital = vec![Vec::new(); n_hosp];
+        let mut arcs_into_site = vec![Vec::new(); n_sites];
+        for (c, arc) in network.cell_arcs().enumerate() {
+            arcs_out_of_hospital[arc.hospital].push(c);
+            arcs_into_site[arc.site].push(c);
+        }
+
+        // Patients that can reach each hospital, capped by its capacity.
+        let reachable: Vec<f64> = (0..n_hosp)
+            .map(|h| {
+                let reach: f64 = arcs_into_hospital[h]
+                    .iter()
+                    .map(|&a| instance.demand[network.patient_arc(a).demand].patients)
+                    .sum();
+                instance.hospitals[h]
+                    .max_patients
+                    .map_or(reach, |c| c.min(reach))
+            })
+            .collect();
+
+        // Site variables. A site no hospital can reach is left out unless it is existing.
+        for (s, t) in network.terms.iter().enumerate() {
+            let usable = t.existing || !arcs_into_site[s].is_empty();
+            let mut open = [None, None];
+            let mut platforms = [None, None];
+            let mut batches = [None, None];
+            for m in OpModel::ALL {
+                let k = m as usize;
+                if !usable || !t.allows(m) {
+                    continue;
+                }
+                open[k] = Some(b.add(
+                    variable().binary(),
+                    t.setup_per_year[k] + t.fixed_per_year[k],
+                    CostLine::Setup,
+                ));
+                platforms[k] = Some(b.add(
+                    variable().integer().min(0).max(t.max_platforms as f64),
+                    t.platform_per_year[k],
+                    CostLine::Platforms,
+                ));
+                batches[k] = Some(b.add(variable().min(0), t.batch_cost[k], CostLine::Batches));
+            }
+            vars.open.push(open);
+            vars.platforms.push(platforms);
+            vars.batches.push(batches);
+        }
+        // The setup and fixed parts of an open site are reported apart: split the term.
+        b.cost_terms.retain(|(_, _, line)| *line != CostLine::Setup);
+        for (s, t) in network.terms.iter().enumerate() {
+            for k in 0..2 {
+                if let Some(y) = vars.open[s][k] {
+                    if t.setup_per_year[k] != 0.0 {
+                        b.cost_terms
+                            .push((y.col, t.setup_per_year[k], CostLine::Setup));
+                    }
+                    if t.fixed_per_year[k] != 0.0 {
+                        b.cost_terms
+                            .push((y.col, t.fixed_per_year[k], CostLine::Fixed));
+                    }
+                }
+            }
+        }
+
+        for arc in network.patient_arcs() {
+            let x = b.add(
+                variable().min(0),
+                arc.cost_per_patient,
+                CostLine::PatientTravel,
+            );
+            vars.patients.push(x);
+        }
+        let mut caps = Vec::with_capacity(network.cell_arc_count());
+        for arc in network.cell_arcs() {
+            let t = &network.terms[arc.site];
+            // W[h,s]: what h can send, or what s can make, whichever is smaller.
+            let cap = (reachable[arc.hospital] / (1.0 - t.failure_rate)).min(t.capacity());
+            let usable = vars.open[arc.site].iter().any(Option::is_some);
+            let upper = if usable { cap } else { 0.0 };
+            let w = b.add(
+                variable().min(0).max(upper),
+                arc.cost_per_batch(),
+                CostLine::Transport,
+            );
+            vars.shipments.push(w);
+            caps.push(upper);
+        }
+        let penalty = scenario.demand.unserved_penalty;
+        for d in &instance.demand {
+            let u = (!scenario.demand.full_coverage).then(|| {
+                b.add(
+                    variable().min(0).max(d.patients),
+                    penalty,
+                    CostLine::UnmetPenalty,
+                )
+            });
+            vars.unserved.push(u);
+        }
+
+        // demand: sum_h x[d,h] + u[d] = p[d]
+        for (d, dp) in instance.demand.iter().enumerate() {
+            let mut e = sum(arcs_of_demand[d]
+                .iter()
+                .map(|&a| (1.0, vars.patients[a].var)));
+            if let Some(u) = vars.unserved[d] {
+                e.add_mul(1.0, u.var);
+            }
+            rows.push(constraint!(e == dp.patients));
+        }
+        for (h, hp) in instance.hospitals.iter().enumerate() {
+            let patients = || {
+                sum(arcs_into_hospital[h]
+                    .iter()
+                    .map(|&a| (1.0, vars.patients[a].var)))
+            };
+            // hospital capacity: sum_d x[d,h] <= cap[h]
+            if let Some(cap) = hp.max_patients
+                && !arcs_into_hospital[h].is_empty()
+            {
+                rows.push(constraint!(patients() <= cap));
+            }
+            // batches per patient: sum_s (1 - f_s) w[h,s] = sum_d x[d,h]
+            if !arcs_into_hospital[h].is_empty() {
+                let shipped = sum(arcs_out_of_hospital[h].iter().map(|&c| {
+                    let f = network.terms[network.cell_arc(c).site].failure_rate;
+                    (1.0 - f, vars.shipments[c].var)
+                }));
+                rows.push(constraint!(shipped == patients()));
+            }
+        }
+        for (s, t) in network.terms.iter().enumerate() {
+            let open: Vec<Variable> = vars.open[s].iter().flatten().map(|v| v.var).collect();
+            if open.is_empty() {
+                continue;
+            }
+            let any_open = || sum(open.iter().map(|&y| (1.0, y)));
+            // site balance: sum_h w[h,s] = sum_k b[s,k]
+            let inflow = sum(arcs_into_site[s]
+                .iter()
+                .map(|&c| (1.0, vars.shipments[c].var)));
+            let made = sum(vars.batches[s].iter().flatten().map(|v| (1.0, v.var)));
+            rows.push(constraint!(inflow == made));
+            // one operating model at most; exactly one for an existing site
+            if t.existing {
+                rows.push(constraint!(any_open() == 1));
+            } else {
+                rows.push(constraint!(any_open() <= 1));
+            }
+            for k in 0..2 {
+                let (Some(y), Some(n), Some(bk)) =
+                    (vars.open[s][k], vars.platforms[s][k], vars.batches[s][k])
+                else {
+                    continue;
+                };
+                // capacity: b <= B n; n <= N y
+                rows.push(constraint!(bk.var <= t.batches_per_platform * n.var));
+                rows.push(constraint!(n.var <= (t.max_platforms as f64) * y.var));
+                // minimum utilization of the platforms installed
+                if scenario.policy.min_utilization > 0.0 {
+                    rows.push(constraint!(
+                        bk.var >= scenario.policy.min_utilization * t.batches_per_platform * n.var
+                    ));
+                }
+            }
+            // strengthening: w[h,s] <= W[h,s] * sum_k y[s,k]
+            for &c in &arcs_into_site[s] {
+                if caps[c] > 0.0 {
+                    rows.push(constraint!(vars.shipments[c].var <= caps[c] * any_open()));
+                }
+            }
+        }
+
+        // single sourcing: each hospital ships to one site at most
+        if scenario.policy.single_sourcing {
+            for (c, _) in network.cell_arcs().enumerate() {
+                let z =
+                    (caps[c] > 0.0).then(|| b.add(variable().binary(), 0.0, CostLine::Transport));
+                if let Some(z) = z {
+                    rows.push(constraint!(vars.shipments[c].var <= caps[c] * z.var));
+                }
+                vars.sourcing.push(z);
+            }
+            for out in &arcs_out_of_hospital {
+                let zs: Vec<Variable> = out
+                    .iter()
+                    .filter_map(|&c| vars.sourcing[c].map(|z| z.var))
+                    .collect();
+                if zs.len() > 1 {
+                    rows.push(constraint!(sum(zs.into_iter().map(|z| (1.0, z))) <= 1));
+                }
+            }
+        }
+
+        let all_open = || sum(vars.open.iter().flatten().flatten().map(|y| (1.0, y.var)));
+        let franchise_open = || sum(vars.open.iter().filter_map(|o| o[1]).map(|y| (1.0, y.var)));
+        let share = scenario.policy.max_franchise_share;
+        if share < 1.0 {
+            rows.push(constraint!(franchise_open() <= share * all_open()));
+        }
+        if scenario.policy.min_sites > 0 {
+            rows.push(constraint!(all_open() >= scenario.policy.min_sites as f64));
+        }
+        if scenario.policy.max_sites >= 0 {
+            rows.push(constraint!(all_open() <= scenario.policy.max_sites as f64));
+        }
+
+        let info = ModelInfo {
+            vars,
+            cost_terms: b.cost_terms,
+            columns: b.columns,
+            rows: rows.len(),
+        };
+        Formulation {
+            problem: Problem {
+                variables: b.problem,
+                objective: b.objective,
+                constraints: rows,
+            },
+            info,
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! The plan (DESIGN §7): decisions, flows, cost lines and KPIs, computed from a solution.
+//! Values are cleaned of solver noise and rounded so the same input gives the same bytes.
+
+use crate::explain::{self, Reason};
+use crate::input::{Instance, OpModel, Scenario};
+use crate::model::{CostLine, ModelInfo, Vars};
+use crate::network::Network;
+use crate::solve::{Solution, Status};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub cartnet_version: String,
+    pub instance: InstanceInfo,
+    pub scenario: serde_json::Value,
+    pub solver: SolverInfo,
+    pub cost: Cost,
+    pub kpis: Kpis,
+    pub sites: Vec<SitePlan>,
+    pub patient_flows: Vec<PatientFlow>,
+    pub batch_flows: Vec<BatchFlow>,
+    pub unserved: Vec<Unserved>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceInfo {
+    pub data: String,
+    pub model: String,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Counts {
+    pub demand_points: usize,
+    pub hospitals: usize,
+    pub sites: usize,
+    pub patient_arcs: usize,
+    pub cell_arcs: usize,
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SolverInfo {
+    pub status: Status,
+    pub objective: Option<f64>,
+    pub best_bound: Option<f64>,
+    pub gap: Option<f64>,
+    pub seconds: f64,
+}
+
+/// USD per year.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Cost {
+    pub total: f64,
+    pub setup: f64,
+    pub fixed: f64,
+    pub platforms: f64,
+    pub batches: f64,
+    pub transport: f64,
+    pub patient_travel: f64,
+    pub unmet_penalty: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpis {
+    pub patients_demand: f64,
+    pub patients_served: f64,
+    pub coverage: f64,
+    pub batches: f64,
+    pub sites_open: usize,
+    pub owned: usize,
+    pub franchise: usize,
+    pub platforms: u32,
+    pub mean_vein_to_vein_days: Option<f64>,
+    pub max_vein_to_vein_days: Option<f64>,
+    /// Cost per patient served (USD per year over patients a year), the penalty excluded.
+    pub cost_per_patient: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SiteStatus {
+    Owned,
+    Franchise,
+    Closed,
+}
+
+impl SiteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteStatus::Owned => "owned",
+            SiteStatus::Franchise => "franchise",
+            SiteStatus::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SitePlan {
+    pub id: String,
+    pub status: SiteStatus,
+    pub platforms: u32,
+    pub batches: f64,
+    /// Batches over platform capacity installed (0 when closed).
+    pub utilization: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatientFlow {
+    pub demand: String,
+    pub hospital: String,
+    pub patients: f64,
+    /// One-way travel hours.
+    pub hours: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchFlow {
+    pub hospital: String,
+    pub site: String,
+    pub batches: f64,
+    /// Hours of the fresh material's trip from hospital to site.
+    pub transit_hours: f64,
+    pub vein_to_vein_days: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unserved {
+    pub demand: String,
+    pub patients: f64,
+    pub reason: String,
+}
+
+/// Rounds to 6 decimals and clears solver noise, so plans compare byte for byte.
+pub fn clean(v: f64) -> f64 {
+    let r = (v * 1e6).round() / 1e6;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// Rounds money to the cent.
+fn cents(v: f64) -> f64 {
+    let r = (v * 100.0).round() / 100.0;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// Where the instance and scenario came from, for the plan's header.
+pub struct Provenance<'a> {
+    pub data: &'a str,
+    pub model: &'a str,
+}
+
+impl Plan {
+    /// Builds the plan from a solution with a feasible point.
+    pub fn new(
+        instance: &Instance,
+        scenario: &Scenario,
+        network: &Network,
+        formulation: &ModelInfo,
+        solution: &Solution,
+        provenance: Provenance<'_>,
+    ) -> Plan {
+        let vars = &formulation.vars;
+        let raw = |col: usize| solution.values.get(col).copied().unwrap_or(0.0);
+        let mut value: Vec<f64> = (0..formulation.columns).map(|c| clean(raw(c))).collect();
+
+        // Decisions: status, and the fewest platforms that carry each site's batches.
+        let mut sites = Vec::new();
+        for (s, site) in instance.sites.iter().enumerate() {
+            let t = &network.terms[s];
+            let mut status = SiteStatus::Closed;
+            let mut platforms = 0;
+            let mut batches = 0.0;
+            for m in OpModel::ALL {
+                let k = m as usize;
+                let (Some(y), Some(n), Some(b)) =
+                    (vars.open[s][k], vars.platforms[s][k], vars.batches[s][k])
+                else {
+                    continue;
+                };
+                let open = raw(y.col) > 0.5;
+                value[y.col] = if open { 1.0 } else { 0.0 };
+                let made = value[b.col].max(0.0);
+                let solver_n = raw(n.col).round().max(0.0);
+                let needed = ((made / t.batches_per_platform) - 1e-6).ceil().max(0.0);
+                let n_final = if open { solver_n.min(needed) } else { 0.0 };
+                value[n.col] = n_final;
+                if open {
+                    status = match m {
+                        OpModel::Owned => SiteStatus::Owned,
+                        OpModel::Franchise => SiteStatus::Franchise,
+                    };
+                    platforms = n_final as u32;
+                    batches = made;
+                }
+            }
+            let utilization = if platforms > 0 {
+                clean(batches / (platforms as f64 * t.batches_per_platform))
+            } else {
+                0.0
+            };
+            sites.push(SitePlan {
+                id: site.id.clone(),
+                status,
+                platforms,
+                batches,
+                utilization,
+            });
+        }
+
+        // Cost lines from the final values; they sum to the total.
+        let mut cost = Cost::default();
+        for &(col, coef, line) in &formulation.cost_terms {
+            let v = coef * value[col];
+            match line {
+                CostLine::Setup => cost.setup += v,
+                CostLine::Fixed => cost.fixed += v,
+                CostLine::Platforms => cost.platforms += v,
+                CostLine::Batches => cost.batches += v,
+                CostLine::Transport => cost.transport += v,
+                CostLine::PatientTravel => cost.patient_travel += v,
+                CostLine::UnmetPenalty => cost.unmet_penalty += v,
+            }
+        }
+        for line in [
+            &mut cost.setup,
+            &mut cost.fixed,
+            &mut cost.platforms,
+            &mut cost.batches,
+            &mut cost.transport,
+            &mut cost.patient_travel,
+            &mut cost.unmet_penalty,
+        ] {
+            *line = cents(*line);
+        }
+        cost.total = cents(
+            cost.setup
+                + cost.fixed
+                + cost.platforms
+                + cost.batches
+                + cost.transport
+                + cost.patient_travel
+                + cost.unmet_penalty,
+        );
+
+        let patient_flows: Vec<PatientFlow> = network
+            .patient_arcs()
+            .enumerate()
+            .filter(|(a, _)| value[vars.patients[*a].col] > 0.0)
+            .map(|(a, arc)| PatientFlow {
+                demand: instance.demand[arc.demand].id.clone(),
+                hospital: instance.hospitals[arc.hospital].id.clone(),
+                patients: value[vars.patients[a].col],
+                hours: clean(arc.hours),
+            })
+            .collect();
+        let batch_flows: Vec<BatchFlow> = network
+            .cell_arcs()
+            .enumerate()
+            .filter(|(c, _)| value[vars.shipments[*c].col] > 0.0)
+            .map(|(c, arc)| BatchFlow {
+                hospital: instance.hospitals[arc.hospital].id.clone(),
+                site: instance.sites[arc.site].id.clone(),
+                batches: value[vars.shipments[c].col],
+                transit_hours: clean(arc.out.hours),
+                vein_to_vein_days: clean(arc.vein_to_vein_days),
+            })
+            .collect();
+
+        let unserved = explain_unserved(instance, scenario, network, vars, &value);
+
+        let patients_demand = clean(instance.total_patients());
+        let patients_served = clean(patient_flows.iter().map(|f| f.patients).sum());
+        let batches = clean(batch_flows.iter().map(|f| f.batches).sum());
+        let open: Vec<&SitePlan> = sites
+            .iter()
+            .filter(|s| s.status != SiteStatus::Closed)
+            .collect();
+        let v2v_weight: f64 = batch_flows
+            .iter()
+            .map(|f| f.batches * f.vein_to_vein_days)
+            .sum();
+        let kpis = Kpis {
+            patients_demand,
+            patients_served,
+            coverage: if patients_demand > 0.0 {
+                clean(patients_served / patients_demand)
+            } else {
+                1.0
+            },
+            batches,
+            sites_open: open.len(),
+            owned: open
+                .iter()
+                .filter(|s| s.status == SiteStatus::Owned)
+                .count(),
+            franchise: open
+                .iter()
+                .filter(|s| s.status == SiteStatus::Franchise)
+                .count(),
+            platforms: open.iter().map(|s| s.platforms).sum(),
+            mean_vein_to_vein_days: (batches > 0.0).then(|| clean(v2v_weight / batches)),
+            max_vein_to_vein_days: batch_flows
+                .iter()
+                .map(|f| f.vein_to_vein_days)
+                .reduce(f64::max),
+            cost_per_patient: (patients_served > 0.0)
+                .then(|| cents((cost.total - cost.unmet_penalty) / patients_served)),
+        };
+        let size = network.size();
+        Plan {
+            cartnet_version: env!("CARGO_PKG_VERSION").to_string(),
+            instance: InstanceInfo {
+                data: provenance.data.to_string(),
+                model: provenance.model.to_string(),
+                counts: Counts {
+                    demand_points: size.demand_points,
+                    hospitals: size.hospitals,
+                    sites: size.sites,
+                    patient_arcs: size.patient_arcs,
+                    cell_arcs: size.cell_arcs,
+                    variables: formulation.columns,
+                    constraints: formulation.rows,
+                },
+            },
+            scenario: scenario.to_json(),
+            solver: SolverInfo {
+                status: solution.status,
+                objective: solution.objective.map(cents),
+                best_bound: solution.best_bound.map(cents),
+                gap: solution.gap.map(clean),
+                seconds: (solution.seconds * 1000.0).round() / 1000.0,
+            },
+            cost,
+            kpis,
+            sites,
+            patient_flows,
+            batch_flows,
+            unserved,
+        }
+    }
+}
+
+fn explain_unserved(
+    instance: &Instance,
+    scenario: &Scenario,
+    network: &Network,
+    vars: &Vars,
+    value: &[f64],
+) -> Vec<Unserved> {
+    let unserved: Vec<(usize, f64)> = vars
+        .unserved
+        .iter()
+        .enumerate()
+        .filter_map(|(d, u)| u.map(|u| (d, value[u.col])))
+        .filter(|(_, p)| *p > 0.0)
+        .collect();
+    if unserved.is_empty() {
+        return Vec::new();
+    }
+    let structural = explain::structural(instance, scenario, network);
+    let mut inflow = vec![0.0; instance.hospitals.len()];
+    let mut reach = vec![Vec::new(); instance.demand.len()];
+    for (a, arc) in network.patient_arcs().enumerate() {
+        inflow[arc.hospital] += value[vars.patients[a].col];
+        reach[arc.demand].push(arc.hospital);
+    }
+    let mut sites_of = vec![Vec::new(); instance.hospitals.len()];
+    for arc in network.cell_arcs() {
+        sites_of[arc.hospital].push(arc.site);
+    }
+    let made: Vec<f64> = (0..instance.sites.len())
+        .map(|s| vars.batches[s].iter().flatten().map(|b| value[b.col]).sum())
+        .collect();
+    unserved
+        .into_iter()
+        .map(|(d, patients)| {
+            let reason = structural[d].clone().unwrap_or_else(|| {
+                let usable: Vec<usize> = reach[d]
+                    .iter()
+                    .copied()
+                    .filter(|&h| !sites_of[h].is_empty())
+                    .collect();
+                let full = |h: usize| {
+                    instance.hospitals[h]
+                        .max_patients
+                        .is_some_and(|cap| inflow[h] >= cap - 1e-6)
+                };
+                if usable.iter().all(|&h| full(h)) {
+                    return Reason::HospitalCapacity {
+                        full: usable
+                            .iter()
+                            .map(|&h| {
+                                (
+                                    instance.hospitals[h].id.clone(),
+                                    instance.hospitals[h].max_patients.unwrap(),
+                                )
+                            })
+                            .collect(),
+                    };
+                }
+                let mut site_ids: Vec<usize> = usable
+                    .iter()
+                    .flat_map(|&h| sites_of[h].iter().copied())
+                    .collect();
+                site_ids.sort_unstable();
+                site_ids.dedup();
+                let at_limit = |s: usize| made[s] >= network.terms[s].capacity() - 1e-6;
+                if !site_ids.is_empty() && site_ids.iter().all(|&s| at_limit(s)) {
+                    return Reason::SiteCapacity {
+                        full: site_ids
+                            .iter()
+                            .map(|&s| instance.sites[s].id.clone())
+                            .collect(),
+                    };
+                }
+                Reason::Cost {
+                    penalty: scenario.demand.unserved_penalty,
+                }
+            });
+            Unserved {
+                demand: instance.demand[d].id.clone(),
+                patients,
+                reason: reason.to_string(),
+            }
+        })
+        .collect()
+}
