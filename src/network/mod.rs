@@ -199,11 +199,15 @@ fn patient_arcs(instance: &Instance, scenario: &Scenario) -> Vec<PatientArc> {
             _ => None,
         })
         .collect();
+    let mut lane_targets: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(d, h) in lanes.keys() {
+        lane_targets.entry(d).or_default().push(h);
+    }
     let index = LatitudeIndex::new(instance.hospitals.iter().map(|h| h.lat));
     let mut arcs = Vec::new();
     for (d, dp) in instance.demand.iter().enumerate() {
         let mut candidates = index.band(dp.lat, reach_km);
-        candidates.extend(lanes.keys().filter(|(ld, _)| *ld == d).map(|(_, h)| *h));
+        candidates.extend(lane_targets.get(&d).into_iter().flatten());
         candidates.sort_unstable();
         candidates.dedup();
         for h in candidates {
@@ -364,5 +368,145 @@ impl Network {
             cell_arcs: self.cell_arc_count(),
             cell_arcs_by_mode: by_mode,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{DemandPoint, Hospital, Lane, Site, SiteKind};
+
+    fn place(lat: f64, lon: f64) -> (f64, f64) {
+        (lat, lon)
+    }
+
+    /// Demand and hospitals along a meridian, a site co-located at hospital 0 and one far away.
+    fn instance() -> Instance {
+        let demand = [place(40.0, -75.0), place(40.5, -75.0), place(45.0, -75.0)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(lat, lon))| DemandPoint {
+                id: format!("D{i}"),
+                name: format!("D{i}"),
+                lat,
+                lon,
+                patients: 10.0,
+            })
+            .collect();
+        let hospitals = [place(40.0, -75.0), place(41.0, -75.0)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(lat, lon))| Hospital {
+                id: format!("H{i}"),
+                name: format!("H{i}"),
+                lat,
+                lon,
+                max_patients: None,
+            })
+            .collect();
+        let site = |id: &str, lat: f64, lon: f64, kind, hospital| Site {
+            id: id.into(),
+            name: id.into(),
+            lat,
+            lon,
+            kind,
+            hospital,
+            max_platforms: None,
+            allow: [true, true],
+            setup_cost_owned: None,
+            setup_cost_franchise: None,
+            batches_per_platform: None,
+            existing: false,
+        };
+        Instance {
+            demand,
+            hospitals,
+            sites: vec![
+                site("S0", 40.0, -75.0, SiteKind::Colocated, Some(0)),
+                site("S1", 34.0, -118.0, SiteKind::Regional, None),
+            ],
+            lanes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn patient_arcs_are_exactly_the_pairs_within_the_travel_limit() {
+        let inst = instance();
+        let scenario = Scenario::default();
+        let net = Network::build(&inst, &scenario);
+        // brute force over every pair
+        let mut expected = Vec::new();
+        for (d, dp) in inst.demand.iter().enumerate() {
+            for (h, hp) in inst.hospitals.iter().enumerate() {
+                let km = great_circle_km(dp.lat, dp.lon, hp.lat, hp.lon);
+                if travel::patient_hours(km, &scenario.transport) <= 2.0 {
+                    expected.push((d, h));
+                }
+            }
+        }
+        let got: Vec<(usize, usize)> = net.patient_arcs().map(|a| (a.demand, a.hospital)).collect();
+        assert_eq!(got, expected);
+        // D0 -> H1 is 111 km great-circle, 144.6 road km: 2.07 h, just beyond the limit
+        assert_eq!(got, vec![(0, 0), (1, 0), (1, 1)]);
+    }
+
+    #[test]
+    fn colocated_site_has_zero_transit_and_far_site_flies() {
+        let inst = instance();
+        let net = Network::build(&inst, &Scenario::default());
+        let onsite = net
+            .cell_arcs()
+            .find(|a| a.hospital == 0 && a.site == 0)
+            .unwrap();
+        assert_eq!(onsite.out.mode, Mode::Onsite);
+        assert_eq!(onsite.cost_per_batch(), 0.0);
+        assert_eq!(onsite.vein_to_vein_days, 14.0);
+        // Philadelphia area to Los Angeles: ~3,900 km, air 12 h + 5.2 h each way
+        let far = net
+            .cell_arcs()
+            .find(|a| a.hospital == 0 && a.site == 1)
+            .unwrap();
+        assert_eq!(far.out.mode, Mode::Air);
+        assert!((far.vein_to_vein_days - (14.0 + 2.0 * far.out.hours / 24.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn vein_to_vein_limit_removes_arcs() {
+        let inst = instance();
+        let o = [crate::input::Override::parse("time.max_vein_to_vein_days=15").unwrap()];
+        let scenario = Scenario::parse("", "t", &o).unwrap();
+        let net = Network::build(&inst, &scenario);
+        // only the on-site pair (14 days) and the short ground hop H1 -> S0 (111 km) remain
+        let pairs: Vec<(usize, usize)> = net.cell_arcs().map(|a| (a.hospital, a.site)).collect();
+        assert_eq!(pairs, vec![(0, 0), (1, 0)]);
+    }
+
+    #[test]
+    fn lanes_override_times_and_costs() {
+        let mut inst = instance();
+        inst.lanes.push(Lane {
+            from: NodeRef::Hospital(1),
+            to: NodeRef::Site(1),
+            hours: 30.0,
+            cost: Some(999.0),
+        });
+        inst.lanes.push(Lane {
+            from: NodeRef::Demand(2),
+            to: NodeRef::Hospital(1),
+            hours: 1.5,
+            cost: None,
+        });
+        let net = Network::build(&inst, &Scenario::default());
+        let lane = net
+            .cell_arcs()
+            .find(|a| a.hospital == 1 && a.site == 1)
+            .unwrap();
+        assert_eq!(
+            (lane.out.hours, lane.back.hours, lane.cost_per_batch()),
+            (30.0, 30.0, 1998.0)
+        );
+        // demand 2 is 445 km from H1 but a measured lane of 1.5 h makes it reachable
+        let trip = net.patient_arcs().find(|a| a.demand == 2).unwrap();
+        assert_eq!((trip.hospital, trip.hours, trip.mode), (1, 1.5, Mode::Lane));
     }
 }
