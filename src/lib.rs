@@ -7,6 +7,7 @@
 
 pub mod explain;
 pub mod export;
+pub mod import;
 pub mod input;
 pub mod model;
 pub mod network;

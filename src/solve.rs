@@ -1,10 +1,11 @@
 //! Solving: hands the formulation to HiGHS, with the options set on the HiGHS model itself so the
 //! true status, objective, best bound and gap can be read back (good_lp reports none of these).
 
-use crate::model::Problem;
+use crate::model::{LazyRow, Problem};
 use good_lp::SolverModel;
 use good_lp::solvers::highs::highs;
 use highs::HighsModelStatus;
+use highs_sys::HighsInt;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -23,6 +24,11 @@ pub struct SolveOptions {
     pub threads: Option<u32>,
     /// Where HiGHS writes its log; `None` keeps it silent.
     pub log_file: Option<PathBuf>,
+    /// Further HiGHS options by name (e.g. `mip_heuristic_effort=0.2`), for tuning.
+    pub highs_options: Vec<(String, String)>,
+    /// Add the model's lazy rows only where the LP relaxation violates them (cutting-plane
+    /// rounds before branch and bound) instead of all up front.
+    pub lazy_rows: bool,
 }
 
 impl Default for SolveOptions {
@@ -32,6 +38,8 @@ impl Default for SolveOptions {
             gap: OPTIMAL_GAP,
             threads: None,
             log_file: None,
+            highs_options: Vec::new(),
+            lazy_rows: true,
         }
     }
 }
@@ -84,6 +92,12 @@ pub enum SolveError {
 
 /// Solves the formulation with HiGHS.
 pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError> {
+    let start = Instant::now();
+    // HiGHS fills mip_dual_bound only for a MIP; for a pure LP it reads 0, not the LP's bound.
+    let is_mip = p
+        .variables
+        .iter_variables_with_def()
+        .any(|(_, def)| def.is_integer());
     let mut problem = p.variables.minimise(p.objective).using(highs);
     for c in p.constraints {
         problem.add_constraint(c);
@@ -91,6 +105,18 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     let mut model = problem
         .try_into_inner()
         .map_err(|e| SolveError::Solver(e.to_string()))?;
+    let lazy = p.lazy;
+    if model.num_cols() == 0 {
+        // Nothing to decide (no demand can move, no site can open): the empty plan is optimal.
+        return Ok(Solution {
+            status: Status::Optimal,
+            objective: Some(0.0),
+            best_bound: Some(0.0),
+            gap: Some(0.0),
+            seconds: start.elapsed().as_secs_f64(),
+            values: Vec::new(),
+        });
+    }
     let set = |name: &str, r: Result<(), highs::TrySetOptionError>| {
         r.map_err(|_| SolveError::Option(name.to_string()))
     };
@@ -111,22 +137,43 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         model.try_set_option("mip_rel_gap", options.gap),
     )?;
     set("mip_abs_gap", model.try_set_option("mip_abs_gap", 1e-9))?;
-    if let Some(t) = options.time_limit {
-        set("time_limit", model.try_set_option("time_limit", t))?;
-    }
     if let Some(n) = options.threads {
         set("threads", model.try_set_option("threads", n as i32))?;
     }
-    let start = Instant::now();
+    for (name, value) in &options.highs_options {
+        let r = if let Ok(b) = value.parse::<bool>() {
+            model.try_set_option(name.as_str(), b)
+        } else if let Ok(i) = value.parse::<i32>() {
+            model.try_set_option(name.as_str(), i)
+        } else if let Ok(f) = value.parse::<f64>() {
+            model.try_set_option(name.as_str(), f)
+        } else {
+            model.try_set_option(name.as_str(), value.as_str())
+        };
+        set(&format!("{name}={value}"), r)?;
+    }
+    if options.lazy_rows {
+        model = separate(model, &lazy, options.time_limit, start)?;
+    } else {
+        add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
+    }
+    if let Some(t) = options.time_limit {
+        let left = (t - start.elapsed().as_secs_f64()).max(1e-9);
+        set("time_limit", model.try_set_option("time_limit", left))?;
+    }
     let solved = model
         .try_solve()
         .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
     let seconds = start.elapsed().as_secs_f64();
     let has_plan = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
-    let bound = solved
-        .double_info_value(c"mip_dual_bound")
-        .ok()
-        .filter(|b| b.is_finite());
+    let bound = if is_mip {
+        solved
+            .double_info_value(c"mip_dual_bound")
+            .ok()
+            .filter(|b| b.is_finite())
+    } else {
+        None
+    };
     let status = match solved.status() {
         HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
             Status::Infeasible
@@ -183,6 +230,119 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         seconds,
         values,
     })
+}
+
+/// Adds rows to the HiGHS model in one call.
+fn add_rows(model: &mut highs::Model, rows: &[&LazyRow]) -> Result<(), SolveError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut starts = Vec::with_capacity(rows.len());
+    let mut index = Vec::new();
+    let mut value = Vec::new();
+    for r in rows {
+        starts.push(index.len() as HighsInt);
+        for &(col, coef) in &r.terms {
+            index.push(col as HighsInt);
+            value.push(coef);
+        }
+    }
+    let lower = vec![f64::NEG_INFINITY; rows.len()];
+    let upper: Vec<f64> = rows.iter().map(|r| r.upper).collect();
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`; the arrays have the
+    // lengths the call is given and outlive it.
+    let status = unsafe {
+        highs_sys::Highs_addRows(
+            model.as_mut_ptr(),
+            rows.len() as HighsInt,
+            lower.as_ptr(),
+            upper.as_ptr(),
+            index.len() as HighsInt,
+            starts.as_ptr(),
+            index.as_ptr(),
+            value.as_ptr(),
+        )
+    };
+    if status == highs_sys::kHighsStatusError {
+        return Err(SolveError::Solver(
+            "HiGHS rejected the strengthening rows".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Cutting-plane rounds on the LP relaxation: adds the lazy rows the relaxation violates until
+/// none is violated (or the time budget is spent), then restores integrality. The rows are valid
+/// for every integer solution, so the optimum is unchanged and the root bound is that of the
+/// model with every row.
+fn separate(
+    mut model: highs::Model,
+    lazy: &[LazyRow],
+    time_limit: Option<f64>,
+    start: Instant,
+) -> Result<highs::Model, SolveError> {
+    // Rounds may use half the time limit; each LP is limited to what is left of the whole.
+    let budget_seconds = time_limit.map(|t| t * 0.5);
+    if lazy.is_empty() {
+        return Ok(model);
+    }
+    let ptr = model.as_mut_ptr();
+    // SAFETY: `ptr` is the live HiGHS instance owned by `model` for the whole block.
+    let n = unsafe { highs_sys::Highs_getNumCol(ptr) };
+    let mut integrality = vec![0 as HighsInt; n as usize];
+    for (col, v) in integrality.iter_mut().enumerate() {
+        // SAFETY: as above; `v` is a valid out-pointer.
+        unsafe { highs_sys::Highs_getColIntegrality(ptr, col as HighsInt, v) };
+    }
+    if integrality.iter().all(|&v| v == 0) {
+        // A pure LP: rows added lazily would change nothing the LP does not already do.
+        add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
+        return Ok(model);
+    }
+    let relaxed = vec![0 as HighsInt; n as usize];
+    // SAFETY: as above; the array has n entries.
+    unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, relaxed.as_ptr()) };
+    let mut added = vec![false; lazy.len()];
+    for _round in 0..100 {
+        if let Some(t) = time_limit {
+            let left = (t - start.elapsed().as_secs_f64()).max(1e-9);
+            model
+                .try_set_option("time_limit", left)
+                .map_err(|_| SolveError::Option("time_limit".into()))?;
+        }
+        let solved = model
+            .try_solve()
+            .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+        let optimal = solved.status() == HighsModelStatus::Optimal;
+        let violated: Vec<usize> = if optimal {
+            let x = solved.get_solution();
+            let x = x.columns();
+            (0..lazy.len())
+                .filter(|&i| !added[i])
+                .filter(|&i| {
+                    let r = &lazy[i];
+                    let lhs: f64 = r.terms.iter().map(|&(c, a)| a * x[c]).sum();
+                    lhs > r.upper + 1e-6 * (1.0 + r.terms[0].1.abs().max(r.upper.abs()))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        model = highs::Model::from(solved);
+        let out_of_time = budget_seconds.is_some_and(|b| start.elapsed().as_secs_f64() > b);
+        if violated.is_empty() || out_of_time {
+            break;
+        }
+        let rows: Vec<&LazyRow> = violated.iter().map(|&i| &lazy[i]).collect();
+        add_rows(&mut model, &rows)?;
+        for i in violated {
+            added[i] = true;
+        }
+    }
+    let ptr = model.as_mut_ptr();
+    // SAFETY: as above, on the (same) live instance; the array has n entries.
+    unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, integrality.as_ptr()) };
+    Ok(model)
 }
 
 /// |objective - bound| / max(|objective|, tiny), as HiGHS defines the MIP gap; 0 when equal.

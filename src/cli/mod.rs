@@ -1,5 +1,6 @@
 //! Subcommands, one file each. Each returns the process exit code.
 
+mod import;
 mod solve;
 mod validate;
 
@@ -37,6 +38,8 @@ pub enum Command {
     Solve(solve::SolveArgs),
     /// Check the input and print network diagnostics, without solving.
     Validate(validate::ValidateArgs),
+    /// Build an instance from an external data set.
+    Import(import::ImportArgs),
 }
 
 /// Where the instance and the scenario come from.
@@ -93,5 +96,6 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Solve(args) => solve::run(args, cli.verbose),
         Command::Validate(args) => validate::run(args),
+        Command::Import(args) => import::run(args),
     }
 }

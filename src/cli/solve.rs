@@ -27,6 +27,20 @@ pub struct SolveArgs {
     /// Solver threads (default: HiGHS's choice).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
+    /// A HiGHS option by name, for tuning (e.g. --highs-option mip_heuristic_effort=0.2).
+    #[arg(long = "highs-option", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub highs_options: Vec<(String, String)>,
+    /// Give HiGHS every strengthening row up front instead of adding violated ones in
+    /// cutting-plane rounds (same optimum; for comparison).
+    #[arg(long)]
+    pub eager_rows: bool,
+}
+
+fn name_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("\"{s}\" is not of the form NAME=VALUE")),
+    }
 }
 
 fn positive_f64(s: &str) -> Result<f64, String> {
@@ -65,6 +79,8 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         gap: args.gap,
         threads: args.threads,
         log_file,
+        highs_options: args.highs_options,
+        lazy_rows: !args.eager_rows,
     };
     let size = network.size();
     if verbose {

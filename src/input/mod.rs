@@ -176,12 +176,21 @@ impl Instance {
             .flatten();
         let demand = demand_t.map(|t| read_demand(&t, &mut errors));
         let hospitals = hospital_t.map(|t| read_hospitals(&t, &mut errors));
+        // A reference into a file with rejected rows may name one of them: that is no new error.
+        let clean = |errors: &[InputError], file: &str| !errors.iter().any(|e| e.file == file);
+        let hospitals_clean =
+            clean(&errors, "hospitals.csv") && hospitals.as_ref().is_some_and(|h| !h.is_empty());
         let sites = match (&site_t, &hospitals) {
-            (Some(t), Some(h)) => Some(read_sites(t, h, &mut errors)),
+            (Some(t), Some(h)) => Some(read_sites(t, h, hospitals_clean, &mut errors)),
             _ => None,
         };
+        let nodes_clean = ["demand.csv", "hospitals.csv", "sites.csv"]
+            .iter()
+            .all(|f| clean(&errors, f));
         let lanes = match (&lane_t, &demand, &hospitals, &sites) {
-            (Some(t), Some(d), Some(h), Some(s)) => read_lanes(t, d, h, s, &mut errors),
+            (Some(t), Some(d), Some(h), Some(s)) => {
+                read_lanes(t, d, h, s, nodes_clean, &mut errors)
+            }
             _ => Vec::new(),
         };
         for (name, len) in [
@@ -305,7 +314,12 @@ fn read_hospitals(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<Hospita
     out
 }
 
-fn read_sites(t: &table::Table, hospitals: &[Hospital], errors: &mut Vec<InputError>) -> Vec<Site> {
+fn read_sites(
+    t: &table::Table,
+    hospitals: &[Hospital],
+    hospitals_clean: bool,
+    errors: &mut Vec<InputError>,
+) -> Vec<Site> {
     let hospital_index: HashMap<&str, usize> = hospitals
         .iter()
         .enumerate()
@@ -339,11 +353,13 @@ fn read_sites(t: &table::Table, hospitals: &[Hospital], errors: &mut Vec<InputEr
             Some(h) => match hospital_index.get(h.as_str()) {
                 Some(&i) => Some(i),
                 None => {
-                    row.row_error(
-                        Code::UnknownReference,
-                        "hospital",
-                        format!("\"{h}\" is not a hospital id in hospitals.csv"),
-                    );
+                    if hospitals_clean {
+                        row.row_error(
+                            Code::UnknownReference,
+                            "hospital",
+                            format!("\"{h}\" is not a hospital id in hospitals.csv"),
+                        );
+                    }
                     None
                 }
             },
@@ -380,10 +396,11 @@ fn read_sites(t: &table::Table, hospitals: &[Hospital], errors: &mut Vec<InputEr
         let setup_cost_franchise = opt(row, "setup_cost_franchise", setup_franchise);
         let bpp = row.number("batches_per_platform", 0.0, f64::INFINITY);
         if bpp == Some(0.0) {
+            let raw = row.text("batches_per_platform").unwrap_or("0").to_string();
             row.row_error(
                 Code::OutOfRange,
                 "batches_per_platform",
-                "\"0\" is out of range: expected a number > 0".into(),
+                format!("\"{raw}\" is out of range: expected a number > 0"),
             );
         }
         let batches_per_platform = opt(row, "batches_per_platform", bpp.filter(|&b| b > 0.0));
@@ -395,7 +412,7 @@ fn read_sites(t: &table::Table, hospitals: &[Hospital], errors: &mut Vec<InputEr
         if let (Some(id), Some(lat), Some(lon), Some(kind), Some(allow), Some(existing), true) =
             (id, lat, lon, kind, allow, existing, ok && !max_platforms_bad)
         {
-            if host.is_some() && hospital.is_none() {
+            if host.is_some() && hospital.is_none() && hospitals_clean {
                 return;
             }
             lines.push(row.line);
@@ -428,6 +445,7 @@ fn read_lanes(
     demand: &[DemandPoint],
     hospitals: &[Hospital],
     sites: &[Site],
+    nodes_clean: bool,
     errors: &mut Vec<InputError>,
 ) -> Vec<Lane> {
     let index = |ids: Vec<&str>| -> HashMap<String, usize> {
@@ -476,6 +494,9 @@ fn read_lanes(
                         ),
                     )
                 };
+                if code == Code::UnknownReference && !nodes_clean {
+                    return; // it may name a rejected row
+                }
                 let column = if code == Code::UnknownReference && !known(&from) { "from" } else { "to" };
                 row.row_error(code, if code == Code::BadLane { "from" } else { column }, message);
             }

@@ -334,6 +334,20 @@ fn insert_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
     }
 }
 
+/// Removes the value at the dotted `key`, if present.
+fn remove_dotted(table: &mut toml::Table, key: &str) {
+    match key.split_once('.') {
+        None => {
+            table.remove(key);
+        }
+        Some((head, rest)) => {
+            if let Some(t) = table.get_mut(head).and_then(|v| v.as_table_mut()) {
+                remove_dotted(t, rest);
+            }
+        }
+    }
+}
+
 /// A parsed `--set group.key=value`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
@@ -344,7 +358,7 @@ pub struct Override {
 impl Override {
     /// Parses `group.key=value`; the value is read as TOML (`3e6`, `10`, `true`).
     pub fn parse(arg: &str) -> Result<Override, InputError> {
-        let Some((key, value)) = arg.split_once('=') else {
+        let Some((key, value)) = arg.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
             return Err(InputError::new(
                 Code::BadOverride,
                 "--set",
@@ -392,15 +406,42 @@ impl Scenario {
             err
         })?;
         let mut errors = check_keys(&table, file, text)?;
-        for o in overrides {
-            insert_dotted(&mut table, &o.key, o.value.clone());
-        }
         let set_errors = check_overrides(overrides);
-        errors.extend(set_errors);
-        if !errors.is_empty() {
-            return Err(InputErrors(errors));
+        // Drop what failed the key and type checks, so that the range checks still run on the rest.
+        for e in &errors {
+            if let Some(key) = &e.column {
+                remove_dotted(&mut table, key);
+            }
         }
-        Scenario::from_table(&table, file)
+        if let Some(kinds) = table.get_mut("kinds").and_then(|k| k.as_table_mut()) {
+            kinds.retain(|kind, v| SiteKind::parse(kind).is_some() && v.is_table());
+        }
+        for o in overrides {
+            if !set_errors
+                .iter()
+                .any(|e| e.column.as_deref() == Some(o.key.as_str()))
+            {
+                insert_dotted(&mut table, &o.key, o.value.clone());
+            }
+        }
+        errors.extend(set_errors);
+        match Scenario::from_table(&table, file) {
+            Ok(scenario) if errors.is_empty() => Ok(scenario),
+            Ok(_) => Err(InputErrors(errors)),
+            Err(range) => {
+                for mut e in range.0 {
+                    if let Some(key) = e.column.clone() {
+                        if overrides.iter().any(|o| o.key == key) {
+                            e.file = "--set".to_string();
+                        } else if let Some(line) = line_of(text, &key) {
+                            e.line = Some(line);
+                        }
+                    }
+                    errors.push(e);
+                }
+                Err(InputErrors(errors))
+            }
+        }
     }
 
     /// Builds the scenario from a table whose keys and types are already checked.
@@ -470,20 +511,28 @@ impl Scenario {
                 );
             }
         };
-        let mut groups: Vec<(String, &KindParams)> = vec![];
+        // (prefix, parameters, the keys to check: None for all)
+        type Own<'a> = Option<&'a BTreeMap<String, toml::Value>>;
+        let mut groups: Vec<(String, &KindParams, Own<'_>)> = vec![];
         let base = KindParams {
             site: self.site.clone(),
             platform: self.platform.clone(),
             batch: self.batch.clone(),
             time: self.time.clone(),
         };
-        groups.push((String::new(), &base));
+        groups.push((String::new(), &base, None));
         for (kind, params) in &self.kinds {
-            if self.kind_overrides.get(kind).is_some_and(|o| !o.is_empty()) {
-                groups.push((format!("kinds.{}.", kind.as_str()), params));
+            if let Some(own) = self.kind_overrides.get(kind).filter(|o| !o.is_empty()) {
+                groups.push((format!("kinds.{}.", kind.as_str()), params, Some(own)));
             }
         }
-        for (p, k) in groups {
+        for (p, k, own) in groups {
+            // a kind's value inherited from the base group is checked (and reported) there
+            let mut check = |key: &str, value: f64, ok: bool, expected: &str| {
+                if own.is_none_or(|o| o.contains_key(key)) {
+                    check(format!("{p}{key}"), value, ok, expected);
+                }
+            };
             let nonneg = [
                 ("site.setup_cost_owned", k.site.setup_cost_owned),
                 ("site.setup_cost_franchise", k.site.setup_cost_franchise),
@@ -507,25 +556,20 @@ impl Scenario {
                 ),
             ];
             for (key, v) in nonneg {
-                check(format!("{p}{key}"), v, v >= 0.0, "a number >= 0");
+                check(key, v, v >= 0.0, "a number >= 0");
             }
             let years = k.site.amortization_years;
             check(
-                format!("{p}site.amortization_years"),
+                "site.amortization_years",
                 years,
                 years > 0.0,
                 "a number > 0",
             );
             let bpy = k.platform.batches_per_year;
-            check(
-                format!("{p}platform.batches_per_year"),
-                bpy,
-                bpy > 0.0,
-                "a number > 0",
-            );
+            check("platform.batches_per_year", bpy, bpy > 0.0, "a number > 0");
             let f = k.batch.failure_rate;
             check(
-                format!("{p}batch.failure_rate"),
+                "batch.failure_rate",
                 f,
                 (0.0..1.0).contains(&f),
                 "a number in [0, 1)",
@@ -616,6 +660,24 @@ fn check_keys(table: &toml::Table, file: &str, text: &str) -> Result<Vec<InputEr
     let mut given = Vec::new();
     leaves("", table, &mut given);
     let mut errors = Vec::new();
+    let kinds = table.get("kinds").and_then(|k| k.as_table());
+    for (kind, v) in kinds.into_iter().flatten() {
+        if SiteKind::parse(kind).is_none() && v.as_table().is_some_and(|t| t.is_empty()) {
+            let key = format!("kinds.{kind}");
+            let e = InputError::new(
+                Code::UnknownKey,
+                file,
+                format!(
+                    "unknown site kind \"{kind}\"; the kinds are colocated, regional and central"
+                ),
+            )
+            .in_column(&key);
+            errors.push(match line_of(text, &key) {
+                Some(line) => e.at_line(line),
+                None => e,
+            });
+        }
+    }
     for (key, value) in &given {
         if let Some(e) = check_one(&valid, key, value, file) {
             errors.push(match line_of(text, key) {
@@ -642,7 +704,21 @@ fn check_one(
     file: &str,
 ) -> Option<InputError> {
     match valid.iter().find(|(k, _)| k == key) {
-        Some((_, default)) if same_type(default, value) => None,
+        Some((_, default)) if same_type(default, value) => {
+            // every whole-number key is a count (u32) except policy.max_sites (-1: no limit)
+            let count = matches!(default, toml::Value::Integer(_)) && key != "policy.max_sites";
+            match value.as_integer() {
+                Some(i) if count && !(0..=i64::from(u32::MAX)).contains(&i) => Some(
+                    InputError::new(
+                        Code::BadValue,
+                        file,
+                        format!("{value} is out of range: expected a whole number >= 0"),
+                    )
+                    .in_column(key),
+                ),
+                _ => None,
+            }
+        }
         Some((_, default)) => Some(
             InputError::new(
                 Code::WrongType,
@@ -656,15 +732,16 @@ fn check_one(
             .in_column(key),
         ),
         None => {
-            let hint = did_you_mean(key, valid.iter().map(|(k, _)| k.as_str()))
-                .map(|k| format!(" (did you mean {k}?)"))
-                .unwrap_or_default();
             let why = if NOT_PER_KIND.iter().any(|k| key.ends_with(k)) && key.starts_with("kinds.")
             {
                 " it applies to patients, not to a site kind, so it cannot be set per kind;"
             } else {
                 ""
             };
+            let hint = did_you_mean(key, valid.iter().map(|(k, _)| k.as_str()))
+                .filter(|_| why.is_empty())
+                .map(|k| format!(" (did you mean {k}?)"))
+                .unwrap_or_default();
             Some(
                 InputError::new(
                     Code::UnknownKey,
@@ -698,6 +775,9 @@ fn line_of(text: &str, key: &str) -> Option<u64> {
         let l = line.trim();
         if let Some(h) = l.strip_prefix('[').and_then(|l| l.split(']').next()) {
             current = h.trim().to_string();
+            if current == key {
+                return Some(i as u64 + 1);
+            }
             continue;
         }
         let Some((lhs, _)) = l.split_once('=') else {

@@ -100,6 +100,18 @@ pub fn parse(
     } else {
         bytes
     };
+    if let Some(line) = unclosed_quote(bytes) {
+        errors.push(
+            InputError::new(
+                Code::MalformedRow,
+                file,
+                "a quote opened on this line is never closed, so the rest of the file reads as \
+                 one field; close the quote or remove it",
+            )
+            .at_line(line),
+        );
+        return None;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -148,6 +160,34 @@ pub fn parse(
         index,
         rows,
     })
+}
+
+/// The line of a quoted field that is still open at the end of the file. A quote opens a field
+/// only at its start (as the csv reader reads it); `""` inside a quoted field is a literal quote.
+fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
+    let (mut line, mut opened, mut in_quote, mut at_start) = (1u64, 0u64, false, true);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quote {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quote = false;
+                }
+            }
+        } else if b == b'"' && at_start {
+            in_quote = true;
+            opened = line;
+        }
+        if b == b'\n' {
+            line += 1;
+        }
+        at_start = !in_quote && (b == b',' || b == b'\n');
+        i += 1;
+    }
+    in_quote.then_some(opened)
 }
 
 fn names(columns: &[Column], keep: impl Fn(&Column) -> bool) -> String {

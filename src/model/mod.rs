@@ -43,11 +43,21 @@ pub enum CostLine {
     UnmetPenalty,
 }
 
-/// What the solver consumes: variables, objective (minimised) and rows.
+/// A valid row `sum coef * column <= upper` that tightens the relaxation but is not needed for
+/// correctness; the solver may add it only where the relaxation violates it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LazyRow {
+    pub terms: Vec<(usize, f64)>,
+    pub upper: f64,
+}
+
+/// What the solver consumes: variables, objective (minimised), rows, and optional lazy rows.
 pub struct Problem {
     pub variables: ProblemVariables,
     pub objective: Expression,
     pub constraints: Vec<Constraint>,
+    /// The strengthening rows w[h,s] <= W[h,s] * sum_k y[s,k] (DESIGN §5).
+    pub lazy: Vec<LazyRow>,
 }
 
 /// What the plan keeps once the problem is handed over: where each decision sits.
@@ -105,6 +115,7 @@ impl Formulation {
         };
         let mut vars = Vars::default();
         let mut rows: Vec<Constraint> = Vec::new();
+        let mut lazy: Vec<LazyRow> = Vec::new();
         let n_sites = instance.sites.len();
         let n_hosp = instance.hospitals.len();
         let n_dem = instance.demand.len();
@@ -281,9 +292,12 @@ impl Formulation {
                 }
             }
             // strengthening: w[h,s] <= W[h,s] * sum_k y[s,k]
+            let open_cols: Vec<usize> = vars.open[s].iter().flatten().map(|v| v.col).collect();
             for &c in &arcs_into_site[s] {
                 if caps[c] > 0.0 {
-                    rows.push(constraint!(vars.shipments[c].var <= caps[c] * any_open()));
+                    let mut terms = vec![(vars.shipments[c].col, 1.0)];
+                    terms.extend(open_cols.iter().map(|&y| (y, -caps[c])));
+                    lazy.push(LazyRow { terms, upper: 0.0 });
                 }
             }
         }
@@ -333,6 +347,7 @@ impl Formulation {
                 variables: b.problem,
                 objective: b.objective,
                 constraints: rows,
+                lazy,
             },
             info,
         }

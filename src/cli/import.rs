@@ -1,0 +1,71 @@
+//! `cartnet import`: build a cartnet instance from an external data set.
+
+use super::{EXIT_INPUT, EXIT_OK};
+use cartnet::import::orlib;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub source: Source,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Source {
+    /// OR-Library capacitated facility location (cap41..cap134, capa/b/c).
+    #[command(name = "orlib-cap")]
+    OrlibCap(OrlibArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OrlibArgs {
+    /// The OR-Library file (e.g. cap41.txt).
+    pub file: PathBuf,
+    /// Capacity of every facility, for capa/capb/capc whose file gives the word `capacity`.
+    #[arg(long)]
+    pub capacity: Option<f64>,
+    /// Output folder for the instance and its scenario.toml.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run(args: ImportArgs) -> u8 {
+    match args.source {
+        Source::OrlibCap(a) => run_orlib(a),
+    }
+}
+
+fn run_orlib(args: OrlibArgs) -> u8 {
+    let name = args.file.display().to_string();
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("E001 {name}: cannot read: {e}");
+            return EXIT_INPUT;
+        }
+    };
+    let inst = match orlib::parse(&text, &name, args.capacity) {
+        Ok(i) => i,
+        Err(e) => {
+            for err in &e.0 {
+                eprintln!("{err}");
+            }
+            eprintln!("nothing was written");
+            return EXIT_INPUT;
+        }
+    };
+    if let Err(e) = orlib::write(&inst, &args.out) {
+        eprintln!("error: cannot write {}: {e}", args.out.display());
+        return EXIT_INPUT;
+    }
+    println!(
+        "{name}: {} facilities, {} customers -> {} (solve with: cartnet solve --data {} --model {})",
+        inst.capacity.len(),
+        inst.demand.len(),
+        args.out.display(),
+        args.out.display(),
+        args.out.join("scenario.toml").display()
+    );
+    EXIT_OK
+}

@@ -1,0 +1,4 @@
+//! Importers: turn external data sets into cartnet instances (CSV files plus a scenario file)
+//! that `cartnet solve` reads unchanged.
+
+pub mod orlib;
