@@ -5,6 +5,7 @@
 //! [`export`]. Each step is a function that can be called and tested alone; [`optimize`] runs
 //! the middle of it.
 
+pub mod bench;
 pub mod explain;
 pub mod export;
 pub mod import;
@@ -13,6 +14,8 @@ pub mod model;
 pub mod network;
 pub mod plan;
 pub mod solve;
+pub mod sweep;
+pub mod verify;
 
 use input::{Instance, Scenario};
 use network::Network;

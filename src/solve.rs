@@ -10,6 +10,11 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Below this many lazy rows, handing them all to HiGHS up front is faster than separating
+/// them (measured on the OR-Library set: cap113 0.68 s eager vs 1.22 s lazy; capa's 100,000
+/// rows need separation for its root LP to finish).
+pub const LAZY_ROWS_THRESHOLD: usize = 10_000;
+
 /// A proven relative gap at or below this is reported as optimal.
 pub const OPTIMAL_GAP: f64 = 1e-6;
 
@@ -27,8 +32,12 @@ pub struct SolveOptions {
     /// Further HiGHS options by name (e.g. `mip_heuristic_effort=0.2`), for tuning.
     pub highs_options: Vec<(String, String)>,
     /// Add the model's lazy rows only where the LP relaxation violates them (cutting-plane
-    /// rounds before branch and bound) instead of all up front.
+    /// rounds before branch and bound) instead of all up front, when there are more than
+    /// [`LAZY_ROWS_THRESHOLD`] of them.
     pub lazy_rows: bool,
+    /// Write the model HiGHS is about to solve (after the cutting-plane rounds, with integrality
+    /// restored) to this file; the extension (.mps or .lp) picks the format.
+    pub write_model: Option<PathBuf>,
 }
 
 impl Default for SolveOptions {
@@ -40,6 +49,7 @@ impl Default for SolveOptions {
             log_file: None,
             highs_options: Vec::new(),
             lazy_rows: true,
+            write_model: None,
         }
     }
 }
@@ -77,6 +87,8 @@ pub struct Solution {
     pub best_bound: Option<f64>,
     pub gap: Option<f64>,
     pub seconds: f64,
+    /// Of `seconds`, the time spent inside HiGHS's own runs (separation LPs and the MIP).
+    pub highs_seconds: f64,
     /// Column values (empty without a feasible plan).
     pub values: Vec<f64>,
 }
@@ -98,6 +110,19 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         .variables
         .iter_variables_with_def()
         .any(|(_, def)| def.is_integer());
+    // Without columns every row is a constant, which HiGHS does not check (it answers
+    // ModelEmpty): such a model is feasible exactly when each row holds as it stands.
+    let rows_hold = !p.variables.is_empty()
+        || p.constraints.iter().all(|c| {
+            let k = c
+                .expression()
+                .eval_with(&std::collections::HashMap::<good_lp::Variable, f64>::new());
+            if c.is_equality() {
+                k.abs() <= 1e-9
+            } else {
+                k <= 1e-9
+            }
+        });
     let mut problem = p.variables.minimise(p.objective).using(highs);
     for c in p.constraints {
         problem.add_constraint(c);
@@ -107,6 +132,17 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         .map_err(|e| SolveError::Solver(e.to_string()))?;
     let lazy = p.lazy;
     if model.num_cols() == 0 {
+        if !rows_hold {
+            return Ok(Solution {
+                status: Status::Infeasible,
+                objective: None,
+                best_bound: None,
+                gap: None,
+                seconds: start.elapsed().as_secs_f64(),
+                highs_seconds: 0.0,
+                values: Vec::new(),
+            });
+        }
         // Nothing to decide (no demand can move, no site can open): the empty plan is optimal.
         return Ok(Solution {
             status: Status::Optimal,
@@ -114,6 +150,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             best_bound: Some(0.0),
             gap: Some(0.0),
             seconds: start.elapsed().as_secs_f64(),
+            highs_seconds: 0.0,
             values: Vec::new(),
         });
     }
@@ -152,18 +189,28 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         };
         set(&format!("{name}={value}"), r)?;
     }
-    if options.lazy_rows {
-        model = separate(model, &lazy, options.time_limit, start)?;
+    let mut highs_seconds = 0.0;
+    let separated = options.lazy_rows && lazy.len() > LAZY_ROWS_THRESHOLD;
+    if separated {
+        model = separate(model, &lazy, options.time_limit, start, &mut highs_seconds)?;
     } else {
         add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
     }
     if let Some(t) = options.time_limit {
         let left = (t - start.elapsed().as_secs_f64()).max(1e-9);
-        set("time_limit", model.try_set_option("time_limit", left))?;
+        // After separation HiGHS runs two searches, each under time_limit: the repair of the
+        // LP point and the branch and bound. Together they must fit in what is left.
+        let limit = if separated { left / 2.0 } else { left };
+        set("time_limit", model.try_set_option("time_limit", limit))?;
     }
+    if let Some(path) = &options.write_model {
+        write_model(&mut model, path)?;
+    }
+    let run = Instant::now();
     let solved = model
         .try_solve()
         .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+    highs_seconds += run.elapsed().as_secs_f64();
     let seconds = start.elapsed().as_secs_f64();
     let has_plan = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
     let bound = if is_mip {
@@ -205,6 +252,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             best_bound: bound,
             gap: None,
             seconds,
+            highs_seconds,
             values: Vec::new(),
         });
     }
@@ -228,8 +276,27 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         best_bound: best_bound.is_finite().then_some(best_bound),
         gap: gap.is_finite().then_some(gap),
         seconds,
+        highs_seconds,
         values,
     })
+}
+
+/// Writes the HiGHS model to `path` (format by extension: .mps or .lp).
+fn write_model(model: &mut highs::Model, path: &std::path::Path) -> Result<(), SolveError> {
+    let fail = |why: &str| {
+        SolveError::Solver(format!(
+            "cannot write the model to {}: {why}",
+            path.display()
+        ))
+    };
+    let name = std::ffi::CString::new(path.to_string_lossy().as_bytes())
+        .map_err(|_| fail("the path contains a NUL byte"))?;
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`; `name` outlives the call.
+    let status = unsafe { highs_sys::Highs_writeModel(model.as_mut_ptr(), name.as_ptr()) };
+    if status == highs_sys::kHighsStatusError {
+        return Err(fail("HiGHS reported an error"));
+    }
+    Ok(())
 }
 
 /// Adds rows to the HiGHS model in one call.
@@ -280,6 +347,7 @@ fn separate(
     lazy: &[LazyRow],
     time_limit: Option<f64>,
     start: Instant,
+    highs_seconds: &mut f64,
 ) -> Result<highs::Model, SolveError> {
     // Rounds may use half the time limit; each LP is limited to what is left of the whole.
     let budget_seconds = time_limit.map(|t| t * 0.5);
@@ -310,9 +378,11 @@ fn separate(
                 .try_set_option("time_limit", left)
                 .map_err(|_| SolveError::Option("time_limit".into()))?;
         }
+        let run = Instant::now();
         let solved = model
             .try_solve()
             .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+        *highs_seconds += run.elapsed().as_secs_f64();
         let optimal = solved.status() == HighsModelStatus::Optimal;
         let violated: Vec<usize> = if optimal {
             let x = solved.get_solution();
@@ -342,6 +412,9 @@ fn separate(
     let ptr = model.as_mut_ptr();
     // SAFETY: as above, on the (same) live instance; the array has n entries.
     unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, integrality.as_ptr()) };
+    // The LP point stays in HiGHS as a MIP start: HiGHS fixes the discrete columns that are
+    // already integral and solves a sub-MIP for the rest (a RENS-like repair), which finds good
+    // plans on large instances. That sub-MIP gets its own time limit, so the caller halves it.
     Ok(model)
 }
 

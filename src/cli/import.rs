@@ -1,6 +1,6 @@
 //! `cartnet import`: build a cartnet instance from an external data set.
 
-use super::{EXIT_INPUT, EXIT_OK};
+use super::{EXIT_INPUT, EXIT_OK, import_us};
 use cartnet::import::orlib;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -16,6 +16,8 @@ pub enum Source {
     /// OR-Library capacitated facility location (cap41..cap134, capa/b/c).
     #[command(name = "orlib-cap")]
     OrlibCap(OrlibArgs),
+    /// US national instance from Census 2020 counties and HIFLD hospitals.
+    Us(import_us::UsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -33,6 +35,7 @@ pub struct OrlibArgs {
 pub fn run(args: ImportArgs) -> u8 {
     match args.source {
         Source::OrlibCap(a) => run_orlib(a),
+        Source::Us(a) => import_us::run(a),
     }
 }
 

@@ -1,8 +1,14 @@
 //! Subcommands, one file each. Each returns the process exit code.
 
+mod bench;
+mod generate;
 mod import;
+mod import_us;
+mod report;
 mod solve;
+mod sweep;
 mod validate;
+mod verify;
 
 use cartnet::input::error::InputErrors;
 use cartnet::input::{Instance, Override, Scenario};
@@ -38,8 +44,18 @@ pub enum Command {
     Solve(solve::SolveArgs),
     /// Check the input and print network diagnostics, without solving.
     Validate(validate::ValidateArgs),
+    /// Sweep scenario parameters (what-if) and compare the plans.
+    Sweep(sweep::SweepArgs),
+    /// Check a plan independently against its data.
+    Verify(verify::VerifyArgs),
+    /// Render a plan as a self-contained HTML report.
+    Report(report::ReportArgs),
     /// Build an instance from an external data set.
     Import(import::ImportArgs),
+    /// Generate a synthetic instance.
+    Generate(generate::GenerateArgs),
+    /// Run a benchmark suite.
+    Bench(bench::BenchArgs),
 }
 
 /// Where the instance and the scenario come from.
@@ -97,5 +113,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Solve(args) => solve::run(args, cli.verbose),
         Command::Validate(args) => validate::run(args),
         Command::Import(args) => import::run(args),
+        Command::Sweep(args) => sweep::run(args, cli.verbose),
+        Command::Verify(args) => verify::run(args, cli.verbose),
+        Command::Report(args) => report::run(args, cli.verbose),
+        Command::Generate(args) => generate::run(args, cli.verbose),
+        Command::Bench(args) => bench::run(args, cli.verbose),
     }
 }

@@ -34,6 +34,21 @@ pub struct SolveArgs {
     /// cutting-plane rounds (same optimum; for comparison).
     #[arg(long)]
     pub eager_rows: bool,
+    /// After writing the plan, check it independently (as `cartnet verify` does); a plan that
+    /// does not hold exits with code 1 and lists its violations.
+    #[arg(long)]
+    pub verify: bool,
+    /// Write the exact model HiGHS solves to FILE (.mps or .lp), to solve it elsewhere.
+    #[arg(long, value_name = "FILE", value_parser = model_file)]
+    pub write_model: Option<PathBuf>,
+}
+
+fn model_file(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    match p.extension().and_then(|e| e.to_str()) {
+        Some("mps" | "lp") => Ok(p),
+        _ => Err(format!("\"{s}\" must end in .mps or .lp")),
+    }
 }
 
 fn name_value(s: &str) -> Result<(String, String), String> {
@@ -62,6 +77,17 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         Ok(x) => x,
         Err(e) => return report_input_errors(&e, &args.input.data),
     };
+    if let Some(path) = &args.write_model {
+        // fail early, before solving, if the model file cannot be written
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Err(e) = dir
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::File::create(path).map(drop))
+        {
+            eprintln!("error: cannot write the model to {}: {e}", path.display());
+            return EXIT_INPUT;
+        }
+    }
     let network = Network::build(&instance, &scenario);
     let log_file = if verbose {
         if let Err(e) = std::fs::create_dir_all(&args.out) {
@@ -81,6 +107,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         log_file,
         highs_options: args.highs_options,
         lazy_rows: !args.eager_rows,
+        write_model: args.write_model.clone(),
     };
     let size = network.size();
     if verbose {
@@ -104,7 +131,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     };
     match outcome {
         Outcome::Plan(plan) => {
-            let written = match export::write_plan(&args.out, &plan) {
+            let written = match export::write_plan(&args.out, &plan, &instance) {
                 Ok(w) => w,
                 Err(e) => {
                     eprintln!(
@@ -128,6 +155,20 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                 .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
                 .collect();
             println!("\nwritten to {}: {}", args.out.display(), names.join(", "));
+            if let Some(path) = &args.write_model {
+                if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+                    println!("model written to {}", path.display());
+                } else {
+                    eprintln!(
+                        "note: the model has nothing to decide, so HiGHS was not run and {} is empty",
+                        path.display()
+                    );
+                }
+            }
+            if args.verify {
+                let plan_file = args.out.join("plan.json");
+                return super::verify::check(&plan_file, Some(&args.input.data), None, true);
+            }
             EXIT_OK
         }
         Outcome::Infeasible { reasons, seconds } => {

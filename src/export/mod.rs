@@ -1,11 +1,14 @@
-//! Writers for a plan: plan.json, the CSV tables, and the printed summary. Every file is written
-//! to a temporary name in the output folder and renamed into place, so a reader never sees a
-//! half-written file.
+//! Writers for a plan: plan.json, the CSV tables, plan.geojson, the HTML report and the printed
+//! summary. Every file is written to a temporary name in the output folder and renamed into
+//! place, so a reader never sees a half-written file.
 
 pub mod csv;
+pub mod geojson;
 pub mod json;
+pub mod report;
 pub mod summary;
 
+use crate::input::Instance;
 use crate::plan::Plan;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -29,14 +32,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Writes plan.json, sites.csv, patient_flows.csv and batch_flows.csv into `out`.
+/// Writes plan.json, sites.csv, patient_flows.csv, batch_flows.csv and plan.geojson into `out`;
+/// `instance` is the data the plan was made from (plan.geojson needs its coordinates).
 /// Every file is rendered before any is written, so a rendering failure writes nothing.
-pub fn write_plan(out: &Path, plan: &Plan) -> io::Result<Vec<PathBuf>> {
+pub fn write_plan(out: &Path, plan: &Plan, instance: &Instance) -> io::Result<Vec<PathBuf>> {
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("plan.json", json::render(plan)?),
         ("sites.csv", csv::sites(plan)?),
         ("patient_flows.csv", csv::patient_flows(plan)?),
         ("batch_flows.csv", csv::batch_flows(plan)?),
+        ("plan.geojson", geojson::render(plan, instance)?),
     ];
     std::fs::create_dir_all(out)?;
     let mut written = Vec::new();

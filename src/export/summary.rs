@@ -74,15 +74,16 @@ pub fn render(plan: &Plan) -> String {
         .filter(|x| x.status != SiteStatus::Closed)
         .collect();
     if !open.is_empty() {
+        let w = open.iter().map(|x| x.id.len()).max().unwrap_or(0).max(4) + 2;
         let _ = writeln!(
             s,
-            "\n{:<16}{:<11}{:>10}{:>10}{:>13}",
+            "\n{:<w$}{:<11}{:>10}{:>10}{:>13}",
             "site", "status", "platforms", "batches", "utilization"
         );
         for site in open {
             let _ = writeln!(
                 s,
-                "{:<16}{:<11}{:>10}{:>10.1}{:>12.1} %",
+                "{:<w$}{:<11}{:>10}{:>10.1}{:>12.1} %",
                 site.id,
                 site.status.as_str(),
                 site.platforms,

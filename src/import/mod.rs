@@ -2,3 +2,4 @@
 //! that `cartnet solve` reads unchanged.
 
 pub mod orlib;
+pub mod us;

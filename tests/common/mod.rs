@@ -118,6 +118,22 @@ impl Instance {
         );
         let plan = run.plan.expect("exit 0 writes plan.json");
         check_plan(&plan, &self.data_dir());
+        // and `cartnet verify`, the product's own independent check, agrees
+        let verify = Command::cargo_bin("cartnet")
+            .expect("the cartnet binary")
+            .arg("verify")
+            .arg(run.out.join("plan.json"))
+            .arg("--data")
+            .arg(self.data_dir())
+            .output()
+            .expect("cartnet verify runs");
+        assert_eq!(
+            verify.status.code(),
+            Some(0),
+            "cartnet verify rejects the plan of solve {args:?}:\n{}{}",
+            String::from_utf8_lossy(&verify.stdout),
+            String::from_utf8_lossy(&verify.stderr)
+        );
         plan
     }
 }

@@ -1,0 +1,248 @@
+//! Benchmarks: the OR-Library capacitated facility location set against its published optima,
+//! a synthetic scale suite (1x, 2x, 4x, 8x), and the national instance when it has been built.
+//! Each instance goes through the real pipeline (CSV files on disk -> plan), timed by stage.
+
+pub mod generate;
+
+use crate::import::orlib;
+use crate::input::{Instance, Scenario};
+use crate::model::Formulation;
+use crate::network::Network;
+use crate::plan::{Plan, Provenance};
+use crate::solve::{self, SolveOptions, Status};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One benchmark result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchRow {
+    pub suite: String,
+    pub instance: String,
+    pub variables: usize,
+    pub constraints: usize,
+    pub arcs: usize,
+    /// Reading the files, building the network and the model.
+    pub build_seconds: f64,
+    /// Handing the model to HiGHS and solving it (separation rounds included).
+    pub solve_seconds: f64,
+    /// Time inside HiGHS's own runs.
+    pub highs_seconds: f64,
+    /// End to end: files read to plan built.
+    pub total_seconds: f64,
+    pub status: String,
+    pub objective: Option<f64>,
+    pub best_bound: Option<f64>,
+    pub gap: Option<f64>,
+    pub published: Option<f64>,
+    /// |objective - published| / published.
+    pub rel_diff: Option<f64>,
+}
+
+impl BenchRow {
+    /// An OR-Library row that misses its published optimum by more than 1e-6 relative.
+    pub fn misses_optimum(&self) -> bool {
+        self.published.is_some() && self.rel_diff.is_none_or(|d| d > 1e-6)
+    }
+}
+
+/// Benchmark settings.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub orlib_dir: PathBuf,
+    pub us_dir: PathBuf,
+    pub time_limit: f64,
+    /// Gap for the scale and national suites (OR-Library is solved to 1e-6).
+    pub gap: f64,
+    pub threads: Option<u32>,
+    pub work_dir: PathBuf,
+}
+
+/// Solves the instance in `data` under `model` and times each stage.
+pub fn run_instance(
+    suite: &str,
+    name: &str,
+    data: &Path,
+    model: &Path,
+    options: &SolveOptions,
+) -> Result<BenchRow, String> {
+    let t0 = Instant::now();
+    let instance = Instance::load(data).map_err(|e| e.to_string())?;
+    let scenario = Scenario::load(model, &[]).map_err(|e| e.to_string())?;
+    let network = Network::build(&instance, &scenario);
+    let formulation = Formulation::build(&instance, &scenario, &network);
+    let build_seconds = t0.elapsed().as_secs_f64();
+    let info = formulation.info;
+    let (variables, constraints) = (info.columns, info.rows + formulation.problem.lazy.len());
+    let t1 = Instant::now();
+    let solution = solve::solve(formulation.problem, options).map_err(|e| e.to_string())?;
+    let solve_seconds = t1.elapsed().as_secs_f64();
+    let (data_s, model_s) = (data.display().to_string(), model.display().to_string());
+    let plan = matches!(solution.status, Status::Optimal | Status::Feasible).then(|| {
+        let provenance = Provenance {
+            data: &data_s,
+            model: &model_s,
+        };
+        Plan::new(&instance, &scenario, &network, &info, &solution, provenance)
+    });
+    let total_seconds = t0.elapsed().as_secs_f64();
+    Ok(BenchRow {
+        suite: suite.into(),
+        instance: name.into(),
+        variables,
+        constraints,
+        arcs: network.graph.edge_count(),
+        build_seconds,
+        solve_seconds,
+        highs_seconds: solution.highs_seconds,
+        total_seconds,
+        status: solution.status.as_str().into(),
+        objective: plan.as_ref().map(|p| p.cost.total),
+        best_bound: solution.best_bound,
+        gap: solution.gap,
+        published: None,
+        rel_diff: None,
+    })
+}
+
+/// An OR-Library instance to run: name, file, capacity (capa/b/c), published optimum.
+pub type OrlibCase = (String, PathBuf, Option<f64>, f64);
+
+/// The OR-Library instances present in `dir`, with the capacity for capa/b/c.
+pub fn orlib_instances(dir: &Path) -> Result<Vec<OrlibCase>, String> {
+    let capopt = std::fs::read_to_string(dir.join("capopt.txt"))
+        .map_err(|e| format!("cannot read {}: {e}", dir.join("capopt.txt").display()))?;
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("cap") && n.ends_with(".txt") && n != "capopt.txt")
+        .map(|n| n.trim_end_matches(".txt").to_string())
+        .collect();
+    // cap41 .. cap134 by number, then capa, capb, capc.
+    names.sort_by_key(|n| (n[3..].parse::<u32>().unwrap_or(u32::MAX), n.clone()));
+    let mut out = Vec::new();
+    for name in names {
+        let file = dir.join(format!("{name}.txt"));
+        let capacities: &[f64] = match name.as_str() {
+            "capa" => &[8000.0, 10000.0, 12000.0, 14000.0],
+            "capb" => &[5000.0, 6000.0, 7000.0, 8000.0],
+            "capc" => &[5000.0, 5750.0, 6500.0, 7250.0],
+            _ => &[],
+        };
+        if capacities.is_empty() {
+            if let Some(opt) = orlib::published_optimum(&capopt, &name, None) {
+                out.push((name.clone(), file, None, opt));
+            }
+        } else {
+            for &c in capacities {
+                if let Some(opt) = orlib::published_optimum(&capopt, &name, Some(c)) {
+                    out.push((format!("{name}-{c}"), file.clone(), Some(c), opt));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Imports and solves one OR-Library instance, comparing with its published optimum.
+pub fn run_orlib(
+    name: &str,
+    file: &Path,
+    capacity: Option<f64>,
+    published: f64,
+    work: &Path,
+    options: &SolveOptions,
+) -> Result<BenchRow, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let inst =
+        orlib::parse(&text, &file.display().to_string(), capacity).map_err(|e| e.to_string())?;
+    let dir = work.join(name);
+    orlib::write(&inst, &dir).map_err(|e| e.to_string())?;
+    let mut row = run_instance("orlib", name, &dir, &dir.join("scenario.toml"), options)?;
+    row.published = Some(published);
+    row.rel_diff = row
+        .objective
+        .map(|o| (o - published).abs() / published.abs().max(1e-9));
+    Ok(row)
+}
+
+/// Renders rows as an aligned table.
+pub fn table(rows: &[BenchRow]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<7} {:<14} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
+        "suite",
+        "instance",
+        "vars",
+        "rows",
+        "arcs",
+        "build s",
+        "solve s",
+        "e2e/H",
+        "status",
+        "objective",
+        "best bound",
+        "gap",
+        "published",
+        "rel diff"
+    );
+    let num = |v: Option<f64>, d: usize| v.map_or("-".to_string(), |v| format!("{v:.d$}"));
+    for r in rows {
+        let ratio = if r.highs_seconds > 0.0 {
+            r.total_seconds / r.highs_seconds
+        } else {
+            f64::NAN
+        };
+        let _ = writeln!(
+            s,
+            "{:<7} {:<14} {:>8} {:>8} {:>8} {:>8.3} {:>8.3} {:>7.3} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
+            r.suite,
+            r.instance,
+            r.variables,
+            r.constraints,
+            r.arcs,
+            r.build_seconds,
+            r.solve_seconds,
+            ratio,
+            r.status,
+            num(r.objective, 3),
+            num(r.best_bound, 3),
+            r.gap.map_or("-".into(), |g| format!("{:.4}%", g * 100.0)),
+            num(r.published, 3),
+            r.rel_diff.map_or("-".into(), |d| format!("{d:.1e}")),
+        );
+    }
+    s
+}
+
+/// Renders rows as CSV.
+pub fn csv(rows: &[BenchRow]) -> String {
+    let mut s = String::from(
+        "suite,instance,variables,constraints,arcs,build_seconds,solve_seconds,highs_seconds,total_seconds,status,objective,best_bound,gap,published,rel_diff\n",
+    );
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{},{},{},{},{},{}",
+            r.suite,
+            r.instance,
+            r.variables,
+            r.constraints,
+            r.arcs,
+            r.build_seconds,
+            r.solve_seconds,
+            r.highs_seconds,
+            r.total_seconds,
+            r.status,
+            opt(r.objective),
+            opt(r.best_bound),
+            opt(r.gap),
+            opt(r.published),
+            opt(r.rel_diff)
+        );
+    }
+    s
+}

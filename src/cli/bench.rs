@@ -1,0 +1,163 @@
+//! `cartnet bench`: run a benchmark suite and print (and optionally save) the table.
+
+use super::{EXIT_INPUT, EXIT_OK};
+use cartnet::bench::generate::{GenerateOptions, generate, write};
+use cartnet::bench::{self, BenchRow};
+use cartnet::solve::SolveOptions;
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Suite {
+    /// The 49 OR-Library capacitated instances against their published optima.
+    Orlib,
+    /// Generated instances at 1x, 2x, 4x and 8x a 400-point base.
+    Scale,
+    /// The national instance built by `cartnet import us` (see --us).
+    Us,
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(long, value_enum, default_value = "orlib")]
+    pub suite: Suite,
+    /// Write the table as CSV too.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Folder of the OR-Library files and capopt.txt.
+    #[arg(long, default_value = "../shared/bench/orlib-cap")]
+    pub orlib: PathBuf,
+    /// Folder of the national instance.
+    #[arg(long, default_value = "data/us")]
+    pub us: PathBuf,
+    /// Seconds per instance.
+    #[arg(long, default_value_t = 60.0)]
+    pub time_limit: f64,
+    /// Relative gap for the scale and national suites (OR-Library is solved to 1e-6).
+    #[arg(long, default_value_t = 0.005)]
+    pub gap: f64,
+    /// Solver threads.
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// Only instances whose name contains this.
+    #[arg(long)]
+    pub only: Option<String>,
+}
+
+pub fn run(args: BenchArgs, verbose: bool) -> u8 {
+    let work = std::env::temp_dir().join(format!("cartnet-bench-{}", std::process::id()));
+    let result = run_suites(&args, &work, verbose);
+    let _ = std::fs::remove_dir_all(&work);
+    let rows = match result {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INPUT;
+        }
+    };
+    print!("{}", bench::table(&rows));
+    if let Some(out) = &args.out
+        && let Err(e) = cartnet::export::write_atomic(out, bench::csv(&rows).as_bytes())
+    {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return EXIT_INPUT;
+    }
+    let missed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.misses_optimum())
+        .map(|r| r.instance.as_str())
+        .collect();
+    if missed.is_empty() {
+        EXIT_OK
+    } else {
+        eprintln!(
+            "published optimum missed by more than 1e-6 relative: {}",
+            missed.join(", ")
+        );
+        1
+    }
+}
+
+fn options(args: &BenchArgs, gap: f64) -> SolveOptions {
+    SolveOptions {
+        time_limit: Some(args.time_limit),
+        gap,
+        threads: args.threads,
+        ..SolveOptions::default()
+    }
+}
+
+fn keep(args: &BenchArgs, name: &str) -> bool {
+    args.only.as_deref().is_none_or(|o| name.contains(o))
+}
+
+fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchRow>, String> {
+    let mut rows = Vec::new();
+    let mut push = |row: BenchRow| {
+        if verbose {
+            eprint!(
+                "{}",
+                bench::table(std::slice::from_ref(&row))
+                    .lines()
+                    .nth(1)
+                    .unwrap_or("")
+            );
+            eprintln!();
+        }
+        rows.push(row);
+    };
+    let all = args.suite == Suite::All;
+    if all || args.suite == Suite::Orlib {
+        let opts = options(args, cartnet::solve::OPTIMAL_GAP);
+        for (name, file, cap, published) in bench::orlib_instances(&args.orlib)? {
+            if keep(args, &name) {
+                push(bench::run_orlib(&name, &file, cap, published, work, &opts)?);
+            }
+        }
+    }
+    if all || args.suite == Suite::Scale {
+        let opts = options(args, args.gap);
+        for k in [1usize, 2, 4, 8] {
+            let name = format!("scale-{k}x");
+            if !keep(args, &name) {
+                continue;
+            }
+            let g = generate(&GenerateOptions {
+                demand: 400 * k,
+                hospitals: 40 * k,
+                sites: 50 * k,
+                seed: 1,
+            });
+            let dir = work.join(&name);
+            write(&g, &dir).map_err(|e| e.to_string())?;
+            push(bench::run_instance(
+                "scale",
+                &name,
+                &dir,
+                Path::new("models/baseline.toml"),
+                &opts,
+            )?);
+        }
+    }
+    if all || args.suite == Suite::Us {
+        if args.us.join("demand.csv").exists() {
+            let opts = options(args, args.gap);
+            push(bench::run_instance(
+                "us",
+                "us",
+                &args.us,
+                Path::new("models/baseline.toml"),
+                &opts,
+            )?);
+        } else if args.suite == Suite::Us {
+            return Err(format!(
+                "no national instance in {}: build it with `cartnet import us` (see README)",
+                args.us.display()
+            ));
+        } else {
+            eprintln!("us: skipped, no national instance in {}", args.us.display());
+        }
+    }
+    Ok(rows)
+}

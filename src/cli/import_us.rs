@@ -1,0 +1,80 @@
+//! `cartnet import us`: the national instance from the Census 2020 county centres of population
+//! and the HIFLD hospitals (optionally a ZIP-level demand layer). See docs/national-instance.md.
+
+use super::{EXIT_INPUT, EXIT_OK};
+use cartnet::import::us::{self, UsOptions};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct UsArgs {
+    /// Census 2020 county centres of population (CenPop2020_Mean_CO.txt).
+    #[arg(long)]
+    pub counties: PathBuf,
+    /// HIFLD Hospitals layer as CSV (Hospitals.csv).
+    #[arg(long)]
+    pub hospitals: PathBuf,
+    /// ZIP points with population (zip,lat,lng,population): demand per ZIP instead of per county.
+    #[arg(long)]
+    pub zip: Option<PathBuf>,
+    /// Output folder for demand.csv, hospitals.csv, sites.csv and README.md.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Add Puerto Rico (left out by default, like the other territories).
+    #[arg(long)]
+    pub include_pr: bool,
+    /// CAR-T-eligible patients per 100,000 residents a year.
+    #[arg(long, default_value_t = us::DEFAULT_PATIENTS_PER_100K)]
+    pub patients_per_100k: f64,
+    /// Keep hospitals with at least this many beds.
+    #[arg(long, default_value_t = us::DEFAULT_MIN_BEDS)]
+    pub min_beds: u32,
+    /// Keep at least this many hospitals in each state (its largest), whatever their beds.
+    #[arg(long, default_value_t = us::DEFAULT_MIN_PER_STATE)]
+    pub min_per_state: u32,
+    /// Regional candidates: this many of the most populous counties.
+    #[arg(long, default_value_t = us::DEFAULT_REGIONAL)]
+    pub regional: usize,
+    /// Minimum distance (great-circle km) between two regional candidates.
+    #[arg(long, default_value_t = us::DEFAULT_REGIONAL_SPACING_KM)]
+    pub regional_spacing_km: f64,
+    /// Platforms each existing central plant may hold.
+    #[arg(long, default_value_t = us::DEFAULT_CENTRAL_PLATFORMS)]
+    pub central_platforms: u32,
+}
+
+pub fn run(args: UsArgs) -> u8 {
+    let mut options = UsOptions::new(args.counties, args.hospitals, args.out.clone());
+    options.zip = args.zip;
+    options.include_pr = args.include_pr;
+    options.patients_per_100k = args.patients_per_100k;
+    options.min_beds = args.min_beds;
+    options.min_per_state = args.min_per_state;
+    options.regional = args.regional;
+    options.regional_spacing_km = args.regional_spacing_km;
+    options.central_platforms = args.central_platforms;
+    let summary = match us::import(&options) {
+        Ok(s) => s,
+        Err(e) => {
+            for err in &e.0 {
+                eprintln!("{err}");
+            }
+            let n = e.0.len();
+            eprintln!(
+                "{n} error{} in the input; nothing was written. Error codes are explained in docs/errors.md.",
+                if n == 1 { "" } else { "s" }
+            );
+            return EXIT_INPUT;
+        }
+    };
+    for line in &summary.lines {
+        println!("{line}");
+    }
+    let out = args.out.display();
+    println!("wrote demand.csv, hospitals.csv, sites.csv and README.md to {out}");
+    if args.out.join("lanes.csv").exists() {
+        println!("note: {out} also holds a lanes.csv from before; cartnet solve will read it too");
+    }
+    println!("solve with: cartnet solve --data {out}");
+    EXIT_OK
+}

@@ -1,0 +1,407 @@
+//! `cartnet sweep`: what-if scenario sweeps (see `cartnet::sweep` and docs/sweeps.md).
+//!
+//! Everything is checked before anything is solved or written: the sweep file, every `--set` and
+//! `--vary`, every grid point's scenario (through the scenario parser, so the errors are those of
+//! `--set`), and the instance. Then the scenarios run on `--jobs` workers with a progress bar on
+//! stderr; each plan is written to `OUT/plans/NNN_key=value/` as it finishes; `OUT/sweep.csv`
+//! (grid order) and `OUT/sweep.svg` follow, and a table is printed.
+
+use super::{EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, report_input_errors};
+use cartnet::export;
+use cartnet::input::error::InputErrors;
+use cartnet::input::{Instance, Override};
+use cartnet::plan::Plan;
+use cartnet::solve::SolveOptions;
+use cartnet::sweep::{self, Axis, Point, Row, RowStatus, RunOptions, Source, SweepFile};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// A key to vary: KEY=FROM..TO/STEPS (STEPS evenly spaced points, both ends included) or
+    /// KEY=A,B,C. KEY is any key --set accepts, or `model` with a list of scenario files.
+    /// Repeat for a grid (row-major: the first --vary outermost).
+    #[arg(long = "vary", value_name = "KEY=VALUES")]
+    pub vary: Vec<String>,
+    /// A named sweep (TOML), e.g. models/sweeps/setup-cost.toml. Command-line options override
+    /// its settings; --vary adds axes after its own.
+    #[arg(long = "sweep", value_name = "FILE")]
+    pub sweep: Option<PathBuf>,
+    /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv
+    /// [default: the sweep file's, else data/demo].
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Base scenario file [default: the sweep file's, else models/baseline.toml].
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Override a scenario key in every scenario, e.g. --set policy.max_sites=6 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Output folder for sweep.csv, sweep.svg and plans/ [default: the sweep file's, else
+    /// out/sweep].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Scenarios solved at once [default: the number of cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Solver threads per scenario [default: 1, so that results do not depend on --jobs; HiGHS
+    /// may pick a different one of equally cheap plans at another thread count].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Seconds per scenario; a scenario stopped by it keeps its best plan and proven gap.
+    #[arg(long, value_name = "S", value_parser = positive_f64)]
+    pub time_limit: Option<f64>,
+    /// Relative gap at which each scenario's search stops [default: 1e-6].
+    #[arg(long, value_name = "G", value_parser = nonneg_f64)]
+    pub gap: Option<f64>,
+}
+
+fn positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("\"{s}\" is not a number > 0")),
+    }
+}
+
+fn nonneg_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("\"{s}\" is not a number >= 0")),
+    }
+}
+
+/// Everything the run needs, checked.
+struct Study {
+    title: String,
+    data: PathBuf,
+    model: PathBuf,
+    out: PathBuf,
+    axes: Vec<Axis>,
+    points: Vec<Point>,
+    instance: Instance,
+    time_limit: Option<f64>,
+    gap: f64,
+}
+
+/// Reads and checks the whole study, collecting every error.
+fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
+    let mut errors = Vec::new();
+    let file = match &args.sweep {
+        Some(path) => match SweepFile::load(path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                errors.extend(e.0);
+                None
+            }
+        },
+        None => None,
+    };
+    let file_ref = file.as_ref();
+    let data = args
+        .data
+        .clone()
+        .or_else(|| file_ref.and_then(|f| f.data.clone()))
+        .unwrap_or_else(|| "data/demo".into());
+    let model = args
+        .model
+        .clone()
+        .or_else(|| file_ref.and_then(|f| f.model.clone()))
+        .unwrap_or_else(|| "models/baseline.toml".into());
+    let out = args
+        .out
+        .clone()
+        .or_else(|| file_ref.and_then(|f| f.out.clone()))
+        .unwrap_or_else(|| "out/sweep".into());
+    let mut sets: Vec<(Override, Source)> = file_ref.map(|f| f.set.clone()).unwrap_or_default();
+    for s in &args.set {
+        match Override::parse(s) {
+            Ok(o) => sets.push((o, Source::flag("--set"))),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut axes: Vec<Axis> = file_ref.map(|f| f.axes.clone()).unwrap_or_default();
+    for v in &args.vary {
+        match Axis::parse(v) {
+            Ok(a) => axes.push(a),
+            Err(e) => errors.push(e),
+        }
+    }
+    // A broken sweep file or argument leaves nothing sensible to expand.
+    let points = if errors.is_empty() {
+        match sweep::prepare(&model, &sets, &axes) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.extend(e.0);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let instance = match Instance::load(&data) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            errors.extend(e.0);
+            None
+        }
+    };
+    let title = file_ref.and_then(|f| f.title.clone()).unwrap_or_else(|| {
+        format!(
+            "cartnet sweep: {}",
+            axes.iter()
+                .map(|a| a.key.as_str())
+                .collect::<Vec<_>>()
+                .join(" x ")
+        )
+    });
+    match (points, instance) {
+        (Some(points), Some(instance)) if errors.is_empty() => Ok(Study {
+            title,
+            data,
+            model,
+            out,
+            axes,
+            points,
+            instance,
+            time_limit: args.time_limit.or(file_ref.and_then(|f| f.time_limit)),
+            gap: args
+                .gap
+                .or(file_ref.and_then(|f| f.gap))
+                .unwrap_or(cartnet::solve::OPTIMAL_GAP),
+        }),
+        _ => Err((InputErrors(errors), data)),
+    }
+}
+
+/// The files a plan folder holds; a stale folder holding only these is removed.
+const PLAN_FILES: [&str; 6] = [
+    "plan.json",
+    "sites.csv",
+    "patient_flows.csv",
+    "batch_flows.csv",
+    "plan.geojson",
+    "highs.log",
+];
+
+/// Removes the plan folders a previous sweep left in `plans`, so the folder matches the new
+/// sweep.csv (a scenario now infeasible must not keep an old plan). Only folders named like ours
+/// (`NNN_...`) holding nothing but plan files go.
+fn remove_stale(plans: &Path) {
+    let Ok(entries) = std::fs::read_dir(plans) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name
+            .split_once('_')
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if !ours || !entry.path().is_dir() {
+            continue;
+        }
+        let only_plan_files = std::fs::read_dir(entry.path()).is_ok_and(|files| {
+            files
+                .flatten()
+                .all(|f| PLAN_FILES.contains(&f.file_name().to_string_lossy().as_ref()))
+        });
+        if only_plan_files {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn progress_bar(n: usize) -> ProgressBar {
+    let pb = ProgressBar::new(n as u64);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:32} {pos}/{len} scenarios (eta {eta}) {msg}",
+    ) {
+        pb.set_style(style);
+    }
+    pb
+}
+
+pub fn run(args: SweepArgs, verbose: bool) -> u8 {
+    let started = Instant::now();
+    let study = match load(&args) {
+        Ok(s) => s,
+        Err((errors, data)) => return report_input_errors(&errors, &data),
+    };
+    let n = study.points.len();
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let jobs = args.jobs.map_or(cores, |j| j as usize);
+    let workers = jobs.min(n).max(1);
+    let threads = args.threads.unwrap_or(sweep::SOLVER_THREADS);
+    let plans_dir = study.out.join("plans");
+    let folders: Vec<String> = study
+        .points
+        .iter()
+        .map(|p| sweep::folder_name(&study.axes, p.index, &p.levels, n))
+        .collect();
+    if let Err(e) = std::fs::create_dir_all(&plans_dir) {
+        eprintln!("error: cannot create {}: {e}", plans_dir.display());
+        return EXIT_INPUT;
+    }
+    remove_stale(&plans_dir);
+
+    if verbose {
+        eprintln!("HiGHS logs: {}/*/highs.log", plans_dir.display());
+        eprintln!(
+            "sweep: {n} scenarios ({}), {workers} at once, {threads} solver thread{} each",
+            study
+                .axes
+                .iter()
+                .map(|a| format!("{} x{}", a.key, a.levels.len()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if threads == 1 { "" } else { "s" }
+        );
+    }
+    let options = RunOptions {
+        jobs: workers,
+        solve: SolveOptions {
+            time_limit: study.time_limit,
+            gap: study.gap,
+            threads: Some(threads),
+            ..SolveOptions::default()
+        },
+        data: study.data.display().to_string(),
+        // -v: each scenario's HiGHS log beside its plan
+        logs: verbose.then(|| {
+            folders
+                .iter()
+                .map(|f| plans_dir.join(f).join("highs.log"))
+                .collect()
+        }),
+    };
+    let pb = progress_bar(n);
+    let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let on_done = |p: &Point, row: &Row, plan: Option<&Plan>| {
+        let folder = &folders[p.index];
+        if let Some(plan) = plan
+            && let Err(e) = export::write_plan(&plans_dir.join(folder), plan, &study.instance)
+        {
+            write_errors
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("cannot write the plan to {folder}: {e}"));
+        }
+        if verbose {
+            let what = match (row.objective, &row.kpis) {
+                (Some(obj), Some(k)) => format!(
+                    "{} {} a year, {} site{} ({} owned, {} franchise), {} platforms",
+                    row.status.as_str(),
+                    export::summary::usd(obj),
+                    k.sites_open,
+                    if k.sites_open == 1 { "" } else { "s" },
+                    k.owned,
+                    k.franchise,
+                    k.platforms
+                ),
+                _ => format!(
+                    "{}{}",
+                    row.status.as_str(),
+                    row.notes
+                        .first()
+                        .map_or(String::new(), |r| format!(": {r}"))
+                ),
+            };
+            pb.suspend(|| eprintln!("{folder}: {what} ({:.2} s)", row.seconds));
+        }
+        pb.inc(1);
+    };
+    let (rows, stats) = sweep::run(&study.instance, &study.points, &options, &on_done);
+    pb.finish_and_clear();
+    if verbose {
+        eprintln!(
+            "networks built: {} for {n} scenarios ({} used one as built, {} a copy with their own cost terms)",
+            stats.networks_built, stats.shared, stats.copied
+        );
+    }
+    let write_errors = write_errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    for e in &write_errors {
+        eprintln!("error: {e}");
+    }
+
+    let csv_folders: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            if r.status.has_plan() {
+                format!("plans/{}", folders[r.index])
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    let mut written = Vec::new();
+    let csv = sweep::render_csv(&study.axes, &rows, &csv_folders);
+    match csv.and_then(|b| export::write_atomic(&study.out.join("sweep.csv"), &b)) {
+        Ok(()) => written.push("sweep.csv"),
+        Err(e) => {
+            eprintln!("error: cannot write sweep.csv: {e}");
+            return EXIT_INPUT;
+        }
+    }
+    match sweep::render_svg(&study.axes, &rows, &study.title) {
+        Ok(svg) => match export::write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
+            Ok(()) => written.push("sweep.svg"),
+            Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
+        },
+        Err(e) => eprintln!("warning: no chart: {e}"),
+    }
+
+    let model = if study.axes.iter().any(|a| a.key == sweep::MODEL_KEY) {
+        "varied".to_string()
+    } else {
+        study.model.display().to_string()
+    };
+    println!(
+        "{} ({n} scenarios; data {}, model {model}; {workers} at once, {:.1} s)\n",
+        study.title,
+        study.data.display(),
+        started.elapsed().as_secs_f64()
+    );
+    print!("{}", sweep::render_table(&study.axes, &rows));
+    let planned = rows.iter().filter(|r| r.status.has_plan()).count();
+    println!(
+        "\nwritten to {}: {}, {planned} plan folder{} in plans/",
+        study.out.display(),
+        written.join(", "),
+        if planned == 1 { "" } else { "s" }
+    );
+
+    let count = |s: RowStatus| rows.iter().filter(|r| r.status == s).count();
+    let (infeasible, no_solution, failed) = (
+        count(RowStatus::Infeasible),
+        count(RowStatus::NoSolution),
+        count(RowStatus::Error),
+    );
+    for r in rows.iter().filter(|r| !r.status.has_plan()) {
+        eprintln!(
+            "scenario {} ({}): {}",
+            r.index + 1,
+            folders[r.index],
+            r.status.as_str()
+        );
+        for note in r.notes.iter().take(3) {
+            eprintln!("  - {note}");
+        }
+    }
+    if infeasible + no_solution + failed > 0 {
+        eprintln!(
+            "{} of {n} scenarios have no plan ({infeasible} infeasible, {no_solution} no solution within the limit, \
+             {failed} solver errors); sweep.csv lists every status.",
+            infeasible + no_solution + failed
+        );
+    }
+    if !write_errors.is_empty() {
+        EXIT_INPUT
+    } else if no_solution + failed > 0 {
+        EXIT_NO_SOLUTION
+    } else if infeasible > 0 {
+        EXIT_INFEASIBLE
+    } else {
+        EXIT_OK
+    }
+}

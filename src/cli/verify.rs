@@ -1,0 +1,88 @@
+//! `cartnet verify PLAN.json [--data DIR] [--model FILE]`: checks a plan independently against its
+//! data (see `cartnet::verify`). Exit 0 only when the plan holds; 1 when it does not, or when it
+//! cannot be checked.
+
+use super::{EXIT_INPUT, EXIT_OK};
+use cartnet::verify::{Verification, verify_file};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The plan to check (plan.json written by `cartnet solve`).
+    #[arg(value_name = "PLAN.json")]
+    pub plan: PathBuf,
+    /// Folder with the instance's CSV files (default: the plan's instance.data).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Scenario file to check against (default: the scenario recorded in the plan).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+pub fn run(args: VerifyArgs, _verbose: bool) -> u8 {
+    check(
+        &args.plan,
+        args.data.as_deref(),
+        args.model.as_deref(),
+        false,
+    )
+}
+
+/// Verifies the plan at `plan` and prints the outcome on stdout; `after_solve` (for
+/// `solve --verify`) sends the violations of a plan that does not hold to stderr instead.
+/// Returns the exit code.
+pub fn check(plan: &Path, data: Option<&Path>, model: Option<&Path>, after_solve: bool) -> u8 {
+    let (v, sources) = match verify_file(plan, data, model) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("verify: {e}");
+            eprintln!("verify: {} cannot be checked", plan.display());
+            return EXIT_INPUT;
+        }
+    };
+    let against = format!(
+        "{} under {}",
+        sources.data.display(),
+        sources
+            .model
+            .as_ref()
+            .map_or("the plan's own scenario".to_string(), |m| m
+                .display()
+                .to_string())
+    );
+    for note in &v.notes {
+        eprintln!("note: {note}");
+    }
+    print(plan, &v, &against, after_solve);
+    if v.holds() { EXIT_OK } else { EXIT_INPUT }
+}
+
+fn print(plan: &Path, v: &Verification, against: &str, after_solve: bool) {
+    let out = |line: String| {
+        if after_solve && !v.holds() {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    if v.holds() {
+        out(format!(
+            "{}verified {} against {against}: the plan holds ({})",
+            if after_solve { "\n" } else { "" },
+            plan.display(),
+            v.summary()
+        ));
+        return;
+    }
+    out(format!(
+        "verify {} against {against}: {} violation{}",
+        plan.display(),
+        v.violations.len(),
+        if v.violations.len() == 1 { "" } else { "s" }
+    ));
+    for x in &v.violations {
+        out(format!("  {x}"));
+    }
+    out("the plan does not hold".to_string());
+}

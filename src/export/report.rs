@@ -1,0 +1,1000 @@
+//! report.html: one self-contained page for a plan (inline SVG and CSS; no script, no network):
+//! KPIs, the solver's status and gap, a map of the network, the cost breakdown as a chart, tables
+//! of sites, hospitals and unserved demand, and the scenario's parameters.
+//!
+//! It reads plan.json as JSON (so any plan file can be rendered) and the instance for names and
+//! coordinates. The map projects longitude and latitude equirectangularly, with longitude scaled
+//! by the cosine of the middle latitude so that shapes look right at the instance's latitude.
+
+use crate::export::summary::usd;
+use crate::input::Instance;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Colours by site status, shared by the map, the tables and the legend.
+const OWNED: &str = "#2563eb";
+const FRANCHISE: &str = "#ea580c";
+const CLOSED: &str = "#9ca3af";
+const HOSPITAL: &str = "#0f172a";
+const DEMAND: &str = "#8b5cf6";
+const UNSERVED: &str = "#dc2626";
+
+const MAP_W: f64 = 760.0;
+const MAP_H: f64 = 560.0;
+const MAP_PAD: f64 = 28.0;
+
+/// The cost lines in plan.json's order, with a label and a colour for the chart.
+const COST_LINES: [(&str, &str, &str); 7] = [
+    ("setup", "Setup (annualized)", "#1d4ed8"),
+    ("fixed", "Fixed site cost", "#3b82f6"),
+    ("platforms", "Platforms", "#60a5fa"),
+    ("batches", "Batches", "#0d9488"),
+    ("transport", "Transport", "#f59e0b"),
+    ("patient_travel", "Patient travel", "#a855f7"),
+    ("unmet_penalty", "Unmet demand", "#dc2626"),
+];
+
+/// Where the plan came from, for the page's header.
+pub struct Source<'a> {
+    /// The plan file as given on the command line.
+    pub plan: &'a str,
+    /// The data folder read for names and coordinates.
+    pub data: &'a str,
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number with thousands separators and `decimals` decimals.
+fn num(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    let zero = out.chars().all(|c| c == '0' || c == '.' || c == ',');
+    if v < 0.0 && !zero {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn f(v: &Value) -> Option<f64> {
+    v.as_f64().filter(|x| x.is_finite())
+}
+
+fn f0(v: &Value) -> f64 {
+    f(v).unwrap_or(0.0)
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+fn status_colour(status: &str) -> &'static str {
+    match status {
+        "owned" => OWNED,
+        "franchise" => FRANCHISE,
+        _ => CLOSED,
+    }
+}
+
+fn percent(v: Option<f64>, decimals: usize) -> String {
+    v.map_or("n/a".into(), |x| format!("{} %", num(x * 100.0, decimals)))
+}
+
+/// Renders the report for `plan` (plan.json, parsed) with names and coordinates from `instance`.
+pub fn render(plan: &Value, instance: &Instance, source: &Source<'_>) -> String {
+    let mut h = String::new();
+    let solver = &plan["solver"];
+    let status = s(&solver["status"]);
+    let title = format!("cartnet plan · {}", source.data);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        esc(&title)
+    );
+    header(&mut h, plan);
+    kpis(&mut h, plan);
+    h.push_str("<div class=\"row\">\n");
+    map(&mut h, plan, instance);
+    h.push_str("<div class=\"col\">\n");
+    costs(&mut h, plan);
+    solver_card(&mut h, plan, status);
+    h.push_str("</div>\n</div>\n");
+    sites_table(&mut h, plan, instance);
+    hospitals_table(&mut h, plan, instance);
+    unserved_table(&mut h, plan, instance);
+    scenario(&mut h, plan);
+    let _ = write!(
+        h,
+        "<footer>Made by cartnet {} from {} and the data in {}. Every cost is in USD per year; \
+         setup costs are annualized with the capital recovery factor. Check the plan \
+         independently with <code>cartnet verify {}</code>.</footer>\n</body>\n</html>\n",
+        esc(s(&plan["cartnet_version"])),
+        esc(source.plan),
+        esc(source.data),
+        esc(source.plan)
+    );
+    h
+}
+
+fn header(h: &mut String, plan: &Value) {
+    let solver = &plan["solver"];
+    let status = s(&solver["status"]);
+    let counts = &plan["instance"]["counts"];
+    let _ = writeln!(
+        h,
+        "<header><div><h1>CAR-T manufacturing network plan</h1>\
+         <p class=\"sub\">data <b>{}</b> · scenario <b>{}</b> · {} demand points, {} hospitals, \
+         {} candidate sites</p></div>\
+         <div class=\"badge st-{}\">{}</div></header>",
+        esc(s(&plan["instance"]["data"])),
+        esc(s(&plan["instance"]["model"])),
+        num(f0(&counts["demand_points"]), 0),
+        num(f0(&counts["hospitals"]), 0),
+        num(f0(&counts["sites"]), 0),
+        esc(status),
+        esc(&status.replace('_', " ")),
+    );
+}
+
+fn kpis(h: &mut String, plan: &Value) {
+    let k = &plan["kpis"];
+    let c = &plan["cost"];
+    let days = |v: &Value| f(v).map_or("n/a".into(), |d| format!("{} d", num(d, 1)));
+    let cards = [
+        (
+            "Annual cost".to_string(),
+            f(&c["total"]).map_or("n/a".into(), usd),
+            "USD per year, all lines".to_string(),
+        ),
+        (
+            "Cost per patient".to_string(),
+            f(&k["cost_per_patient"]).map_or("n/a".into(), usd),
+            "penalty excluded".to_string(),
+        ),
+        (
+            "Coverage".to_string(),
+            percent(f(&k["coverage"]), 1),
+            format!(
+                "{} of {} patients a year",
+                num(f0(&k["patients_served"]), 1),
+                num(f0(&k["patients_demand"]), 1)
+            ),
+        ),
+        (
+            "Sites open".to_string(),
+            num(f0(&k["sites_open"]), 0),
+            format!(
+                "{} owned · {} franchise",
+                num(f0(&k["owned"]), 0),
+                num(f0(&k["franchise"]), 0)
+            ),
+        ),
+        (
+            "Platforms".to_string(),
+            num(f0(&k["platforms"]), 0),
+            format!("{} batches a year", num(f0(&k["batches"]), 1)),
+        ),
+        (
+            "Vein-to-vein".to_string(),
+            days(&k["mean_vein_to_vein_days"]),
+            format!("mean · max {}", days(&k["max_vein_to_vein_days"])),
+        ),
+    ];
+    h.push_str("<section class=\"kpis\">\n");
+    for (label, value, note) in cards {
+        let _ = writeln!(
+            h,
+            "<div class=\"kpi\"><div class=\"k-label\">{}</div><div class=\"k-value\">{}</div>\
+             <div class=\"k-note\">{}</div></div>",
+            esc(&label),
+            esc(&value),
+            esc(&note)
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+/// Equirectangular projection fitted to a box, north up.
+struct Projection {
+    lon0: f64,
+    lat0: f64,
+    kx: f64,
+    scale: f64,
+    x0: f64,
+    y0: f64,
+}
+
+impl Projection {
+    fn fit(points: &[(f64, f64)]) -> Projection {
+        let (mut w, mut e, mut so, mut n) = (180.0f64, -180.0f64, 90.0f64, -90.0f64);
+        for &(lon, lat) in points {
+            w = w.min(lon);
+            e = e.max(lon);
+            so = so.min(lat);
+            n = n.max(lat);
+        }
+        if points.is_empty() {
+            (w, e, so, n) = (-1.0, 1.0, -1.0, 1.0);
+        }
+        let mid = (so + n) / 2.0;
+        let kx = mid.to_radians().cos().max(0.05);
+        // at least a quarter degree each way, so one point still gets a sensible map
+        let (cx, cy) = ((w + e) / 2.0, mid);
+        let half_x = ((e - w) / 2.0 * kx).max(0.25);
+        let half_y = ((n - so) / 2.0).max(0.25);
+        let scale = ((MAP_W / 2.0 - MAP_PAD) / half_x).min((MAP_H / 2.0 - MAP_PAD) / half_y);
+        Projection {
+            lon0: cx,
+            lat0: cy,
+            kx,
+            scale,
+            x0: MAP_W / 2.0,
+            y0: MAP_H / 2.0,
+        }
+    }
+
+    fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
+        (
+            self.x0 + (lon - self.lon0) * self.kx * self.scale,
+            self.y0 - (lat - self.lat0) * self.scale,
+        )
+    }
+
+    fn lon_at(&self, x: f64) -> f64 {
+        self.lon0 + (x - self.x0) / (self.kx * self.scale)
+    }
+
+    fn lat_at(&self, y: f64) -> f64 {
+        self.lat0 - (y - self.y0) / self.scale
+    }
+}
+
+/// A radius growing with the square root of `v` (area proportional), from `r0` at 0 to `r1` at max.
+fn radius(v: f64, max: f64, r0: f64, r1: f64) -> f64 {
+    if max <= 0.0 || v <= 0.0 {
+        r0
+    } else {
+        r0 + (r1 - r0) * (v / max).sqrt()
+    }
+}
+
+/// A graticule step in degrees giving a handful of lines over `span` degrees.
+fn grid_step(span: f64) -> f64 {
+    for step in [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0] {
+        if span / step <= 8.0 {
+            return step;
+        }
+    }
+    45.0
+}
+
+fn map(h: &mut String, plan: &Value, instance: &Instance) {
+    let points: Vec<(f64, f64)> = instance
+        .demand
+        .iter()
+        .map(|d| (d.lon, d.lat))
+        .chain(instance.hospitals.iter().map(|x| (x.lon, x.lat)))
+        .chain(instance.sites.iter().map(|x| (x.lon, x.lat)))
+        .collect();
+    let p = Projection::fit(&points);
+    let demand: HashMap<&str, usize> = instance
+        .demand
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let hospitals: HashMap<&str, usize> = instance
+        .hospitals
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id.as_str(), i))
+        .collect();
+    let sites: HashMap<&str, usize> = instance
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id.as_str(), i))
+        .collect();
+    let empty = Vec::new();
+    let arr = |v: &Value| v.as_array().unwrap_or(&empty).clone();
+    let patient_flows = arr(&plan["patient_flows"]);
+    let batch_flows = arr(&plan["batch_flows"]);
+    let plan_sites = arr(&plan["sites"]);
+    let mut unserved = vec![0.0; instance.demand.len()];
+    for u in arr(&plan["unserved"]) {
+        if let Some(&d) = demand.get(s(&u["demand"])) {
+            unserved[d] += f0(&u["patients"]);
+        }
+    }
+    let mut treated = vec![0.0; instance.hospitals.len()];
+    for fl in &patient_flows {
+        if let Some(&x) = hospitals.get(s(&fl["hospital"])) {
+            treated[x] += f0(&fl["patients"]);
+        }
+    }
+    let mut site_status: Vec<(String, f64, f64)> =
+        vec![("closed".into(), 0.0, 0.0); instance.sites.len()];
+    for ps in &plan_sites {
+        if let Some(&x) = sites.get(s(&ps["id"])) {
+            site_status[x] = (
+                s(&ps["status"]).to_string(),
+                f0(&ps["batches"]),
+                f0(&ps["platforms"]),
+            );
+        }
+    }
+    let max_patients = instance
+        .demand
+        .iter()
+        .map(|d| d.patients)
+        .fold(0.0, f64::max);
+    let max_treated = treated.iter().copied().fold(0.0, f64::max);
+    let max_batches = site_status.iter().map(|x| x.1).fold(0.0, f64::max);
+    let max_pflow = patient_flows
+        .iter()
+        .map(|x| f0(&x["patients"]))
+        .fold(0.0, f64::max);
+    let max_bflow = batch_flows
+        .iter()
+        .map(|x| f0(&x["batches"]))
+        .fold(0.0, f64::max);
+
+    let _ = write!(
+        h,
+        "<div class=\"card map\"><h2>Network</h2>\n<svg class=\"mapsvg\" viewBox=\"0 0 {MAP_W} {MAP_H}\" \
+         width=\"{MAP_W}\" height=\"{MAP_H}\" role=\"img\" aria-label=\"map of the network\" \
+         xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <rect x=\"0\" y=\"0\" width=\"{MAP_W}\" height=\"{MAP_H}\" fill=\"#f8fafc\"/>\n"
+    );
+    // graticule
+    let (west, east) = (p.lon_at(0.0), p.lon_at(MAP_W));
+    let (north, south) = (p.lat_at(0.0), p.lat_at(MAP_H));
+    let step = grid_step((east - west).max(north - south));
+    h.push_str("<g class=\"grid\">");
+    let mut lon = (west / step).ceil() * step;
+    while lon <= east {
+        let (x, _) = p.xy(lon, 0.0);
+        let _ = write!(
+            h,
+            "<line x1=\"{x:.1}\" y1=\"0\" x2=\"{x:.1}\" y2=\"{MAP_H}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{}°</text>",
+            x + 3.0,
+            MAP_H - 5.0,
+            num(lon, if step < 1.0 { 2 } else { 0 })
+        );
+        lon += step;
+    }
+    let mut lat = (south / step).ceil() * step;
+    while lat <= north {
+        let (_, y) = p.xy(0.0, lat);
+        let _ = write!(
+            h,
+            "<line x1=\"0\" y1=\"{y:.1}\" x2=\"{MAP_W}\" y2=\"{y:.1}\"/>\
+             <text x=\"4\" y=\"{:.1}\">{}°</text>",
+            y - 3.0,
+            num(lat, if step < 1.0 { 2 } else { 0 })
+        );
+        lat += step;
+    }
+    h.push_str("</g>\n");
+
+    // patient flows
+    h.push_str("<g class=\"pflows\">");
+    for fl in &patient_flows {
+        let (Some(&d), Some(&x)) = (
+            demand.get(s(&fl["demand"])),
+            hospitals.get(s(&fl["hospital"])),
+        ) else {
+            continue;
+        };
+        let (a, b) = (&instance.demand[d], &instance.hospitals[x]);
+        let (x1, y1) = p.xy(a.lon, a.lat);
+        let (x2, y2) = p.xy(b.lon, b.lat);
+        let w = radius(f0(&fl["patients"]), max_pflow, 0.6, 3.0);
+        let _ = write!(
+            h,
+            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke-width=\"{w:.2}\">\
+             <title>{} → {}: {} patients a year, {} h</title></line>",
+            esc(&a.id),
+            esc(&b.id),
+            num(f0(&fl["patients"]), 1),
+            num(f0(&fl["hours"]), 2)
+        );
+    }
+    h.push_str("</g>\n");
+
+    // batch flows, coloured by the site's status
+    h.push_str("<g class=\"bflows\">");
+    for fl in &batch_flows {
+        let (Some(&x), Some(&st)) = (hospitals.get(s(&fl["hospital"])), sites.get(s(&fl["site"])))
+        else {
+            continue;
+        };
+        let (a, b) = (&instance.hospitals[x], &instance.sites[st]);
+        let (x1, y1) = p.xy(a.lon, a.lat);
+        let (x2, y2) = p.xy(b.lon, b.lat);
+        let w = radius(f0(&fl["batches"]), max_bflow, 1.0, 5.0);
+        let _ = write!(
+            h,
+            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{}\" \
+             stroke-width=\"{w:.2}\"><title>{} → {}: {} batches a year, {} h transit, {} days vein-to-vein</title></line>",
+            status_colour(&site_status[st].0),
+            esc(&a.id),
+            esc(&b.id),
+            num(f0(&fl["batches"]), 1),
+            num(f0(&fl["transit_hours"]), 1),
+            num(f0(&fl["vein_to_vein_days"]), 1)
+        );
+    }
+    h.push_str("</g>\n");
+
+    // demand points
+    h.push_str("<g class=\"demand\">");
+    for (d, dp) in instance.demand.iter().enumerate() {
+        let (x, y) = p.xy(dp.lon, dp.lat);
+        let r = radius(dp.patients, max_patients, 1.5, 9.0);
+        let short = unserved[d] > 1e-6;
+        let _ = write!(
+            h,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.2}\"{}><title>{} {}: {} patients a year{}</title></circle>",
+            if short {
+                format!(" stroke=\"{UNSERVED}\" stroke-width=\"2\"")
+            } else {
+                String::new()
+            },
+            esc(&dp.id),
+            esc(&dp.name),
+            num(dp.patients, 1),
+            if short {
+                format!(", {} unserved", num(unserved[d], 1))
+            } else {
+                String::new()
+            }
+        );
+    }
+    h.push_str("</g>\n");
+
+    // hospitals: squares sized by patients treated
+    h.push_str("<g class=\"hosp\">");
+    for (x_, hp) in instance.hospitals.iter().enumerate() {
+        let (x, y) = p.xy(hp.lon, hp.lat);
+        let r = radius(treated[x_], max_treated, 2.5, 7.0);
+        let _ = write!(
+            h,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{} {}: {} patients a year</title></rect>",
+            x - r,
+            y - r,
+            2.0 * r,
+            2.0 * r,
+            esc(&hp.id),
+            esc(&hp.name),
+            num(treated[x_], 1)
+        );
+    }
+    h.push_str("</g>\n");
+
+    // sites: closed ones small and hollow, open ones sized by batches; open sites labelled
+    h.push_str("<g class=\"sites\">");
+    let mut order: Vec<usize> = (0..instance.sites.len()).collect();
+    order.sort_by_key(|&i| site_status[i].0 != "closed");
+    let mut labels = String::new();
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for st in order {
+        let sp = &instance.sites[st];
+        let (status, batches, platforms) = &site_status[st];
+        let (x, y) = p.xy(sp.lon, sp.lat);
+        let tip = format!(
+            "{} {} ({}): {}, {} platforms, {} batches a year",
+            sp.id,
+            sp.name,
+            sp.kind.as_str(),
+            status,
+            num(*platforms, 0),
+            num(*batches, 1)
+        );
+        if status == "closed" {
+            let _ = write!(
+                h,
+                "<circle class=\"closed\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\"><title>{}</title></circle>",
+                esc(&tip)
+            );
+            continue;
+        }
+        let r = radius(*batches, max_batches, 6.0, 16.0);
+        let _ = write!(
+            h,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.2}\" fill=\"{}\"><title>{}</title></circle>",
+            status_colour(status),
+            esc(&tip)
+        );
+        // a label right of the symbol, moved down while it would overlap one already placed
+        let (mut lx, mut ly) = (x + r + 3.0, y + 4.0);
+        if lx > MAP_W - 70.0 {
+            lx = x - r - 3.0 - 7.0 * sp.id.chars().count() as f64;
+        }
+        for _ in 0..12 {
+            if placed
+                .iter()
+                .all(|&(px, py)| (px - lx).abs() > 60.0 || (py - ly).abs() > 12.0)
+            {
+                break;
+            }
+            ly += 12.0;
+        }
+        placed.push((lx, ly));
+        if ly > y + 4.5 {
+            // moved off its symbol: a leader line shows whose label it is
+            let tx = if lx > x {
+                lx - 2.0
+            } else {
+                lx + 7.0 * sp.id.chars().count() as f64
+            };
+            let _ = write!(
+                labels,
+                "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/>",
+                ly - 4.0
+            );
+        }
+        let _ = write!(
+            labels,
+            "<text x=\"{lx:.1}\" y=\"{ly:.1}\">{}</text>",
+            esc(&sp.id)
+        );
+    }
+    h.push_str("</g>\n<g class=\"labels\">");
+    h.push_str(&labels);
+    h.push_str("</g>\n</svg>\n");
+    let _ = write!(
+        h,
+        "<div class=\"legend\">\
+         <span><svg width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"6\" fill=\"{OWNED}\"/></svg>owned site</span>\
+         <span><svg width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"6\" fill=\"{FRANCHISE}\"/></svg>franchised site</span>\
+         <span><svg width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"4\" fill=\"#fff\" stroke=\"{CLOSED}\" stroke-width=\"1.5\"/></svg>closed candidate</span>\
+         <span><svg width=\"16\" height=\"16\"><rect x=\"3\" y=\"3\" width=\"10\" height=\"10\" fill=\"{HOSPITAL}\"/></svg>hospital</span>\
+         <span><svg width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"5\" fill=\"{DEMAND}\" fill-opacity=\"0.45\"/></svg>demand</span>\
+         <span><svg width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"5\" fill=\"{DEMAND}\" fill-opacity=\"0.45\" stroke=\"{UNSERVED}\" stroke-width=\"2\"/></svg>unserved demand</span>\
+         <span><svg width=\"22\" height=\"16\"><line x1=\"1\" y1=\"8\" x2=\"21\" y2=\"8\" stroke=\"{DEMAND}\" stroke-width=\"2\" stroke-opacity=\"0.5\"/></svg>patients</span>\
+         <span><svg width=\"22\" height=\"16\"><line x1=\"1\" y1=\"8\" x2=\"21\" y2=\"8\" stroke=\"{OWNED}\" stroke-width=\"3\" stroke-opacity=\"0.7\"/></svg>batches</span>\
+         </div>\n<p class=\"note\">Symbol areas grow with volume: demand with patients, hospitals with \
+         patients treated, sites with batches made; line widths with the flow. Hover for figures.</p>\n</div>\n"
+    );
+}
+
+fn costs(h: &mut String, plan: &Value) {
+    let c = &plan["cost"];
+    let total = f0(&c["total"]);
+    let max = COST_LINES
+        .iter()
+        .map(|(k, _, _)| f0(&c[*k]).abs())
+        .fold(0.0, f64::max);
+    let (w, row, label_w, value_w) = (460.0, 30.0, 140.0, 150.0);
+    let height = row * COST_LINES.len() as f64 + 10.0;
+    let bar_w = w - label_w - value_w;
+    let _ = write!(
+        h,
+        "<div class=\"card\"><h2>Cost breakdown <span class=\"muted\">USD per year</span></h2>\n\
+         <svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"{w}\" height=\"{height}\" \
+         role=\"img\" aria-label=\"cost breakdown\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+    );
+    for (i, (key, label, colour)) in COST_LINES.iter().enumerate() {
+        let v = f0(&c[*key]);
+        let y = 5.0 + row * i as f64;
+        let len = if max > 0.0 {
+            (v.abs() / max * bar_w).max(if v != 0.0 { 1.5 } else { 0.0 })
+        } else {
+            0.0
+        };
+        let share = if total != 0.0 {
+            format!("{} %", num(v / total * 100.0, 1))
+        } else {
+            "–".into()
+        };
+        let _ = writeln!(
+            h,
+            "<text x=\"0\" y=\"{:.1}\" class=\"lbl\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{:.1}\" width=\"{len:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{colour}\">\
+             <title>{}: {} ({share})</title></rect>\
+             <text x=\"{w}\" y=\"{:.1}\" class=\"val\" text-anchor=\"end\">{} · {share}</text>",
+            y + row * 0.55,
+            esc(label),
+            y + 4.0,
+            row - 10.0,
+            esc(label),
+            usd(v),
+            y + row * 0.55,
+            usd(v)
+        );
+    }
+    let _ = write!(
+        h,
+        "</svg>\n<div class=\"total\">Total <b>{}</b> a year</div>\n</div>\n",
+        usd(total)
+    );
+}
+
+fn solver_card(h: &mut String, plan: &Value, status: &str) {
+    let solver = &plan["solver"];
+    let counts = &plan["instance"]["counts"];
+    let money = |v: &Value| f(v).map_or("n/a".into(), usd);
+    let gap = f(&solver["gap"]).map_or("n/a".into(), |g| format!("{} %", num(g * 100.0, 4)));
+    let rows = [
+        (
+            "Status",
+            format!(
+                "<span class=\"pill st-{}\">{}</span>",
+                esc(status),
+                esc(&status.replace('_', " "))
+            ),
+        ),
+        ("Objective", esc(&money(&solver["objective"]))),
+        ("Best bound", esc(&money(&solver["best_bound"]))),
+        ("Gap", esc(&gap)),
+        (
+            "Solve time",
+            format!("{} s", num(f0(&solver["seconds"]), 2)),
+        ),
+        (
+            "Arcs",
+            format!(
+                "{} patient · {} cell",
+                num(f0(&counts["patient_arcs"]), 0),
+                num(f0(&counts["cell_arcs"]), 0)
+            ),
+        ),
+        (
+            "Model",
+            format!(
+                "{} variables · {} constraints",
+                num(f0(&counts["variables"]), 0),
+                num(f0(&counts["constraints"]), 0)
+            ),
+        ),
+    ];
+    h.push_str("<div class=\"card\"><h2>Solver</h2><table class=\"kv\">");
+    for (k, v) in rows {
+        let _ = write!(h, "<tr><th>{k}</th><td>{v}</td></tr>");
+    }
+    h.push_str("</table></div>\n");
+}
+
+fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
+    let by_id: HashMap<&str, &crate::input::Site> =
+        instance.sites.iter().map(|x| (x.id.as_str(), x)).collect();
+    let empty = Vec::new();
+    let mut rows: Vec<&Value> = plan["sites"].as_array().unwrap_or(&empty).iter().collect();
+    // open sites first, biggest first; then the closed candidates in file order
+    rows.sort_by(|a, b| {
+        let open = |x: &Value| s(&x["status"]) != "closed";
+        open(b)
+            .cmp(&open(a))
+            .then(f0(&b["batches"]).total_cmp(&f0(&a["batches"])))
+    });
+    let open = rows.iter().filter(|r| s(&r["status"]) != "closed").count();
+    let _ = write!(
+        h,
+        "<section class=\"card\"><h2>Sites <span class=\"muted\">{open} open of {} candidates</span></h2>\n\
+         <table class=\"data\"><thead><tr><th>Site</th><th>Name</th><th>Kind</th><th>Status</th>\
+         <th class=\"n\">Platforms</th><th class=\"n\">Batches / year</th><th>Utilization</th></tr></thead><tbody>\n",
+        rows.len()
+    );
+    for r in rows {
+        let id = s(&r["id"]);
+        let site = by_id.get(id);
+        let status = s(&r["status"]);
+        let u = f0(&r["utilization"]);
+        let name = site.map_or("", |x| x.name.as_str());
+        let kind = site.map_or("", |x| x.kind.as_str());
+        let existing = site.is_some_and(|x| x.existing);
+        let _ = writeln!(
+            h,
+            "<tr class=\"{}\"><td><b>{}</b></td><td>{}{}</td><td>{}</td>\
+             <td><span class=\"dot\" style=\"background:{}\"></span>{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td><div class=\"bar\"><div style=\"width:{:.1}%;background:{}\"></div></div>{}</td></tr>",
+            if status == "closed" { "closed" } else { "" },
+            esc(id),
+            esc(name),
+            if existing {
+                " <span class=\"tag\">existing</span>"
+            } else {
+                ""
+            },
+            esc(kind),
+            status_colour(status),
+            esc(status),
+            num(f0(&r["platforms"]), 0),
+            num(f0(&r["batches"]), 1),
+            (u * 100.0).clamp(0.0, 100.0),
+            status_colour(status),
+            if status == "closed" {
+                String::new()
+            } else {
+                format!("{} %", num(u * 100.0, 1))
+            }
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
+fn hospitals_table(h: &mut String, plan: &Value, instance: &Instance) {
+    let empty = Vec::new();
+    let mut treated: HashMap<&str, f64> = HashMap::new();
+    for fl in plan["patient_flows"].as_array().unwrap_or(&empty) {
+        *treated.entry(s(&fl["hospital"])).or_default() += f0(&fl["patients"]);
+    }
+    let mut makers: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
+    for fl in plan["batch_flows"].as_array().unwrap_or(&empty) {
+        makers
+            .entry(s(&fl["hospital"]))
+            .or_default()
+            .push((s(&fl["site"]), f0(&fl["batches"])));
+    }
+    let _ = write!(
+        h,
+        "<section class=\"card\"><h2>Hospitals <span class=\"muted\">{} treatment centres</span></h2>\n\
+         <table class=\"data\"><thead><tr><th>Hospital</th><th>Name</th><th class=\"n\">Patients / year</th>\
+         <th class=\"n\">Capacity</th><th class=\"n\">Batches / year</th><th>Served by</th></tr></thead><tbody>\n",
+        instance.hospitals.len()
+    );
+    let mut order: Vec<&crate::input::Hospital> = instance.hospitals.iter().collect();
+    order.sort_by(|a, b| {
+        let t = |x: &crate::input::Hospital| treated.get(x.id.as_str()).copied().unwrap_or(0.0);
+        t(b).total_cmp(&t(a))
+    });
+    for hp in order {
+        let t = treated.get(hp.id.as_str()).copied().unwrap_or(0.0);
+        let mut by = makers.get(hp.id.as_str()).cloned().unwrap_or_default();
+        by.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let batches: f64 = by.iter().map(|x| x.1).sum();
+        let served: Vec<String> = by
+            .iter()
+            .map(|(site, b)| format!("{} ({})", esc(site), num(*b, 1)))
+            .collect();
+        let cap = hp.max_patients.map_or("unlimited".into(), |c| num(c, 0));
+        let full = hp.max_patients.is_some_and(|c| t >= c - 1e-6 && c > 0.0);
+        let _ = writeln!(
+            h,
+            "<tr class=\"{}\"><td><b>{}</b></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}{}</td>\
+             <td class=\"n\">{}</td><td>{}</td></tr>",
+            if t > 0.0 { "" } else { "closed" },
+            esc(&hp.id),
+            esc(&hp.name),
+            num(t, 1),
+            cap,
+            if full {
+                " <span class=\"tag\">full</span>"
+            } else {
+                ""
+            },
+            num(batches, 1),
+            if served.is_empty() {
+                "–".to_string()
+            } else {
+                served.join(", ")
+            }
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
+fn unserved_table(h: &mut String, plan: &Value, instance: &Instance) {
+    let empty = Vec::new();
+    let rows = plan["unserved"].as_array().unwrap_or(&empty);
+    let names: HashMap<&str, &str> = instance
+        .demand
+        .iter()
+        .map(|d| (d.id.as_str(), d.name.as_str()))
+        .collect();
+    let _ = writeln!(
+        h,
+        "<section class=\"card\"><h2>Unserved demand <span class=\"muted\">{}</span></h2>",
+        if rows.is_empty() {
+            "none: every patient is served".to_string()
+        } else {
+            format!(
+                "{} patients a year at {} demand points",
+                num(rows.iter().map(|r| f0(&r["patients"])).sum(), 1),
+                rows.len()
+            )
+        }
+    );
+    if !rows.is_empty() {
+        h.push_str(
+            "<table class=\"data\"><thead><tr><th>Demand point</th><th>Name</th>\
+             <th class=\"n\">Patients / year</th><th>Why</th></tr></thead><tbody>\n",
+        );
+        for r in rows {
+            let id = s(&r["demand"]);
+            let _ = writeln!(
+                h,
+                "<tr><td><b>{}</b></td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                esc(id),
+                esc(names.get(id).copied().unwrap_or("")),
+                num(f0(&r["patients"]), 1),
+                esc(s(&r["reason"]))
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Number(x) => x.as_f64().map_or_else(|| x.to_string(), num_plain),
+        Value::Bool(b) => b.to_string(),
+        Value::String(t) => t.clone(),
+        Value::Null => "–".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A parameter value: thousands separators for large numbers, as written otherwise.
+fn num_plain(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() >= 10_000.0 {
+        num(v, 0)
+    } else {
+        let t = format!("{v}");
+        t.strip_suffix(".0").map_or(t.clone(), str::to_string)
+    }
+}
+
+fn scenario(h: &mut String, plan: &Value) {
+    let scn = &plan["scenario"];
+    h.push_str(
+        "<section class=\"card\"><h2>Scenario parameters <span class=\"muted\">every value in \
+         force, by the keys of models/*.toml</span></h2>\n<div class=\"params\">\n",
+    );
+    let Some(groups) = scn.as_object() else {
+        h.push_str("<p>The plan records no scenario.</p></div></section>\n");
+        return;
+    };
+    for (group, values) in groups {
+        let Some(values) = values.as_object() else {
+            continue;
+        };
+        let _ = write!(h, "<table class=\"kv\"><caption>[{}]</caption>", esc(group));
+        if group == "kinds" {
+            for (kind, o) in values {
+                let overrides = o.as_object().map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{} = {}", esc(k), esc(&show(v))))
+                        .collect::<Vec<_>>()
+                });
+                let text = match overrides {
+                    Some(list) if !list.is_empty() => list.join("<br>"),
+                    _ => "<span class=\"muted\">no overrides</span>".into(),
+                };
+                let _ = write!(h, "<tr><th>{}</th><td>{text}</td></tr>", esc(kind));
+            }
+        } else {
+            for (k, v) in values {
+                let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&show(v)));
+            }
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</div></section>\n");
+}
+
+const CSS: &str = r#"
+*{box-sizing:border-box}
+body{margin:0;padding:24px 28px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#0f172a;background:#eef2f7}
+header{display:flex;justify-content:space-between;align-items:center;margin-bottom:16px}
+h1{font-size:24px;margin:0 0 2px}
+h2{font-size:16px;margin:0 0 10px}
+.sub{margin:0;color:#475569}
+.muted{color:#64748b;font-weight:normal;font-size:13px}
+.badge{font-weight:700;font-size:15px;padding:6px 14px;border-radius:999px;text-transform:uppercase;letter-spacing:.04em}
+.pill{font-weight:600;padding:1px 9px;border-radius:999px}
+.st-optimal{background:#dcfce7;color:#166534}
+.st-feasible{background:#fef3c7;color:#92400e}
+.st-infeasible,.st-no_solution{background:#fee2e2;color:#991b1b}
+.kpis{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;margin-bottom:16px}
+.kpi{background:#fff;border-radius:10px;padding:12px 14px;box-shadow:0 1px 2px rgba(15,23,42,.08)}
+.k-label{color:#64748b;font-size:12px;text-transform:uppercase;letter-spacing:.05em}
+.k-value{font-size:22px;font-weight:700;margin:2px 0}
+.k-note{color:#475569;font-size:12px}
+.row{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:16px;align-items:start;margin-bottom:16px}
+.col{display:flex;flex-direction:column;gap:16px;min-width:0}
+.card{background:#fff;border-radius:10px;padding:16px 18px;box-shadow:0 1px 2px rgba(15,23,42,.08)}
+section.card{margin-bottom:16px}
+.mapsvg{display:block;border:1px solid #e2e8f0;border-radius:6px;width:100%;height:auto}
+.chart{display:block;width:100%;height:auto}
+.grid line{stroke:#e2e8f0;stroke-width:1}
+.grid text{fill:#94a3b8;font-size:10px}
+.pflows line{stroke:#8b5cf6;stroke-opacity:.35;stroke-linecap:round}
+.bflows line{stroke-opacity:.75;stroke-linecap:round}
+.demand circle{fill:#8b5cf6;fill-opacity:.45}
+.hosp rect{fill:#0f172a;stroke:#fff;stroke-width:1}
+.sites circle{stroke:#fff;stroke-width:1.5}
+.sites circle.closed{fill:#fff;stroke:#9ca3af;stroke-width:1.5}
+.labels line{stroke:#64748b;stroke-width:.8}
+.labels text{font-size:11px;font-weight:600;fill:#0f172a;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin-top:8px;font-size:12px;color:#334155}
+.legend span{display:inline-flex;align-items:center;gap:4px}
+.note{font-size:12px;color:#64748b;margin:6px 0 0}
+.chart .lbl{font-size:12.5px;fill:#334155}
+.chart .val{font-size:12px;fill:#0f172a}
+.total{margin-top:6px;font-size:15px}
+table{border-collapse:collapse;width:100%}
+table.data th,table.data td{padding:5px 8px;border-bottom:1px solid #e2e8f0;text-align:left;vertical-align:middle}
+table.data th{font-size:12px;color:#475569;text-transform:uppercase;letter-spacing:.04em;background:#f8fafc}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.closed td{color:#94a3b8}
+.dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px}
+.bar{display:inline-block;width:90px;height:8px;background:#e2e8f0;border-radius:4px;margin-right:8px;vertical-align:middle;overflow:hidden}
+.bar div{height:100%}
+.tag{font-size:11px;background:#e0e7ff;color:#3730a3;border-radius:4px;padding:0 5px;margin-left:4px}
+table.kv th{text-align:left;font-weight:500;color:#475569;padding:3px 12px 3px 0;white-space:nowrap;vertical-align:top}
+table.kv td{padding:3px 0;font-variant-numeric:tabular-nums}
+table.kv caption{text-align:left;font-weight:700;padding:0 0 4px;font-family:ui-monospace,monospace}
+.params{display:grid;grid-template-columns:repeat(4,1fr);gap:14px 22px;align-items:start}
+.params table.kv th,.params table.kv td{font-family:ui-monospace,monospace;font-size:12.5px}
+footer{color:#64748b;font-size:12px;margin-top:8px}
+@media (max-width:1100px){.row{grid-template-columns:1fr}.kpis{grid-template-columns:repeat(3,1fr)}.params{grid-template-columns:repeat(2,1fr)}}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn numbers_group_thousands() {
+        assert_eq!(num(1234567.891, 2), "1,234,567.89");
+        assert_eq!(num(-1234.0, 0), "-1,234");
+        assert_eq!(num(-0.001, 1), "0.0");
+        assert_eq!(num(999.0, 0), "999");
+    }
+
+    #[test]
+    fn projection_keeps_points_inside_the_map() {
+        let pts = [(-75.2, 39.9), (-73.9, 40.8), (-74.5, 40.2)];
+        let p = Projection::fit(&pts);
+        for (lon, lat) in pts {
+            let (x, y) = p.xy(lon, lat);
+            assert!((0.0..=MAP_W).contains(&x) && (0.0..=MAP_H).contains(&y));
+        }
+        // north is up
+        assert!(p.xy(-74.0, 40.8).1 < p.xy(-74.0, 39.9).1);
+    }
+}

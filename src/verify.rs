@@ -1,0 +1,1454 @@
+//! An independent check of a plan against its data (DESIGN §5, §7): `cartnet verify`.
+//!
+//! It reads plan.json as plain JSON, the instance's CSV files (through the input layer, which
+//! only parses and validates them) and the scenario, and recomputes from DESIGN §5 alone: every
+//! used arc's time (haversine, circuity, ground or air, co-located hosts, lanes.csv), demand
+//! balance, hospital capacities, batches = patients / (1 - failure rate), the batches each site
+//! makes against its platforms, the travel, fresh-transit and vein-to-vein limits, the status
+//! rules (existing sites stay open; the allowed operating models), the policy rows, every cost
+//! line and the total, the KPIs and the solver's figures. It calls neither the network nor the
+//! model nor the plan code, so a bug there shows up here as a disagreement.
+//!
+//! Every problem found is a [`Violation`] that names what it checked, the ids involved, the
+//! plan's number, the recomputed one and the parameter or file it comes from.
+
+use crate::input::error::InputErrors;
+use crate::input::{Instance, NodeRef, Scenario};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Cost lines are recomputed to this relative tolerance (plus the plan's rounding to the cent).
+pub const COST_REL_TOL: f64 = 1e-6;
+
+/// What a violation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// plan.json itself: a missing or malformed field, an unknown or duplicate id.
+    Plan,
+    /// A time recorded in the plan disagrees with the one recomputed from the inputs.
+    Arc,
+    /// Patient travel above `time.max_patient_travel_hours`.
+    TravelLimit,
+    /// Fresh material in transit above `time.max_fresh_transit_hours`.
+    TransitLimit,
+    /// Vein-to-vein time above `time.max_vein_to_vein_days`.
+    VeinToVein,
+    /// Served + unserved patients against demand.csv, full coverage.
+    Demand,
+    /// Patients treated above a hospital's `max_patients`.
+    HospitalCapacity,
+    /// Batches shipped against patients treated / (1 - failure rate).
+    BatchesPerPatient,
+    /// A site's batches against its inflow, its platforms and their capacity.
+    Platforms,
+    /// Site status rules: existing sites stay open, only allowed operating models.
+    Status,
+    /// The scenario's `[policy]` rows.
+    Policy,
+    /// A cost line or the total.
+    Cost,
+    /// A KPI.
+    Kpi,
+    /// The solver's status, objective, bound and gap.
+    Solver,
+}
+
+impl Check {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Plan => "plan",
+            Check::Arc => "arc",
+            Check::TravelLimit => "travel_limit",
+            Check::TransitLimit => "transit_limit",
+            Check::VeinToVein => "vein_to_vein",
+            Check::Demand => "demand",
+            Check::HospitalCapacity => "hospital_capacity",
+            Check::BatchesPerPatient => "batches_per_patient",
+            Check::Platforms => "platforms",
+            Check::Status => "status",
+            Check::Policy => "policy",
+            Check::Cost => "cost",
+            Check::Kpi => "kpi",
+            Check::Solver => "solver",
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One way in which the plan does not hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pub check: Check,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.check, self.message)
+    }
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Verification {
+    /// Empty when the plan holds.
+    pub violations: Vec<Violation>,
+    /// Remarks that are not violations (e.g. scenario values that differ from the plan's own).
+    pub notes: Vec<String>,
+    pub patient_flows: usize,
+    pub batch_flows: usize,
+    pub sites: usize,
+}
+
+impl Verification {
+    pub fn holds(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// One line on what was checked, for a plan that holds.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} sites, {} patient flows and {} batch flows checked; every limit holds and the 7 cost \
+             lines and the total agree to {COST_REL_TOL:e} relative",
+            self.sites, self.patient_flows, self.batch_flows
+        )
+    }
+}
+
+/// A plan that cannot be checked at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("cannot read {path}: {error}")]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{path} is not valid JSON: {error}")]
+    Json {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+    #[error("{0}")]
+    Plan(String),
+    #[error("{0}")]
+    Input(InputErrors),
+}
+
+/// Where the data and the scenario of a check come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sources {
+    pub data: PathBuf,
+    /// `None`: the scenario recorded in plan.json.
+    pub model: Option<PathBuf>,
+}
+
+/// Reads plan.json; the data folder is `data`, or else the one the plan records
+/// (`instance.data`); the scenario is `model`, or else the one the plan records.
+pub fn verify_file(
+    plan_path: &Path,
+    data: Option<&Path>,
+    model: Option<&Path>,
+) -> Result<(Verification, Sources), VerifyError> {
+    let plan = read_plan(plan_path)?;
+    let data = resolve_data(&plan, data)?;
+    let instance = Instance::load(&data).map_err(VerifyError::Input)?;
+    let recorded = &plan["scenario"];
+    let (scenario, mut notes) = match model {
+        Some(path) => {
+            let s = Scenario::load(path, &[]).map_err(VerifyError::Input)?;
+            let json = s.to_json();
+            let notes = scenario_differences(recorded, &json, path);
+            (json, notes)
+        }
+        None => {
+            if !recorded.is_object() {
+                return Err(VerifyError::Plan(format!(
+                    "{} records no scenario; pass --model FILE",
+                    plan_path.display()
+                )));
+            }
+            (recorded.clone(), Vec::new())
+        }
+    };
+    let mut v = verify(&plan, &instance, &scenario);
+    notes.append(&mut v.notes);
+    v.notes = notes;
+    Ok((
+        v,
+        Sources {
+            data,
+            model: model.map(Path::to_path_buf),
+        },
+    ))
+}
+
+/// Reads and parses plan.json.
+pub fn read_plan(path: &Path) -> Result<Value, VerifyError> {
+    let text = std::fs::read_to_string(path).map_err(|error| VerifyError::Read {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    serde_json::from_str(&text).map_err(|error| VerifyError::Json {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// The data folder: the one given, or the plan's `instance.data`.
+pub fn resolve_data(plan: &Value, data: Option<&Path>) -> Result<PathBuf, VerifyError> {
+    match data {
+        Some(d) => Ok(d.to_path_buf()),
+        None => {
+            let recorded = plan["instance"]["data"].as_str().ok_or_else(|| {
+                VerifyError::Plan(
+                    "the plan does not record its data folder (instance.data); pass --data DIR"
+                        .into(),
+                )
+            })?;
+            let dir = PathBuf::from(recorded);
+            if dir.join("sites.csv").exists() {
+                Ok(dir)
+            } else {
+                Err(VerifyError::Plan(format!(
+                    "the plan's data folder {recorded} (instance.data, relative to where solve ran) \
+                     has no sites.csv here; pass --data DIR"
+                )))
+            }
+        }
+    }
+}
+
+/// Scenario keys whose values differ between the plan's record and a scenario file.
+fn scenario_differences(recorded: &Value, file: &Value, path: &Path) -> Vec<String> {
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    flatten("", recorded, &mut a);
+    flatten("", file, &mut b);
+    let a: HashMap<String, Value> = a.into_iter().collect();
+    let mut notes = Vec::new();
+    for (k, v) in &b {
+        match a.get(k) {
+            Some(x) if same_value(x, v) => {}
+            Some(x) => notes.push(format!(
+                "the plan was made with {k} = {x}; {} has {v}",
+                path.display()
+            )),
+            None if recorded.is_object() => notes.push(format!(
+                "the plan records no {k}; {} has {v}",
+                path.display()
+            )),
+            None => {}
+        }
+    }
+    notes
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Leaves of a JSON object by dotted key.
+pub fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, x, out);
+            }
+        }
+        other => out.push((prefix.to_string(), other.clone())),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The travel model, re-derived from DESIGN §5.
+
+/// Mean Earth radius (GRS80/IUGG), km: the sphere of the haversine distance.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
+}
+
+/// One shipment leg and how its time was found, for messages.
+#[derive(Debug, Clone, Copy)]
+struct Leg {
+    hours: f64,
+    cost: f64,
+    how: &'static str,
+}
+
+/// The scenario's parameters, read by their DESIGN §4 keys.
+struct Params<'a> {
+    scenario: &'a Value,
+    missing: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> Params<'a> {
+    /// A base key such as `transport.circuity`; booleans read as 0/1.
+    fn get(&self, key: &str) -> f64 {
+        let mut v = self.scenario;
+        for part in key.split('.') {
+            v = &v[part];
+        }
+        match v {
+            Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+            Value::Bool(b) => f64::from(u8::from(*b)),
+            _ => {
+                self.missing.borrow_mut().push(key.to_string());
+                f64::NAN
+            }
+        }
+    }
+
+    fn flag(&self, key: &str) -> bool {
+        self.get(key) != 0.0
+    }
+
+    /// The key's dotted name for sites of `kind`: `kinds.<kind>.<key>` where the kind overrides it.
+    fn name(&self, kind: &str, key: &str) -> String {
+        if self.scenario["kinds"][kind].get(key).is_some() {
+            format!("kinds.{kind}.{key}")
+        } else {
+            key.to_string()
+        }
+    }
+
+    /// A site/platform/batch/time key as it applies to sites of `kind`.
+    fn kind(&self, kind: &str, key: &str) -> f64 {
+        match self.scenario["kinds"][kind].get(key) {
+            Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+            Some(_) => {
+                self.missing
+                    .borrow_mut()
+                    .push(format!("kinds.{kind}.{key}"));
+                f64::NAN
+            }
+            None => self.get(key),
+        }
+    }
+
+    /// A shipment over `gc_km` of great-circle distance: the faster of ground and (beyond the
+    /// air threshold) air.
+    fn shipment(&self, gc_km: f64) -> Leg {
+        let road = gc_km * self.get("transport.circuity");
+        let ground = Leg {
+            hours: road / self.get("transport.ground_kmh"),
+            cost: self.get("transport.ground_cost_fixed")
+                + self.get("transport.ground_cost_per_km") * road,
+            how: "ground",
+        };
+        if gc_km > self.get("transport.air_threshold_km") {
+            let air = Leg {
+                hours: self.get("transport.air_handling_hours")
+                    + gc_km / self.get("transport.air_kmh"),
+                cost: self.get("transport.air_cost"),
+                how: "air",
+            };
+            if air.hours < ground.hours {
+                return air;
+            }
+        }
+        ground
+    }
+}
+
+/// Capital recovery factor r(1+r)^L / ((1+r)^L - 1); 1/L at r = 0.
+fn crf(rate: f64, years: f64) -> f64 {
+    if rate == 0.0 {
+        1.0 / years
+    } else {
+        let g = (1.0 + rate).powf(years);
+        rate * g / (g - 1.0)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tolerances.
+
+/// `gap` beyond `tol`, or not a number at all (NaN from a missing parameter is a violation).
+fn beyond(gap: f64, tol: f64) -> bool {
+    gap.is_nan() || gap > tol
+}
+
+/// Numbers the plan rounds to 6 decimals (hours, days, utilization): agree to 1e-6.
+fn differs6(plan: f64, expected: f64) -> bool {
+    beyond((plan - expected).abs(), 1e-6 + 1e-9 * expected.abs())
+}
+
+/// Flow balances (sums of values each rounded to 6 decimals, within the solver's tolerance).
+fn unbalanced(a: f64, b: f64) -> bool {
+    beyond((a - b).abs(), 1e-5 + 1e-6 * a.abs().max(b.abs()))
+}
+
+/// A quantity above its limit (beyond float noise and the solver's feasibility tolerance).
+fn above(a: f64, limit: f64) -> bool {
+    beyond(a - limit, 1e-6 + 1e-9 * limit.abs())
+}
+
+/// A time above its limit: both are computed from the same inputs, so only float noise is allowed.
+fn late(a: f64, limit: f64) -> bool {
+    beyond(a - limit, 1e-9 * limit.abs().max(1.0))
+}
+
+/// Money: 1e-6 relative, plus the cent the plan rounds each line to.
+fn cost_differs(plan: f64, expected: f64) -> bool {
+    beyond(
+        (plan - expected).abs(),
+        COST_REL_TOL * plan.abs().max(expected.abs()) + 0.011,
+    )
+}
+
+/// A number for messages: up to 6 decimals, trailing zeros dropped.
+fn n(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// "1 platform", "3 platforms".
+fn platforms_text(v: f64) -> String {
+    if v == 1.0 {
+        "1 platform".into()
+    } else {
+        format!("{} platforms", n(v))
+    }
+}
+
+/// Dollars with cents, for messages.
+fn usd(v: f64) -> String {
+    let cents = format!("{:.2}", v.abs());
+    let (int, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if v < 0.0 && cents != "0.00" { "-" } else { "" };
+    format!("{sign}${grouped}.{frac}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check.
+
+struct Checker {
+    violations: Vec<Violation>,
+}
+
+impl Checker {
+    fn add(&mut self, check: Check, message: String) {
+        self.violations.push(Violation { check, message });
+    }
+
+    /// A required number of plan.json.
+    fn num(&mut self, v: &Value, path: &str) -> Option<f64> {
+        match v.as_f64() {
+            Some(x) if x.is_finite() => Some(x),
+            _ => {
+                let what = if v.is_null() {
+                    "missing".to_string()
+                } else {
+                    format!("{v}, not a number")
+                };
+                self.add(Check::Plan, format!("{path} is {what}"));
+                None
+            }
+        }
+    }
+
+    /// A number of plan.json that may be null.
+    fn opt_num(&mut self, v: &Value, path: &str) -> Option<Option<f64>> {
+        if v.is_null() {
+            Some(None)
+        } else {
+            self.num(v, path).map(Some)
+        }
+    }
+
+    fn text<'v>(&mut self, v: &'v Value, path: &str) -> Option<&'v str> {
+        match v.as_str() {
+            Some(s) => Some(s),
+            None => {
+                self.add(Check::Plan, format!("{path} is {v}, not text"));
+                None
+            }
+        }
+    }
+
+    fn array<'v>(&mut self, v: &'v Value, path: &str) -> &'v [Value] {
+        match v.as_array() {
+            Some(a) => a,
+            None => {
+                self.add(Check::Plan, format!("{path} is {v}, not a list"));
+                &[]
+            }
+        }
+    }
+
+    /// A positive flow amount.
+    fn amount(&mut self, v: &Value, path: &str, what: &str) -> Option<f64> {
+        let x = self.num(v, path)?;
+        if x > 0.0 {
+            Some(x)
+        } else {
+            self.add(
+                Check::Plan,
+                format!("{path} is {}: a listed {what} must be positive", n(x)),
+            );
+            None
+        }
+    }
+}
+
+/// Looks an id up, reporting an unknown one.
+fn lookup(
+    c: &mut Checker,
+    ids: &HashMap<&str, usize>,
+    id: Option<&str>,
+    path: &str,
+    file: &str,
+) -> Option<usize> {
+    let id = id?;
+    match ids.get(id) {
+        Some(&i) => Some(i),
+        None => {
+            c.add(
+                Check::Plan,
+                format!("{path} names \"{id}\", which is not in {file}"),
+            );
+            None
+        }
+    }
+}
+
+/// Per-site parameters in force (the scenario for the site's kind, overridden by sites.csv).
+struct SiteParams {
+    kind: &'static str,
+    max_platforms: f64,
+    batches_per_platform: f64,
+    /// One-off setup cost [owned, franchise] (0 for an existing site).
+    setup: [f64; 2],
+    crf: f64,
+    failure_rate: f64,
+    manufacturing_days: f64,
+    release_days: f64,
+}
+
+const MODELS: [&str; 2] = ["owned", "franchise"];
+
+/// Checks `plan` (plan.json, parsed) against `instance` under `scenario` (a scenario as plan.json
+/// records it: the §4 groups and the per-kind overrides by dotted key).
+pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verification {
+    let mut c = Checker {
+        violations: Vec::new(),
+    };
+    let p = Params {
+        scenario,
+        missing: std::cell::RefCell::new(Vec::new()),
+    };
+    let demand_ids: HashMap<&str, usize> = instance
+        .demand
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let hospital_ids: HashMap<&str, usize> = instance
+        .hospitals
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id.as_str(), i))
+        .collect();
+    let site_ids: HashMap<&str, usize> = instance
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+
+    // ---- header: solver status, the instance's size
+    let status = plan["solver"]["status"].as_str().unwrap_or("");
+    if status != "optimal" && status != "feasible" {
+        c.add(
+            Check::Solver,
+            format!(
+                "solver.status is {}: a plan is written only when it is \"optimal\" or \"feasible\"",
+                plan["solver"]["status"]
+            ),
+        );
+    }
+    for (key, expected, file) in [
+        ("demand_points", instance.demand.len(), "demand.csv"),
+        ("hospitals", instance.hospitals.len(), "hospitals.csv"),
+        ("sites", instance.sites.len(), "sites.csv"),
+    ] {
+        match plan["instance"]["counts"][key].as_u64() {
+            Some(v) if v as usize == expected => {}
+            Some(v) => c.add(
+                Check::Plan,
+                format!(
+                    "instance.counts.{key} is {v}, but {file} has {expected}: the plan was made from other data"
+                ),
+            ),
+            None => c.add(
+                Check::Plan,
+                format!("instance.counts.{key} is missing or not a whole number"),
+            ),
+        }
+    }
+
+    // ---- per-site parameters
+    let sp: Vec<SiteParams> = instance
+        .sites
+        .iter()
+        .map(|s| {
+            let kind = s.kind.as_str();
+            let setup = if s.existing {
+                [0.0, 0.0]
+            } else {
+                [
+                    s.setup_cost_owned
+                        .unwrap_or_else(|| p.kind(kind, "site.setup_cost_owned")),
+                    s.setup_cost_franchise
+                        .unwrap_or_else(|| p.kind(kind, "site.setup_cost_franchise")),
+                ]
+            };
+            SiteParams {
+                kind,
+                max_platforms: s
+                    .max_platforms
+                    .map_or_else(|| p.kind(kind, "site.max_platforms"), f64::from),
+                batches_per_platform: s
+                    .batches_per_platform
+                    .unwrap_or_else(|| p.kind(kind, "platform.batches_per_year")),
+                setup,
+                crf: crf(
+                    p.kind(kind, "site.discount_rate"),
+                    p.kind(kind, "site.amortization_years"),
+                ),
+                failure_rate: p.kind(kind, "batch.failure_rate"),
+                manufacturing_days: p.kind(kind, "time.manufacturing_days"),
+                release_days: p.kind(kind, "time.release_days"),
+            }
+        })
+        .collect();
+
+    // Lanes: patient lanes by (demand, hospital), shipment lanes by (from, to).
+    let mut patient_lanes: HashMap<(usize, usize), (f64, Option<f64>)> = HashMap::new();
+    let mut cell_lanes: HashMap<(NodeRef, NodeRef), (f64, Option<f64>)> = HashMap::new();
+    for l in &instance.lanes {
+        match (l.from, l.to) {
+            (NodeRef::Demand(d), NodeRef::Hospital(h)) => {
+                patient_lanes.insert((d, h), (l.hours, l.cost));
+            }
+            (from, to) => {
+                cell_lanes.insert((from, to), (l.hours, l.cost));
+            }
+        }
+    }
+
+    // ---- patient flows: times recomputed, the travel limit
+    let circuity = p.get("transport.circuity");
+    let patient_kmh = p.get("transport.patient_kmh");
+    let patient_cost_per_km = p.get("transport.patient_cost_per_km");
+    let max_travel = p.get("time.max_patient_travel_hours");
+    let mut served = vec![0.0; instance.demand.len()];
+    let mut treated = vec![0.0; instance.hospitals.len()];
+    let mut patient_travel = 0.0;
+    let mut seen_patient: HashMap<(usize, usize), usize> = HashMap::new();
+    let flows = c.array(&plan["patient_flows"], "patient_flows");
+    for (i, f) in flows.iter().enumerate() {
+        let path = format!("patient_flows[{i}]");
+        let d_id = c.text(&f["demand"], &format!("{path}.demand"));
+        let h_id = c.text(&f["hospital"], &format!("{path}.hospital"));
+        let d = lookup(
+            &mut c,
+            &demand_ids,
+            d_id,
+            &format!("{path}.demand"),
+            "demand.csv",
+        );
+        let h = lookup(
+            &mut c,
+            &hospital_ids,
+            h_id,
+            &format!("{path}.hospital"),
+            "hospitals.csv",
+        );
+        let x = c.amount(&f["patients"], &format!("{path}.patients"), "flow");
+        let hours_plan = c.num(&f["hours"], &format!("{path}.hours"));
+        let (Some(d), Some(h)) = (d, h) else { continue };
+        let (dp, hp) = (&instance.demand[d], &instance.hospitals[h]);
+        let arc = format!("patient flow {} -> {}", dp.id, hp.id);
+        if let Some(j) = seen_patient.insert((d, h), i) {
+            c.add(
+                Check::Plan,
+                format!("{arc} is listed twice (patient_flows[{j}] and [{i}])"),
+            );
+        }
+        let road_km = haversine_km(dp.lat, dp.lon, hp.lat, hp.lon) * circuity;
+        let (hours, cost, how) = match patient_lanes.get(&(d, h)) {
+            Some(&(hours, cost)) => (
+                hours,
+                cost.unwrap_or(2.0 * patient_cost_per_km * road_km),
+                "the measured lane in lanes.csv".to_string(),
+            ),
+            None => (
+                road_km / patient_kmh,
+                2.0 * patient_cost_per_km * road_km,
+                format!(
+                    "{} road km at transport.patient_kmh = {}",
+                    n(road_km),
+                    n(patient_kmh)
+                ),
+            ),
+        };
+        if let Some(hp_) = hours_plan
+            && differs6(hp_, hours)
+        {
+            c.add(
+                Check::Arc,
+                format!(
+                    "{arc}: the plan says {} hours, recomputed {} ({how})",
+                    n(hp_),
+                    n(hours)
+                ),
+            );
+        }
+        if late(hours, max_travel) {
+            c.add(
+                Check::TravelLimit,
+                format!(
+                    "{arc}: {} hours of travel exceeds time.max_patient_travel_hours = {}",
+                    n(hours),
+                    n(max_travel)
+                ),
+            );
+        }
+        if let Some(x) = x {
+            served[d] += x;
+            treated[h] += x;
+            patient_travel += x * cost;
+        }
+    }
+
+    // ---- unserved, demand balance, full coverage
+    let mut unserved = vec![0.0; instance.demand.len()];
+    let unserved_list = c.array(&plan["unserved"], "unserved");
+    for (i, u) in unserved_list.iter().enumerate() {
+        let path = format!("unserved[{i}]");
+        let d_id = c.text(&u["demand"], &format!("{path}.demand"));
+        let d = lookup(
+            &mut c,
+            &demand_ids,
+            d_id,
+            &format!("{path}.demand"),
+            "demand.csv",
+        );
+        let x = c.amount(&u["patients"], &format!("{path}.patients"), "shortfall");
+        if let (Some(d), Some(x)) = (d, x) {
+            unserved[d] += x;
+        }
+    }
+    let full_coverage = p.flag("demand.full_coverage");
+    for (d, dp) in instance.demand.iter().enumerate() {
+        if unbalanced(served[d] + unserved[d], dp.patients) {
+            c.add(
+                Check::Demand,
+                format!(
+                    "demand point {}: {} patients served + {} unserved = {}, but demand.csv has {} patients",
+                    dp.id,
+                    n(served[d]),
+                    n(unserved[d]),
+                    n(served[d] + unserved[d]),
+                    n(dp.patients)
+                ),
+            );
+        }
+        if full_coverage && unserved[d] > 1e-6 {
+            c.add(
+                Check::Demand,
+                format!(
+                    "demand point {}: {} patients unserved, but demand.full_coverage is true",
+                    dp.id,
+                    n(unserved[d])
+                ),
+            );
+        }
+    }
+    for (h, hp) in instance.hospitals.iter().enumerate() {
+        if let Some(cap) = hp.max_patients
+            && above(treated[h], cap)
+        {
+            c.add(
+                Check::HospitalCapacity,
+                format!(
+                    "hospital {} treats {} patients a year, above its max_patients of {} (hospitals.csv)",
+                    hp.id,
+                    n(treated[h]),
+                    n(cap)
+                ),
+            );
+        }
+    }
+
+    // ---- batch flows: legs recomputed, the fresh-transit and vein-to-vein limits
+    let mut received = vec![0.0; instance.sites.len()];
+    let mut shipped = vec![0.0; instance.hospitals.len()]; // batches
+    let mut covered = vec![0.0; instance.hospitals.len()]; // sum (1 - f_s) w[h,s]
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); instance.hospitals.len()];
+    let mut sources = vec![0usize; instance.hospitals.len()];
+    let mut transport = 0.0;
+    let (mut v2v_max, mut v2v_weight, mut batches_total) = (None::<f64>, 0.0, 0.0);
+    let mut seen_batch: HashMap<(usize, usize), usize> = HashMap::new();
+    let batch_flows = c.array(&plan["batch_flows"], "batch_flows");
+    for (i, f) in batch_flows.iter().enumerate() {
+        let path = format!("batch_flows[{i}]");
+        let h_id = c.text(&f["hospital"], &format!("{path}.hospital"));
+        let s_id = c.text(&f["site"], &format!("{path}.site"));
+        let h = lookup(
+            &mut c,
+            &hospital_ids,
+            h_id,
+            &format!("{path}.hospital"),
+            "hospitals.csv",
+        );
+        let s = lookup(
+            &mut c,
+            &site_ids,
+            s_id,
+            &format!("{path}.site"),
+            "sites.csv",
+        );
+        let w = c.amount(&f["batches"], &format!("{path}.batches"), "flow");
+        let transit_plan = c.num(&f["transit_hours"], &format!("{path}.transit_hours"));
+        let v2v_plan = c.num(
+            &f["vein_to_vein_days"],
+            &format!("{path}.vein_to_vein_days"),
+        );
+        let (Some(h), Some(s)) = (h, s) else { continue };
+        let (hp, site, t) = (&instance.hospitals[h], &instance.sites[s], &sp[s]);
+        let arc = format!("batch flow {} -> {}", hp.id, site.id);
+        if let Some(j) = seen_batch.insert((h, s), i) {
+            c.add(
+                Check::Plan,
+                format!("{arc} is listed twice (batch_flows[{j}] and [{i}])"),
+            );
+        }
+        let gc = haversine_km(hp.lat, hp.lon, site.lat, site.lon);
+        let computed = if site.hospital == Some(h) {
+            Leg {
+                hours: 0.0,
+                cost: 0.0,
+                how: "on site: the site is co-located at this hospital",
+            }
+        } else {
+            p.shipment(gc)
+        };
+        let lane = |key: (NodeRef, NodeRef)| {
+            cell_lanes.get(&key).map(|&(hours, cost)| Leg {
+                hours,
+                cost: cost.unwrap_or(computed.cost),
+                how: "the measured lane in lanes.csv",
+            })
+        };
+        let out_lane = lane((NodeRef::Hospital(h), NodeRef::Site(s)));
+        let back_lane = lane((NodeRef::Site(s), NodeRef::Hospital(h)));
+        let out = out_lane.or(back_lane).unwrap_or(computed);
+        let back = back_lane.or(out_lane).unwrap_or(computed);
+        let v2v = (out.hours + back.hours) / 24.0 + t.manufacturing_days + t.release_days;
+        let leg_how = |l: &Leg| match l.how {
+            "ground" => format!(
+                "ground: {} road km at transport.ground_kmh = {}",
+                n(gc * circuity),
+                n(p.get("transport.ground_kmh"))
+            ),
+            "air" => format!(
+                "air: transport.air_handling_hours + {} km at transport.air_kmh",
+                n(gc)
+            ),
+            other => other.to_string(),
+        };
+        if let Some(x) = transit_plan
+            && differs6(x, out.hours)
+        {
+            c.add(
+                Check::Arc,
+                format!(
+                    "{arc}: the plan says {} transit hours, recomputed {} ({})",
+                    n(x),
+                    n(out.hours),
+                    leg_how(&out)
+                ),
+            );
+        }
+        if let Some(x) = v2v_plan
+            && differs6(x, v2v)
+        {
+            c.add(
+                Check::Arc,
+                format!(
+                    "{arc}: the plan says {} vein-to-vein days, recomputed {} ({} h out + {} h back, \
+                     {} manufacturing + {} release days at a {} site)",
+                    n(x),
+                    n(v2v),
+                    n(out.hours),
+                    n(back.hours),
+                    n(t.manufacturing_days),
+                    n(t.release_days),
+                    t.kind
+                ),
+            );
+        }
+        let max_transit = p.kind(t.kind, "time.max_fresh_transit_hours");
+        if late(out.hours, max_transit) {
+            c.add(
+                Check::TransitLimit,
+                format!(
+                    "{arc}: {} hours of fresh transit exceeds {} = {}",
+                    n(out.hours),
+                    p.name(t.kind, "time.max_fresh_transit_hours"),
+                    n(max_transit)
+                ),
+            );
+        }
+        let max_v2v = p.kind(t.kind, "time.max_vein_to_vein_days");
+        if late(v2v, max_v2v) {
+            c.add(
+                Check::VeinToVein,
+                format!(
+                    "{arc}: {} vein-to-vein days exceeds {} = {}",
+                    n(v2v),
+                    p.name(t.kind, "time.max_vein_to_vein_days"),
+                    n(max_v2v)
+                ),
+            );
+        }
+        let Some(w) = w else { continue };
+        transport += w * (out.cost + back.cost);
+        received[s] += w;
+        shipped[h] += w;
+        covered[h] += (1.0 - t.failure_rate) * w;
+        rates[h].push(t.failure_rate);
+        sources[h] += 1;
+        v2v_max = Some(v2v_max.map_or(v2v, |m| m.max(v2v)));
+        v2v_weight += w * v2v;
+        batches_total += w;
+    }
+
+    // ---- batches = patients / (1 - failure rate), per hospital
+    for (h, hp) in instance.hospitals.iter().enumerate() {
+        if !unbalanced(covered[h], treated[h]) {
+            continue;
+        }
+        let mut r = rates[h].clone();
+        r.sort_by(f64::total_cmp);
+        r.dedup();
+        let message = match r.as_slice() {
+            [] | [_] => {
+                let f = r
+                    .first()
+                    .copied()
+                    .unwrap_or_else(|| p.get("batch.failure_rate"));
+                format!(
+                    "hospital {} treats {} patients a year, which takes {} batches \
+                     (patients / (1 - failure rate {})), but the plan ships {} batches",
+                    hp.id,
+                    n(treated[h]),
+                    n(treated[h] / (1.0 - f)),
+                    n(f),
+                    n(shipped[h])
+                )
+            }
+            _ => format!(
+                "hospital {} treats {} patients a year, but its {} batches carry {} patients \
+                 (batches x (1 - each site's failure rate))",
+                hp.id,
+                n(treated[h]),
+                n(shipped[h]),
+                n(covered[h])
+            ),
+        };
+        c.add(Check::BatchesPerPatient, message);
+    }
+    if p.flag("policy.single_sourcing") {
+        for (h, hp) in instance.hospitals.iter().enumerate() {
+            if sources[h] > 1 {
+                c.add(
+                    Check::Policy,
+                    format!(
+                        "hospital {} gets batches from {} sites, but policy.single_sourcing is true",
+                        hp.id, sources[h]
+                    ),
+                );
+            }
+        }
+    }
+
+    // ---- sites: status rules, platforms and their capacity, the site cost lines
+    let mut listed: Vec<Option<usize>> = vec![None; instance.sites.len()];
+    let (mut setup, mut fixed, mut platform_cost, mut batch_cost) = (0.0, 0.0, 0.0, 0.0);
+    let (mut open, mut owned, mut franchise, mut platforms_total) = (0usize, 0usize, 0usize, 0.0);
+    let min_utilization = p.get("policy.min_utilization");
+    let plan_sites = c.array(&plan["sites"], "sites");
+    for (i, ps) in plan_sites.iter().enumerate() {
+        let path = format!("sites[{i}]");
+        let id = c.text(&ps["id"], &format!("{path}.id"));
+        let Some(s) = lookup(&mut c, &site_ids, id, &format!("{path}.id"), "sites.csv") else {
+            continue;
+        };
+        let site = &instance.sites[s];
+        if let Some(j) = listed[s].replace(i) {
+            c.add(
+                Check::Plan,
+                format!("site {} is listed twice (sites[{j}] and [{i}])", site.id),
+            );
+            continue;
+        }
+        let t = &sp[s];
+        let status = c.text(&ps["status"], &format!("{path}.status"));
+        let platforms = c.num(&ps["platforms"], &format!("{path}.platforms"));
+        let batches = c.num(&ps["batches"], &format!("{path}.batches"));
+        let utilization = c.num(&ps["utilization"], &format!("{path}.utilization"));
+        let (Some(status), Some(nplat), Some(b)) = (status, platforms, batches) else {
+            continue;
+        };
+        if unbalanced(b, received[s]) {
+            c.add(
+                Check::Platforms,
+                format!(
+                    "site {} makes {} batches a year, but its batch flows bring {}",
+                    site.id,
+                    n(b),
+                    n(received[s])
+                ),
+            );
+        }
+        if nplat < 0.0 || nplat.fract() != 0.0 {
+            c.add(
+                Check::Platforms,
+                format!(
+                    "site {}: {} platforms is not a whole number >= 0",
+                    site.id,
+                    n(nplat)
+                ),
+            );
+        }
+        let k = match status {
+            "closed" => {
+                if site.existing {
+                    c.add(
+                        Check::Status,
+                        format!(
+                            "site {} is existing (sites.csv) and must stay open, but the plan closes it",
+                            site.id
+                        ),
+                    );
+                }
+                if nplat != 0.0 {
+                    c.add(
+                        Check::Platforms,
+                        format!("site {} is closed but has {} platforms", site.id, n(nplat)),
+                    );
+                }
+                if b > 1e-6 {
+                    c.add(
+                        Check::Platforms,
+                        format!("site {} is closed but makes {} batches", site.id, n(b)),
+                    );
+                }
+                if let Some(u) = utilization
+                    && u != 0.0
+                {
+                    c.add(
+                        Check::Kpi,
+                        format!("site {} is closed but its utilization is {}", site.id, n(u)),
+                    );
+                }
+                continue;
+            }
+            "owned" => 0,
+            "franchise" => 1,
+            other => {
+                c.add(
+                    Check::Plan,
+                    format!(
+                        "{path}.status is \"{other}\"; expected \"owned\", \"franchise\" or \"closed\""
+                    ),
+                );
+                continue;
+            }
+        };
+        if !site.allow[k] {
+            let allowed = if site.allow[0] { "owned" } else { "franchise" };
+            c.add(
+                Check::Status,
+                format!(
+                    "site {} is {}, but sites.csv allows only {allowed}",
+                    site.id, MODELS[k]
+                ),
+            );
+        }
+        if above(nplat, t.max_platforms) {
+            let source = if site.max_platforms.is_some() {
+                "sites.csv max_platforms".to_string()
+            } else {
+                p.name(t.kind, "site.max_platforms")
+            };
+            c.add(
+                Check::Platforms,
+                format!(
+                    "site {} has {} platforms, above its limit of {} ({source})",
+                    site.id,
+                    n(nplat),
+                    n(t.max_platforms)
+                ),
+            );
+        }
+        let bpp = t.batches_per_platform;
+        let capacity = nplat * bpp;
+        if above(b, capacity) {
+            c.add(
+                Check::Platforms,
+                format!(
+                    "site {} makes {} batches a year on {} of {} batches each: above their capacity of {}",
+                    site.id,
+                    n(b),
+                    platforms_text(nplat),
+                    n(bpp),
+                    n(capacity)
+                ),
+            );
+        } else if nplat >= 1.0 && (nplat - 1.0) * bpp >= b - 1e-6 {
+            c.add(
+                Check::Platforms,
+                format!(
+                    "site {} reports {}, but {} carry its {} batches (the plan reports the fewest)",
+                    site.id,
+                    platforms_text(nplat),
+                    n((b / bpp - 1e-6).ceil().max(0.0)),
+                    n(b)
+                ),
+            );
+        }
+        if let Some(u) = utilization {
+            let expected = if capacity > 0.0 { b / capacity } else { 0.0 };
+            if differs6(u, expected) {
+                c.add(
+                    Check::Kpi,
+                    format!(
+                        "site {}: utilization {}, recomputed {} ({} batches / ({} x {} batches each))",
+                        site.id,
+                        n(u),
+                        n(expected),
+                        n(b),
+                        platforms_text(nplat),
+                        n(bpp)
+                    ),
+                );
+            }
+        }
+        if b + 1e-6 < min_utilization * capacity {
+            c.add(
+                Check::Policy,
+                format!(
+                    "site {} uses {} of its {} batches of capacity, below policy.min_utilization = {}",
+                    site.id,
+                    n(b),
+                    n(capacity),
+                    n(min_utilization)
+                ),
+            );
+        }
+        let model = MODELS[k];
+        setup += t.setup[k] * t.crf;
+        fixed += p.kind(t.kind, &format!("site.fixed_cost_{model}"));
+        platform_cost += nplat * p.kind(t.kind, &format!("platform.cost_{model}"));
+        batch_cost += b * p.kind(t.kind, &format!("batch.cost_{model}"));
+        open += 1;
+        platforms_total += nplat;
+        if k == 0 {
+            owned += 1;
+        } else {
+            franchise += 1;
+        }
+    }
+    for (s, site) in instance.sites.iter().enumerate() {
+        if listed[s].is_none() {
+            c.add(
+                Check::Plan,
+                format!(
+                    "site {} of sites.csv is missing from the plan's sites",
+                    site.id
+                ),
+            );
+        }
+    }
+    let min_sites = p.get("policy.min_sites");
+    let max_sites = p.get("policy.max_sites");
+    if (open as f64) < min_sites {
+        c.add(
+            Check::Policy,
+            format!(
+                "{open} sites are open, fewer than policy.min_sites = {}",
+                n(min_sites)
+            ),
+        );
+    }
+    if max_sites >= 0.0 && open as f64 > max_sites {
+        c.add(
+            Check::Policy,
+            format!(
+                "{open} sites are open, more than policy.max_sites = {}",
+                n(max_sites)
+            ),
+        );
+    }
+    let share = p.get("policy.max_franchise_share");
+    if franchise as f64 > share * open as f64 + 1e-9 {
+        c.add(
+            Check::Policy,
+            format!(
+                "{franchise} of {open} open sites are franchised, above policy.max_franchise_share = {}",
+                n(share)
+            ),
+        );
+    }
+
+    // ---- cost lines and the total
+    let unserved_total: f64 = unserved.iter().sum();
+    let penalty = p.get("demand.unserved_penalty");
+    let expected = [
+        ("setup", setup, "annualized setup of the open sites"),
+        ("fixed", fixed, "fixed cost of the open sites"),
+        ("platforms", platform_cost, "platforms x cost per platform"),
+        ("batches", batch_cost, "batches made x cost per batch"),
+        (
+            "transport",
+            transport,
+            "batches x two shipment legs of each arc",
+        ),
+        (
+            "patient_travel",
+            patient_travel,
+            "patients x travel cost of each arc",
+        ),
+        (
+            "unmet_penalty",
+            unserved_total * penalty,
+            "unserved patients x demand.unserved_penalty",
+        ),
+    ];
+    let mut total_expected = 0.0;
+    let mut lines = HashMap::new();
+    for (key, value, how) in expected {
+        total_expected += value;
+        if let Some(got) = c.num(&plan["cost"][key], &format!("cost.{key}")) {
+            lines.insert(key, got);
+            if cost_differs(got, value) {
+                c.add(
+                    Check::Cost,
+                    format!(
+                        "cost.{key}: the plan says {}, recomputed {} ({how}); off by {}",
+                        usd(got),
+                        usd(value),
+                        usd(got - value)
+                    ),
+                );
+            }
+        }
+    }
+    let total = c.num(&plan["cost"]["total"], "cost.total");
+    if let Some(total) = total
+        && cost_differs(total, total_expected)
+    {
+        c.add(
+            Check::Cost,
+            format!(
+                "cost.total: the plan says {}, recomputed {} (the sum of the recomputed lines); off by {}",
+                usd(total),
+                usd(total_expected),
+                usd(total - total_expected)
+            ),
+        );
+    }
+
+    // ---- KPIs
+    let patients_demand: f64 = instance.demand.iter().map(|d| d.patients).sum();
+    let patients_served: f64 = served.iter().sum();
+    let k = &plan["kpis"];
+    let kpi = |c: &mut Checker, key: &str, expected: Option<f64>, money: bool| {
+        let Some(got) = c.opt_num(&k[key], &format!("kpis.{key}")) else {
+            return;
+        };
+        let bad = match (got, expected) {
+            (Some(g), Some(e)) => {
+                if money {
+                    cost_differs(g, e)
+                } else {
+                    unbalanced(g, e)
+                }
+            }
+            (None, None) => false,
+            _ => true,
+        };
+        if bad {
+            let show = |v: Option<f64>| v.map_or("null".to_string(), n);
+            c.add(
+                Check::Kpi,
+                format!(
+                    "kpis.{key}: the plan says {}, recomputed {}",
+                    show(got),
+                    show(expected)
+                ),
+            );
+        }
+    };
+    kpi(&mut c, "patients_demand", Some(patients_demand), false);
+    kpi(&mut c, "patients_served", Some(patients_served), false);
+    let coverage = if patients_demand > 0.0 {
+        patients_served / patients_demand
+    } else {
+        1.0
+    };
+    kpi(&mut c, "coverage", Some(coverage), false);
+    kpi(&mut c, "batches", Some(batches_total), false);
+    kpi(&mut c, "sites_open", Some(open as f64), false);
+    kpi(&mut c, "owned", Some(owned as f64), false);
+    kpi(&mut c, "franchise", Some(franchise as f64), false);
+    kpi(&mut c, "platforms", Some(platforms_total), false);
+    let has_batches = batches_total > 0.0;
+    kpi(
+        &mut c,
+        "mean_vein_to_vein_days",
+        has_batches.then(|| v2v_weight / batches_total),
+        false,
+    );
+    kpi(&mut c, "max_vein_to_vein_days", v2v_max, false);
+    let penalty_line = lines.get("unmet_penalty").copied().unwrap_or(0.0);
+    let per_patient = match total {
+        Some(t) if patients_served > 1e-6 => Some((t - penalty_line) / patients_served),
+        _ => None,
+    };
+    if patients_served > 1e-6 || k["cost_per_patient"].is_null() {
+        kpi(&mut c, "cost_per_patient", per_patient, true);
+    }
+
+    // ---- the solver's figures: the plan costs no more than the solution found, no less than
+    // the proven bound; an optimal plan has a gap of at most 1e-6.
+    let objective = c.opt_num(&plan["solver"]["objective"], "solver.objective");
+    let bound = c.opt_num(&plan["solver"]["best_bound"], "solver.best_bound");
+    let gap = c.opt_num(&plan["solver"]["gap"], "solver.gap");
+    let slack = |v: f64| 1e-6 * v.abs() + 1.0;
+    if let (Some(total), Some(Some(obj))) = (total, objective)
+        && total > obj + slack(obj)
+    {
+        c.add(
+            Check::Solver,
+            format!(
+                "cost.total {} is above the solver's objective {}",
+                usd(total),
+                usd(obj)
+            ),
+        );
+    }
+    if let (Some(total), Some(Some(b))) = (total, bound)
+        && total < b - slack(b)
+    {
+        c.add(
+            Check::Solver,
+            format!(
+                "cost.total {} is below the solver's proven bound {}: no plan can cost less",
+                usd(total),
+                usd(b)
+            ),
+        );
+    }
+    if status == "optimal"
+        && let Some(Some(g)) = gap
+        && g > 1e-6 + 1e-9
+    {
+        c.add(
+            Check::Solver,
+            format!(
+                "solver.status is optimal, but solver.gap is {} (optimal means a gap of at most 1e-6)",
+                n(g)
+            ),
+        );
+    }
+
+    let missing = p.missing.into_inner();
+    if !missing.is_empty() {
+        let mut m = missing;
+        m.sort();
+        m.dedup();
+        c.add(
+            Check::Plan,
+            format!(
+                "the scenario lacks {} (a scenario records every key of DESIGN §4)",
+                m.join(", ")
+            ),
+        );
+    }
+    Verification {
+        violations: c.violations,
+        notes: Vec::new(),
+        patient_flows: flows.len(),
+        batch_flows: batch_flows.len(),
+        sites: plan_sites.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn haversine_matches_a_known_distance() {
+        // New York to Philadelphia: about 129.6 km
+        let km = haversine_km(40.7128, -74.0060, 39.9526, -75.1652);
+        assert!((km - 129.6).abs() < 0.5, "{km}");
+    }
+
+    #[test]
+    fn numbers_print_without_noise() {
+        assert_eq!(n(2.5), "2.5");
+        assert_eq!(n(3.0), "3");
+        assert_eq!(n(1.0 / 3.0), "0.333333");
+        assert_eq!(n(-0.0), "0");
+        assert_eq!(usd(3_900_000.0), "$3,900,000.00");
+        assert_eq!(usd(-100.0), "-$100.00");
+        assert_eq!(usd(0.004), "$0.00");
+    }
+
+    #[test]
+    fn tolerances() {
+        assert!(!cost_differs(30_000_000.0, 30_000_010.0));
+        assert!(cost_differs(30_000_000.0, 30_000_100.0));
+        assert!(!cost_differs(0.0, 0.004));
+        assert!(late(14.000001, 14.0));
+        assert!(!late(14.0 + 1e-12, 14.0));
+    }
+}
