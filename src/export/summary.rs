@@ -17,6 +17,9 @@ pub fn usd(v: f64) -> String {
     format!("{}${out}", if whole < 0 { "-" } else { "" })
 }
 
+/// Rows of each table printed; longer lists are summarised (the files hold them all).
+const MAX_ROWS: usize = 30;
+
 pub fn render(plan: &Plan) -> String {
     let mut s = String::new();
     let k = &plan.kpis;
@@ -80,7 +83,8 @@ pub fn render(plan: &Plan) -> String {
             "\n{:<w$}{:<11}{:>10}{:>10}{:>13}",
             "site", "status", "platforms", "batches", "utilization"
         );
-        for site in open {
+        let shown = open.len().min(MAX_ROWS);
+        for site in &open[..shown] {
             let _ = writeln!(
                 s,
                 "{:<w$}{:<11}{:>10}{:>10.1}{:>12.1} %",
@@ -91,10 +95,35 @@ pub fn render(plan: &Plan) -> String {
                 site.utilization * 100.0
             );
         }
+        if open.len() > shown {
+            let _ = writeln!(
+                s,
+                "... and {} more open sites (all in sites.csv)",
+                open.len() - shown
+            );
+        }
     }
     if !plan.unserved.is_empty() {
-        let _ = writeln!(s, "\nunserved demand:");
-        for u in &plan.unserved {
+        // The largest first; the full list with reasons is in plan.json.
+        let mut unserved: Vec<_> = plan.unserved.iter().collect();
+        unserved.sort_by(|a, b| {
+            b.patients
+                .total_cmp(&a.patients)
+                .then(a.demand.cmp(&b.demand))
+        });
+        let total: f64 = unserved.iter().map(|u| u.patients).sum();
+        let _ = writeln!(
+            s,
+            "\nunserved demand: {:.1} patients a year at {} demand points{}",
+            total,
+            unserved.len(),
+            if unserved.len() > MAX_ROWS {
+                " (largest shown; all in plan.json)"
+            } else {
+                ""
+            }
+        );
+        for u in unserved.into_iter().take(MAX_ROWS) {
             let _ = writeln!(
                 s,
                 "  {} ({:.1} patients a year): {}",
