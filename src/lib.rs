@@ -44,10 +44,22 @@ pub fn optimize(
     options: &SolveOptions,
     provenance: Provenance<'_>,
 ) -> Result<Outcome, SolveError> {
+    optimize_with_values(instance, scenario, network, options, provenance).map(|(o, _)| o)
+}
+
+/// As [`optimize`], also returning the solution's column values (empty without a plan), which
+/// can start the solve of a neighbouring scenario (`SolveOptions::initial_solution`).
+pub fn optimize_with_values(
+    instance: &Instance,
+    scenario: &Scenario,
+    network: &Network,
+    options: &SolveOptions,
+    provenance: Provenance<'_>,
+) -> Result<(Outcome, Vec<f64>), SolveError> {
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
     let solution = solve::solve(formulation.problem, options)?;
-    Ok(match solution.status {
+    let outcome = match solution.status {
         Status::Optimal | Status::Feasible => Outcome::Plan(Box::new(Plan::new(
             instance, scenario, network, &info, &solution, provenance,
         ))),
@@ -59,5 +71,6 @@ pub fn optimize(
             seconds: solution.seconds,
             best_bound: solution.best_bound,
         },
-    })
+    };
+    Ok((outcome, solution.values))
 }

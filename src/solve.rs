@@ -35,6 +35,9 @@ pub struct SolveOptions {
     /// rounds before branch and bound) instead of all up front, when there are more than
     /// [`LAZY_ROWS_THRESHOLD`] of them.
     pub lazy_rows: bool,
+    /// A plan to start from (column values of a model with the same columns, e.g. a
+    /// neighbouring sweep scenario's solution); ignored when the column count differs.
+    pub initial_solution: Option<std::sync::Arc<Vec<f64>>>,
     /// Write the model HiGHS is about to solve (after the cutting-plane rounds, with integrality
     /// restored) to this file; the extension (.mps or .lp) picks the format.
     pub write_model: Option<PathBuf>,
@@ -49,6 +52,7 @@ impl Default for SolveOptions {
             log_file: None,
             highs_options: Vec::new(),
             lazy_rows: true,
+            initial_solution: None,
             write_model: None,
         }
     }
@@ -202,6 +206,12 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         // LP point and the branch and bound. Together they must fit in what is left.
         let limit = if separated { left / 2.0 } else { left };
         set("time_limit", model.try_set_option("time_limit", limit))?;
+    }
+    if let Some(start) = &options.initial_solution
+        && start.len() == model.num_cols()
+    {
+        // A start HiGHS cannot use (e.g. infeasible under this scenario) is only ignored.
+        let _ = model.try_set_solution(Some(start), None, None, None);
     }
     if let Some(path) = &options.write_model {
         write_model(&mut model, path)?;

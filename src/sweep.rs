@@ -24,14 +24,14 @@ use crate::input::{Instance, Override, Scenario, SiteKind, SiteTerms};
 use crate::network::Network;
 use crate::plan::{Kpis, Plan, Provenance};
 use crate::solve::{SolveOptions, Status};
-use crate::{Outcome, optimize};
+use crate::{Outcome, optimize_with_values};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// The pseudo-key that varies the scenario file.
@@ -866,6 +866,11 @@ pub fn run(
     let shared = AtomicUsize::new(0);
     let copied = AtomicUsize::new(0);
 
+    // Warm start: the first point of each network group is solved first; every other point of
+    // the group starts from its plan. Which start a point gets does not depend on --jobs, so
+    // results stay the same whatever the parallelism.
+    let starts: Vec<OnceLock<Option<Arc<Vec<f64>>>>> =
+        keys.iter().map(|_| OnceLock::new()).collect();
     let solve_one = |i: usize| -> Row {
         let p = &points[i];
         let start = Instant::now();
@@ -907,21 +912,29 @@ pub fn run(
         };
         let mut plan = None;
         let log = options.logs.as_ref().and_then(|l| l.get(p.index));
-        let logged;
-        let solve_options = match log {
-            Some(path) => {
-                if let Some(dir) = path.parent() {
-                    let _ = std::fs::create_dir_all(dir);
-                }
-                logged = SolveOptions {
-                    log_file: Some(path.clone()),
-                    ..options.solve.clone()
-                };
-                &logged
-            }
-            None => &options.solve,
+        let is_representative = representative[g] == i;
+        let solve_options = SolveOptions {
+            log_file: log.cloned().or_else(|| options.solve.log_file.clone()),
+            initial_solution: if is_representative {
+                None
+            } else {
+                starts[g].get().cloned().flatten()
+            },
+            ..options.solve.clone()
         };
-        match optimize(instance, &p.scenario, network, solve_options, provenance) {
+        if let Some(dir) = log.and_then(|path| path.parent()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let result =
+            optimize_with_values(instance, &p.scenario, network, &solve_options, provenance);
+        let result = result.map(|(outcome, values)| {
+            if is_representative {
+                let start = matches!(outcome, Outcome::Plan(_)).then(|| Arc::new(values));
+                let _ = starts[g].set(start);
+            }
+            outcome
+        });
+        match result {
             Ok(Outcome::Plan(pl)) => {
                 row.status = match pl.solver.status {
                     Status::Optimal => RowStatus::Optimal,
@@ -955,14 +968,31 @@ pub fn run(
         .build();
     let rows: Vec<Row> = match pool {
         Ok(pool) => pool.install(|| {
-            (0..points.len())
+            // The groups' first points, then the others from their plans.
+            let first: Vec<(usize, Row)> = representative
+                .par_iter()
+                .with_max_len(1)
+                .map(|&i| (i, solve_one(i)))
+                .collect();
+            let rest: Vec<(usize, Row)> = (0..points.len())
+                .filter(|i| !representative.contains(i))
+                .collect::<Vec<_>>()
                 .into_par_iter()
                 .with_max_len(1)
-                .map(solve_one)
-                .collect()
+                .map(|i| (i, solve_one(i)))
+                .collect();
+            in_grid_order(first, rest)
         }),
         // No threads to be had: solve one after the other on this thread.
-        Err(_) => (0..points.len()).map(solve_one).collect(),
+        Err(_) => {
+            let first: Vec<(usize, Row)> =
+                representative.iter().map(|&i| (i, solve_one(i))).collect();
+            let rest: Vec<(usize, Row)> = (0..points.len())
+                .filter(|i| !representative.contains(i))
+                .map(|i| (i, solve_one(i)))
+                .collect();
+            in_grid_order(first, rest)
+        }
     };
     let stats = RunStats {
         networks_built: built.into_inner(),
@@ -976,6 +1006,13 @@ pub fn run(
 // Outputs
 
 /// The folder of a point's plan, under the output folder: `plans/003_site.setup_cost_owned=2e6`.
+/// Merges rows solved in two phases back into grid order.
+fn in_grid_order(first: Vec<(usize, Row)>, rest: Vec<(usize, Row)>) -> Vec<Row> {
+    let mut all: Vec<(usize, Row)> = first.into_iter().chain(rest).collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
 pub fn folder_name(axes: &[Axis], point_index: usize, levels: &[usize], total: usize) -> String {
     let width = total.to_string().len().max(3);
     let mut name = format!("{:0width$}", point_index + 1);

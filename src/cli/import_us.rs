@@ -1,5 +1,5 @@
 //! `cartnet import us`: the national instance from the Census 2020 county centres of population
-//! and the HIFLD hospitals (optionally a ZIP-level demand layer). See docs/national-instance.md.
+//! and the HIFLD hospitals (optionally a ZIP-level demand layer). See the "National instance" section of the README.
 
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::import::us::{self, UsOptions};

@@ -108,6 +108,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         highs_options: args.highs_options,
         lazy_rows: !args.eager_rows,
         write_model: args.write_model.clone(),
+        initial_solution: None,
     };
     let size = network.size();
     if verbose {

@@ -1,4 +1,4 @@
-//! `cartnet sweep`: what-if scenario sweeps (see `cartnet::sweep` and docs/sweeps.md).
+//! `cartnet sweep`: what-if scenario sweeps (see `cartnet::sweep` and the README's "What-if sweeps" section).
 //!
 //! Everything is checked before anything is solved or written: the sweep file, every `--set` and
 //! `--vary`, every grid point's scenario (through the scenario parser, so the errors are those of

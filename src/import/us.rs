@@ -10,7 +10,7 @@
 //! id and numbers are written with a fixed number of decimals.
 //!
 //! The rules and defaults are explained, with their reasons, in the README.md written beside the
-//! CSVs and in docs/national-instance.md.
+//! CSVs and in the "National instance" section of the README.
 
 use crate::export::write_atomic;
 use crate::input::error::{Code, InputError, InputErrors};
@@ -1084,7 +1084,7 @@ fn readme(f: &Facts<'_>) -> String {
          Written by `cartnet import us` from public files; do not edit by hand, rebuild it:\n\n\
          ```sh\n{command}\n```\n\n\
          Solve it with the baseline scenario: `cartnet solve --data DIR` (the default `--model \
-         models/baseline.toml`), DIR being this folder. See docs/national-instance.md in the \
+         models/baseline.toml`), DIR being this folder. See the National instance section of the README in the \
          cartnet repository for where to download the files and the measured result.\n"
     );
     let _ = writeln!(
