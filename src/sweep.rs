@@ -19,6 +19,7 @@
 use crate::export::csv::safe_text;
 use crate::export::summary::usd;
 use crate::input::error::{Code, InputError, InputErrors, did_you_mean};
+use crate::input::scenario::leaves;
 use crate::input::scenario::valid_keys;
 use crate::input::{Instance, Override, Scenario, SiteKind, SiteTerms};
 use crate::network::Network;
@@ -312,21 +313,6 @@ fn line_with(text: &str, needle: &str) -> Option<u64> {
     text.lines()
         .position(|l| l.contains(needle))
         .map(|i| i as u64 + 1)
-}
-
-/// Flattens a TOML table into dotted leaf keys.
-fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
-    for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            toml::Value::Table(t) => leaves(&key, t, out),
-            _ => out.push((key, v.clone())),
-        }
-    }
 }
 
 impl SweepFile {

@@ -120,3 +120,19 @@ pub fn run(cli: Cli) -> u8 {
         Command::Bench(args) => bench::run(args, cli.verbose),
     }
 }
+
+/// Parses a finite number > 0 (for clap).
+pub fn positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("\"{s}\" is not a number > 0")),
+    }
+}
+
+/// Parses a finite number >= 0 (for clap).
+pub fn nonneg_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("\"{s}\" is not a number >= 0")),
+    }
+}

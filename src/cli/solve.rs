@@ -1,7 +1,8 @@
 //! `cartnet solve`: load, build the network, optimize, write the plan, print the summary.
 
 use super::{
-    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, InputArgs, report_input_errors,
+    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, InputArgs, nonneg_f64, positive_f64,
+    report_input_errors,
 };
 use cartnet::export;
 use cartnet::network::Network;
@@ -55,20 +56,6 @@ fn name_value(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
         _ => Err(format!("\"{s}\" is not of the form NAME=VALUE")),
-    }
-}
-
-fn positive_f64(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("\"{s}\" is not a number > 0")),
-    }
-}
-
-fn nonneg_f64(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("\"{s}\" is not a number >= 0")),
     }
 }
 

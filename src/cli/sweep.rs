@@ -6,7 +6,10 @@
 //! stderr; each plan is written to `OUT/plans/NNN_key=value/` as it finishes; `OUT/sweep.csv`
 //! (grid order) and `OUT/sweep.svg` follow, and a table is printed.
 
-use super::{EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, report_input_errors};
+use super::{
+    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, nonneg_f64, positive_f64,
+    report_input_errors,
+};
 use cartnet::export;
 use cartnet::input::error::InputErrors;
 use cartnet::input::{Instance, Override};
@@ -57,20 +60,6 @@ pub struct SweepArgs {
     /// Relative gap at which each scenario's search stops [default: 1e-6].
     #[arg(long, value_name = "G", value_parser = nonneg_f64)]
     pub gap: Option<f64>,
-}
-
-fn positive_f64(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("\"{s}\" is not a number > 0")),
-    }
-}
-
-fn nonneg_f64(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("\"{s}\" is not a number >= 0")),
-    }
 }
 
 /// Everything the run needs, checked.

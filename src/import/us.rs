@@ -236,21 +236,7 @@ fn read_external(
     columns: &[Column],
     errors: &mut Vec<InputError>,
 ) -> Option<(String, Table, bool)> {
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            errors.push(InputError::new(
-                Code::FileUnreadable,
-                &file,
-                format!("cannot read {}: {e}", path.display()),
-            ));
-            return None;
-        }
-    };
+    let (file, bytes) = table::read_bytes(path, errors)?;
     // Government files are sometimes Latin-1 (e.g. "Do\xF1a Ana"): a file that is not UTF-8 is
     // read as Latin-1, where every byte is the character of the same number.
     let latin1 = std::str::from_utf8(&bytes).is_err();

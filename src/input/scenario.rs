@@ -301,7 +301,7 @@ fn same_type(expected: &toml::Value, given: &toml::Value) -> bool {
 }
 
 /// Flattens a TOML table into dotted leaf keys.
-fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+pub(crate) fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
     for (k, v) in table {
         let key = if prefix.is_empty() {
             k.clone()

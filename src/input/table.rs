@@ -36,22 +36,27 @@ pub struct Table {
 
 /// Reads and checks a CSV file. Problems go to `errors`; `None` when the rows cannot be used at all.
 pub fn read(path: &Path, columns: &[Column], errors: &mut Vec<InputError>) -> Option<Table> {
+    let (file, bytes) = read_bytes(path, errors)?;
+    parse(&file, &bytes, columns, errors)
+}
+
+/// A file's bytes and the name messages use for it (its file name); an unreadable file is E001.
+pub fn read_bytes(path: &Path, errors: &mut Vec<InputError>) -> Option<(String, Vec<u8>)> {
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    match std::fs::read(path) {
+        Ok(b) => Some((file, b)),
         Err(e) => {
             errors.push(InputError::new(
                 Code::FileUnreadable,
                 &file,
                 format!("cannot read {}: {e}", path.display()),
             ));
-            return None;
+            None
         }
-    };
-    parse(&file, &bytes, columns, errors)
+    }
 }
 
 /// Parses CSV bytes (see [`read`]); `file` is the name used in messages.
