@@ -194,9 +194,17 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         set(&format!("{name}={value}"), r)?;
     }
     let mut highs_seconds = 0.0;
+    let mut lp_bound: Option<f64> = None;
     let separated = options.lazy_rows && lazy.len() > LAZY_ROWS_THRESHOLD;
     if separated {
-        model = separate(model, &lazy, options.time_limit, start, &mut highs_seconds)?;
+        model = separate(
+            model,
+            &lazy,
+            options.time_limit,
+            start,
+            &mut highs_seconds,
+            &mut lp_bound,
+        )?;
     } else {
         add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
     }
@@ -224,10 +232,16 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     let seconds = start.elapsed().as_secs_f64();
     let has_plan = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
     let bound = if is_mip {
-        solved
+        let mip = solved
             .double_info_value(c"mip_dual_bound")
             .ok()
-            .filter(|b| b.is_finite())
+            .filter(|b| b.is_finite());
+        // Both are valid lower bounds; when the search stops before its root LP is solved, the
+        // cutting-plane rounds' LP is the better one.
+        match (mip, lp_bound) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     } else {
         None
     };
@@ -358,6 +372,7 @@ fn separate(
     time_limit: Option<f64>,
     start: Instant,
     highs_seconds: &mut f64,
+    lp_bound: &mut Option<f64>,
 ) -> Result<highs::Model, SolveError> {
     // Rounds may use half the time limit; each LP is limited to what is left of the whole.
     let budget_seconds = time_limit.map(|t| t * 0.5);
@@ -394,6 +409,11 @@ fn separate(
             .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
         *highs_seconds += run.elapsed().as_secs_f64();
         let optimal = solved.status() == HighsModelStatus::Optimal;
+        if optimal {
+            // The relaxation with some of the valid rows bounds every integer plan from below.
+            let z = solved.objective_value();
+            *lp_bound = Some(lp_bound.map_or(z, |b: f64| b.max(z)));
+        }
         let violated: Vec<usize> = if optimal {
             let x = solved.get_solution();
             let x = x.columns();
