@@ -569,24 +569,9 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
         scenario,
         missing: std::cell::RefCell::new(Vec::new()),
     };
-    let demand_ids: HashMap<&str, usize> = instance
-        .demand
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str(), i))
-        .collect();
-    let hospital_ids: HashMap<&str, usize> = instance
-        .hospitals
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.id.as_str(), i))
-        .collect();
-    let site_ids: HashMap<&str, usize> = instance
-        .sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let demand_ids = index_by_id(instance.demand.iter().map(|d| d.id.as_str()));
+    let hospital_ids = index_by_id(instance.hospitals.iter().map(|h| h.id.as_str()));
+    let site_ids = index_by_id(instance.sites.iter().map(|s| s.id.as_str()));
 
     // ---- header: solver status, the instance's size
     let status = plan["solver"]["status"].as_str().unwrap_or("");
@@ -1419,6 +1404,11 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
         batch_flows: batch_flows.len(),
         sites: plan_sites.len(),
     }
+}
+
+/// Id -> position in its file.
+fn index_by_id<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+    ids.enumerate().map(|(i, id)| (id, i)).collect()
 }
 
 #[cfg(test)]

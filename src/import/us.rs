@@ -391,15 +391,21 @@ fn read_counties(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) ->
             });
         }
     });
-    if out.counties.is_empty() && !errors.iter().any(|e| e.file == file) {
-        errors.push(InputError::new(
-            Code::EmptyInstance,
-            &file,
-            "no county of the 50 states and DC (STATEFP 01-56) was found",
-        ));
-    }
-    out.counties.sort_by(|a, b| a.fips.cmp(&b.fips));
+    finish_points(
+        &mut out.counties,
+        &file,
+        errors,
+        "no county of the 50 states and DC (STATEFP 01-56) was found",
+    );
     out
+}
+
+/// Sorts demand points by code; none at all (and no other error in the file) is E205.
+fn finish_points(points: &mut [County], file: &str, errors: &mut Vec<InputError>, none: &str) {
+    if points.is_empty() && !errors.iter().any(|e| e.file == file) {
+        errors.push(InputError::new(Code::EmptyInstance, file, none));
+    }
+    points.sort_by(|a, b| a.fips.cmp(&b.fips));
 }
 
 /// A required whole number (population, beds).
@@ -494,14 +500,12 @@ fn read_zips(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) -> Zip
             });
         }
     });
-    if out.points.is_empty() && !errors.iter().any(|e| e.file == file) {
-        errors.push(InputError::new(
-            Code::EmptyInstance,
-            &file,
-            "no ZIP point with a population was found",
-        ));
-    }
-    out.points.sort_by(|a, b| a.fips.cmp(&b.fips));
+    finish_points(
+        &mut out.points,
+        &file,
+        errors,
+        "no ZIP point with a population was found",
+    );
     out
 }
 
