@@ -3,7 +3,7 @@
 
 use crate::explain::{self, Reason};
 use crate::input::{Instance, OpModel, Scenario};
-use crate::model::{CostLine, ModelInfo, Vars};
+use crate::model::{ModelInfo, Vars};
 use crate::network::Network;
 use crate::solve::{Solution, Status};
 use serde::Serialize;
@@ -20,6 +20,26 @@ pub struct Plan {
     pub patient_flows: Vec<PatientFlow>,
     pub batch_flows: Vec<BatchFlow>,
     pub unserved: Vec<Unserved>,
+    /// Year by year, for a horizon of more than one year (`horizon.years`); empty (and left
+    /// out of plan.json) for the single-year model. With a horizon, `cost` is the net present
+    /// value of the years' costs, and `kpis` and `sites` describe the final year.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<YearPlan>,
+}
+
+/// One year of a multi-year plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearPlan {
+    pub year: u32,
+    /// The weight of this year's cost in the net present value, 1 / (1 + rate)^(year - 1).
+    pub discount_factor: f64,
+    /// Sites that start producing this year.
+    pub opened: Vec<String>,
+    /// This year's cost, undiscounted (USD).
+    pub cost: Cost,
+    pub kpis: Kpis,
+    /// Every site this year (closed: not producing yet, or never).
+    pub sites: Vec<SitePlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,9 +82,39 @@ pub struct Cost {
     pub unmet_penalty: f64,
 }
 
+impl Cost {
+    /// The cost from its lines in [`CostLine`] order, each rounded to the cent.
+    fn from_lines(lines: [f64; 7]) -> Cost {
+        let [
+            setup,
+            fixed,
+            platforms,
+            batches,
+            transport,
+            patient_travel,
+            unmet_penalty,
+        ] = lines.map(cents);
+        Cost {
+            total: cents(
+                setup + fixed + platforms + batches + transport + patient_travel + unmet_penalty,
+            ),
+            setup,
+            fixed,
+            platforms,
+            batches,
+            transport,
+            patient_travel,
+            unmet_penalty,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Kpis {
+    /// Patients needing a manufactured (ex vivo) batch.
     pub patients_demand: f64,
+    /// Patients treated with in vivo CAR-T, without a batch (`demand.in_vivo_share`).
+    pub patients_in_vivo: f64,
     pub patients_served: f64,
     pub coverage: f64,
     pub batches: f64,
@@ -104,10 +154,15 @@ pub struct SitePlan {
     pub batches: f64,
     /// Batches over platform capacity installed (0 when closed).
     pub utilization: f64,
+    /// The first year the site produces (multi-year plans only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opened_year: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PatientFlow {
+    /// The horizon year (1 for the single-year model).
+    pub year: u32,
     pub demand: String,
     pub hospital: String,
     pub patients: f64,
@@ -117,6 +172,7 @@ pub struct PatientFlow {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchFlow {
+    pub year: u32,
     pub hospital: String,
     pub site: String,
     pub batches: f64,
@@ -127,6 +183,7 @@ pub struct BatchFlow {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unserved {
+    pub year: u32,
     pub demand: String,
     pub patients: f64,
     pub reason: String,
@@ -160,153 +217,168 @@ impl Plan {
         solution: &Solution,
         provenance: Provenance<'_>,
     ) -> Plan {
-        let vars = &formulation.vars;
         let raw = |col: usize| solution.values.get(col).copied().unwrap_or(0.0);
         let mut value: Vec<f64> = (0..formulation.columns).map(|c| clean(raw(c))).collect();
+        let n_years = formulation.years.len();
+        let multi = n_years > 1;
+        let keep_platforms = !scenario.horizon.platform_removal;
 
-        // Decisions: status, and the fewest platforms that carry each site's batches.
-        let mut sites = Vec::new();
-        for (s, site) in instance.sites.iter().enumerate() {
-            let t = &network.terms[s];
-            let mut status = SiteStatus::Closed;
-            let mut platforms = 0;
-            let mut batches = 0.0;
-            for m in OpModel::ALL {
-                let k = m as usize;
-                let (Some(y), Some(n), Some(b)) =
-                    (vars.open[s][k], vars.platforms[s][k], vars.batches[s][k])
-                else {
-                    continue;
-                };
-                let open = raw(y.col) > 0.5;
-                value[y.col] = if open { 1.0 } else { 0.0 };
-                let made = value[b.col].max(0.0);
-                let solver_n = raw(n.col).round().max(0.0);
-                let needed = ((made / t.batches_per_platform) - 1e-6).ceil().max(0.0);
-                let n_final = if open { solver_n.min(needed) } else { 0.0 };
-                value[n.col] = n_final;
-                if open {
-                    status = match m {
-                        OpModel::Owned => SiteStatus::Owned,
-                        OpModel::Franchise => SiteStatus::Franchise,
+        // Decisions, year by year: status, and the fewest platforms that carry each site's
+        // batches (never fewer than the year before when platforms are only added).
+        let mut site_years: Vec<Vec<SitePlan>> = Vec::with_capacity(n_years);
+        let mut before = vec![[0.0f64; 2]; instance.sites.len()];
+        let mut opened: Vec<Option<u32>> = vec![None; instance.sites.len()];
+        for (year, vars) in formulation.years.iter().enumerate() {
+            let mut sites = Vec::new();
+            for (s, site) in instance.sites.iter().enumerate() {
+                let t = &network.terms[s];
+                let mut status = SiteStatus::Closed;
+                let mut platforms = 0;
+                let mut batches = 0.0;
+                for m in OpModel::ALL {
+                    let k = m as usize;
+                    let (Some(y), Some(n), Some(b)) =
+                        (vars.open[s][k], vars.platforms[s][k], vars.batches[s][k])
+                    else {
+                        continue;
                     };
-                    platforms = n_final as u32;
-                    batches = made;
+                    let open = raw(y.col) > 0.5;
+                    value[y.col] = if open { 1.0 } else { 0.0 };
+                    let made = value[b.col].max(0.0);
+                    let solver_n = raw(n.col).round().max(0.0);
+                    let mut needed = ((made / t.batches_per_platform) - 1e-6).ceil().max(0.0);
+                    if keep_platforms {
+                        needed = needed.max(before[s][k]);
+                    }
+                    let n_final = if open { solver_n.min(needed) } else { 0.0 };
+                    value[n.col] = n_final;
+                    before[s][k] = n_final;
+                    if open {
+                        status = match m {
+                            OpModel::Owned => SiteStatus::Owned,
+                            OpModel::Franchise => SiteStatus::Franchise,
+                        };
+                        platforms = n_final as u32;
+                        batches = made;
+                    }
+                }
+                if status != SiteStatus::Closed && opened[s].is_none() {
+                    opened[s] = Some(year as u32 + 1);
+                }
+                let utilization = if platforms > 0 {
+                    clean(batches / (platforms as f64 * t.batches_per_platform))
+                } else {
+                    0.0
+                };
+                sites.push(SitePlan {
+                    id: site.id.clone(),
+                    status,
+                    platforms,
+                    batches,
+                    utilization,
+                    opened_year: None,
+                });
+            }
+            site_years.push(sites);
+        }
+        // Upfront setup: the opening columns follow the final open decisions.
+        for (year, vars) in formulation.years.iter().enumerate() {
+            for (s, o) in vars.opening.iter().enumerate() {
+                for (k, v) in o.iter().enumerate() {
+                    if let (Some(v), Some(y)) = (*v, vars.open[s][k]) {
+                        let was = year
+                            .checked_sub(1)
+                            .and_then(|p| formulation.years[p].open[s][k])
+                            .map_or(0.0, |p| value[p.col]);
+                        value[v.col] = (value[y.col] - was).max(0.0);
+                    }
                 }
             }
-            let utilization = if platforms > 0 {
-                clean(batches / (platforms as f64 * t.batches_per_platform))
-            } else {
-                0.0
-            };
-            sites.push(SitePlan {
-                id: site.id.clone(),
-                status,
-                platforms,
-                batches,
-                utilization,
-            });
         }
 
-        // Cost lines from the final values; they sum to the total.
-        let mut cost = Cost::default();
-        for &(col, coef, line) in &formulation.cost_terms {
-            let v = coef * value[col];
-            match line {
-                CostLine::Setup => cost.setup += v,
-                CostLine::Fixed => cost.fixed += v,
-                CostLine::Platforms => cost.platforms += v,
-                CostLine::Batches => cost.batches += v,
-                CostLine::Transport => cost.transport += v,
-                CostLine::PatientTravel => cost.patient_travel += v,
-                CostLine::UnmetPenalty => cost.unmet_penalty += v,
+        // Cost lines from the final values, per year; they sum to the total.
+        let mut lines = vec![[0.0f64; 7]; n_years];
+        for term in &formulation.cost_terms {
+            lines[term.year][term.line as usize] += term.coef * value[term.col];
+        }
+        let year_costs: Vec<Cost> = lines.iter().map(|l| Cost::from_lines(*l)).collect();
+        let mut npv_lines = [0.0f64; 7];
+        for (t, l) in lines.iter().enumerate() {
+            for (acc, v) in npv_lines.iter_mut().zip(l) {
+                *acc += formulation.discount[t] * v;
             }
         }
-        for line in [
-            &mut cost.setup,
-            &mut cost.fixed,
-            &mut cost.platforms,
-            &mut cost.batches,
-            &mut cost.transport,
-            &mut cost.patient_travel,
-            &mut cost.unmet_penalty,
-        ] {
-            *line = cents(*line);
+        let cost = Cost::from_lines(npv_lines);
+
+        let mut patient_flows = Vec::new();
+        let mut batch_flows = Vec::new();
+        let mut unserved = Vec::new();
+        let mut years = Vec::with_capacity(n_years);
+        for (year, vars) in formulation.years.iter().enumerate() {
+            let label = year as u32 + 1;
+            let flows: Vec<PatientFlow> = network
+                .patient_arcs()
+                .enumerate()
+                .filter(|(a, _)| value[vars.patients[*a].col] > 0.0)
+                .map(|(a, arc)| PatientFlow {
+                    year: label,
+                    demand: instance.demand[arc.demand].id.clone(),
+                    hospital: instance.hospitals[arc.hospital].id.clone(),
+                    patients: value[vars.patients[a].col],
+                    hours: clean(arc.hours),
+                })
+                .collect();
+            let batches: Vec<BatchFlow> = network
+                .cell_arcs()
+                .enumerate()
+                .filter(|(c, _)| value[vars.shipments[*c].col] > 0.0)
+                .map(|(c, arc)| BatchFlow {
+                    year: label,
+                    hospital: instance.hospitals[arc.hospital].id.clone(),
+                    site: instance.sites[arc.site].id.clone(),
+                    batches: value[vars.shipments[c].col],
+                    transit_hours: clean(arc.out.hours),
+                    vein_to_vein_days: clean(arc.vein_to_vein_days),
+                })
+                .collect();
+            let kpis = kpis(
+                clean(vars.patients_demand.iter().sum()),
+                clean(vars.patients_in_vivo),
+                &flows,
+                &batches,
+                &site_years[year],
+                &year_costs[year],
+            );
+            let newly: Vec<String> = opened
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| **o == Some(label))
+                .map(|(s, _)| instance.sites[s].id.clone())
+                .collect();
+            let mut u = explain_unserved(instance, scenario, network, vars, &value);
+            for x in &mut u {
+                x.year = label;
+            }
+            unserved.extend(u);
+            patient_flows.extend(flows);
+            batch_flows.extend(batches);
+            years.push(YearPlan {
+                year: label,
+                discount_factor: clean(formulation.discount[year]),
+                opened: newly,
+                cost: year_costs[year].clone(),
+                kpis,
+                sites: site_years[year].clone(),
+            });
         }
-        cost.total = cents(
-            cost.setup
-                + cost.fixed
-                + cost.platforms
-                + cost.batches
-                + cost.transport
-                + cost.patient_travel
-                + cost.unmet_penalty,
-        );
-
-        let patient_flows: Vec<PatientFlow> = network
-            .patient_arcs()
-            .enumerate()
-            .filter(|(a, _)| value[vars.patients[*a].col] > 0.0)
-            .map(|(a, arc)| PatientFlow {
-                demand: instance.demand[arc.demand].id.clone(),
-                hospital: instance.hospitals[arc.hospital].id.clone(),
-                patients: value[vars.patients[a].col],
-                hours: clean(arc.hours),
-            })
-            .collect();
-        let batch_flows: Vec<BatchFlow> = network
-            .cell_arcs()
-            .enumerate()
-            .filter(|(c, _)| value[vars.shipments[*c].col] > 0.0)
-            .map(|(c, arc)| BatchFlow {
-                hospital: instance.hospitals[arc.hospital].id.clone(),
-                site: instance.sites[arc.site].id.clone(),
-                batches: value[vars.shipments[c].col],
-                transit_hours: clean(arc.out.hours),
-                vein_to_vein_days: clean(arc.vein_to_vein_days),
-            })
-            .collect();
-
-        let unserved = explain_unserved(instance, scenario, network, vars, &value);
-
-        let patients_demand = clean(instance.total_patients());
-        let patients_served = clean(patient_flows.iter().map(|f| f.patients).sum());
-        let batches = clean(batch_flows.iter().map(|f| f.batches).sum());
-        let open: Vec<&SitePlan> = sites
-            .iter()
-            .filter(|s| s.status != SiteStatus::Closed)
-            .collect();
-        let v2v_weight: f64 = batch_flows
-            .iter()
-            .map(|f| f.batches * f.vein_to_vein_days)
-            .sum();
-        let kpis = Kpis {
-            patients_demand,
-            patients_served,
-            coverage: if patients_demand > 0.0 {
-                clean(patients_served / patients_demand)
-            } else {
-                1.0
-            },
-            batches,
-            sites_open: open.len(),
-            owned: open
-                .iter()
-                .filter(|s| s.status == SiteStatus::Owned)
-                .count(),
-            franchise: open
-                .iter()
-                .filter(|s| s.status == SiteStatus::Franchise)
-                .count(),
-            platforms: open.iter().map(|s| s.platforms).sum(),
-            mean_vein_to_vein_days: (batches > 0.0).then(|| clean(v2v_weight / batches)),
-            max_vein_to_vein_days: batch_flows
-                .iter()
-                .map(|f| f.vein_to_vein_days)
-                .reduce(f64::max),
-            cost_per_patient: (patients_served > 0.0)
-                .then(|| cents((cost.total - cost.unmet_penalty) / patients_served)),
-        };
+        let last = years.last().expect("a horizon has a year");
+        let kpis = last.kpis.clone();
+        let mut sites = site_years.pop().expect("a horizon has a year");
+        if multi {
+            for (site, o) in sites.iter_mut().zip(&opened) {
+                site.opened_year = *o;
+            }
+        }
         let size = network.size();
         Plan {
             cartnet_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -337,7 +409,71 @@ impl Plan {
             patient_flows,
             batch_flows,
             unserved,
+            years: if multi { years } else { Vec::new() },
         }
+    }
+
+    /// The horizon's years: `years` for a multi-year plan, else the one year the plan is.
+    pub fn year_count(&self) -> u32 {
+        self.years.len().max(1) as u32
+    }
+
+    /// Each year's sites, with the year: the plan's own sites for a single-year plan.
+    pub fn site_years(&self) -> Vec<(u32, &[SitePlan])> {
+        if self.years.is_empty() {
+            vec![(1, &self.sites[..])]
+        } else {
+            self.years.iter().map(|y| (y.year, &y.sites[..])).collect()
+        }
+    }
+}
+
+/// One year's KPIs from its flows, sites and cost.
+fn kpis(
+    patients_demand: f64,
+    patients_in_vivo: f64,
+    patient_flows: &[PatientFlow],
+    batch_flows: &[BatchFlow],
+    sites: &[SitePlan],
+    cost: &Cost,
+) -> Kpis {
+    let patients_served = clean(patient_flows.iter().map(|f| f.patients).sum());
+    let batches = clean(batch_flows.iter().map(|f| f.batches).sum());
+    let open: Vec<&SitePlan> = sites
+        .iter()
+        .filter(|s| s.status != SiteStatus::Closed)
+        .collect();
+    let v2v_weight: f64 = batch_flows
+        .iter()
+        .map(|f| f.batches * f.vein_to_vein_days)
+        .sum();
+    Kpis {
+        patients_demand,
+        patients_in_vivo,
+        patients_served,
+        coverage: if patients_demand > 0.0 {
+            clean(patients_served / patients_demand)
+        } else {
+            1.0
+        },
+        batches,
+        sites_open: open.len(),
+        owned: open
+            .iter()
+            .filter(|s| s.status == SiteStatus::Owned)
+            .count(),
+        franchise: open
+            .iter()
+            .filter(|s| s.status == SiteStatus::Franchise)
+            .count(),
+        platforms: open.iter().map(|s| s.platforms).sum(),
+        mean_vein_to_vein_days: (batches > 0.0).then(|| clean(v2v_weight / batches)),
+        max_vein_to_vein_days: batch_flows
+            .iter()
+            .map(|f| f.vein_to_vein_days)
+            .reduce(f64::max),
+        cost_per_patient: (patients_served > 0.0)
+            .then(|| cents((cost.total - cost.unmet_penalty) / patients_served)),
     }
 }
 
@@ -419,6 +555,7 @@ fn explain_unserved(
                 }
             });
             Unserved {
+                year: 1,
                 demand: instance.demand[d].id.clone(),
                 patients,
                 reason: reason.to_string(),

@@ -308,6 +308,7 @@ fn instance(case: &Case) -> Instance {
             lat: CENTER_LAT + d.dlat,
             lon: CENTER_LON + d.dlon,
             patients: d.patients,
+            growth: None,
         })
         .collect();
     let hospitals: Vec<Hospital> = case

@@ -9,6 +9,7 @@ enum Cell<'a> {
     Text(&'a str),
     Num(f64),
     Int(u64),
+    Owned(String),
 }
 
 fn render<'a>(header: &[&str], rows: impl Iterator<Item = Vec<Cell<'a>>>) -> io::Result<Vec<u8>> {
@@ -21,6 +22,7 @@ fn render<'a>(header: &[&str], rows: impl Iterator<Item = Vec<Cell<'a>>>) -> io:
                 Cell::Text(t) => safe_text(t),
                 Cell::Num(v) => v.to_string(),
                 Cell::Int(v) => v.to_string(),
+                Cell::Owned(t) => safe_text(&t),
             })
             .collect();
         w.write_record(&fields)?;
@@ -37,26 +39,40 @@ pub fn safe_text(t: &str) -> String {
     }
 }
 
+/// One row per site and year (the year is 1 for a single-year plan).
 pub fn sites(plan: &Plan) -> io::Result<Vec<u8>> {
+    let years = plan.site_years();
     render(
-        &["id", "status", "platforms", "batches", "utilization"],
-        plan.sites.iter().map(|s| {
-            vec![
-                Cell::Text(&s.id),
-                Cell::Text(s.status.as_str()),
-                Cell::Int(s.platforms as u64),
-                Cell::Num(s.batches),
-                Cell::Num(s.utilization),
-            ]
-        }),
+        &[
+            "year",
+            "id",
+            "status",
+            "platforms",
+            "batches",
+            "utilization",
+        ],
+        years
+            .iter()
+            .flat_map(|(year, sites)| sites.iter().map(move |s| (*year, s)))
+            .map(|(year, s)| {
+                vec![
+                    Cell::Int(year as u64),
+                    Cell::Text(&s.id),
+                    Cell::Text(s.status.as_str()),
+                    Cell::Int(s.platforms as u64),
+                    Cell::Num(s.batches),
+                    Cell::Num(s.utilization),
+                ]
+            }),
     )
 }
 
 pub fn patient_flows(plan: &Plan) -> io::Result<Vec<u8>> {
     render(
-        &["demand", "hospital", "patients", "hours"],
+        &["year", "demand", "hospital", "patients", "hours"],
         plan.patient_flows.iter().map(|f| {
             vec![
+                Cell::Int(f.year as u64),
                 Cell::Text(&f.demand),
                 Cell::Text(&f.hospital),
                 Cell::Num(f.patients),
@@ -69,6 +85,7 @@ pub fn patient_flows(plan: &Plan) -> io::Result<Vec<u8>> {
 pub fn batch_flows(plan: &Plan) -> io::Result<Vec<u8>> {
     render(
         &[
+            "year",
             "hospital",
             "site",
             "batches",
@@ -77,11 +94,66 @@ pub fn batch_flows(plan: &Plan) -> io::Result<Vec<u8>> {
         ],
         plan.batch_flows.iter().map(|f| {
             vec![
+                Cell::Int(f.year as u64),
                 Cell::Text(&f.hospital),
                 Cell::Text(&f.site),
                 Cell::Num(f.batches),
                 Cell::Num(f.transit_hours),
                 Cell::Num(f.vein_to_vein_days),
+            ]
+        }),
+    )
+}
+
+/// One row per horizon year: cost lines (undiscounted), the discount factor and the KPIs.
+pub fn years(plan: &Plan) -> io::Result<Vec<u8>> {
+    render(
+        &[
+            "year",
+            "discount_factor",
+            "cost_total",
+            "setup",
+            "fixed",
+            "platforms_cost",
+            "batches_cost",
+            "transport",
+            "patient_travel",
+            "unmet_penalty",
+            "patients_demand",
+            "patients_in_vivo",
+            "patients_served",
+            "coverage",
+            "batches",
+            "sites_open",
+            "owned",
+            "franchise",
+            "platforms",
+            "opened",
+        ],
+        plan.years.iter().map(|y| {
+            let c = &y.cost;
+            let k = &y.kpis;
+            vec![
+                Cell::Int(y.year as u64),
+                Cell::Num(y.discount_factor),
+                Cell::Num(c.total),
+                Cell::Num(c.setup),
+                Cell::Num(c.fixed),
+                Cell::Num(c.platforms),
+                Cell::Num(c.batches),
+                Cell::Num(c.transport),
+                Cell::Num(c.patient_travel),
+                Cell::Num(c.unmet_penalty),
+                Cell::Num(k.patients_demand),
+                Cell::Num(k.patients_in_vivo),
+                Cell::Num(k.patients_served),
+                Cell::Num(k.coverage),
+                Cell::Num(k.batches),
+                Cell::Int(k.sites_open as u64),
+                Cell::Int(k.owned as u64),
+                Cell::Int(k.franchise as u64),
+                Cell::Int(k.platforms as u64),
+                Cell::Owned(y.opened.join(" ")),
             ]
         }),
     )

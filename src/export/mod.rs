@@ -32,17 +32,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Writes plan.json, sites.csv, patient_flows.csv, batch_flows.csv and plan.geojson into `out`;
+/// Writes plan.json, sites.csv, patient_flows.csv, batch_flows.csv and plan.geojson into `out`
+/// (and years.csv for a multi-year plan);
 /// `instance` is the data the plan was made from (plan.geojson needs its coordinates).
 /// Every file is rendered before any is written, so a rendering failure writes nothing.
 pub fn write_plan(out: &Path, plan: &Plan, instance: &Instance) -> io::Result<Vec<PathBuf>> {
-    let files: Vec<(&str, Vec<u8>)> = vec![
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("plan.json", json::render(plan)?),
         ("sites.csv", csv::sites(plan)?),
         ("patient_flows.csv", csv::patient_flows(plan)?),
         ("batch_flows.csv", csv::batch_flows(plan)?),
         ("plan.geojson", geojson::render(plan, instance)?),
     ];
+    if !plan.years.is_empty() {
+        files.push(("years.csv", csv::years(plan)?));
+    }
     std::fs::create_dir_all(out)?;
     let mut written = Vec::new();
     for (name, bytes) in files {

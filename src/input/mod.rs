@@ -66,6 +66,21 @@ pub struct DemandPoint {
     pub lat: f64,
     pub lon: f64,
     pub patients: f64,
+    /// Demand growth per year at this point (`growth` column); `None`: the scenario's
+    /// `horizon.growth`.
+    pub growth: Option<f64>,
+}
+
+impl DemandPoint {
+    /// Patients in year `t` (0-based) before the in vivo share is taken out.
+    pub fn patients_in_year(&self, t: usize, default_growth: f64) -> f64 {
+        let g = self.growth.unwrap_or(default_growth);
+        if t == 0 {
+            self.patients
+        } else {
+            self.patients * (1.0 + g).powi(t as i32)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +143,7 @@ const DEMAND_COLUMNS: &[Column] = &[
     required("lat"),
     required("lon"),
     required("patients"),
+    optional("growth"),
 ];
 const HOSPITAL_COLUMNS: &[Column] = &[
     required("id"),
@@ -266,6 +282,11 @@ fn read_demand(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<DemandPoin
     t.for_each_row(errors, |row| {
         let (id, name, lat, lon) = read_place(row);
         let patients = row.required_number("patients", 0.0, f64::INFINITY);
+        let bad_growth = row.text("growth").is_some();
+        let growth = row.number("growth", -1.0, f64::INFINITY);
+        if bad_growth && growth.is_none() {
+            return;
+        }
         if let (Some(id), Some(lat), Some(lon), Some(patients)) = (id, lat, lon, patients) {
             lines.push(row.line);
             out.push(DemandPoint {
@@ -274,6 +295,7 @@ fn read_demand(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<DemandPoin
                 lat,
                 lon,
                 patients,
+                growth,
             });
         }
     });

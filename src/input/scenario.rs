@@ -68,6 +68,39 @@ pub struct TransportParams {
 pub struct DemandParams {
     pub unserved_penalty: f64,
     pub full_coverage: bool,
+    /// Share of patients treated with in vivo CAR-T (no manufacturing batch): one number for
+    /// year 1 (changed by `in_vivo_growth` each later year), or one number per horizon year.
+    pub in_vivo_share: Share,
+    /// Added to the in vivo share each year after the first (share points; the share is kept
+    /// within [0, 1]); ignored when `in_vivo_share` is a list.
+    pub in_vivo_growth: f64,
+}
+
+/// A number, or one number per horizon year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Share {
+    Start(f64),
+    PerYear(Vec<f64>),
+}
+
+/// The planning horizon (issue #8): several years of growing demand, sites opened over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HorizonParams {
+    /// Years planned; 1 is the single-year model.
+    pub years: u32,
+    /// Demand growth per year, every demand point (a `growth` column in demand.csv overrides it).
+    pub growth: f64,
+    /// Discount rate of the net present value: year t's cost weighs 1 / (1 + rate)^(t - 1).
+    pub discount_rate: f64,
+    /// A site decided in year t produces from year t + lead_years.
+    pub lead_years: u32,
+    /// `annualized`: setup x CRF every year the site produces (as the single-year model);
+    /// `upfront`: the whole setup in the year the site is decided.
+    pub setup: String,
+    /// Whether platforms may be removed in a later year (else they are only added).
+    pub platform_removal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +133,7 @@ pub struct Scenario {
     pub transport: TransportParams,
     pub demand: DemandParams,
     pub policy: PolicyParams,
+    pub horizon: HorizonParams,
     /// Per-kind overrides as given (dotted keys such as `batch.cost_owned`), for the plan.
     pub kind_overrides: BTreeMap<SiteKind, BTreeMap<String, toml::Value>>,
     /// The parameters in force for each kind: the base groups with the kind's overrides applied.
@@ -174,7 +208,55 @@ impl Default for DemandParams {
         DemandParams {
             unserved_penalty: 1_000_000.0,
             full_coverage: false,
+            in_vivo_share: Share::Start(0.0),
+            in_vivo_growth: 0.0,
         }
+    }
+}
+
+impl Default for HorizonParams {
+    fn default() -> Self {
+        HorizonParams {
+            years: 1,
+            growth: 0.0,
+            discount_rate: 0.08,
+            lead_years: 0,
+            setup: "annualized".to_string(),
+            platform_removal: false,
+        }
+    }
+}
+
+/// How a site's setup cost is charged over a horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupCharge {
+    Annualized,
+    Upfront,
+}
+
+impl HorizonParams {
+    pub fn setup_charge(&self) -> SetupCharge {
+        if self.setup == "upfront" {
+            SetupCharge::Upfront
+        } else {
+            SetupCharge::Annualized
+        }
+    }
+
+    /// The weight of year `t` (0-based) in the net present value.
+    pub fn discount(&self, t: usize) -> f64 {
+        1.0 / (1.0 + self.discount_rate).powi(t as i32)
+    }
+}
+
+impl DemandParams {
+    /// The in vivo share in year `t` (0-based), within [0, 1].
+    pub fn in_vivo(&self, t: usize) -> f64 {
+        let v = match &self.in_vivo_share {
+            Share::Start(s) => s + self.in_vivo_growth * t as f64,
+            Share::PerYear(v) => v.get(t).or(v.last()).copied().unwrap_or(0.0),
+        };
+        v.clamp(0.0, 1.0)
     }
 }
 
@@ -189,6 +271,9 @@ impl Default for PolicyParams {
         }
     }
 }
+
+/// The longest horizon accepted (the model grows linearly with it).
+pub const MAX_YEARS: u32 = 50;
 
 /// The groups a kind may override, and keys within them that make no sense per kind.
 const KIND_GROUPS: [&str; 4] = ["site", "platform", "batch", "time"];
@@ -257,8 +342,16 @@ fn default_groups() -> toml::Table {
         "policy",
         toml::Table::try_from(PolicyParams::default()).unwrap(),
     );
+    put(
+        &mut t,
+        "horizon",
+        toml::Table::try_from(HorizonParams::default()).unwrap(),
+    );
     t
 }
+
+/// Keys that take a number or a list of numbers (one per horizon year).
+const LIST_KEYS: [&str; 1] = ["demand.in_vivo_share"];
 
 /// Every valid key (`group.key`, and `kinds.<kind>.group.key`), with its default value.
 pub fn valid_keys() -> Vec<(String, toml::Value)> {
@@ -296,7 +389,10 @@ fn same_type(expected: &toml::Value, given: &toml::Value) -> bool {
     use toml::Value::*;
     matches!(
         (expected, given),
-        (Float(_), Float(_) | Integer(_)) | (Integer(_), Integer(_)) | (Boolean(_), Boolean(_))
+        (Float(_), Float(_) | Integer(_))
+            | (Integer(_), Integer(_))
+            | (Boolean(_), Boolean(_))
+            | (String(_), String(_))
     )
 }
 
@@ -484,6 +580,7 @@ impl Scenario {
             transport: group("transport").try_into().expect("checked"),
             demand: group("demand").try_into().expect("checked"),
             policy: group("policy").try_into().expect("checked"),
+            horizon: group("horizon").try_into().expect("checked"),
             kind_overrides,
             kinds,
         };
@@ -617,6 +714,64 @@ impl Scenario {
             self.policy.max_sites >= -1,
             "-1 (no limit) or a whole number >= 0",
         );
+        let h = &self.horizon;
+        check(
+            "horizon.years".into(),
+            h.years as f64,
+            (1..=MAX_YEARS).contains(&h.years),
+            &format!("a whole number from 1 to {MAX_YEARS}"),
+        );
+        check(
+            "horizon.growth".into(),
+            h.growth,
+            h.growth >= -1.0,
+            "a number >= -1 (a yearly rate: 0.11 is 11 % a year)",
+        );
+        check(
+            "horizon.discount_rate".into(),
+            h.discount_rate,
+            h.discount_rate >= 0.0,
+            "a number >= 0",
+        );
+        check(
+            "demand.in_vivo_growth".into(),
+            self.demand.in_vivo_growth,
+            true,
+            "a number",
+        );
+        match &self.demand.in_vivo_share {
+            Share::Start(v) => check(
+                "demand.in_vivo_share".into(),
+                *v,
+                (0.0..=1.0).contains(v),
+                "a number in [0, 1], or a list of them, one per horizon year",
+            ),
+            Share::PerYear(list) => {
+                for v in list {
+                    check(
+                        "demand.in_vivo_share".into(),
+                        *v,
+                        (0.0..=1.0).contains(v),
+                        "shares in [0, 1]",
+                    );
+                }
+                if list.len() != h.years as usize {
+                    errors.push(
+                        InputError::new(
+                            Code::BadValue,
+                            file,
+                            format!(
+                                "a list of {} shares for a horizon of {} years: give one per year, \
+                                 or one number and demand.in_vivo_growth",
+                                list.len(),
+                                h.years
+                            ),
+                        )
+                        .in_column("demand.in_vivo_share"),
+                    );
+                }
+            }
+        }
         if self.policy.max_sites >= 0 && (self.policy.min_sites as i64) > self.policy.max_sites {
             errors.push(InputError::new(
                 Code::BadValue,
@@ -626,6 +781,19 @@ impl Scenario {
                     self.policy.min_sites, self.policy.max_sites
                 ),
             ));
+        }
+        if !["annualized", "upfront"].contains(&h.setup.as_str()) {
+            errors.push(
+                InputError::new(
+                    Code::BadValue,
+                    file,
+                    format!(
+                        "\"{}\" is not a setup charge: expected \"annualized\" or \"upfront\"",
+                        h.setup
+                    ),
+                )
+                .in_column("horizon.setup"),
+            );
         }
         if errors.is_empty() {
             Ok(())
@@ -640,6 +808,7 @@ impl Scenario {
         let mut v = serde_json::json!({
             "site": self.site, "platform": self.platform, "batch": self.batch, "time": self.time,
             "transport": self.transport, "demand": self.demand, "policy": self.policy,
+            "horizon": self.horizon,
         });
         let mut kinds = serde_json::Map::new();
         for kind in SiteKind::ALL {
@@ -703,7 +872,13 @@ fn check_one(
     value: &toml::Value,
     file: &str,
 ) -> Option<InputError> {
+    let list_ok = |v: &toml::Value| {
+        LIST_KEYS.contains(&key)
+            && v.as_array()
+                .is_some_and(|a| !a.is_empty() && a.iter().all(|x| x.is_float() || x.is_integer()))
+    };
     match valid.iter().find(|(k, _)| k == key) {
+        Some(_) if list_ok(value) => None,
         Some((_, default)) if same_type(default, value) => {
             // every whole-number key is a count (u32) except policy.max_sites (-1: no limit)
             let count = matches!(default, toml::Value::Integer(_)) && key != "policy.max_sites";

@@ -1,6 +1,7 @@
 //! The MILP of DESIGN §5, written with good_lp. Variables and rows read like the mathematics;
 //! indices are dense integers over the network's arcs and the instance's nodes.
 
+use crate::input::scenario::SetupCharge;
 use crate::input::{Instance, OpModel, Scenario};
 use crate::network::Network;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
@@ -12,7 +13,7 @@ pub struct Var {
     pub col: usize,
 }
 
-/// The variables of the model, indexed like the network.
+/// The variables of one year of the model, indexed like the network.
 #[derive(Debug, Default)]
 pub struct Vars {
     /// y[s][k]: site s open under operating model k (binary); `None` where not allowed.
@@ -29,6 +30,13 @@ pub struct Vars {
     pub unserved: Vec<Option<Var>>,
     /// z[c]: hospital of arc c single-sources from its site (binary; only with single_sourcing).
     pub sourcing: Vec<Option<Var>>,
+    /// v[s][k]: site s opens under k this year (only with `horizon.setup = "upfront"`, where
+    /// the setup is paid once, in the year the site is decided).
+    pub opening: Vec<[Option<Var>; 2]>,
+    /// Ex vivo patients this year at each demand point (after growth and the in vivo share).
+    pub patients_demand: Vec<f64>,
+    /// In vivo patients this year (treated without a batch), all demand points.
+    pub patients_in_vivo: f64,
 }
 
 /// The objective's coefficient for each cost line, so the plan can report the breakdown.
@@ -60,12 +68,25 @@ pub struct Problem {
     pub lazy: Vec<LazyRow>,
 }
 
+/// One term of the objective: `coef * column` in cost line `line` of year `year` (0-based),
+/// undiscounted; the objective weighs it by the year's discount factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostTerm {
+    pub col: usize,
+    pub coef: f64,
+    pub line: CostLine,
+    pub year: usize,
+}
+
 /// What the plan keeps once the problem is handed over: where each decision sits.
 #[derive(Debug)]
 pub struct ModelInfo {
-    pub vars: Vars,
-    /// (column, coefficient, line) for every objective term.
-    pub cost_terms: Vec<(usize, f64, CostLine)>,
+    /// The variables of each horizon year (one for the single-year model).
+    pub years: Vec<Vars>,
+    /// Every objective term.
+    pub cost_terms: Vec<CostTerm>,
+    /// The weight of each year in the objective (the net present value): 1 / (1 + r)^t.
+    pub discount: Vec<f64>,
     pub columns: usize,
     pub rows: usize,
 }
@@ -80,19 +101,42 @@ struct Builder {
     problem: ProblemVariables,
     columns: usize,
     objective: Expression,
-    cost_terms: Vec<(usize, f64, CostLine)>,
+    cost_terms: Vec<CostTerm>,
+    discount: Vec<f64>,
 }
 
 impl Builder {
-    fn add(&mut self, def: good_lp::VariableDefinition, cost: f64, line: CostLine) -> Var {
+    /// A column costing `cost` a year in `line`, in year `year`.
+    fn add(
+        &mut self,
+        def: good_lp::VariableDefinition,
+        cost: f64,
+        line: CostLine,
+        year: usize,
+    ) -> Var {
+        let v = self.column(def);
+        self.cost(v, cost, line, year);
+        v
+    }
+
+    fn column(&mut self, def: good_lp::VariableDefinition) -> Var {
         let var = self.problem.add(def);
         let col = self.columns;
         self.columns += 1;
-        if cost != 0.0 {
-            self.objective.add_mul(cost, var);
-            self.cost_terms.push((col, cost, line));
-        }
         Var { var, col }
+    }
+
+    /// Adds `coef * v` to cost line `line` of year `year` (weighed by its discount factor).
+    fn cost(&mut self, v: Var, coef: f64, line: CostLine, year: usize) {
+        if coef != 0.0 {
+            self.objective.add_mul(coef * self.discount[year], v.var);
+            self.cost_terms.push(CostTerm {
+                col: v.col,
+                coef,
+                line,
+                year,
+            });
+        }
     }
 }
 
@@ -107,18 +151,22 @@ fn sum(terms: impl IntoIterator<Item = (f64, Variable)>) -> Expression {
 
 impl Formulation {
     pub fn build(instance: &Instance, scenario: &Scenario, network: &Network) -> Formulation {
+        let horizon = &scenario.horizon;
+        let years = horizon.years.max(1) as usize;
         let mut b = Builder {
             problem: ProblemVariables::new(),
             columns: 0,
             objective: Expression::default(),
             cost_terms: Vec::new(),
+            discount: (0..years).map(|t| horizon.discount(t)).collect(),
         };
-        let mut vars = Vars::default();
         let mut rows: Vec<Constraint> = Vec::new();
         let mut lazy: Vec<LazyRow> = Vec::new();
         let n_sites = instance.sites.len();
         let n_hosp = instance.hospitals.len();
         let n_dem = instance.demand.len();
+        let upfront = horizon.setup_charge() == SetupCharge::Upfront;
+        let lead = horizon.lead_years as usize;
 
         // Adjacency, built in one pass over the arcs.
         let mut arcs_of_demand = vec![Vec::new(); n_dem];
@@ -134,12 +182,147 @@ impl Formulation {
             arcs_into_site[arc.site].push(c);
         }
 
+        let mut all_years = Vec::with_capacity(years);
+        for year in 0..years {
+            let in_vivo = scenario.demand.in_vivo(year);
+            let grown: Vec<f64> = instance
+                .demand
+                .iter()
+                .map(|d| d.patients_in_year(year, horizon.growth))
+                .collect();
+            let demand: Vec<f64> = grown.iter().map(|p| p * (1.0 - in_vivo)).collect();
+            let vars = Self::year(
+                &mut b,
+                &mut rows,
+                &mut lazy,
+                YearData {
+                    year,
+                    demand: &demand,
+                    // a new site produces from year `lead` (0-based) on
+                    producing: year >= lead,
+                    upfront,
+                },
+                Adjacency {
+                    of_demand: &arcs_of_demand,
+                    into_hospital: &arcs_into_hospital,
+                    out_of_hospital: &arcs_out_of_hospital,
+                    into_site: &arcs_into_site,
+                },
+                instance,
+                scenario,
+                network,
+            );
+            let patients_in_vivo: f64 = grown.iter().map(|p| p * in_vivo).sum();
+            all_years.push(Vars {
+                patients_demand: demand,
+                patients_in_vivo,
+                ..vars
+            });
+        }
+
+        // Upfront setup: v[s,k,t] >= y[s,k,t] - y[s,k,t-1], paid in the decision year t - lead.
+        if upfront {
+            for year in 0..years {
+                let mut opening = Vec::with_capacity(n_sites);
+                for (s, t) in network.terms.iter().enumerate() {
+                    let mut o = [None, None];
+                    for (k, slot) in o.iter_mut().enumerate() {
+                        let Some(y) = all_years[year].open[s][k] else {
+                            continue;
+                        };
+                        if t.existing || t.setup_cost[k] == 0.0 {
+                            continue;
+                        }
+                        let v = b.column(variable().min(0).max(1));
+                        b.cost(
+                            v,
+                            t.setup_cost[k],
+                            CostLine::Setup,
+                            year.saturating_sub(lead),
+                        );
+                        match year.checked_sub(1).and_then(|p| all_years[p].open[s][k]) {
+                            Some(prev) => {
+                                rows.push(constraint!(y.var - prev.var - v.var <= 0));
+                            }
+                            None => rows.push(constraint!(y.var - v.var <= 0)),
+                        }
+                        *slot = Some(v);
+                    }
+                    opening.push(o);
+                }
+                all_years[year].opening = opening;
+            }
+        }
+
+        // Once open, a site stays open (under the same operating model); platforms are only
+        // added unless the scenario allows removing them.
+        for year in 1..years {
+            let (before, after) = all_years.split_at(year);
+            let (prev, cur) = (&before[year - 1], &after[0]);
+            for s in 0..n_sites {
+                for k in 0..2 {
+                    if let (Some(p), Some(c)) = (prev.open[s][k], cur.open[s][k]) {
+                        rows.push(constraint!(p.var - c.var <= 0));
+                    }
+                    if !horizon.platform_removal
+                        && let (Some(p), Some(c)) = (prev.platforms[s][k], cur.platforms[s][k])
+                    {
+                        rows.push(constraint!(p.var - c.var <= 0));
+                    }
+                }
+            }
+        }
+
+        let info = ModelInfo {
+            years: all_years,
+            cost_terms: b.cost_terms,
+            discount: b.discount,
+            columns: b.columns,
+            rows: rows.len(),
+        };
+        Formulation {
+            problem: Problem {
+                variables: b.problem,
+                objective: b.objective,
+                constraints: rows,
+                lazy,
+            },
+            info,
+        }
+    }
+
+    /// The variables and rows of one year: DESIGN §5 with this year's demand.
+    #[allow(clippy::too_many_arguments)]
+    fn year(
+        b: &mut Builder,
+        rows: &mut Vec<Constraint>,
+        lazy: &mut Vec<LazyRow>,
+        data: YearData<'_>,
+        adj: Adjacency<'_>,
+        instance: &Instance,
+        scenario: &Scenario,
+        network: &Network,
+    ) -> Vars {
+        let YearData {
+            year,
+            demand,
+            producing,
+            upfront,
+        } = data;
+        let Adjacency {
+            of_demand: arcs_of_demand,
+            into_hospital: arcs_into_hospital,
+            out_of_hospital: arcs_out_of_hospital,
+            into_site: arcs_into_site,
+        } = adj;
+        let mut vars = Vars::default();
+
         // Patients that can reach each hospital, capped by its capacity.
-        let reachable: Vec<f64> = (0..n_hosp)
+        let reachable: Vec<f64> = (0..instance.hospitals.len())
             .map(|h| {
                 let reach: f64 = arcs_into_hospital[h]
                     .iter()
-                    .map(|&a| instance.demand[network.patient_arc(a).demand].patients)
+                    .map(|&a| demand[network.patient_arc(a).demand])
                     .sum();
                 instance.hospitals[h]
                     .max_patients
@@ -147,9 +330,10 @@ impl Formulation {
             })
             .collect();
 
-        // Site variables. A site no hospital can reach is left out unless it is existing.
+        // Site variables. A site no hospital can reach is left out unless it is existing; a new
+        // site cannot produce before the lead time has passed.
         for (s, t) in network.terms.iter().enumerate() {
-            let usable = t.existing || !arcs_into_site[s].is_empty();
+            let usable = t.existing || (producing && !arcs_into_site[s].is_empty());
             let mut open = [None, None];
             let mut platforms = [None, None];
             let mut batches = [None, None];
@@ -158,37 +342,25 @@ impl Formulation {
                 if !usable || !t.allows(m) {
                     continue;
                 }
-                open[k] = Some(b.add(
-                    variable().binary(),
-                    t.setup_per_year[k] + t.fixed_per_year[k],
-                    CostLine::Setup,
-                ));
+                let y = b.column(variable().binary());
+                // annualized setup is paid every year the site produces (none when upfront)
+                if !upfront {
+                    b.cost(y, t.setup_per_year[k], CostLine::Setup, year);
+                }
+                b.cost(y, t.fixed_per_year[k], CostLine::Fixed, year);
+                open[k] = Some(y);
                 platforms[k] = Some(b.add(
                     variable().integer().min(0).max(t.max_platforms as f64),
                     t.platform_per_year[k],
                     CostLine::Platforms,
+                    year,
                 ));
-                batches[k] = Some(b.add(variable().min(0), t.batch_cost[k], CostLine::Batches));
+                batches[k] =
+                    Some(b.add(variable().min(0), t.batch_cost[k], CostLine::Batches, year));
             }
             vars.open.push(open);
             vars.platforms.push(platforms);
             vars.batches.push(batches);
-        }
-        // The setup and fixed parts of an open site are reported apart: split the term.
-        b.cost_terms.retain(|(_, _, line)| *line != CostLine::Setup);
-        for (s, t) in network.terms.iter().enumerate() {
-            for k in 0..2 {
-                if let Some(y) = vars.open[s][k] {
-                    if t.setup_per_year[k] != 0.0 {
-                        b.cost_terms
-                            .push((y.col, t.setup_per_year[k], CostLine::Setup));
-                    }
-                    if t.fixed_per_year[k] != 0.0 {
-                        b.cost_terms
-                            .push((y.col, t.fixed_per_year[k], CostLine::Fixed));
-                    }
-                }
-            }
         }
 
         for arc in network.patient_arcs() {
@@ -196,6 +368,7 @@ impl Formulation {
                 variable().min(0),
                 arc.cost_per_patient,
                 CostLine::PatientTravel,
+                year,
             );
             vars.patients.push(x);
         }
@@ -210,31 +383,33 @@ impl Formulation {
                 variable().min(0).max(upper),
                 arc.cost_per_batch(),
                 CostLine::Transport,
+                year,
             );
             vars.shipments.push(w);
             caps.push(upper);
         }
         let penalty = scenario.demand.unserved_penalty;
-        for d in &instance.demand {
+        for &p in demand {
             let u = (!scenario.demand.full_coverage).then(|| {
                 b.add(
-                    variable().min(0).max(d.patients),
+                    variable().min(0).max(p),
                     penalty,
                     CostLine::UnmetPenalty,
+                    year,
                 )
             });
             vars.unserved.push(u);
         }
 
         // demand: sum_h x[d,h] + u[d] = p[d]
-        for (d, dp) in instance.demand.iter().enumerate() {
+        for (d, &p) in demand.iter().enumerate() {
             let mut e = sum(arcs_of_demand[d]
                 .iter()
                 .map(|&a| (1.0, vars.patients[a].var)));
             if let Some(u) = vars.unserved[d] {
                 e.add_mul(1.0, u.var);
             }
-            rows.push(constraint!(e == dp.patients));
+            rows.push(constraint!(e == p));
         }
         for (h, hp) in instance.hospitals.iter().enumerate() {
             let patients = || {
@@ -305,14 +480,13 @@ impl Formulation {
         // single sourcing: each hospital ships to one site at most
         if scenario.policy.single_sourcing {
             for (c, _) in network.cell_arcs().enumerate() {
-                let z =
-                    (caps[c] > 0.0).then(|| b.add(variable().binary(), 0.0, CostLine::Transport));
+                let z = (caps[c] > 0.0).then(|| b.column(variable().binary()));
                 if let Some(z) = z {
                     rows.push(constraint!(vars.shipments[c].var <= caps[c] * z.var));
                 }
                 vars.sourcing.push(z);
             }
-            for out in &arcs_out_of_hospital {
+            for out in arcs_out_of_hospital {
                 let zs: Vec<Variable> = out
                     .iter()
                     .filter_map(|&c| vars.sourcing[c].map(|z| z.var))
@@ -329,27 +503,32 @@ impl Formulation {
         if share < 1.0 {
             rows.push(constraint!(franchise_open() <= share * all_open()));
         }
-        if scenario.policy.min_sites > 0 {
+        // the site count bounds hold from the first year new sites can produce
+        if scenario.policy.min_sites > 0 && producing {
             rows.push(constraint!(all_open() >= scenario.policy.min_sites as f64));
         }
         if scenario.policy.max_sites >= 0 {
             rows.push(constraint!(all_open() <= scenario.policy.max_sites as f64));
         }
-
-        let info = ModelInfo {
-            vars,
-            cost_terms: b.cost_terms,
-            columns: b.columns,
-            rows: rows.len(),
-        };
-        Formulation {
-            problem: Problem {
-                variables: b.problem,
-                objective: b.objective,
-                constraints: rows,
-                lazy,
-            },
-            info,
-        }
+        vars
     }
+}
+
+/// One year's data for [`Formulation::year`].
+struct YearData<'a> {
+    year: usize,
+    /// Ex vivo patients at each demand point.
+    demand: &'a [f64],
+    /// Whether a new site can produce this year (the lead time has passed).
+    producing: bool,
+    upfront: bool,
+}
+
+/// Arc lists by node, shared by every year.
+#[derive(Clone, Copy)]
+struct Adjacency<'a> {
+    of_demand: &'a [Vec<usize>],
+    into_hospital: &'a [Vec<usize>],
+    out_of_hospital: &'a [Vec<usize>],
+    into_site: &'a [Vec<usize>],
 }

@@ -391,6 +391,7 @@ mod tests {
                 lat,
                 lon,
                 patients: 10.0,
+                growth: None,
             })
             .collect();
         let hospitals = [place(40.0, -75.0), place(41.0, -75.0)]
