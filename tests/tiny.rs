@@ -115,7 +115,7 @@ fn unserved(plan: &Value) -> Vec<(String, f64, String)> {
 /// Optimum: S1 owned, 3 platforms, 60 batches, 8,875,000.
 #[test]
 fn owned_beats_franchise_at_high_volume() {
-    let plan = one_point(60.0, "both", CLEAN).solve_ok(&[]);
+    let plan = one_point(60.0, "both", CLEAN).solve_ok_horizons(&[]);
     assert_optimum(&plan, 8_875_000.0);
     assert_site(&plan, "S1", "owned", 3, 60.0);
     assert_rel(cost(&plan, "setup"), 225_000.0, 1e-9, "setup");
@@ -134,7 +134,7 @@ fn owned_beats_franchise_at_high_volume() {
 /// although a franchise platform costs nothing.
 #[test]
 fn franchise_beats_owned_at_low_volume() {
-    let plan = one_point(10.0, "both", CLEAN).solve_ok(&[]);
+    let plan = one_point(10.0, "both", CLEAN).solve_ok_horizons(&[]);
     assert_optimum(&plan, 1_900_000.0);
     assert_site(&plan, "S1", "franchise", 1, 10.0);
     assert_rel(cost(&plan, "setup"), 50_000.0, 1e-9, "setup");
@@ -153,7 +153,7 @@ fn franchise_beats_owned_at_low_volume() {
 #[test]
 fn platforms_step_up_at_multiples_of_capacity() {
     let scenario = format!("{CLEAN}[demand]\nunserved_penalty = 10000000\n");
-    let plan = one_point(23.3, "owned", &scenario).solve_ok(&[]);
+    let plan = one_point(23.3, "owned", &scenario).solve_ok_horizons(&[]);
     assert_optimum(&plan, 4_171_000.0);
     assert_site(&plan, "S1", "owned", 1, 23.3);
     assert_rel(
@@ -164,12 +164,12 @@ fn platforms_step_up_at_multiples_of_capacity() {
     );
 
     let instance = one_point(23.4, "owned", &scenario);
-    let plan = instance.solve_ok(&[]);
+    let plan = instance.solve_ok_horizons(&[]);
     assert_optimum(&plan, 4_333_000.0);
     assert_site(&plan, "S1", "owned", 2, 23.4);
     assert_rel(cost(&plan, "platforms"), 300_000.0, 1e-9, "platforms");
 
-    let plan = instance.solve_ok(&["--set", "demand.unserved_penalty=1000000"]);
+    let plan = instance.solve_ok_horizons(&["--set", "demand.unserved_penalty=1000000"]);
     assert_optimum(&plan, 4_271_000.0);
     assert_site(&plan, "S1", "owned", 1, 23.3);
     let u = unserved(&plan);
@@ -199,13 +199,13 @@ fn v2v_instance(sites: &str) -> Instance {
 #[test]
 fn site_beyond_vein_to_vein_limit_is_never_used() {
     let both = v2v_instance("N,0,0,regional,,owned,,\nF,0,20,regional,,owned,0,\n");
-    let plan = both.solve_ok(&[]);
+    let plan = both.solve_ok_horizons(&[]);
     assert_optimum(&plan, 2_575_000.0);
     assert_site(&plan, "N", "owned", 1, 10.0);
     assert_site(&plan, "F", "closed", 0, 0.0);
     assert_eq!(plan["instance"]["counts"]["cell_arcs"], 1, "only H1->N");
 
-    let plan = both.solve_ok(&["--set", "time.max_vein_to_vein_days=16"]);
+    let plan = both.solve_ok_horizons(&["--set", "time.max_vein_to_vein_days=16"]);
     assert_optimum(&plan, 2_350_000.0);
     assert_site(&plan, "F", "owned", 1, 10.0);
     assert_site(&plan, "N", "closed", 0, 0.0);
@@ -220,7 +220,7 @@ fn site_beyond_vein_to_vein_limit_is_never_used() {
 #[test]
 fn site_beyond_vein_to_vein_limit_alone_leaves_demand_unserved() {
     let far_only = v2v_instance("F,0,20,regional,,owned,0,\n");
-    let plan = far_only.solve_ok(&[]);
+    let plan = far_only.solve_ok_horizons(&[]);
     assert_optimum(&plan, 10_000_000.0);
     assert_eq!(plan["solver"]["gap"].as_f64(), Some(0.0));
     assert_site(&plan, "F", "closed", 0, 0.0);
@@ -251,7 +251,7 @@ fn hospital_beyond_patient_travel_limit_is_never_used() {
         None,
         CLEAN,
     );
-    let plan = instance.solve_ok(&[]);
+    let plan = instance.solve_ok_horizons(&[]);
     assert_optimum(&plan, 7_855_000.0);
     assert_site(&plan, "S1", "owned", 1, 4.0);
     let flows = plan["patient_flows"].as_array().unwrap();
@@ -285,7 +285,7 @@ fn hospital_beyond_patient_travel_limit_is_never_used() {
         u[0].2
     );
 
-    let plan = instance.solve_ok(&["--set", "time.max_patient_travel_hours=3"]);
+    let plan = instance.solve_ok_horizons(&["--set", "time.max_patient_travel_hours=3"]);
     assert_optimum(&plan, 2_575_000.0);
     let to_far: f64 = plan["patient_flows"]
         .as_array()
@@ -305,7 +305,7 @@ fn hospital_beyond_patient_travel_limit_is_never_used() {
 #[test]
 fn failure_rate_raises_batches_by_one_over_one_minus_rate() {
     let instance = one_point(16.0, "owned", CLEAN);
-    let plan = instance.solve_ok(&["--set", "batch.failure_rate=0.2"]);
+    let plan = instance.solve_ok_horizons(&["--set", "batch.failure_rate=0.2"]);
     assert_optimum(&plan, 3_775_000.0);
     assert_site(&plan, "S1", "owned", 1, 20.0);
     assert_rel(
@@ -321,16 +321,16 @@ fn failure_rate_raises_batches_by_one_over_one_minus_rate() {
         "served",
     );
 
-    let plan = instance.solve_ok(&[]);
+    let plan = instance.solve_ok_horizons(&[]);
     assert_optimum(&plan, 3_295_000.0);
     assert_site(&plan, "S1", "owned", 1, 16.0);
 
-    let plan = instance.solve_ok(&["--set", "batch.failure_rate=0.07"]);
+    let plan = instance.solve_ok_horizons(&["--set", "batch.failure_rate=0.07"]);
     assert_optimum(&plan, 1_375_000.0 + 120_000.0 * 16.0 / 0.93);
     assert_site(&plan, "S1", "owned", 1, 16.0 / 0.93);
 
     // The same rate given for the site's kind only.
-    let plan = instance.solve_ok(&["--set", "kinds.regional.batch.failure_rate=0.2"]);
+    let plan = instance.solve_ok_horizons(&["--set", "kinds.regional.batch.failure_rate=0.2"]);
     assert_optimum(&plan, 3_775_000.0);
     assert_site(&plan, "S1", "owned", 1, 20.0);
 }
@@ -347,7 +347,7 @@ fn penalty_below_opening_cost_leaves_demand_unserved() {
         "owned",
         &format!("{CLEAN}[demand]\nunserved_penalty = 200000\n"),
     );
-    let plan = instance.solve_ok(&[]);
+    let plan = instance.solve_ok_horizons(&[]);
     assert_optimum(&plan, 2_000_000.0);
     assert_site(&plan, "S1", "closed", 0, 0.0);
     assert_rel(cost(&plan, "unmet_penalty"), 2_000_000.0, 1e-9, "penalty");
@@ -358,7 +358,7 @@ fn penalty_below_opening_cost_leaves_demand_unserved() {
     assert_eq!(plan["kpis"]["coverage"].as_f64(), Some(0.0));
 
     // At 300,000 a patient, serving (2,575,000) beats 3,000,000.
-    let plan = instance.solve_ok(&["--set", "demand.unserved_penalty=300000"]);
+    let plan = instance.solve_ok_horizons(&["--set", "demand.unserved_penalty=300000"]);
     assert_optimum(&plan, 2_575_000.0);
     assert_site(&plan, "S1", "owned", 1, 10.0);
 }
@@ -374,7 +374,7 @@ fn penalty_below_opening_cost_leaves_demand_unserved() {
 #[test]
 fn existing_site_stays_open_when_unused() {
     let instance = v2v_instance("N,0,0,regional,,both,,\nE,0,20,regional,,both,,true\n");
-    let plan = instance.solve_ok(&[]);
+    let plan = instance.solve_ok_horizons(&[]);
     assert_optimum(&plan, 2_150_000.0);
     assert_site(&plan, "E", "franchise", 0, 0.0);
     assert_site(&plan, "N", "franchise", 1, 10.0);
@@ -382,7 +382,7 @@ fn existing_site_stays_open_when_unused() {
     assert_rel(cost(&plan, "fixed"), 500_000.0, 1e-9, "fixed");
     assert_eq!(plan["kpis"]["sites_open"], 2);
 
-    let plan = instance.solve_ok(&["--set", "time.max_vein_to_vein_days=16"]);
+    let plan = instance.solve_ok_horizons(&["--set", "time.max_vein_to_vein_days=16"]);
     assert_optimum(&plan, 1_850_000.0);
     assert_site(&plan, "E", "franchise", 1, 10.0);
     assert_site(&plan, "N", "closed", 0, 0.0);
@@ -409,7 +409,7 @@ fn crf_lanes_and_ground_legs() {
         Some("from,to,hours,cost\nH1,S1,5,400\nS1,H1,5,400\n"),
         BASELINE_NO_FAILURES,
     );
-    let plan = instance.solve_ok(&[]);
+    let plan = instance.solve_ok_horizons(&[]);
     let crf = 0.08 * 1.08f64.powi(10) / (1.08f64.powi(10) - 1.0);
     assert_rel(crf, 0.149_029_49, 1e-7, "CRF");
     assert_optimum(&plan, 1_931_514.74);
@@ -449,7 +449,7 @@ fn air_legs_and_colocated_host() {
         None,
         BASELINE_NO_FAILURES,
     );
-    let plan = air.solve_ok(&[]);
+    let plan = air.solve_ok_horizons(&[]);
     assert_optimum(&plan, 1_974_514.74);
     assert_rel(cost(&plan, "transport"), 50_000.0, 1e-9, "transport");
     let hours = plan["batch_flows"][0]["transit_hours"].as_f64().unwrap();
@@ -462,7 +462,7 @@ fn air_legs_and_colocated_host() {
         None,
         BASELINE_NO_FAILURES,
     );
-    let plan = colocated.solve_ok(&[]);
+    let plan = colocated.solve_ok_horizons(&[]);
     assert_optimum(&plan, 1_924_514.74);
     assert_eq!(cost(&plan, "transport"), 0.0);
     assert_eq!(plan["batch_flows"][0]["transit_hours"].as_f64(), Some(0.0));
@@ -497,7 +497,7 @@ fn full_coverage_with_unreachable_demand_exits_2_and_writes_nothing() {
     assert!(run.plan.is_none());
     assert!(!run.out.exists(), "nothing is written, not even the folder");
 
-    let plan = instance.solve_ok(&["--set", "demand.full_coverage=false"]);
+    let plan = instance.solve_ok_horizons(&["--set", "demand.full_coverage=false"]);
     assert_optimum(&plan, 6_900_000.0);
     let u = unserved(&plan);
     assert_eq!(u.len(), 1);
@@ -521,11 +521,11 @@ fn solver_options_and_usage_errors() {
         &["--gap", "0"],
         &["--time-limit", "30", "--threads", "2", "--gap", "1e-4"],
     ] {
-        let plan = instance.solve_ok(args);
+        let plan = instance.solve_ok_horizons(args);
         assert_optimum(&plan, 1_900_000.0);
     }
     // A loose gap may stop early, but never above 1/(1 - 0.5) = 2 × the optimum.
-    let plan = instance.solve_ok(&["--gap", "0.5"]);
+    let plan = instance.solve_ok_horizons(&["--gap", "0.5"]);
     let total = cost(&plan, "total");
     assert!(
         (1_900_000.0 - 0.01..=3_800_000.0).contains(&total),
@@ -593,8 +593,8 @@ fn same_input_same_plan() {
         v["solver"]["seconds"] = Value::Null;
         v
     };
-    let a = strip(instance.solve_ok(&[]));
-    let b = strip(instance.solve_ok(&[]));
+    let a = strip(instance.solve_ok_horizons(&[]));
+    let b = strip(instance.solve_ok_horizons(&[]));
     assert_eq!(a, b);
 }
 
@@ -603,7 +603,7 @@ fn same_input_same_plan() {
 #[should_panic(expected = "cost lines sum to")]
 fn check_plan_rejects_a_wrong_total() {
     let instance = one_point(10.0, "both", CLEAN);
-    let mut plan = instance.solve_ok(&[]);
+    let mut plan = instance.solve_ok_horizons(&[]);
     plan["cost"]["total"] = serde_json::json!(1.0);
     check_plan(&plan, &instance.data_dir());
 }
@@ -613,7 +613,7 @@ fn check_plan_rejects_a_wrong_total() {
 #[should_panic(expected = "demand D1: served 9")]
 fn check_plan_rejects_a_demand_imbalance() {
     let instance = one_point(10.0, "both", CLEAN);
-    let mut plan = instance.solve_ok(&[]);
+    let mut plan = instance.solve_ok_horizons(&[]);
     plan["patient_flows"][0]["patients"] = serde_json::json!(9.0);
     check_plan(&plan, &instance.data_dir());
 }

@@ -35,23 +35,47 @@ pub fn render(plan: &Plan) -> String {
         solver.status.as_str(),
         solver.seconds
     );
-    let _ = writeln!(s, "{:<22}{} a year", "cost", usd(c.total));
+    let years = plan.years.len();
+    let last_year = plan.year_count();
+    // with a horizon, the cost is the net present value and the rest describes the final year
+    let fin = if years > 1 {
+        format!(" in year {last_year}")
+    } else {
+        String::new()
+    };
+    if years > 1 {
+        let _ = writeln!(
+            s,
+            "{:<22}{} net present value of {years} years",
+            "cost",
+            usd(c.total)
+        );
+    } else {
+        let _ = writeln!(s, "{:<22}{} a year", "cost", usd(c.total));
+    }
     let per_patient = k.cost_per_patient.map_or("n/a".into(), usd);
-    let _ = writeln!(s, "{:<22}{per_patient}", "cost per patient");
+    let _ = writeln!(s, "{:<22}{per_patient}{fin}", "cost per patient");
     let _ = writeln!(
         s,
-        "{:<22}{} ({} owned, {} franchise)",
+        "{:<22}{} ({} owned, {} franchise){fin}",
         "sites open", k.sites_open, k.owned, k.franchise
     );
-    let _ = writeln!(s, "{:<22}{}", "platforms", k.platforms);
+    let _ = writeln!(s, "{:<22}{}{fin}", "platforms", k.platforms);
     let _ = writeln!(
         s,
-        "{:<22}{:.2} % ({:.1} of {:.1} patients a year)",
+        "{:<22}{:.2} % ({:.1} of {:.1} patients a year){fin}",
         "coverage",
         k.coverage * 100.0,
         k.patients_served,
         k.patients_demand
     );
+    if k.patients_in_vivo > 0.0 {
+        let _ = writeln!(
+            s,
+            "{:<22}{:.1} patients a year treated without a batch{fin}",
+            "in vivo", k.patients_in_vivo
+        );
+    }
     let days = |d: Option<f64>| d.map_or("n/a".to_string(), |d| format!("{d:.1}"));
     let _ = writeln!(
         s,
@@ -71,6 +95,37 @@ pub fn render(plan: &Plan) -> String {
         usd(c.patient_travel),
         usd(c.unmet_penalty)
     );
+    if years > 1 {
+        let _ = writeln!(
+            s,
+            "\n{:>4}{:>7}{:>8}{:>11}{:>10}{:>10}{:>10}{:>11}{:>18}",
+            "year",
+            "sites",
+            "opened",
+            "platforms",
+            "batches",
+            "ex vivo",
+            "in vivo",
+            "coverage",
+            "cost that year"
+        );
+        for y in &plan.years {
+            let k = &y.kpis;
+            let _ = writeln!(
+                s,
+                "{:>4}{:>7}{:>8}{:>11}{:>10.1}{:>10.1}{:>10.1}{:>9.2} %{:>18}",
+                y.year,
+                k.sites_open,
+                y.opened.len(),
+                k.platforms,
+                k.batches,
+                k.patients_demand,
+                k.patients_in_vivo,
+                k.coverage * 100.0,
+                usd(y.cost.total)
+            );
+        }
+    }
     let open: Vec<_> = plan
         .sites
         .iter()
@@ -78,16 +133,20 @@ pub fn render(plan: &Plan) -> String {
         .collect();
     if !open.is_empty() {
         let w = open.iter().map(|x| x.id.len()).max().unwrap_or(0).max(4) + 2;
+        let opened_col = if years > 1 { "  opened" } else { "" };
         let _ = writeln!(
             s,
-            "\n{:<w$}{:<11}{:>10}{:>10}{:>13}",
+            "\n{:<w$}{:<11}{:>10}{:>10}{:>13}{opened_col}",
             "site", "status", "platforms", "batches", "utilization"
         );
         let shown = open.len().min(MAX_ROWS);
         for site in &open[..shown] {
+            let opened = site
+                .opened_year
+                .map_or(String::new(), |y| format!("{y:>8}"));
             let _ = writeln!(
                 s,
-                "{:<w$}{:<11}{:>10}{:>10.1}{:>12.1} %",
+                "{:<w$}{:<11}{:>10}{:>10.1}{:>12.1} %{opened}",
                 site.id,
                 site.status.as_str(),
                 site.platforms,
@@ -103,9 +162,13 @@ pub fn render(plan: &Plan) -> String {
             );
         }
     }
-    if !plan.unserved.is_empty() {
+    let mut unserved: Vec<_> = plan
+        .unserved
+        .iter()
+        .filter(|u| u.year == last_year)
+        .collect();
+    if !unserved.is_empty() {
         // The largest first; the full list with reasons is in plan.json.
-        let mut unserved: Vec<_> = plan.unserved.iter().collect();
         unserved.sort_by(|a, b| {
             b.patients
                 .total_cmp(&a.patients)
@@ -114,7 +177,7 @@ pub fn render(plan: &Plan) -> String {
         let total: f64 = unserved.iter().map(|u| u.patients).sum();
         let _ = writeln!(
             s,
-            "\nunserved demand: {:.1} patients a year at {} demand points{}",
+            "\nunserved demand{fin}: {:.1} patients a year at {} demand points{}",
             total,
             unserved.len(),
             if unserved.len() > MAX_ROWS {

@@ -106,6 +106,66 @@ impl Instance {
         }
     }
 
+    /// As [`Instance::solve_ok`], and checks the multi-year model against the single-year one
+    /// on this instance: with `horizon.years = 1` the other horizon keys change nothing, and
+    /// over two years of unchanged demand without discounting each year costs the single-year
+    /// optimum (a year can do no better, and repeating the single-year plan is feasible).
+    pub fn solve_ok_horizons(&self, args: &[&str]) -> Value {
+        let plan = self.solve_ok(args);
+        let mut one = args.to_vec();
+        one.extend([
+            "--set",
+            "horizon.years=1",
+            "--set",
+            "horizon.growth=0.5",
+            "--set",
+            "horizon.discount_rate=0.3",
+            "--set",
+            "horizon.platform_removal=true",
+        ]);
+        let same = self.solve_ok(&one);
+        let strip = |p: &Value| {
+            let mut p = p.clone();
+            p["solver"]["seconds"] = Value::Null;
+            p["scenario"] = Value::Null;
+            p
+        };
+        assert_eq!(
+            strip(&plan),
+            strip(&same),
+            "horizon keys change a 1-year plan"
+        );
+        if plan["solver"]["status"] == "optimal" {
+            let mut two = args.to_vec();
+            two.extend([
+                "--set",
+                "horizon.years=2",
+                "--set",
+                "horizon.discount_rate=0",
+            ]);
+            let run = self.solve(&two);
+            assert_eq!(run.code, Some(0), "2 years: {}{}", run.stdout, run.stderr);
+            let p2 = run.plan.expect("a 2-year plan");
+            assert_eq!(p2["solver"]["status"], "optimal");
+            let single = plan["cost"]["total"].as_f64().unwrap();
+            for year in p2["years"].as_array().unwrap() {
+                assert_rel(
+                    year["cost"]["total"].as_f64().unwrap(),
+                    single,
+                    1e-6,
+                    "a year's cost over 2 unchanged years",
+                );
+            }
+            assert_rel(
+                p2["cost"]["total"].as_f64().unwrap(),
+                2.0 * single,
+                1e-6,
+                "the NPV of 2 unchanged years at rate 0",
+            );
+        }
+        plan
+    }
+
     /// Solves, asserts exit 0 and a written plan, runs [`check_plan`] on it and returns it.
     pub fn solve_ok(&self, args: &[&str]) -> Value {
         let run = self.solve(args);
