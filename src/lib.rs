@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod explain;
 pub mod export;
+pub mod horizon;
 pub mod import;
 pub mod input;
 pub mod model;
@@ -58,7 +59,24 @@ pub fn optimize_with_values(
 ) -> Result<(Outcome, Vec<f64>), SolveError> {
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
-    let solution = solve::solve(formulation.problem, options)?;
+    // A multi-year model starts from the forward heuristic's plan, unless given one.
+    let started;
+    let mut spent = 0.0;
+    let options = if info.years.len() > 1 && options.initial_solution.is_none() {
+        let begin = std::time::Instant::now();
+        let first = horizon::first_plan(instance, scenario, network, &info, options)?;
+        spent = begin.elapsed().as_secs_f64();
+        started = SolveOptions {
+            initial_solution: first.map(std::sync::Arc::new),
+            time_limit: options.time_limit.map(|l| (l - spent).max(0.0)),
+            ..options.clone()
+        };
+        &started
+    } else {
+        options
+    };
+    let mut solution = solve::solve(formulation.problem, options)?;
+    solution.seconds += spent;
     let outcome = match solution.status {
         Status::Optimal | Status::Feasible => Outcome::Plan(Box::new(Plan::new(
             instance, scenario, network, &info, &solution, provenance,

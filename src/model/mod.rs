@@ -291,6 +291,111 @@ impl Formulation {
         }
     }
 
+    /// Year `year` (0-based) of the horizon alone, with its demand and lead-time rule, and the
+    /// decisions of `floors` kept (sites open stay open, platforms are not removed): one step of
+    /// the forward heuristic that gives a multi-year solve its first plan. With an upfront setup,
+    /// a site not yet open pays its whole setup, discounted to this year.
+    pub fn build_year(
+        instance: &Instance,
+        scenario: &Scenario,
+        network: &Network,
+        year: usize,
+        floors: &Floors,
+    ) -> Formulation {
+        let horizon = &scenario.horizon;
+        let mut b = Builder {
+            problem: ProblemVariables::new(),
+            columns: 0,
+            objective: Expression::default(),
+            cost_terms: Vec::new(),
+            discount: vec![1.0; year + 1],
+        };
+        let mut rows = Vec::new();
+        let mut lazy = Vec::new();
+        let upfront = horizon.setup_charge() == SetupCharge::Upfront;
+        let lead = horizon.lead_years as usize;
+        let (n_dem, n_hosp, n_sites) = (
+            instance.demand.len(),
+            instance.hospitals.len(),
+            instance.sites.len(),
+        );
+        let mut arcs_of_demand = vec![Vec::new(); n_dem];
+        let mut arcs_into_hospital = vec![Vec::new(); n_hosp];
+        for (a, arc) in network.patient_arcs().enumerate() {
+            arcs_of_demand[arc.demand].push(a);
+            arcs_into_hospital[arc.hospital].push(a);
+        }
+        let mut arcs_out_of_hospital = vec![Vec::new(); n_hosp];
+        let mut arcs_into_site = vec![Vec::new(); n_sites];
+        for (c, arc) in network.cell_arcs().enumerate() {
+            arcs_out_of_hospital[arc.hospital].push(c);
+            arcs_into_site[arc.site].push(c);
+        }
+        let in_vivo = scenario.demand.in_vivo(year);
+        let demand: Vec<f64> = instance
+            .demand
+            .iter()
+            .map(|d| d.patients_in_year(year, horizon.growth) * (1.0 - in_vivo))
+            .collect();
+        let vars = Self::year(
+            &mut b,
+            &mut rows,
+            &mut lazy,
+            YearData {
+                year,
+                demand: &demand,
+                producing: year >= lead,
+                upfront,
+            },
+            Adjacency {
+                of_demand: &arcs_of_demand,
+                into_hospital: &arcs_into_hospital,
+                out_of_hospital: &arcs_out_of_hospital,
+                into_site: &arcs_into_site,
+            },
+            instance,
+            scenario,
+            network,
+        );
+        let decided = year.saturating_sub(lead);
+        let setup_weight = horizon.discount(decided) / horizon.discount(year);
+        for (s, t) in network.terms.iter().enumerate() {
+            for k in 0..2 {
+                if let Some(y) = vars.open[s][k] {
+                    if floors.open[s][k] {
+                        rows.push(constraint!(y.var >= 1));
+                    } else if upfront && !t.existing {
+                        b.cost(y, t.setup_cost[k] * setup_weight, CostLine::Setup, year);
+                    }
+                }
+                if let Some(n) = vars.platforms[s][k]
+                    && floors.platforms[s][k] > 0.0
+                {
+                    rows.push(constraint!(n.var >= floors.platforms[s][k]));
+                }
+            }
+        }
+        for term in &mut b.cost_terms {
+            term.year = 0;
+        }
+        let info = ModelInfo {
+            years: vec![vars],
+            cost_terms: b.cost_terms,
+            discount: vec![1.0],
+            columns: b.columns,
+            rows: rows.len(),
+        };
+        Formulation {
+            problem: Problem {
+                variables: b.problem,
+                objective: b.objective,
+                constraints: rows,
+                lazy,
+            },
+            info,
+        }
+    }
+
     /// The variables and rows of one year: DESIGN §5 with this year's demand.
     #[allow(clippy::too_many_arguments)]
     fn year(
@@ -511,6 +616,24 @@ impl Formulation {
             rows.push(constraint!(all_open() <= scenario.policy.max_sites as f64));
         }
         vars
+    }
+}
+
+/// Decisions a year inherits from the year before: the sites open (per operating model) and the
+/// platforms installed (kept unless `horizon.platform_removal`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Floors {
+    pub open: Vec<[bool; 2]>,
+    pub platforms: Vec<[f64; 2]>,
+}
+
+impl Floors {
+    /// Nothing inherited: the first year.
+    pub fn none(sites: usize) -> Floors {
+        Floors {
+            open: vec![[false; 2]; sites],
+            platforms: vec![[0.0; 2]; sites],
+        }
     }
 }
 

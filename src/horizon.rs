@@ -1,0 +1,113 @@
+//! A first plan for a multi-year solve: the forward heuristic.
+//!
+//! Branch and bound over several linked years finds good plans slowly (it cannot split the years
+//! apart), so before the full model is solved each year is solved alone, in order, keeping what
+//! the years before it built: the sites they opened stay open and their platforms stay installed.
+//! The years' plans together satisfy every linking row, so they form a plan of the whole horizon,
+//! which HiGHS takes as its first incumbent. It only starts the search: the plan returned, its
+//! status and its gap are those of the full model.
+
+use crate::input::{Instance, Scenario};
+use crate::model::{Floors, Formulation, ModelInfo};
+use crate::network::Network;
+use crate::solve::{self, SolveError, SolveOptions, Status};
+use std::time::Instant;
+
+/// The share of the time limit the heuristic may use, all years together.
+const TIME_SHARE: f64 = 0.4;
+/// The gap each year's solve stops at (it only needs a good plan, not a proof).
+const YEAR_GAP: f64 = 1e-3;
+
+/// Column values of a plan of the whole horizon for `info` (the full model), or `None` when a
+/// year finds no plan in its time (the full model then starts without one).
+pub fn first_plan(
+    instance: &Instance,
+    scenario: &Scenario,
+    network: &Network,
+    info: &ModelInfo,
+    options: &SolveOptions,
+) -> Result<Option<Vec<f64>>, SolveError> {
+    let start = Instant::now();
+    let years = info.years.len();
+    let sites = instance.sites.len();
+    let mut floors = Floors::none(sites);
+    let mut values = vec![0.0; info.columns];
+    for year in 0..years {
+        let time_limit = match options.time_limit {
+            Some(limit) => {
+                let left = limit * TIME_SHARE - start.elapsed().as_secs_f64();
+                if left <= 0.0 {
+                    return Ok(None);
+                }
+                Some(left / (years - year) as f64)
+            }
+            None => None,
+        };
+        let year_options = SolveOptions {
+            time_limit,
+            gap: options.gap.max(YEAR_GAP),
+            log_file: None,
+            initial_solution: None,
+            write_model: None,
+            ..options.clone()
+        };
+        let f = Formulation::build_year(instance, scenario, network, year, &floors);
+        let one = f.info;
+        let solution = solve::solve(f.problem, &year_options)?;
+        if !matches!(solution.status, Status::Optimal | Status::Feasible) {
+            return Ok(None);
+        }
+        let v = |col: usize| solution.values.get(col).copied().unwrap_or(0.0);
+        let (from, to) = (&one.years[0], &info.years[year]);
+        let mut copy = |a: Option<crate::model::Var>, b: Option<crate::model::Var>| {
+            if let (Some(a), Some(b)) = (a, b) {
+                values[b.col] = v(a.col);
+            }
+        };
+        for s in 0..sites {
+            for k in 0..2 {
+                copy(from.open[s][k], to.open[s][k]);
+                copy(from.platforms[s][k], to.platforms[s][k]);
+                copy(from.batches[s][k], to.batches[s][k]);
+            }
+        }
+        for (a, b) in from.patients.iter().zip(&to.patients) {
+            copy(Some(*a), Some(*b));
+        }
+        for (a, b) in from.shipments.iter().zip(&to.shipments) {
+            copy(Some(*a), Some(*b));
+        }
+        for (a, b) in from.unserved.iter().zip(&to.unserved) {
+            copy(*a, *b);
+        }
+        for (a, b) in from.sourcing.iter().zip(&to.sourcing) {
+            copy(*a, *b);
+        }
+        // what this year built, the next inherits
+        for s in 0..sites {
+            for k in 0..2 {
+                floors.open[s][k] = from.open[s][k].is_some_and(|y| v(y.col) > 0.5);
+                floors.platforms[s][k] = if scenario.horizon.platform_removal {
+                    0.0
+                } else {
+                    from.platforms[s][k].map_or(0.0, |n| v(n.col).round())
+                };
+            }
+        }
+    }
+    // upfront setup: the opening columns follow the open decisions
+    for year in 0..years {
+        for (s, o) in info.years[year].opening.iter().enumerate() {
+            for (k, v) in o.iter().enumerate() {
+                if let (Some(v), Some(y)) = (v, info.years[year].open[s][k]) {
+                    let was = year
+                        .checked_sub(1)
+                        .and_then(|p| info.years[p].open[s][k])
+                        .map_or(0.0, |p| values[p.col]);
+                    values[v.col] = (values[y.col] - was).max(0.0);
+                }
+            }
+        }
+    }
+    Ok(Some(values))
+}
