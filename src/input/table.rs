@@ -1,7 +1,7 @@
 //! A CSV table read as spreadsheets export it (UTF-8 with or without BOM, CRLF or LF), with a
 //! checked header and cell accessors that record precise errors instead of failing fast.
 
-use super::error::{Code, InputError, did_you_mean};
+use super::error::{Code, InputError, did_you_mean, quoted};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -66,23 +66,30 @@ pub fn parse(
     columns: &[Column],
     errors: &mut Vec<InputError>,
 ) -> Option<Table> {
+    parse_with(file, bytes, columns, false, errors)
+}
+
+/// As [`parse`], for files published by others: columns not in `columns` are ignored (E005 is
+/// not reported for them).
+pub fn parse_external(
+    file: &str,
+    bytes: &[u8],
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+) -> Option<Table> {
+    parse_with(file, bytes, columns, true, errors)
+}
+
+fn parse_with(
+    file: &str,
+    bytes: &[u8],
+    columns: &[Column],
+    ignore_unknown: bool,
+    errors: &mut Vec<InputError>,
+) -> Option<Table> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        errors.push(
-            InputError::new(
-                Code::NotUtf8,
-                file,
-                format!(
-                    "byte {} is not valid UTF-8; save the file as \"CSV UTF-8\"",
-                    e.valid_up_to() + 1
-                ),
-            )
-            .at_line(line),
-        );
+    if let Err(e) = super::error::utf8(file, bytes, "CSV UTF-8") {
+        errors.push(e);
         return None;
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -129,7 +136,7 @@ pub fn parse(
             return None;
         }
     };
-    let index = check_header(file, &header, columns, errors)?;
+    let index = check_header(file, &header, columns, ignore_unknown, errors)?;
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -208,6 +215,7 @@ fn check_header(
     file: &str,
     header: &csv::StringRecord,
     columns: &[Column],
+    ignore_unknown: bool,
     errors: &mut Vec<InputError>,
 ) -> Option<HashMap<&'static str, usize>> {
     let before = errors.len();
@@ -233,12 +241,13 @@ fn check_header(
                         InputError::new(
                             Code::DuplicateColumn,
                             file,
-                            format!("the header names column \"{name}\" twice"),
+                            format!("the header names column {} twice", quoted(name)),
                         )
                         .at_line(1),
                     );
                 }
             }
+            None if ignore_unknown => {}
             None => {
                 let hint = did_you_mean(&key, columns.iter().map(|c| c.name))
                     .map(|c| format!(" (did you mean \"{c}\"?)"))
@@ -248,7 +257,8 @@ fn check_header(
                         Code::UnknownColumn,
                         file,
                         format!(
-                            "unknown column \"{name}\"{hint}; the columns are {}",
+                            "unknown column {}{hint}; the columns are {}",
+                            quoted(name),
                             names(columns, |_| true)
                         ),
                     )
@@ -336,7 +346,7 @@ impl Row<'_> {
         let value = match parse_number(&raw) {
             Ok(v) => v,
             Err((code, why)) => {
-                self.error(code, column, format!("\"{raw}\" {why}"));
+                self.error(code, column, format!("{} {why}", quoted(&raw)));
                 return None;
             }
         };
@@ -354,7 +364,10 @@ impl Row<'_> {
             self.error(
                 code,
                 column,
-                format!("\"{raw}\" is out of range: expected a number {range}"),
+                format!(
+                    "{} is out of range: expected a number {range}",
+                    quoted(&raw)
+                ),
             );
             return None;
         }
@@ -379,12 +392,12 @@ impl Row<'_> {
                 self.error(
                     Code::NotWholeNumber,
                     column,
-                    format!("\"{raw}\" is not a whole number >= 0"),
+                    format!("{} is not a whole number >= 0", quoted(&raw)),
                 );
                 None
             }
             Err((code, why)) => {
-                self.error(code, column, format!("\"{raw}\" {why}"));
+                self.error(code, column, format!("{} {why}", quoted(&raw)));
                 None
             }
         }
@@ -405,7 +418,7 @@ impl Row<'_> {
         self.error(
             Code::BadChoice,
             column,
-            format!("\"{raw}\" is not one of: {list}"),
+            format!("{} is not one of: {list}", quoted(&raw)),
         );
         None
     }
