@@ -244,10 +244,14 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
+    let near = |c: &str| 2.max(c.len() / 4);
     candidates
         .into_iter()
+        // the distance is at least the difference in length: skip the quadratic work for a
+        // candidate that cannot be near (a 20,000-character key took 50 ms against every key)
+        .filter(|c| word.chars().count().abs_diff(c.chars().count()) <= near(c))
         .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .filter(|(d, c)| *d <= near(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
