@@ -231,6 +231,18 @@ fn check_header(
         );
         return None;
     }
+    if header.len() == 1 && header[0].contains('\t') {
+        errors.push(
+            InputError::new(
+                Code::WrongDelimiter,
+                file,
+                "the header is separated by tabs; cartnet reads comma-separated files \
+                 (in Excel: Save As \"CSV UTF-8 (Comma delimited)\")",
+            )
+            .at_line(1),
+        );
+        return None;
+    }
     let mut index = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let key = name.trim().to_ascii_lowercase();
