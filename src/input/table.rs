@@ -26,12 +26,14 @@ pub const fn optional(name: &'static str) -> Column {
     }
 }
 
-/// A parsed CSV file: header checked against the file's columns, rows with their line numbers.
+/// A checked CSV file: header checked against the file's columns, every row's shape checked. It
+/// holds the file's text (LF line ends) and reads the rows again one at a time when visited, so
+/// that reading a file takes about the memory of the file, not of all its rows parsed at once.
 #[derive(Debug)]
 pub struct Table {
     pub file: String,
     index: HashMap<&'static str, usize>,
-    pub rows: Vec<(u64, csv::StringRecord)>,
+    data: Vec<u8>,
 }
 
 /// Reads and checks a CSV file. Problems go to `errors`; `None` when the rows cannot be used at all.
@@ -124,11 +126,7 @@ fn parse_with(
         );
         return None;
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let mut reader = csv_reader(bytes);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -137,18 +135,11 @@ fn parse_with(
         }
     };
     let index = check_header(file, &header, columns, ignore_unknown, errors)?;
-    let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
-                if record.iter().all(str::is_empty) {
-                    continue; // a blank line, as spreadsheets leave at the end
-                }
-                rows.push((line, record.clone()));
-            }
+            Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 let message = match e.kind() {
@@ -170,8 +161,16 @@ fn parse_with(
     Some(Table {
         file: file.to_string(),
         index,
-        rows,
+        data: bytes.to_vec(),
     })
+}
+
+fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(bytes)
 }
 
 /// The line of a quoted field that is still open at the end of the file. A quote opens a field
@@ -308,15 +307,26 @@ pub struct Row<'a> {
 
 impl Table {
     /// Visits every row with a cell reader that records errors into `errors`.
+    /// Rows with the wrong number of fields (reported when the table was read) and blank lines
+    /// (as spreadsheets leave at the end) are skipped.
     pub fn for_each_row(&self, errors: &mut Vec<InputError>, mut visit: impl FnMut(&mut Row<'_>)) {
-        for (line, record) in &self.rows {
-            let mut row = Row {
-                table: self,
-                record,
-                line: *line,
-                errors,
-            };
-            visit(&mut row);
+        let mut reader = csv_reader(&self.data);
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) if record.iter().all(str::is_empty) => continue,
+                Ok(true) => {
+                    let mut row = Row {
+                        table: self,
+                        record: &record,
+                        line: record.position().map_or(0, |p| p.line()),
+                        errors,
+                    };
+                    visit(&mut row);
+                }
+                Err(_) => continue,
+            }
         }
     }
 }
@@ -476,8 +486,9 @@ mod tests {
         let (t, errors) = parse_ok("\u{feff}id,x\r\na,1\r\nb,2\r\n");
         assert!(errors.is_empty(), "{errors:?}");
         let t = t.unwrap();
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[1].0, 3);
+        let mut lines = Vec::new();
+        t.for_each_row(&mut Vec::new(), |row| lines.push(row.line));
+        assert_eq!(lines, vec![2, 3]);
     }
 
     #[test]
