@@ -191,11 +191,17 @@ pub fn verify_file(
 
 /// Reads and parses plan.json.
 pub fn read_plan(path: &Path) -> Result<Value, VerifyError> {
-    let text = std::fs::read_to_string(path).map_err(|error| VerifyError::Read {
+    let bytes = std::fs::read(path).map_err(|error| VerifyError::Read {
         path: path.to_path_buf(),
         error,
     })?;
-    serde_json::from_str(&text).map_err(|error| VerifyError::Json {
+    parse_plan(&bytes, path)
+}
+
+/// Parses plan.json's contents; `path` names it in messages. Bytes that are not UTF-8 are a JSON
+/// error with their line and column.
+pub fn parse_plan(bytes: &[u8], path: &Path) -> Result<Value, VerifyError> {
+    serde_json::from_slice(bytes).map_err(|error| VerifyError::Json {
         path: path.to_path_buf(),
         error,
     })

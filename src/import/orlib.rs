@@ -3,7 +3,7 @@
 //! place and no other hospital within reach, each facility a site with its capacity and fixed
 //! cost, allocation costs as per-batch lane costs; no failures, no other costs, full coverage.
 
-use crate::input::error::{Code, InputError, InputErrors};
+use crate::input::error::{Code, InputError, InputErrors, quoted};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -63,7 +63,7 @@ impl<'a> Tokens<'a> {
             _ => Err(InputError::new(
                 Code::NotANumber,
                 self.file,
-                format!("\"{t}\" is not a number >= 0; expected {what}"),
+                format!("{} is not a number >= 0; expected {what}", quoted(t)),
             )
             .at_line(line)),
         }
@@ -88,11 +88,13 @@ pub fn parse(text: &str, file: &str, capacity: Option<f64>) -> Result<CapInstanc
         .into());
     }
     let (m, n) = (m as usize, n as usize);
+    // The header is not trusted for allocation: no more than the numbers the file holds.
+    let tokens = t.items.len();
     let mut inst = CapInstance {
-        capacity: Vec::with_capacity(m),
-        fixed_cost: Vec::with_capacity(m),
-        demand: Vec::with_capacity(n),
-        cost: Vec::with_capacity(n),
+        capacity: Vec::with_capacity(m.min(tokens)),
+        fixed_cost: Vec::with_capacity(m.min(tokens)),
+        demand: Vec::with_capacity(n.min(tokens)),
+        cost: Vec::with_capacity(n.min(tokens)),
     };
     for i in 0..m {
         let what = format!("the capacity of facility {}", i + 1);
@@ -122,7 +124,7 @@ pub fn parse(text: &str, file: &str, capacity: Option<f64>) -> Result<CapInstanc
     for j in 0..n {
         inst.demand
             .push(t.number(&format!("the demand of customer {}", j + 1))?);
-        let mut row = Vec::with_capacity(m);
+        let mut row = Vec::with_capacity(m.min(tokens));
         for i in 0..m {
             row.push(t.number(&format!(
                 "the cost of customer {} from facility {}",
@@ -136,7 +138,10 @@ pub fn parse(text: &str, file: &str, capacity: Option<f64>) -> Result<CapInstanc
         return Err(InputError::new(
             Code::MalformedRow,
             file,
-            format!("unexpected \"{extra}\" after the last customer's costs"),
+            format!(
+                "unexpected {} after the last customer's costs",
+                quoted(extra)
+            ),
         )
         .at_line(line)
         .into());
@@ -299,6 +304,16 @@ mod tests {
         assert_eq!(
             e.0[0].to_string(),
             "E102 t.txt:2: \"x\" is not a number >= 0; expected the fixed cost of facility 1"
+        );
+    }
+
+    #[test]
+    fn a_huge_header_is_an_error_not_an_allocation() {
+        // found by tests/fuzz.rs (fuzz_orlib_cap): 1e13 facilities asked for 34 TB up front
+        let e = parse("10000000000000 1\n1 2\n", "t.txt", None).unwrap_err();
+        assert_eq!(
+            e.0[0].to_string(),
+            "E007 t.txt:2: the file ends early: expected the capacity of facility 2"
         );
     }
 

@@ -13,7 +13,7 @@
 //! CSVs and in the "National instance" section of the README.
 
 use crate::export::write_atomic;
-use crate::input::error::{Code, InputError, InputErrors};
+use crate::input::error::{Code, InputError, InputErrors, quoted};
 use crate::input::table::{self, Column, Table, optional, required};
 use crate::network::travel::great_circle_km;
 use std::collections::{BTreeMap, HashMap};
@@ -228,55 +228,77 @@ fn pad_code(raw: &str, width: usize) -> Option<String> {
         .then(|| format!("{raw:0>width$}"))
 }
 
-/// Reads an external CSV file with the core reader. Columns it has that cartnet does not use are
-/// accepted and ignored (the publishers add columns between vintages); required columns must be
-/// there, under any letter case.
+/// Reads an external CSV file's bytes with the core reader. Columns it has that cartnet does not
+/// use are accepted and ignored (the publishers add columns between vintages); required columns
+/// must be there, under any letter case.
 fn read_external(
-    path: &Path,
+    file: &str,
+    bytes: &[u8],
     columns: &[Column],
     errors: &mut Vec<InputError>,
 ) -> Option<(String, Table, bool)> {
-    let (file, bytes) = table::read_bytes(path, errors)?;
     // Government files are sometimes Latin-1 (e.g. "Do\xF1a Ana"): a file that is not UTF-8 is
     // read as Latin-1, where every byte is the character of the same number.
-    let latin1 = std::str::from_utf8(&bytes).is_err();
+    let latin1 = std::str::from_utf8(bytes).is_err();
+    let converted;
     let bytes = if latin1 {
-        bytes
-            .iter()
-            .map(|&b| char::from(b))
-            .collect::<String>()
-            .into_bytes()
+        converted = bytes.iter().map(|&b| char::from(b)).collect::<String>();
+        converted.as_bytes()
     } else {
         bytes
     };
-    let mut all = columns.to_vec();
-    for name in header_names(&bytes) {
-        if !all.iter().any(|c| c.name == name) {
-            // Column names are 'static in the core reader; the few extra names of one import
-            // are leaked on purpose (a few hundred bytes once per run).
-            all.push(optional(Box::leak(name.into_boxed_str())));
-        }
-    }
-    table::parse(&file, &bytes, &all, errors).map(|t| (file, t, latin1))
+    table::parse_external(file, bytes, columns, errors).map(|t| (file.to_string(), t, latin1))
 }
 
-/// The header's column names, trimmed and lower-cased as the core reader compares them.
-fn header_names(bytes: &[u8]) -> Vec<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(first);
-    let mut names: Vec<String> = Vec::new();
-    if let Some(Ok(record)) = reader.records().next() {
-        for field in record.iter() {
-            let name = field.trim().to_ascii_lowercase();
-            if !name.is_empty() && !names.contains(&name) {
-                names.push(name);
-            }
-        }
+/// One of the source files `cartnet import us` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsSource {
+    /// The Census county centres of population (`--counties`).
+    Counties,
+    /// The ZIP population points (`--zip`).
+    Zips,
+    /// The HIFLD hospitals (`--hospitals`).
+    Hospitals,
+}
+
+/// Reads one source file's contents as the importer does (`file` names it in messages): the
+/// number of demand points or eligible hospitals it yields, or every problem found.
+pub fn read_source(
+    source: UsSource,
+    file: &str,
+    bytes: &[u8],
+    include_pr: bool,
+) -> Result<usize, InputErrors> {
+    let mut errors = Vec::new();
+    let n = match source {
+        UsSource::Counties => parse_counties(file, bytes, include_pr, &mut errors)
+            .counties
+            .len(),
+        UsSource::Zips => parse_zips(file, bytes, include_pr, &mut errors)
+            .points
+            .len(),
+        UsSource::Hospitals => parse_hospitals(file, bytes, include_pr, &mut errors)
+            .eligible
+            .len(),
+    };
+    if errors.is_empty() {
+        Ok(n)
+    } else {
+        Err(InputErrors(errors))
     }
-    names
+}
+
+/// A source file by path: its bytes read (E001 when it cannot be), then `parse`d.
+fn read_path<T: Default>(
+    path: &Path,
+    include_pr: bool,
+    errors: &mut Vec<InputError>,
+    parse: impl FnOnce(&str, &[u8], bool, &mut Vec<InputError>) -> T,
+) -> T {
+    match table::read_bytes(path, errors) {
+        Some((file, bytes)) => parse(&file, &bytes, include_pr, errors),
+        None => T::default(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,9 +348,14 @@ fn county_name(name: &str, state_fp: &str, county_fp: &str, postal: &str) -> Str
     format!("{name}{suffix}, {postal}")
 }
 
-fn read_counties(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) -> CountyRead {
+fn parse_counties(
+    file: &str,
+    bytes: &[u8],
+    include_pr: bool,
+    errors: &mut Vec<InputError>,
+) -> CountyRead {
     let mut out = CountyRead::default();
-    let Some((file, t, latin1)) = read_external(path, COUNTY_COLUMNS, errors) else {
+    let Some((file, t, latin1)) = read_external(file, bytes, COUNTY_COLUMNS, errors) else {
         return out;
     };
     out.latin1 = latin1;
@@ -344,7 +371,10 @@ fn read_counties(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) ->
             row.row_error(
                 Code::NotWholeNumber,
                 "statefp",
-                format!("\"{state}\" is not a state FIPS code (1 or 2 digits)"),
+                format!(
+                    "{} is not a state FIPS code (1 or 2 digits)",
+                    quoted(&state)
+                ),
             );
             return;
         };
@@ -352,7 +382,10 @@ fn read_counties(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) ->
             row.row_error(
                 Code::NotWholeNumber,
                 "countyfp",
-                format!("\"{county}\" is not a county FIPS code (1 to 3 digits)"),
+                format!(
+                    "{} is not a county FIPS code (1 to 3 digits)",
+                    quoted(&county)
+                ),
             );
             return;
         };
@@ -439,9 +472,9 @@ struct ZipRead {
     outside: usize,
 }
 
-fn read_zips(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) -> ZipRead {
+fn parse_zips(file: &str, bytes: &[u8], include_pr: bool, errors: &mut Vec<InputError>) -> ZipRead {
     let mut out = ZipRead::default();
-    let Some((file, t, latin1)) = read_external(path, ZIP_COLUMNS, errors) else {
+    let Some((file, t, latin1)) = read_external(file, bytes, ZIP_COLUMNS, errors) else {
         return out;
     };
     out.latin1 = latin1;
@@ -455,7 +488,7 @@ fn read_zips(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) -> Zip
             row.row_error(
                 Code::NotWholeNumber,
                 "zip",
-                format!("\"{raw}\" is not a ZIP code (1 to 5 digits)"),
+                format!("{} is not a ZIP code (1 to 5 digits)", quoted(&raw)),
             );
             return;
         };
@@ -585,9 +618,14 @@ fn trauma_level(text: &str) -> u8 {
     best
 }
 
-fn read_hospitals(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) -> HospitalRead {
+fn parse_hospitals(
+    file: &str,
+    bytes: &[u8],
+    include_pr: bool,
+    errors: &mut Vec<InputError>,
+) -> HospitalRead {
     let mut out = HospitalRead::default();
-    let Some((file, t, latin1)) = read_external(path, HOSPITAL_COLUMNS, errors) else {
+    let Some((file, t, latin1)) = read_external(file, bytes, HOSPITAL_COLUMNS, errors) else {
         return out;
     };
     out.latin1 = latin1;
@@ -629,7 +667,10 @@ fn read_hospitals(path: &Path, include_pr: bool, errors: &mut Vec<InputError>) -
             row.row_error(
                 Code::DuplicateId,
                 "id",
-                format!("hospital id \"{id}\" is used again; it was first used on line {first}"),
+                format!(
+                    "hospital id {} is used again; it was first used on line {first}",
+                    quoted(&id)
+                ),
             );
             return;
         }
@@ -831,12 +872,12 @@ fn build(o: &UsOptions) -> Result<(Vec<Rendered>, UsSummary), InputErrors> {
             ),
         ));
     }
-    let counties = read_counties(&o.counties, o.include_pr, &mut errors);
-    let hospitals = read_hospitals(&o.hospitals, o.include_pr, &mut errors);
+    let counties = read_path(&o.counties, o.include_pr, &mut errors, parse_counties);
+    let hospitals = read_path(&o.hospitals, o.include_pr, &mut errors, parse_hospitals);
     let zips = o
         .zip
         .as_ref()
-        .map(|z| read_zips(z, o.include_pr, &mut errors));
+        .map(|z| read_path(z, o.include_pr, &mut errors, parse_zips));
     if !errors.is_empty() {
         return Err(InputErrors(errors));
     }
@@ -1429,7 +1470,7 @@ mod tests {
 
     #[test]
     fn state_floor_keeps_the_best_ranked() {
-        // ranked as read_hospitals ranks: beds desc, trauma, id
+        // ranked as parse_hospitals ranks: beds desc, trauma, id
         let mut eligible = vec![
             hospital("a", "NY", 900, 1),
             hospital("b", "ND", 380, 7),

@@ -138,16 +138,63 @@ impl InputError {
 
 impl fmt::Display for InputError {
     /// `E103 sites.csv:14: column max_platforms: "3.5" is not a whole number >= 0`
+    ///
+    /// Always one line: control characters the input put in a file name, a key or a message
+    /// are shown escaped (`\n`), and a key (which comes from the input) is cut short like a value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.code, self.file)?;
+        write!(f, "{} {}", self.code, one_line(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         f.write_str(": ")?;
         if let Some(column) = &self.column {
-            write!(f, "column {column}: ")?;
+            write!(f, "column {}: ", one_line(&shorten(column)))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&one_line(&self.message))
+    }
+}
+
+/// Values longer than this many characters are cut short in messages.
+pub const MAX_SHOWN: usize = 60;
+
+/// `text` with its control characters (line ends, tabs, NUL, ...) and line separators escaped.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    let escape = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.chars().any(escape) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// `text` cut to its first [`MAX_SHOWN`] characters, with its length when it was cut.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_SHOWN) {
+        None => text.into(),
+        Some((end, _)) => {
+            format!("{}... ({} characters)", &text[..end], text.chars().count()).into()
+        }
+    }
+}
+
+/// A value from the input as messages quote it: in double quotes, control characters escaped so
+/// that the message stays on one line, and a value longer than [`MAX_SHOWN`] characters cut
+/// short with its length: `"aaaa..." (10000 characters)`.
+pub fn quoted(raw: &str) -> String {
+    match raw.char_indices().nth(MAX_SHOWN) {
+        None => format!("\"{}\"", one_line(raw)),
+        Some((end, _)) => format!(
+            "\"{}...\" ({} characters)",
+            one_line(&raw[..end]),
+            raw.chars().count()
+        ),
     }
 }
 
@@ -173,16 +220,38 @@ impl From<InputError> for InputErrors {
     }
 }
 
+/// `bytes` as text, or E002 naming the line and the 1-based byte offset of the first byte that is
+/// not UTF-8; `save_as` is the encoding to choose when saving again (e.g. `"CSV UTF-8"`).
+pub fn utf8<'a>(file: &str, bytes: &'a [u8], save_as: &str) -> Result<&'a str, InputError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count() as u64;
+        InputError::new(
+            Code::NotUtf8,
+            file,
+            format!(
+                "byte {} is not valid UTF-8; save the file as \"{save_as}\"",
+                e.valid_up_to() + 1
+            ),
+        )
+        .at_line(line)
+    })
+}
+
 /// The closest candidate to `word` by edit distance, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
+    let near = |c: &str| 2.max(c.len() / 4);
     candidates
         .into_iter()
+        // the distance is at least the difference in length: skip the quadratic work for a
+        // candidate that cannot be near (a 20,000-character key took 50 ms against every key)
+        .filter(|c| word.chars().count().abs_diff(c.chars().count()) <= near(c))
         .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .filter(|(d, c)| *d <= near(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

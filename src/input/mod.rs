@@ -182,13 +182,51 @@ impl Instance {
     /// Reads and validates `demand.csv`, `hospitals.csv`, `sites.csv` and the optional `lanes.csv`.
     pub fn load(dir: &Path) -> Result<Instance, InputErrors> {
         let [demand, hospitals, sites, lanes] = data_files(dir);
+        let has_lanes = lanes.exists();
+        Instance::parse(has_lanes, |file, errors| {
+            let path = [&demand, &hospitals, &sites, &lanes]
+                .into_iter()
+                .find(|p| p.ends_with(file))
+                .expect("one of the four files");
+            table::read_bytes(path, errors).map(|(_, b)| b)
+        })
+    }
+
+    /// Parses and validates an instance from the contents of `demand.csv`, `hospitals.csv`,
+    /// `sites.csv` and (when given) `lanes.csv`, exactly as [`Instance::load`] reads the files.
+    pub fn from_bytes(
+        demand: &[u8],
+        hospitals: &[u8],
+        sites: &[u8],
+        lanes: Option<&[u8]>,
+    ) -> Result<Instance, InputErrors> {
+        Instance::parse(lanes.is_some(), |file, _| {
+            let bytes = match file {
+                "demand.csv" => demand,
+                "hospitals.csv" => hospitals,
+                "sites.csv" => sites,
+                _ => lanes.unwrap_or_default(),
+            };
+            Some(bytes.to_vec())
+        })
+    }
+
+    /// Reads the files in order through `read` (a file's bytes, or `None` after recording why
+    /// it cannot be read) and validates them; lanes.csv only when `has_lanes`.
+    fn parse(
+        has_lanes: bool,
+        mut read: impl FnMut(&str, &mut Vec<InputError>) -> Option<Vec<u8>>,
+    ) -> Result<Instance, InputErrors> {
         let mut errors = Vec::new();
-        let demand_t = table::read(&demand, DEMAND_COLUMNS, &mut errors);
-        let hospital_t = table::read(&hospitals, HOSPITAL_COLUMNS, &mut errors);
-        let site_t = table::read(&sites, SITE_COLUMNS, &mut errors);
-        let lane_t = lanes
-            .exists()
-            .then(|| table::read(&lanes, LANE_COLUMNS, &mut errors))
+        let mut table = |file: &str, columns, errors: &mut Vec<InputError>| {
+            let bytes = read(file, errors)?;
+            table::parse(file, &bytes, columns, errors)
+        };
+        let demand_t = table("demand.csv", DEMAND_COLUMNS, &mut errors);
+        let hospital_t = table("hospitals.csv", HOSPITAL_COLUMNS, &mut errors);
+        let site_t = table("sites.csv", SITE_COLUMNS, &mut errors);
+        let lane_t = has_lanes
+            .then(|| table("lanes.csv", LANE_COLUMNS, &mut errors))
             .flatten();
         let demand = demand_t.map(|t| read_demand(&t, &mut errors));
         let hospitals = hospital_t.map(|t| read_hospitals(&t, &mut errors));
@@ -251,7 +289,10 @@ fn unique_ids<'a>(
                 InputError::new(
                     Code::DuplicateId,
                     file,
-                    format!("id \"{id}\" is used again; it was first defined on line {first}"),
+                    format!(
+                        "id {} is used again; it was first defined on line {first}",
+                        error::quoted(id)
+                    ),
                 )
                 .at_line(line)
                 .in_column("id"),
@@ -379,7 +420,7 @@ fn read_sites(
                         row.row_error(
                             Code::UnknownReference,
                             "hospital",
-                            format!("\"{h}\" is not a hospital id in hospitals.csv"),
+                            format!("{} is not a hospital id in hospitals.csv", error::quoted(h)),
                         );
                     }
                     None
@@ -391,8 +432,8 @@ fn read_sites(
                 Code::BadHost,
                 "hospital",
                 format!(
-                    "\"{}\" names a host hospital, but only kind colocated has one (this site is {})",
-                    host.as_deref().unwrap_or(""),
+                    "{} names a host hospital, but only kind colocated has one (this site is {})",
+                    error::quoted(host.as_deref().unwrap_or("")),
                     kind.map_or("", |k| k.as_str())
                 ),
             );
@@ -422,7 +463,10 @@ fn read_sites(
             row.row_error(
                 Code::OutOfRange,
                 "batches_per_platform",
-                format!("\"{raw}\" is out of range: expected a number > 0"),
+                format!(
+                    "{} is out of range: expected a number > 0",
+                    error::quoted(&raw)
+                ),
             );
         }
         let batches_per_platform = opt(row, "batches_per_platform", bpp.filter(|&b| b > 0.0));
@@ -431,9 +475,15 @@ fn read_sites(
         } else {
             Some(false)
         };
-        if let (Some(id), Some(lat), Some(lon), Some(kind), Some(allow), Some(existing), true) =
-            (id, lat, lon, kind, allow, existing, ok && !max_platforms_bad)
-        {
+        if let (Some(id), Some(lat), Some(lon), Some(kind), Some(allow), Some(existing), true) = (
+            id,
+            lat,
+            lon,
+            kind,
+            allow,
+            existing,
+            ok && !max_platforms_bad,
+        ) {
             if host.is_some() && hospital.is_none() && hospitals_clean {
                 return;
             }
@@ -504,15 +554,17 @@ fn read_lanes(
             [] => {
                 let known = |id: &str| d.contains_key(id) || h.contains_key(id) || s.contains_key(id);
                 let (code, message) = if !known(&from) {
-                    (Code::UnknownReference, format!("\"{from}\" is not a demand, hospital or site id"))
+                    (Code::UnknownReference, format!("{} is not a demand, hospital or site id", error::quoted(&from)))
                 } else if !known(&to) {
-                    (Code::UnknownReference, format!("\"{to}\" is not a demand, hospital or site id"))
+                    (Code::UnknownReference, format!("{} is not a demand, hospital or site id", error::quoted(&to)))
                 } else {
                     (
                         Code::BadLane,
                         format!(
-                            "a lane from \"{from}\" to \"{to}\" joins nothing that travels: lanes go \
-                             hospital -> site, site -> hospital (cell shipments) or demand -> hospital (patients)"
+                            "a lane from {} to {} joins nothing that travels: lanes go \
+                             hospital -> site, site -> hospital (cell shipments) or demand -> hospital (patients)",
+                            error::quoted(&from),
+                            error::quoted(&to)
                         ),
                     )
                 };
@@ -525,7 +577,7 @@ fn read_lanes(
             _ => row.row_error(
                 Code::BadLane,
                 "from",
-                format!("\"{from}\" -> \"{to}\" is ambiguous: the ids are used in more than one file"),
+                format!("{} -> {} is ambiguous: the ids are used in more than one file", error::quoted(&from), error::quoted(&to)),
             ),
         }
     });

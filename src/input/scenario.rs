@@ -430,7 +430,8 @@ fn insert_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
     }
 }
 
-/// Removes the value at the dotted `key`, if present.
+/// Removes the value at the dotted `key`, if present, and the tables it leaves empty (an empty
+/// table where a value belongs would not deserialize).
 fn remove_dotted(table: &mut toml::Table, key: &str) {
     match key.split_once('.') {
         None => {
@@ -439,6 +440,43 @@ fn remove_dotted(table: &mut toml::Table, key: &str) {
         Some((head, rest)) => {
             if let Some(t) = table.get_mut(head).and_then(|v| v.as_table_mut()) {
                 remove_dotted(t, rest);
+                if t.is_empty() {
+                    table.remove(head);
+                }
+            }
+        }
+    }
+}
+
+/// Removes every key whose own name contains a dot, and the tables that leaves empty.
+fn drop_dotted_names(table: &mut toml::Table) {
+    table.retain(|k, v| {
+        if k.contains('.') {
+            return false;
+        }
+        match v {
+            toml::Value::Table(t) if !t.is_empty() => {
+                drop_dotted_names(t);
+                !t.is_empty()
+            }
+            _ => true,
+        }
+    });
+}
+
+/// The dotted names of the empty tables in `table` (`[site.foo]` with no keys has no leaf).
+fn empty_tables(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
+    for (k, v) in table {
+        if let toml::Value::Table(t) = v {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            if t.is_empty() {
+                out.push(key);
+            } else {
+                empty_tables(&key, t, out);
             }
         }
     }
@@ -459,7 +497,8 @@ impl Override {
                 Code::BadOverride,
                 "--set",
                 format!(
-                    "\"{arg}\" is not of the form group.key=value (e.g. site.setup_cost_owned=3e6)"
+                    "{} is not of the form group.key=value (e.g. site.setup_cost_owned=3e6)",
+                    super::error::quoted(arg)
                 ),
             ));
         };
@@ -481,14 +520,24 @@ impl Scenario {
     /// Reads a scenario file and applies overrides, collecting every problem.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputErrors> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             InputError::new(
                 Code::ScenarioUnreadable,
                 &file,
                 format!("cannot read the scenario: {e}"),
             )
         })?;
-        Scenario::parse(&text, &file, overrides)
+        Scenario::from_bytes(&bytes, &file, overrides)
+    }
+
+    /// Parses a scenario file's contents (see [`Scenario::load`]); bytes that are not UTF-8 are E002.
+    pub fn from_bytes(
+        bytes: &[u8],
+        file: &str,
+        overrides: &[Override],
+    ) -> Result<Scenario, InputErrors> {
+        let text = super::error::utf8(file, bytes, "UTF-8")?;
+        Scenario::parse(text, file, overrides)
     }
 
     /// Parses scenario text (see [`Scenario::load`]).
@@ -504,6 +553,9 @@ impl Scenario {
         let mut errors = check_keys(&table, file, text)?;
         let set_errors = check_overrides(overrides);
         // Drop what failed the key and type checks, so that the range checks still run on the rest.
+        // A key with a dot in it (`"a.b" = 1`) is never valid and would make dotted paths
+        // ambiguous: it is dropped first (it has its E303 already).
+        drop_dotted_names(&mut table);
         for e in &errors {
             if let Some(key) = &e.column {
                 remove_dotted(&mut table, key);
@@ -837,7 +889,8 @@ fn check_keys(table: &toml::Table, file: &str, text: &str) -> Result<Vec<InputEr
                 Code::UnknownKey,
                 file,
                 format!(
-                    "unknown site kind \"{kind}\"; the kinds are colocated, regional and central"
+                    "unknown site kind {}; the kinds are colocated, regional and central",
+                    super::error::quoted(kind)
                 ),
             )
             .in_column(&key);
@@ -846,6 +899,21 @@ fn check_keys(table: &toml::Table, file: &str, text: &str) -> Result<Vec<InputEr
                 None => e,
             });
         }
+    }
+    // An empty table is a group or a kind with no keys, or else a key that does not exist (or a
+    // key given a table).
+    let mut empty = Vec::new();
+    empty_tables("", table, &mut empty);
+    for key in empty {
+        let group = format!("{key}.");
+        if valid.iter().any(|(k, _)| k.starts_with(&group))
+            || errors
+                .iter()
+                .any(|e| e.column.as_deref() == Some(key.as_str()))
+        {
+            continue;
+        }
+        given.push((key, toml::Value::Table(toml::Table::new())));
     }
     for (key, value) in &given {
         if let Some(e) = check_one(&valid, key, value, file) {
@@ -887,7 +955,10 @@ fn check_one(
                     InputError::new(
                         Code::BadValue,
                         file,
-                        format!("{value} is out of range: expected a whole number >= 0"),
+                        format!(
+                            "{} is out of range: expected a whole number >= 0",
+                            shown(value)
+                        ),
                     )
                     .in_column(key),
                 ),
@@ -899,7 +970,8 @@ fn check_one(
                 Code::WrongType,
                 file,
                 format!(
-                    "{value} is {}; expected {}",
+                    "{} is {}; expected {}",
+                    shown(value),
                     type_name(value),
                     type_name(default)
                 ),
@@ -926,6 +998,15 @@ fn check_one(
                 .in_column(key),
             )
         }
+    }
+}
+
+/// A TOML value as messages show it (`2.5`, `"yes"`), a long one cut short.
+fn shown(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => super::error::quoted(s),
+        toml::Value::Table(t) if t.is_empty() => "{}".to_string(),
+        v => super::error::shorten(&v.to_string()).into_owned(),
     }
 }
 
@@ -1028,6 +1109,33 @@ mod tests {
             Scenario::parse("", "m.toml", &[Override::parse("time.bogus=1").unwrap()]).unwrap_err();
         assert_eq!(e.0[0].code, Code::UnknownKey);
         assert_eq!(e.0[0].file, "--set");
+    }
+
+    #[test]
+    fn keys_that_would_not_deserialize_are_errors_not_panics() {
+        // found by tests/fuzz.rs (fuzz_scenario_toml): each of these panicked in from_table
+        for (text, shown) in [
+            (
+                "[site]\nbatch.cost_owned = \"x\"\n",
+                "E303 m.toml:2: column site.batch.cost_owned: unknown key",
+            ),
+            (
+                "[site.foo]\n",
+                "E303 m.toml:1: column site.foo: unknown key",
+            ),
+            (
+                "[site]\nmax_platforms = {}\n",
+                "E304 m.toml:2: column site.max_platforms: {} is a table; expected a whole number",
+            ),
+            (
+                "[site]\n\"1.234,5\" = 2.5\n",
+                "E303 m.toml: column site.1.234,5: unknown key",
+            ),
+        ] {
+            let e = Scenario::parse(text, "m.toml", &[]).unwrap_err();
+            assert_eq!(e.0.len(), 1, "{text:?}: {e}");
+            assert!(e.0[0].to_string().starts_with(shown), "{text:?}: {e}");
+        }
     }
 
     #[test]

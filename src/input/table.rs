@@ -1,7 +1,7 @@
 //! A CSV table read as spreadsheets export it (UTF-8 with or without BOM, CRLF or LF), with a
 //! checked header and cell accessors that record precise errors instead of failing fast.
 
-use super::error::{Code, InputError, did_you_mean};
+use super::error::{Code, InputError, did_you_mean, quoted};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -26,12 +26,14 @@ pub const fn optional(name: &'static str) -> Column {
     }
 }
 
-/// A parsed CSV file: header checked against the file's columns, rows with their line numbers.
+/// A checked CSV file: header checked against the file's columns, every row's shape checked. It
+/// holds the file's text (LF line ends) and reads the rows again one at a time when visited, so
+/// that reading a file takes about the memory of the file, not of all its rows parsed at once.
 #[derive(Debug)]
 pub struct Table {
     pub file: String,
     index: HashMap<&'static str, usize>,
-    pub rows: Vec<(u64, csv::StringRecord)>,
+    data: Vec<u8>,
 }
 
 /// Reads and checks a CSV file. Problems go to `errors`; `None` when the rows cannot be used at all.
@@ -66,23 +68,30 @@ pub fn parse(
     columns: &[Column],
     errors: &mut Vec<InputError>,
 ) -> Option<Table> {
+    parse_with(file, bytes, columns, false, errors)
+}
+
+/// As [`parse`], for files published by others: columns not in `columns` are ignored (E005 is
+/// not reported for them).
+pub fn parse_external(
+    file: &str,
+    bytes: &[u8],
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+) -> Option<Table> {
+    parse_with(file, bytes, columns, true, errors)
+}
+
+fn parse_with(
+    file: &str,
+    bytes: &[u8],
+    columns: &[Column],
+    ignore_unknown: bool,
+    errors: &mut Vec<InputError>,
+) -> Option<Table> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        errors.push(
-            InputError::new(
-                Code::NotUtf8,
-                file,
-                format!(
-                    "byte {} is not valid UTF-8; save the file as \"CSV UTF-8\"",
-                    e.valid_up_to() + 1
-                ),
-            )
-            .at_line(line),
-        );
+    if let Err(e) = super::error::utf8(file, bytes, "CSV UTF-8") {
+        errors.push(e);
         return None;
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -117,11 +126,7 @@ pub fn parse(
         );
         return None;
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
+    let mut reader = csv_reader(bytes);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -129,19 +134,12 @@ pub fn parse(
             return None;
         }
     };
-    let index = check_header(file, &header, columns, errors)?;
-    let mut rows = Vec::new();
+    let index = check_header(file, &header, columns, ignore_unknown, errors)?;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
-                if record.iter().all(str::is_empty) {
-                    continue; // a blank line, as spreadsheets leave at the end
-                }
-                rows.push((line, record.clone()));
-            }
+            Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 let message = match e.kind() {
@@ -163,8 +161,16 @@ pub fn parse(
     Some(Table {
         file: file.to_string(),
         index,
-        rows,
+        data: bytes.to_vec(),
     })
+}
+
+fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(bytes)
 }
 
 /// The line of a quoted field that is still open at the end of the file. A quote opens a field
@@ -208,6 +214,7 @@ fn check_header(
     file: &str,
     header: &csv::StringRecord,
     columns: &[Column],
+    ignore_unknown: bool,
     errors: &mut Vec<InputError>,
 ) -> Option<HashMap<&'static str, usize>> {
     let before = errors.len();
@@ -223,6 +230,18 @@ fn check_header(
         );
         return None;
     }
+    if header.len() == 1 && header[0].contains('\t') {
+        errors.push(
+            InputError::new(
+                Code::WrongDelimiter,
+                file,
+                "the header is separated by tabs; cartnet reads comma-separated files \
+                 (in Excel: Save As \"CSV UTF-8 (Comma delimited)\")",
+            )
+            .at_line(1),
+        );
+        return None;
+    }
     let mut index = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let key = name.trim().to_ascii_lowercase();
@@ -233,12 +252,13 @@ fn check_header(
                         InputError::new(
                             Code::DuplicateColumn,
                             file,
-                            format!("the header names column \"{name}\" twice"),
+                            format!("the header names column {} twice", quoted(name)),
                         )
                         .at_line(1),
                     );
                 }
             }
+            None if ignore_unknown => {}
             None => {
                 let hint = did_you_mean(&key, columns.iter().map(|c| c.name))
                     .map(|c| format!(" (did you mean \"{c}\"?)"))
@@ -248,7 +268,8 @@ fn check_header(
                         Code::UnknownColumn,
                         file,
                         format!(
-                            "unknown column \"{name}\"{hint}; the columns are {}",
+                            "unknown column {}{hint}; the columns are {}",
+                            quoted(name),
                             names(columns, |_| true)
                         ),
                     )
@@ -286,15 +307,26 @@ pub struct Row<'a> {
 
 impl Table {
     /// Visits every row with a cell reader that records errors into `errors`.
+    /// Rows with the wrong number of fields (reported when the table was read) and blank lines
+    /// (as spreadsheets leave at the end) are skipped.
     pub fn for_each_row(&self, errors: &mut Vec<InputError>, mut visit: impl FnMut(&mut Row<'_>)) {
-        for (line, record) in &self.rows {
-            let mut row = Row {
-                table: self,
-                record,
-                line: *line,
-                errors,
-            };
-            visit(&mut row);
+        let mut reader = csv_reader(&self.data);
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) if record.iter().all(str::is_empty) => continue,
+                Ok(true) => {
+                    let mut row = Row {
+                        table: self,
+                        record: &record,
+                        line: record.position().map_or(0, |p| p.line()),
+                        errors,
+                    };
+                    visit(&mut row);
+                }
+                Err(_) => continue,
+            }
         }
     }
 }
@@ -336,7 +368,7 @@ impl Row<'_> {
         let value = match parse_number(&raw) {
             Ok(v) => v,
             Err((code, why)) => {
-                self.error(code, column, format!("\"{raw}\" {why}"));
+                self.error(code, column, format!("{} {why}", quoted(&raw)));
                 return None;
             }
         };
@@ -354,7 +386,10 @@ impl Row<'_> {
             self.error(
                 code,
                 column,
-                format!("\"{raw}\" is out of range: expected a number {range}"),
+                format!(
+                    "{} is out of range: expected a number {range}",
+                    quoted(&raw)
+                ),
             );
             return None;
         }
@@ -379,12 +414,12 @@ impl Row<'_> {
                 self.error(
                     Code::NotWholeNumber,
                     column,
-                    format!("\"{raw}\" is not a whole number >= 0"),
+                    format!("{} is not a whole number >= 0", quoted(&raw)),
                 );
                 None
             }
             Err((code, why)) => {
-                self.error(code, column, format!("\"{raw}\" {why}"));
+                self.error(code, column, format!("{} {why}", quoted(&raw)));
                 None
             }
         }
@@ -405,7 +440,7 @@ impl Row<'_> {
         self.error(
             Code::BadChoice,
             column,
-            format!("\"{raw}\" is not one of: {list}"),
+            format!("{} is not one of: {list}", quoted(&raw)),
         );
         None
     }
@@ -451,8 +486,9 @@ mod tests {
         let (t, errors) = parse_ok("\u{feff}id,x\r\na,1\r\nb,2\r\n");
         assert!(errors.is_empty(), "{errors:?}");
         let t = t.unwrap();
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[1].0, 3);
+        let mut lines = Vec::new();
+        t.for_each_row(&mut Vec::new(), |row| lines.push(row.line));
+        assert_eq!(lines, vec![2, 3]);
     }
 
     #[test]
