@@ -281,7 +281,7 @@ fn e003_blank_lines_only() {
     let err = f.fails(1, &[]);
     has_line(
         &err,
-        "E003 demand.csv: the file is empty; expected a header row with columns id, name, lat, lon, patients",
+        "E003 demand.csv: the file is empty; expected a header row with columns id, name, lat, lon, patients, growth",
     );
 }
 
@@ -347,7 +347,7 @@ fn e004_e005_renamed_required_column_reports_both() {
     let err = f.fails(2, &[]);
     has_line(
         &err,
-        "E005 demand.csv:1: unknown column \"patient_count\"; the columns are id, name, lat, lon, patients",
+        "E005 demand.csv:1: unknown column \"patient_count\"; the columns are id, name, lat, lon, patients, growth",
     );
     has_line(
         &err,
