@@ -9,6 +9,15 @@
 //! line and the total, the KPIs and the solver's figures. It calls neither the network nor the
 //! model nor the plan code, so a bug there shows up here as a disagreement.
 //!
+//! A multi-year plan (`horizon.years` > 1, issue #8) is checked year by year with the same
+//! checks, against each year's demand (demand.csv grown by `horizon.growth` or a point's growth
+//! column, less the in vivo share of `demand.in_vivo_share`), then across years: sites stay
+//! open under one operating model, platforms are only added unless `horizon.platform_removal`,
+//! new sites produce only after `horizon.lead_years` (and `policy.min_sites` holds from then),
+//! each year's cost lines with the setup annualized or paid upfront in the decision year, the
+//! discount factors and the net present value (the top-level cost), each year's `opened`, the
+//! sites' `opened_year`, and the top-level KPIs and sites against the final year's.
+//!
 //! Every problem found is a [`Violation`] that names what it checked, the ids involved, the
 //! plan's number, the recomputed one and the parameter or file it comes from.
 
