@@ -805,6 +805,185 @@ fn report_is_self_contained_and_renders_in_chromium() {
     }
 }
 
+/// USD without cents and with thousands separators, as the report writes money.
+fn usd(v: f64) -> String {
+    let digits = (v.round() as i64).abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if v.round() < 0.0 { "-" } else { "" })
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("report.html lacks {start}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[test]
+fn multi_year_report_shows_the_build_out_year_by_year() {
+    let s = solve_demo(&[
+        "--gap",
+        "0.01",
+        "--time-limit",
+        "30",
+        "--set",
+        "horizon.years=3",
+        "--set",
+        "horizon.growth=0.11",
+        "--set",
+        "demand.in_vivo_share=0.1",
+    ]);
+    let plan = &s.plan;
+    let html_path = s.out.join("report.html");
+    let r = run(cartnet().arg("report").arg(s.out.join("plan.json")));
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for banned in ["<script", "<link", "<img", "src=", "url(", "@import"] {
+        assert!(!html.contains(banned), "report.html contains {banned}");
+    }
+    let npv = plan["cost"]["total"].as_f64().unwrap();
+    assert!(
+        html.contains(&format!(
+            "Build-out year by year <span class=\"muted\">3 years · net present value {} at a \
+             discount rate of 8.0 % a year",
+            usd(npv)
+        )),
+        "the build-out heading names the years and the NPV"
+    );
+    assert!(html.contains("Net present value</div><div class=\"k-value\">"));
+    // one row a year with the plan's figures, then the NPV
+    let table = between(&html, "Build-out year by year", "</table>");
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    let years = arr(plan, "years");
+    assert_eq!(rows.len(), 3, "one row a year:\n{table}");
+    for (row, y) in rows.iter().zip(years) {
+        let k = &y["kpis"];
+        let opened: Vec<&str> = arr(y, "opened")
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let cost = y["cost"]["total"].as_f64().unwrap();
+        let df = y["discount_factor"].as_f64().unwrap();
+        let cells = [
+            format!("<td><b>{}</b></td>", y["year"]),
+            format!("<td class=\"n\">{}</td>", k["sites_open"]),
+            format!(
+                "<td>{}</td>",
+                if opened.is_empty() {
+                    "–".to_string()
+                } else {
+                    opened.join(", ")
+                }
+            ),
+            format!("<td class=\"n\">{}</td>", k["platforms"]),
+            format!("<td class=\"n\">{:.1}</td>", k["batches"].as_f64().unwrap()),
+            format!(
+                "<td class=\"n\">{:.1}</td>",
+                k["patients_demand"].as_f64().unwrap()
+            ),
+            format!(
+                "<td class=\"n\">{:.1}</td>",
+                k["patients_in_vivo"].as_f64().unwrap()
+            ),
+            format!(
+                "<td class=\"n\">{:.1} %</td>",
+                k["coverage"].as_f64().unwrap() * 100.0
+            ),
+            format!("<td class=\"n\">{}</td>", usd(cost)),
+            format!("<td class=\"n\">{df:.4}</td>"),
+            format!("<td class=\"n\">{}</td>", usd(cost * df)),
+        ]
+        .concat();
+        assert!(
+            row.starts_with(&cells),
+            "year {}: expected\n{cells}\nin\n{row}",
+            y["year"]
+        );
+    }
+    assert!(table.contains(&format!("<td class=\"n\"><b>{}</b></td>", usd(npv))));
+    // in vivo patients: 10 % of the grown demand
+    let k3 = &years[2]["kpis"];
+    let in_vivo = k3["patients_in_vivo"].as_f64().unwrap();
+    let ex_vivo = k3["patients_demand"].as_f64().unwrap();
+    assert!((in_vivo / (in_vivo + ex_vivo) - 0.1).abs() < 1e-6);
+
+    // the map and the tables show the final year: its patient flows only
+    let year3 = arr(plan, "patient_flows")
+        .iter()
+        .filter(|f| f["year"] == 3)
+        .count();
+    assert!(year3 < arr(plan, "patient_flows").len());
+    let pflows = between(&html, "<g class=\"pflows\">", "</g>");
+    assert_eq!(pflows.matches("<line ").count(), year3);
+    assert!(html.contains("Network <span class=\"muted\">in year 3, the final year"));
+    // each site with the year it opens: in the site table, and year by year in the grid
+    let sites_table = between(&html, "<h2>Sites ", "</table>");
+    assert!(sites_table.contains("<th class=\"n\">Opened</th>"));
+    let grid = between(&html, "Sites by year", "</table>");
+    for site in arr(plan, "sites") {
+        let id = site["id"].as_str().unwrap();
+        let row = format!("<td><b>{id}</b>");
+        match site["opened_year"].as_u64() {
+            Some(y) => {
+                let line = between(sites_table, &row, "</tr>");
+                assert!(
+                    line.contains(&format!("<td class=\"n\">year {y}</td>")),
+                    "{line}"
+                );
+                // closed before the opening year, open from it on
+                let cells: Vec<&str> = between(grid, &row, "</tr>")
+                    .split("<td class=\"n")
+                    .skip(1)
+                    .collect();
+                assert_eq!(cells.len(), 3, "{id}: one cell a year");
+                for (t, cell) in cells.iter().enumerate() {
+                    assert_eq!(
+                        cell.starts_with(" closed\">–"),
+                        (t as u64) + 1 < y,
+                        "{id} in year {}: {cell}",
+                        t + 1
+                    );
+                }
+            }
+            None => assert!(!grid.contains(&row), "{id} never opens"),
+        }
+    }
+    // a single-year plan has no build-out section, and its costs are a year's
+    let dir = tempfile::tempdir().unwrap();
+    let single_path = dir.path().join("single.html");
+    let r = run(cartnet()
+        .arg("report")
+        .arg(demo().out.join("plan.json"))
+        .arg("--out")
+        .arg(&single_path));
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    let single = std::fs::read_to_string(&single_path).unwrap();
+    assert!(!single.contains("Build-out") && !single.contains("Sites by year"));
+    assert!(single.contains("Annual cost") && !single.contains("Net present value"));
+
+    let Some(browser) = chromium() else {
+        if std::env::var("CARTNET_SKIP_BROWSER").as_deref() == Ok("1") {
+            return;
+        }
+        panic!("chromium is needed to check that the report renders (or CARTNET_SKIP_BROWSER=1)");
+    };
+    let shot = screenshot(&browser, &html_path, &dir.path().join("years.png"));
+    assert_eq!(png_info(&shot), (1280, 1600));
+    assert!(
+        shot.len() > 50_000,
+        "the screenshot looks blank: {} bytes",
+        shot.len()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // solve --write-model
 

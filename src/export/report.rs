@@ -2,6 +2,12 @@
 //! KPIs, the solver's status and gap, a map of the network, the cost breakdown as a chart, tables
 //! of sites, hospitals and unserved demand, and the scenario's parameters.
 //!
+//! A multi-year plan (one with `years`, issue #8) also gets the build-out year by year: a table
+//! of each year's sites, openings, platforms, batches, ex vivo and in vivo patients, coverage,
+//! cost and discount factor with the net present value, and a grid of each site's platforms by
+//! year. The KPIs, the map and the site and hospital tables then show the final year (sites
+//! with the year they open); the cost chart shows the net present value of each line.
+//!
 //! It reads plan.json as JSON (so any plan file can be rendered) and the instance for names and
 //! coordinates. The map projects longitude and latitude equirectangularly, with longitude scaled
 //! by the cosine of the middle latitude so that shapes look right at the instance's latitude.
@@ -105,6 +111,23 @@ fn status_colour(status: &str) -> &'static str {
     }
 }
 
+/// The final year of a multi-year plan; `None` for a single-year plan.
+fn final_year(plan: &Value) -> Option<u64> {
+    let years = plan["years"].as_array().filter(|y| !y.is_empty())?;
+    Some(
+        years
+            .last()
+            .and_then(|y| y["year"].as_u64())
+            .unwrap_or(years.len() as u64),
+    )
+}
+
+/// Whether a flow or shortfall belongs to the year the map and tables show: the final year of a
+/// multi-year plan, every entry of a single-year one.
+fn shown(e: &Value, year: Option<u64>) -> bool {
+    year.is_none_or(|y| e["year"].as_u64() == Some(y))
+}
+
 fn percent(v: Option<f64>, decimals: usize) -> String {
     v.map_or("n/a".into(), |x| format!("{} %", num(x * 100.0, decimals)))
 }
@@ -130,14 +153,21 @@ pub fn render(plan: &Value, instance: &Instance, source: &Source<'_>) -> String 
     costs(&mut h, plan);
     solver_card(&mut h, plan, status);
     h.push_str("</div>\n</div>\n");
+    years_section(&mut h, plan, instance);
     sites_table(&mut h, plan, instance);
     hospitals_table(&mut h, plan, instance);
     unserved_table(&mut h, plan, instance);
     scenario(&mut h, plan);
+    let costs_note = if final_year(plan).is_some() {
+        "Each year's cost is in USD for that year, undiscounted; the cost breakdown and the total \
+         are the net present value over the horizon; setup costs follow horizon.setup \
+         (annualized with the capital recovery factor, or paid whole in the year a site is decided)."
+    } else {
+        "Every cost is in USD per year; setup costs are annualized with the capital recovery factor."
+    };
     let _ = write!(
         h,
-        "<footer>Made by cartnet {} from {} and the data in {}. Every cost is in USD per year; \
-         setup costs are annualized with the capital recovery factor. Check the plan \
+        "<footer>Made by cartnet {} from {} and the data in {}. {costs_note} Check the plan \
          independently with <code>cartnet verify {}</code>.</footer>\n</body>\n</html>\n",
         esc(s(&plan["cartnet_version"])),
         esc(source.plan),
@@ -171,11 +201,26 @@ fn kpis(h: &mut String, plan: &Value) {
     let k = &plan["kpis"];
     let c = &plan["cost"];
     let days = |v: &Value| f(v).map_or("n/a".into(), |d| format!("{} d", num(d, 1)));
+    let fy = final_year(plan);
+    let (cost_label, cost_note) = match fy {
+        Some(y) => (
+            "Net present value".to_string(),
+            format!(
+                "USD over {y} years at {} a year",
+                percent(f(&plan["scenario"]["horizon"]["discount_rate"]), 1)
+            ),
+        ),
+        None => (
+            "Annual cost".to_string(),
+            "USD per year, all lines".to_string(),
+        ),
+    };
+    let in_year = fy.map_or(String::new(), |y| format!(" in year {y}"));
     let cards = [
         (
-            "Annual cost".to_string(),
+            cost_label,
             f(&c["total"]).map_or("n/a".into(), usd),
-            "USD per year, all lines".to_string(),
+            cost_note,
         ),
         (
             "Cost per patient".to_string(),
@@ -186,13 +231,13 @@ fn kpis(h: &mut String, plan: &Value) {
             "Coverage".to_string(),
             percent(f(&k["coverage"]), 1),
             format!(
-                "{} of {} patients a year",
+                "{} of {} patients a year{in_year}",
                 num(f0(&k["patients_served"]), 1),
                 num(f0(&k["patients_demand"]), 1)
             ),
         ),
         (
-            "Sites open".to_string(),
+            format!("Sites open{in_year}"),
             num(f0(&k["sites_open"]), 0),
             format!(
                 "{} owned · {} franchise",
@@ -326,15 +371,27 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
         .enumerate()
         .map(|(i, x)| (x.id.as_str(), i))
         .collect();
+    // a multi-year plan is drawn as it stands in its final year
+    let fy = final_year(plan);
     let empty = Vec::new();
-    let arr = |v: &Value| v.as_array().unwrap_or(&empty).clone();
+    let arr = |v: &Value| -> Vec<Value> {
+        v.as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .filter(|e| shown(e, fy))
+            .cloned()
+            .collect()
+    };
     let patient_flows = arr(&plan["patient_flows"]);
     let batch_flows = arr(&plan["batch_flows"]);
-    let plan_sites = arr(&plan["sites"]);
+    let plan_sites = plan["sites"].as_array().unwrap_or(&empty);
     let mut unserved = vec![0.0; instance.demand.len()];
+    // a horizon's demand grows: the final year's is what its flows and shortfalls add up to
+    let mut year_demand = vec![0.0; instance.demand.len()];
     for u in arr(&plan["unserved"]) {
         if let Some(&d) = demand.get(s(&u["demand"])) {
             unserved[d] += f0(&u["patients"]);
+            year_demand[d] += f0(&u["patients"]);
         }
     }
     let mut treated = vec![0.0; instance.hospitals.len()];
@@ -342,22 +399,31 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
         if let Some(&x) = hospitals.get(s(&fl["hospital"])) {
             treated[x] += f0(&fl["patients"]);
         }
+        if let Some(&d) = demand.get(s(&fl["demand"])) {
+            year_demand[d] += f0(&fl["patients"]);
+        }
     }
-    let mut site_status: Vec<(String, f64, f64)> =
-        vec![("closed".into(), 0.0, 0.0); instance.sites.len()];
-    for ps in &plan_sites {
+    let patients_of = |d: usize| {
+        if fy.is_some() {
+            year_demand[d]
+        } else {
+            instance.demand[d].patients
+        }
+    };
+    let mut site_status: Vec<(String, f64, f64, Option<u64>)> =
+        vec![("closed".into(), 0.0, 0.0, None); instance.sites.len()];
+    for ps in plan_sites {
         if let Some(&x) = sites.get(s(&ps["id"])) {
             site_status[x] = (
                 s(&ps["status"]).to_string(),
                 f0(&ps["batches"]),
                 f0(&ps["platforms"]),
+                ps["opened_year"].as_u64(),
             );
         }
     }
-    let max_patients = instance
-        .demand
-        .iter()
-        .map(|d| d.patients)
+    let max_patients = (0..instance.demand.len())
+        .map(patients_of)
         .fold(0.0, f64::max);
     let max_treated = treated.iter().copied().fold(0.0, f64::max);
     let max_batches = site_status.iter().map(|x| x.1).fold(0.0, f64::max);
@@ -372,10 +438,13 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
 
     let _ = write!(
         h,
-        "<div class=\"card map\"><h2>Network</h2>\n<svg class=\"mapsvg\" viewBox=\"0 0 {MAP_W} {MAP_H}\" \
+        "<div class=\"card map\"><h2>Network{}</h2>\n<svg class=\"mapsvg\" viewBox=\"0 0 {MAP_W} {MAP_H}\" \
          width=\"{MAP_W}\" height=\"{MAP_H}\" role=\"img\" aria-label=\"map of the network\" \
          xmlns=\"http://www.w3.org/2000/svg\">\n\
-         <rect x=\"0\" y=\"0\" width=\"{MAP_W}\" height=\"{MAP_H}\" fill=\"#f8fafc\"/>\n"
+         <rect x=\"0\" y=\"0\" width=\"{MAP_W}\" height=\"{MAP_H}\" fill=\"#f8fafc\"/>\n",
+        fy.map_or(String::new(), |y| format!(
+            " <span class=\"muted\">in year {y}, the final year of the horizon</span>"
+        ))
     );
     // graticule
     let (west, east) = (p.lon_at(0.0), p.lon_at(MAP_W));
@@ -463,7 +532,7 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
     h.push_str("<g class=\"demand\">");
     for (d, dp) in instance.demand.iter().enumerate() {
         let (x, y) = p.xy(dp.lon, dp.lat);
-        let r = radius(dp.patients, max_patients, 1.5, 9.0);
+        let r = radius(patients_of(d), max_patients, 1.5, 9.0);
         let short = unserved[d] > 1e-6;
         let _ = write!(
             h,
@@ -475,7 +544,7 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
             },
             esc(&dp.id),
             esc(&dp.name),
-            num(dp.patients, 1),
+            num(patients_of(d), 1),
             if short {
                 format!(", {} unserved", num(unserved[d], 1))
             } else {
@@ -512,17 +581,23 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
     let mut placed: Vec<(f64, f64)> = Vec::new();
     for st in order {
         let sp = &instance.sites[st];
-        let (status, batches, platforms) = &site_status[st];
+        let (status, batches, platforms, opened) = &site_status[st];
         let (x, y) = p.xy(sp.lon, sp.lat);
         let tip = format!(
-            "{} {} ({}): {}, {} platforms, {} batches a year",
+            "{} {} ({}): {}{}, {} platforms, {} batches a year",
             sp.id,
             sp.name,
             sp.kind.as_str(),
             status,
+            opened.map_or(String::new(), |o| format!(" from year {o}")),
             num(*platforms, 0),
             num(*batches, 1)
         );
+        // a site opened after the first year of a horizon is labelled with its year
+        let label = match opened {
+            Some(o) if *o > 1 => format!("{} · y{o}", sp.id),
+            _ => sp.id.clone(),
+        };
         if status == "closed" {
             let _ = write!(
                 h,
@@ -541,7 +616,7 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
         // a label right of the symbol, moved down while it would overlap one already placed
         let (mut lx, mut ly) = (x + r + 3.0, y + 4.0);
         if lx > MAP_W - 70.0 {
-            lx = x - r - 3.0 - 7.0 * sp.id.chars().count() as f64;
+            lx = x - r - 3.0 - 7.0 * label.chars().count() as f64;
         }
         for _ in 0..12 {
             if placed
@@ -558,7 +633,7 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
             let tx = if lx > x {
                 lx - 2.0
             } else {
-                lx + 7.0 * sp.id.chars().count() as f64
+                lx + 7.0 * label.chars().count() as f64
             };
             let _ = write!(
                 labels,
@@ -569,7 +644,7 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
         let _ = write!(
             labels,
             "<text x=\"{lx:.1}\" y=\"{ly:.1}\">{}</text>",
-            esc(&sp.id)
+            esc(&label)
         );
     }
     h.push_str("</g>\n<g class=\"labels\">");
@@ -601,13 +676,24 @@ fn costs(h: &mut String, plan: &Value) {
     let (w, row, label_w, value_w) = (460.0, 30.0, 140.0, 150.0);
     let height = row * COST_LINES.len() as f64 + 10.0;
     let bar_w = w - label_w - value_w;
+    let fy = final_year(plan);
+    let unit = fy.map_or("USD per year".to_string(), |y| {
+        format!("net present value over {y} years, USD")
+    });
     let _ = write!(
         h,
-        "<div class=\"card\"><h2>Cost breakdown <span class=\"muted\">USD per year</span></h2>\n\
+        "<div class=\"card\"><h2>Cost breakdown <span class=\"muted\">{unit}</span></h2>\n\
          <svg class=\"chart\" viewBox=\"0 0 {w} {height}\" width=\"{w}\" height=\"{height}\" \
          role=\"img\" aria-label=\"cost breakdown\" xmlns=\"http://www.w3.org/2000/svg\">\n"
     );
+    let upfront = plan["scenario"]["horizon"]["setup"] == "upfront";
     for (i, (key, label, colour)) in COST_LINES.iter().enumerate() {
+        // horizon.setup = "upfront" charges the whole setup in the year a site is decided
+        let label = if *key == "setup" && upfront {
+            "Setup (upfront)"
+        } else {
+            label
+        };
         let v = f0(&c[*key]);
         let y = 5.0 + row * i as f64;
         let len = if max > 0.0 {
@@ -638,8 +724,11 @@ fn costs(h: &mut String, plan: &Value) {
     }
     let _ = write!(
         h,
-        "</svg>\n<div class=\"total\">Total <b>{}</b> a year</div>\n</div>\n",
-        usd(total)
+        "</svg>\n<div class=\"total\">Total <b>{}</b> {}</div>\n</div>\n",
+        usd(total),
+        fy.map_or("a year".to_string(), |y| format!(
+            "over {y} years (net present value)"
+        ))
     );
 }
 
@@ -688,6 +777,136 @@ fn solver_card(h: &mut String, plan: &Value, status: &str) {
     h.push_str("</table></div>\n");
 }
 
+/// The build-out of a multi-year plan: one row a year with the net present value, then each
+/// site's status and platforms year by year. Nothing for a single-year plan.
+fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
+    let Some(years) = plan["years"].as_array().filter(|y| !y.is_empty()) else {
+        return;
+    };
+    let money = |v: &Value| f(v).map_or("n/a".into(), usd);
+    let _ = write!(
+        h,
+        "<section class=\"card\"><h2>Build-out year by year <span class=\"muted\">{} years · \
+         net present value {} at a discount rate of {} a year</span></h2>\n\
+         <table class=\"data years\"><thead><tr><th>Year</th><th class=\"n\">Sites open</th>\
+         <th>Opened that year</th><th class=\"n\">Platforms</th><th class=\"n\">Batches</th>\
+         <th class=\"n\">Ex vivo patients</th><th class=\"n\">In vivo patients</th>\
+         <th class=\"n\">Coverage</th><th class=\"n\">Cost that year</th>\
+         <th class=\"n\">Discount factor</th><th class=\"n\">Discounted cost</th></tr></thead><tbody>\n",
+        years.len(),
+        money(&plan["cost"]["total"]),
+        percent(f(&plan["scenario"]["horizon"]["discount_rate"]), 1)
+    );
+    for y in years {
+        let k = &y["kpis"];
+        let opened: Vec<String> = y["opened"]
+            .as_array()
+            .map(|list| list.iter().map(|id| esc(s(id))).collect())
+            .unwrap_or_default();
+        let discounted = match (f(&y["cost"]["total"]), f(&y["discount_factor"])) {
+            (Some(c), Some(d)) => usd(c * d),
+            _ => "n/a".into(),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td><b>{}</b></td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td></tr>",
+            num(f0(&y["year"]), 0),
+            num(f0(&k["sites_open"]), 0),
+            if opened.is_empty() {
+                "–".to_string()
+            } else {
+                opened.join(", ")
+            },
+            num(f0(&k["platforms"]), 0),
+            num(f0(&k["batches"]), 1),
+            num(f0(&k["patients_demand"]), 1),
+            num(f0(&k["patients_in_vivo"]), 1),
+            percent(f(&k["coverage"]), 1),
+            money(&y["cost"]["total"]),
+            f(&y["discount_factor"]).map_or("n/a".into(), |d| num(d, 4)),
+            discounted
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<tr class=\"sum\"><th colspan=\"10\">Net present value: each year's cost × its discount \
+         factor, summed</th><td class=\"n\"><b>{}</b></td></tr></tbody></table>",
+        money(&plan["cost"]["total"])
+    );
+
+    // each site that opens, with its status and platforms year by year
+    let by_year: Vec<HashMap<&str, &Value>> = years
+        .iter()
+        .map(|y| {
+            y["sites"]
+                .as_array()
+                .map(|list| list.iter().map(|x| (s(&x["id"]), x)).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let first_open = |id: &str| {
+        by_year
+            .iter()
+            .position(|m| m.get(id).is_some_and(|x| s(&x["status"]) != "closed"))
+    };
+    let mut rows: Vec<(usize, &crate::input::Site)> = instance
+        .sites
+        .iter()
+        .filter_map(|x| first_open(&x.id).map(|t| (t, x)))
+        .collect();
+    rows.sort_by_key(|(t, _)| *t);
+    let never = instance.sites.len() - rows.len();
+    let _ = write!(
+        h,
+        "<h3>Sites by year <span class=\"muted\">status and platforms; {never} candidate{} never \
+         open</span></h3>\n<table class=\"data grid-years\"><thead><tr><th>Site</th><th>Kind</th>",
+        if never == 1 { "" } else { "s" }
+    );
+    for y in years {
+        let _ = write!(h, "<th class=\"n\">Year {}</th>", num(f0(&y["year"]), 0));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for (_, site) in rows {
+        let _ = write!(
+            h,
+            "<tr><td><b>{}</b>{}</td><td>{}</td>",
+            esc(&site.id),
+            if site.existing {
+                " <span class=\"tag\">existing</span>"
+            } else {
+                ""
+            },
+            esc(site.kind.as_str())
+        );
+        for m in &by_year {
+            match m.get(site.id.as_str()) {
+                Some(x) if s(&x["status"]) != "closed" => {
+                    let status = s(&x["status"]);
+                    let _ = write!(
+                        h,
+                        "<td class=\"n\"><span class=\"dot\" style=\"background:{}\" \
+                         title=\"{}\"></span>{}<span class=\"muted\"> · {} b</span></td>",
+                        status_colour(status),
+                        esc(status),
+                        num(f0(&x["platforms"]), 0),
+                        num(f0(&x["batches"]), 1)
+                    );
+                }
+                _ => h.push_str("<td class=\"n closed\">–</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str(
+        "</tbody></table>\n<p class=\"note\">Each cell: platforms installed · batches made that \
+         year (b); the dot's colour is the operating model. Closed: not producing yet.</p>\n\
+         </section>\n",
+    );
+}
+
 fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
     let by_id: HashMap<&str, &crate::input::Site> =
         instance.sites.iter().map(|x| (x.id.as_str(), x)).collect();
@@ -701,12 +920,19 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
             .then(f0(&b["batches"]).total_cmp(&f0(&a["batches"])))
     });
     let open = rows.iter().filter(|r| s(&r["status"]) != "closed").count();
+    let fy = final_year(plan);
     let _ = write!(
         h,
-        "<section class=\"card\"><h2>Sites <span class=\"muted\">{open} open of {} candidates</span></h2>\n\
-         <table class=\"data\"><thead><tr><th>Site</th><th>Name</th><th>Kind</th><th>Status</th>\
+        "<section class=\"card\"><h2>Sites <span class=\"muted\">{open} open of {} candidates{}</span></h2>\n\
+         <table class=\"data\"><thead><tr><th>Site</th><th>Name</th><th>Kind</th><th>Status</th>{}\
          <th class=\"n\">Platforms</th><th class=\"n\">Batches / year</th><th>Utilization</th></tr></thead><tbody>\n",
-        rows.len()
+        rows.len(),
+        fy.map_or(String::new(), |y| format!(" in year {y}, the final year")),
+        if fy.is_some() {
+            "<th class=\"n\">Opened</th>"
+        } else {
+            ""
+        }
     );
     for r in rows {
         let id = s(&r["id"]);
@@ -716,10 +942,20 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
         let name = site.map_or("", |x| x.name.as_str());
         let kind = site.map_or("", |x| x.kind.as_str());
         let existing = site.is_some_and(|x| x.existing);
+        let opened = if fy.is_some() {
+            format!(
+                "<td class=\"n\">{}</td>",
+                r["opened_year"]
+                    .as_u64()
+                    .map_or("–".to_string(), |y| format!("year {y}"))
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             h,
             "<tr class=\"{}\"><td><b>{}</b></td><td>{}{}</td><td>{}</td>\
-             <td><span class=\"dot\" style=\"background:{}\"></span>{}</td>\
+             <td><span class=\"dot\" style=\"background:{}\"></span>{}</td>{opened}\
              <td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td><div class=\"bar\"><div style=\"width:{:.1}%;background:{}\"></div></div>{}</td></tr>",
             if status == "closed" { "closed" } else { "" },
@@ -749,12 +985,20 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
 
 fn hospitals_table(h: &mut String, plan: &Value, instance: &Instance) {
     let empty = Vec::new();
+    let fy = final_year(plan);
     let mut treated: HashMap<&str, f64> = HashMap::new();
-    for fl in plan["patient_flows"].as_array().unwrap_or(&empty) {
+    let list = |key: &str| {
+        plan[key]
+            .as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .filter(move |e| shown(e, fy))
+    };
+    for fl in list("patient_flows") {
         *treated.entry(s(&fl["hospital"])).or_default() += f0(&fl["patients"]);
     }
     let mut makers: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
-    for fl in plan["batch_flows"].as_array().unwrap_or(&empty) {
+    for fl in list("batch_flows") {
         makers
             .entry(s(&fl["hospital"]))
             .or_default()
@@ -762,10 +1006,11 @@ fn hospitals_table(h: &mut String, plan: &Value, instance: &Instance) {
     }
     let _ = write!(
         h,
-        "<section class=\"card\"><h2>Hospitals <span class=\"muted\">{} treatment centres</span></h2>\n\
+        "<section class=\"card\"><h2>Hospitals <span class=\"muted\">{} treatment centres{}</span></h2>\n\
          <table class=\"data\"><thead><tr><th>Hospital</th><th>Name</th><th class=\"n\">Patients / year</th>\
          <th class=\"n\">Capacity</th><th class=\"n\">Batches / year</th><th>Served by</th></tr></thead><tbody>\n",
-        instance.hospitals.len()
+        instance.hospitals.len(),
+        fy.map_or(String::new(), |y| format!(", in year {y}"))
     );
     let mut order: Vec<&crate::input::Hospital> = instance.hospitals.iter().collect();
     order.sort_by(|a, b| {
@@ -811,6 +1056,7 @@ fn hospitals_table(h: &mut String, plan: &Value, instance: &Instance) {
 fn unserved_table(h: &mut String, plan: &Value, instance: &Instance) {
     let empty = Vec::new();
     let rows = plan["unserved"].as_array().unwrap_or(&empty);
+    let multi = final_year(plan).is_some();
     let names: HashMap<&str, &str> = instance
         .demand
         .iter()
@@ -822,23 +1068,44 @@ fn unserved_table(h: &mut String, plan: &Value, instance: &Instance) {
         if rows.is_empty() {
             "none: every patient is served".to_string()
         } else {
-            format!(
-                "{} patients a year at {} demand points",
-                num(rows.iter().map(|r| f0(&r["patients"])).sum(), 1),
-                rows.len()
-            )
+            let points: std::collections::HashSet<&str> =
+                rows.iter().map(|r| s(&r["demand"])).collect();
+            if multi {
+                format!(
+                    "{} patients over the horizon at {} demand points",
+                    num(rows.iter().map(|r| f0(&r["patients"])).sum(), 1),
+                    points.len()
+                )
+            } else {
+                format!(
+                    "{} patients a year at {} demand points",
+                    num(rows.iter().map(|r| f0(&r["patients"])).sum(), 1),
+                    points.len()
+                )
+            }
         }
     );
     if !rows.is_empty() {
-        h.push_str(
-            "<table class=\"data\"><thead><tr><th>Demand point</th><th>Name</th>\
-             <th class=\"n\">Patients / year</th><th>Why</th></tr></thead><tbody>\n",
+        let _ = writeln!(
+            h,
+            "<table class=\"data\"><thead><tr>{}<th>Demand point</th><th>Name</th>\
+             <th class=\"n\">Patients / year</th><th>Why</th></tr></thead><tbody>",
+            if multi {
+                "<th class=\"n\">Year</th>"
+            } else {
+                ""
+            }
         );
         for r in rows {
             let id = s(&r["demand"]);
+            let year = if multi {
+                format!("<td class=\"n\">{}</td>", num(f0(&r["year"]), 0))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 h,
-                "<tr><td><b>{}</b></td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                "<tr>{year}<td><b>{}</b></td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                 esc(id),
                 esc(names.get(id).copied().unwrap_or("")),
                 num(f0(&r["patients"]), 1),
@@ -953,6 +1220,10 @@ table.data th,table.data td{padding:5px 8px;border-bottom:1px solid #e2e8f0;text
 table.data th{font-size:12px;color:#475569;text-transform:uppercase;letter-spacing:.04em;background:#f8fafc}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.closed td{color:#94a3b8}
+td.closed{color:#94a3b8}
+h3{font-size:14px;margin:16px 0 8px}
+tr.sum th{text-align:right;font-weight:600;color:#334155}
+tr.sum td,tr.sum th{border-top:2px solid #cbd5e1;border-bottom:none}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px}
 .bar{display:inline-block;width:90px;height:8px;background:#e2e8f0;border-radius:4px;margin-right:8px;vertical-align:middle;overflow:hidden}
 .bar div{height:100%}
