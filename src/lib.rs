@@ -29,7 +29,7 @@ pub enum Outcome {
     Plan(Box<Plan>),
     /// No plan satisfies the constraints; the reasons found.
     Infeasible { reasons: Vec<String>, seconds: f64 },
-    /// The time limit came before any feasible plan.
+    /// The time limit (or an [`solve::interrupt`]) came before any feasible plan.
     NoSolution {
         seconds: f64,
         best_bound: Option<f64>,
@@ -56,6 +56,11 @@ pub fn optimize_with_values(
     options: &SolveOptions,
     provenance: Provenance<'_>,
 ) -> Result<(Outcome, Vec<f64>), SolveError> {
+    // The time limit counts the model build too.
+    let options = &SolveOptions {
+        started: Some(options.started.unwrap_or_else(std::time::Instant::now)),
+        ..options.clone()
+    };
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
     let solution = solve::solve(formulation.problem, options)?;
