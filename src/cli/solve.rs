@@ -2,7 +2,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
-    nonneg_f64, positive_f64, report_input_errors,
+    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
 };
 use cartnet::export;
 use cartnet::network::Network;
@@ -12,11 +12,6 @@ use cartnet::{Outcome, optimize};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
-
-/// The share of `--time-limit` kept for turning the solution into a plan and writing its files:
-/// the solver is stopped at the rest. (Measured on the national instance: 15 ms to write, 2 %
-/// of a 10 s limit is 200 ms.)
-pub const WRITE_SHARE: f64 = 0.02;
 
 #[derive(Debug, Args)]
 pub struct SolveArgs {
