@@ -196,7 +196,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     let stop = Stop {
         deadline: options
             .time_limit
-            .map(|t| clock + Duration::from_secs_f64(t.min(1e9))),
+            .map(|t| clock + Duration::try_from_secs_f64(t.clamp(0.0, 1e9)).unwrap_or_default()),
     };
     // HiGHS fills mip_dual_bound only for a MIP; for a pure LP it reads 0, not the LP's bound.
     let is_mip = p
