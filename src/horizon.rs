@@ -27,7 +27,8 @@ pub fn first_plan(
     info: &ModelInfo,
     options: &SolveOptions,
 ) -> Result<Option<Vec<f64>>, SolveError> {
-    let start = Instant::now();
+    // the time limit's clock (the command's start), and the heuristic's share of it
+    let clock = options.started.unwrap_or_else(Instant::now);
     let years = info.years.len();
     let sites = instance.sites.len();
     let mut floors = Floors::none(sites);
@@ -35,7 +36,7 @@ pub fn first_plan(
     for year in 0..years {
         let time_limit = match options.time_limit {
             Some(limit) => {
-                let left = limit * TIME_SHARE - start.elapsed().as_secs_f64();
+                let left = limit * TIME_SHARE - clock.elapsed().as_secs_f64();
                 if left <= 0.0 {
                     return Ok(None);
                 }
@@ -49,12 +50,13 @@ pub fn first_plan(
             log_file: None,
             initial_solution: None,
             write_model: None,
+            started: None,
             ..options.clone()
         };
         let f = Formulation::build_year(instance, scenario, network, year, &floors);
         let one = f.info;
         let solution = solve::solve(f.problem, &year_options)?;
-        if !matches!(solution.status, Status::Optimal | Status::Feasible) {
+        if solve::interrupted() || !matches!(solution.status, Status::Optimal | Status::Feasible) {
             return Ok(None);
         }
         let v = |col: usize| solution.values.get(col).copied().unwrap_or(0.0);

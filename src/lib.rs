@@ -30,7 +30,7 @@ pub enum Outcome {
     Plan(Box<Plan>),
     /// No plan satisfies the constraints; the reasons found.
     Infeasible { reasons: Vec<String>, seconds: f64 },
-    /// The time limit came before any feasible plan.
+    /// The time limit (or an [`solve::interrupt`]) came before any feasible plan.
     NoSolution {
         seconds: f64,
         best_bound: Option<f64>,
@@ -57,21 +57,25 @@ pub fn optimize_with_values(
     options: &SolveOptions,
     provenance: Provenance<'_>,
 ) -> Result<(Outcome, Vec<f64>), SolveError> {
+    // The time limit counts the model build too.
+    let options = &SolveOptions {
+        started: Some(options.started.unwrap_or_else(std::time::Instant::now)),
+        ..options.clone()
+    };
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
     // A multi-year model starts from the forward heuristic's plan, unless given one.
-    let started;
+    let with_start;
     let mut spent = 0.0;
     let options = if info.years.len() > 1 && options.initial_solution.is_none() {
         let begin = std::time::Instant::now();
         let first = horizon::first_plan(instance, scenario, network, &info, options)?;
         spent = begin.elapsed().as_secs_f64();
-        started = SolveOptions {
+        with_start = SolveOptions {
             initial_solution: first.map(std::sync::Arc::new),
-            time_limit: options.time_limit.map(|l| (l - spent).max(0.0)),
             ..options.clone()
         };
-        &started
+        &with_start
     } else {
         options
     };

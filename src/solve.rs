@@ -7,8 +7,31 @@ use good_lp::solvers::highs::highs;
 use highs::HighsModelStatus;
 use highs_sys::HighsInt;
 use serde::Serialize;
+use std::os::raw::{c_char, c_int, c_void};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Set by [`interrupt`] (the CLI calls it on Ctrl-C); read by every running solve.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Asks every solve in this process, running or yet to start, to stop as soon as it can and
+/// return its best plan so far (status `feasible` with its proven gap), or no plan if it has
+/// none yet. HiGHS is stopped through its interrupt callbacks; the cutting-plane rounds check
+/// between rounds. Safe to call from any thread, e.g. a signal handler's.
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Whether [`interrupt`] was called (and not cleared since).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Withdraws an [`interrupt`] request, so that later solves run normally.
+pub fn clear_interrupt() {
+    INTERRUPTED.store(false, Ordering::SeqCst);
+}
 
 /// Below this many lazy rows, handing them all to HiGHS up front is faster than separating
 /// them (measured on the OR-Library set: cap113 0.68 s eager vs 1.22 s lazy; capa's 100,000
@@ -21,8 +44,13 @@ pub const OPTIMAL_GAP: f64 = 1e-6;
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
-    /// Seconds; `None` is no limit.
+    /// Seconds, counted from `started`; `None` is no limit. Everything from `started` to the
+    /// end of the solve counts: with [`crate::optimize`], building the model, the cutting-plane
+    /// rounds, HiGHS's repair of their LP point and its branch and bound.
     pub time_limit: Option<f64>,
+    /// When the clock of `time_limit` started; `None`: when [`crate::optimize`] (or [`solve`])
+    /// was called. The CLI sets it when the command starts, so loading the data counts too.
+    pub started: Option<Instant>,
     /// Relative gap at which the search stops (HiGHS `mip_rel_gap`).
     pub gap: f64,
     /// Solver threads; `None` leaves HiGHS's default.
@@ -47,6 +75,7 @@ impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
             time_limit: None,
+            started: None,
             gap: OPTIMAL_GAP,
             threads: None,
             log_file: None,
@@ -106,9 +135,69 @@ pub enum SolveError {
     Solver(String),
 }
 
+/// What the interrupt callback reads: the deadline of the time limit.
+struct Stop {
+    deadline: Option<Instant>,
+}
+
+/// HiGHS's interrupt callback (simplex, IPM and MIP): asks HiGHS to stop when [`interrupt`] was
+/// called or the deadline has passed. HiGHS checks its own `time_limit` only at some points (not
+/// inside every presolve or sub-MIP), so the deadline is enforced here too.
+unsafe extern "C" fn stop_callback(
+    _kind: c_int,
+    _message: *const c_char,
+    _data_out: *const highs_sys::HighsCallbackDataOut,
+    data_in: *mut highs_sys::HighsCallbackDataIn,
+    user: *mut c_void,
+) {
+    if data_in.is_null() || user.is_null() {
+        return;
+    }
+    // SAFETY: `user` is the `Stop` registered with this callback, which outlives every HiGHS
+    // run of the model (see `watch`); it is only read.
+    let stop = unsafe { &*(user as *const Stop) };
+    if interrupted() || stop.deadline.is_some_and(|d| Instant::now() >= d) {
+        // SAFETY: HiGHS hands a valid, writable input struct to interrupt callbacks.
+        unsafe { (*data_in).user_interrupt = 1 };
+    }
+}
+
+/// Registers [`stop_callback`] on `model` for the simplex, IPM and MIP interrupt points.
+/// `stop` must outlive every run of the model.
+fn watch(model: &mut highs::Model, stop: &Stop) -> Result<(), SolveError> {
+    let ptr = model.as_mut_ptr();
+    // SAFETY: `ptr` is the live HiGHS instance owned by `model`; the user pointer is `stop`,
+    // which the caller keeps alive for as long as the model runs.
+    let ok = unsafe {
+        highs_sys::Highs_setCallback(ptr, Some(stop_callback), stop as *const Stop as *mut c_void)
+            != highs_sys::kHighsStatusError
+            && [
+                highs_sys::kHighsCallbackSimplexInterrupt,
+                highs_sys::kHighsCallbackIpmInterrupt,
+                highs_sys::kHighsCallbackMipInterrupt,
+            ]
+            .iter()
+            .all(|&kind| highs_sys::Highs_startCallback(ptr, kind) != highs_sys::kHighsStatusError)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(SolveError::Solver(
+            "HiGHS did not accept the interrupt callback".into(),
+        ))
+    }
+}
+
 /// Solves the formulation with HiGHS.
 pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError> {
     let start = Instant::now();
+    let clock = options.started.unwrap_or(start);
+    // Declared before the model, so it is dropped after it: HiGHS holds a pointer to it.
+    let stop = Stop {
+        deadline: options
+            .time_limit
+            .map(|t| clock + Duration::try_from_secs_f64(t.clamp(0.0, 1e9)).unwrap_or_default()),
+    };
     // HiGHS fills mip_dual_bound only for a MIP; for a pure LP it reads 0, not the LP's bound.
     let is_mip = p
         .variables
@@ -193,6 +282,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         };
         set(&format!("{name}={value}"), r)?;
     }
+    watch(&mut model, &stop)?;
     let mut highs_seconds = 0.0;
     let mut lp_bound: Option<f64> = None;
     let separated = options.lazy_rows && lazy.len() > LAZY_ROWS_THRESHOLD;
@@ -201,15 +291,28 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             model,
             &lazy,
             options.time_limit,
-            start,
+            clock,
             &mut highs_seconds,
             &mut lp_bound,
         )?;
     } else {
         add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
     }
+    if interrupted() {
+        // Stopped during the cutting-plane rounds: their LP point is no plan, and the user
+        // asked to stop, so the search is not started.
+        return Ok(Solution {
+            status: Status::NoSolution,
+            objective: None,
+            best_bound: lp_bound,
+            gap: None,
+            seconds: start.elapsed().as_secs_f64(),
+            highs_seconds,
+            values: Vec::new(),
+        });
+    }
     if let Some(t) = options.time_limit {
-        let left = (t - start.elapsed().as_secs_f64()).max(1e-9);
+        let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
         // After separation HiGHS runs two searches, each under time_limit: the repair of the
         // LP point and the branch and bound. Together they must fit in what is left.
         let limit = if separated { left / 2.0 } else { left };
@@ -370,7 +473,7 @@ fn separate(
     mut model: highs::Model,
     lazy: &[LazyRow],
     time_limit: Option<f64>,
-    start: Instant,
+    clock: Instant,
     highs_seconds: &mut f64,
     lp_bound: &mut Option<f64>,
 ) -> Result<highs::Model, SolveError> {
@@ -398,7 +501,7 @@ fn separate(
     let mut added = vec![false; lazy.len()];
     for _round in 0..100 {
         if let Some(t) = time_limit {
-            let left = (t - start.elapsed().as_secs_f64()).max(1e-9);
+            let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
             model
                 .try_set_option("time_limit", left)
                 .map_err(|_| SolveError::Option("time_limit".into()))?;
@@ -429,8 +532,8 @@ fn separate(
             Vec::new()
         };
         model = highs::Model::from(solved);
-        let out_of_time = budget_seconds.is_some_and(|b| start.elapsed().as_secs_f64() > b);
-        if violated.is_empty() || out_of_time {
+        let out_of_time = budget_seconds.is_some_and(|b| clock.elapsed().as_secs_f64() > b);
+        if violated.is_empty() || out_of_time || interrupted() {
             break;
         }
         let rows: Vec<&LazyRow> = violated.iter().map(|&i| &lazy[i]).collect();

@@ -737,6 +737,8 @@ pub enum RowStatus {
     NoSolution,
     /// The solver itself failed (not infeasibility).
     Error,
+    /// Not started: the sweep was interrupted (Ctrl-C) first.
+    NotRun,
 }
 
 impl RowStatus {
@@ -747,6 +749,7 @@ impl RowStatus {
             RowStatus::Infeasible => "infeasible",
             RowStatus::NoSolution => "no_solution",
             RowStatus::Error => "error",
+            RowStatus::NotRun => "not_run",
         }
     }
 
@@ -896,10 +899,19 @@ pub fn run(
             kpis: None,
             notes: Vec::new(),
         };
+        if crate::solve::interrupted() {
+            // Ctrl-C: no new scenario starts; the row says so in sweep.csv.
+            row.status = RowStatus::NotRun;
+            row.notes = vec!["the sweep was interrupted before it started".into()];
+            on_done(p, &row, None);
+            return row;
+        }
         let mut plan = None;
         let log = options.logs.as_ref().and_then(|l| l.get(p.index));
         let is_representative = representative[g] == i;
         let solve_options = SolveOptions {
+            // the scenario's time limit counts its share of the network too
+            started: Some(start),
             log_file: log.cloned().or_else(|| options.solve.log_file.clone()),
             initial_solution: if is_representative {
                 None
@@ -937,8 +949,11 @@ pub fn run(
             }
             Ok(Outcome::NoSolution { .. }) => {
                 row.status = RowStatus::NoSolution;
-                row.notes =
-                    vec!["the time limit came before any feasible plan; raise --time-limit".into()];
+                row.notes = vec![if crate::solve::interrupted() {
+                    "interrupted before any feasible plan was found".into()
+                } else {
+                    "the time limit came before any feasible plan; raise --time-limit".into()
+                }];
             }
             Err(e) => row.notes = vec![e.to_string()],
         }
@@ -1268,7 +1283,11 @@ pub fn render_svg(axes: &[Axis], rows: &[Row], title: &str) -> Result<String, St
         .unwrap_or(1);
     // room above the lines for the legend (two entries a series)
     let s1 = (max_sites as f64 * (1.25 + 0.15 * series.len() as f64) + 1.0).ceil();
-    let missing: Vec<&Row> = rows.iter().filter(|r| !r.status.has_plan()).collect();
+    // Scenarios that were not run (an interrupted sweep) are not marked: nothing is known of them.
+    let missing: Vec<&Row> = rows
+        .iter()
+        .filter(|r| !r.status.has_plan() && r.status != RowStatus::NotRun)
+        .collect();
 
     let x_label = |x: &f64| -> String {
         if numeric {

@@ -389,3 +389,31 @@ fn sweep_varies_the_horizon_keys() {
     let objective: Vec<f64> = rows.iter().map(|r| r[4].parse().unwrap()).collect();
     assert_eq!(objective, [300.0, 300.0, 500.0, 300.0], "{csv}");
 }
+
+#[test]
+fn a_single_year_plan_replaces_a_multi_year_one_whole() {
+    // years.csv belongs to the multi-year plan: a single-year plan written over it removes it
+    let inst = growing("", "");
+    let out = tempfile::tempdir().unwrap();
+    let solve = |years: &str| {
+        let run = Command::cargo_bin("cartnet")
+            .unwrap()
+            .arg("solve")
+            .arg("--data")
+            .arg(inst.data_dir())
+            .arg("--model")
+            .arg(inst.model_file())
+            .args(["--set", &format!("horizon.years={years}"), "--out"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0));
+    };
+    solve("3");
+    assert!(out.path().join("years.csv").is_file());
+    solve("1");
+    assert!(!out.path().join("years.csv").exists());
+    let plan: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("plan.json")).unwrap()).unwrap();
+    assert!(plan.get("years").is_none());
+}

@@ -1,8 +1,8 @@
 //! `cartnet solve`: load, build the network, optimize, write the plan, print the summary.
 
 use super::{
-    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, InputArgs, nonneg_f64, positive_f64,
-    report_input_errors,
+    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
+    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
 };
 use cartnet::export;
 use cartnet::network::Network;
@@ -11,6 +11,7 @@ use cartnet::solve::SolveOptions;
 use cartnet::{Outcome, optimize};
 use clap::Args;
 use std::path::PathBuf;
+use std::time::Instant;
 
 #[derive(Debug, Args)]
 pub struct SolveArgs {
@@ -19,7 +20,8 @@ pub struct SolveArgs {
     /// Output folder for plan.json and the CSV tables.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
-    /// Stop after this many seconds with the best plan found and its proven gap.
+    /// Stop after this many seconds with the best plan found and its proven gap. The whole run
+    /// counts: loading, building the model, solving and writing the plan.
     #[arg(long, value_name = "S", value_parser = positive_f64)]
     pub time_limit: Option<f64>,
     /// Stop when the proven relative gap is at most G (e.g. 0.005 for 0.5 %).
@@ -60,6 +62,7 @@ fn name_value(s: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: SolveArgs, verbose: bool) -> u8 {
+    let started = Instant::now();
     let (instance, scenario) = match args.input.load() {
         Ok(x) => x,
         Err(e) => return report_input_errors(&e, &args.input.data),
@@ -88,7 +91,8 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         None
     };
     let options = SolveOptions {
-        time_limit: args.time_limit,
+        time_limit: args.time_limit.map(|t| t * (1.0 - WRITE_SHARE)),
+        started: Some(started),
         gap: args.gap,
         threads: args.threads,
         log_file,
@@ -117,13 +121,14 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             return EXIT_NO_SOLUTION;
         }
     };
+    let interrupted = cartnet::solve::interrupted();
     match outcome {
         Outcome::Plan(plan) => {
             let written = match export::write_plan(&args.out, &plan, &instance) {
                 Ok(w) => w,
                 Err(e) => {
                     eprintln!(
-                        "error: cannot write the plan to {}: {e}",
+                        "error: cannot write the plan to {}: {e}; the files there are as they were.",
                         args.out.display()
                     );
                     return EXIT_INPUT;
@@ -153,6 +158,23 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                     );
                 }
             }
+            if interrupted {
+                let gap = plan
+                    .solver
+                    .gap
+                    .map_or("unknown".to_string(), |g| format!("{:.4} %", g * 100.0));
+                eprintln!(
+                    "interrupted after {:.1} s: the plan written is the best found so far ({}, gap {gap}){}",
+                    started.elapsed().as_secs_f64(),
+                    plan.solver.status.as_str(),
+                    if args.verify {
+                        "; --verify skipped (run cartnet verify on it)"
+                    } else {
+                        ""
+                    }
+                );
+                return EXIT_INTERRUPTED;
+            }
             if args.verify {
                 let plan_file = args.out.join("plan.json");
                 return super::verify::check(&plan_file, Some(&args.input.data), None, true);
@@ -166,7 +188,11 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             for r in reasons {
                 eprintln!("  - {r}");
             }
-            EXIT_INFEASIBLE
+            if interrupted {
+                EXIT_INTERRUPTED
+            } else {
+                EXIT_INFEASIBLE
+            }
         }
         Outcome::NoSolution {
             seconds,
@@ -175,6 +201,13 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             let bound = best_bound.map_or(String::new(), |b| {
                 format!(" (best bound {})", export::summary::usd(b))
             });
+            if interrupted {
+                eprintln!(
+                    "interrupted after {seconds:.1} s, before any feasible plan was found{bound}; \
+                     nothing was written."
+                );
+                return EXIT_INTERRUPTED;
+            }
             eprintln!(
                 "no solution: the limit was reached after {seconds:.1} s before any feasible plan was found{bound}; \
                  nothing was written. Raise --time-limit."

@@ -7,8 +7,8 @@
 //! (grid order) and `OUT/sweep.svg` follow, and a table is printed.
 
 use super::{
-    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_OK, nonneg_f64, positive_f64,
-    report_input_errors,
+    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, WRITE_SHARE,
+    nonneg_f64, positive_f64, report_input_errors,
 };
 use cartnet::export;
 use cartnet::input::error::InputErrors;
@@ -54,7 +54,8 @@ pub struct SweepArgs {
     /// may pick a different one of equally cheap plans at another thread count].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
-    /// Seconds per scenario; a scenario stopped by it keeps its best plan and proven gap.
+    /// Seconds per scenario; a scenario stopped by it keeps its best plan and proven gap. Its
+    /// network, model build, solve and plan files all count.
     #[arg(long, value_name = "S", value_parser = positive_f64)]
     pub time_limit: Option<f64>,
     /// Relative gap at which each scenario's search stops [default: 1e-6].
@@ -250,7 +251,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     let options = RunOptions {
         jobs: workers,
         solve: SolveOptions {
-            time_limit: study.time_limit,
+            time_limit: study.time_limit.map(|t| t * (1.0 - WRITE_SHARE)),
             gap: study.gap,
             threads: Some(threads),
             ..SolveOptions::default()
@@ -302,6 +303,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     };
     let (rows, stats) = sweep::run(&study.instance, &study.points, &options, &on_done);
     pb.finish_and_clear();
+    let interrupted = cartnet::solve::interrupted();
     if verbose {
         eprintln!(
             "networks built: {} for {n} scenarios ({} used one as built, {} a copy with their own cost terms)",
@@ -361,12 +363,16 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     );
 
     let count = |s: RowStatus| rows.iter().filter(|r| r.status == s).count();
-    let (infeasible, no_solution, failed) = (
+    let (infeasible, no_solution, failed, not_run) = (
         count(RowStatus::Infeasible),
         count(RowStatus::NoSolution),
         count(RowStatus::Error),
+        count(RowStatus::NotRun),
     );
-    for r in rows.iter().filter(|r| !r.status.has_plan()) {
+    for r in rows
+        .iter()
+        .filter(|r| !r.status.has_plan() && r.status != RowStatus::NotRun)
+    {
         eprintln!(
             "scenario {} ({}): {}",
             r.index + 1,
@@ -384,7 +390,20 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
             infeasible + no_solution + failed
         );
     }
-    if !write_errors.is_empty() {
+    if interrupted {
+        let stopped = rows
+            .iter()
+            .filter(|r| r.status == RowStatus::Feasible)
+            .count();
+        eprintln!(
+            "interrupted after {:.1} s: {} of {n} scenarios have a plan ({stopped} of them \
+             feasible, with their gap), {not_run} not run; sweep.csv lists every scenario, the \
+             unstarted ones as not_run.",
+            started.elapsed().as_secs_f64(),
+            planned
+        );
+        EXIT_INTERRUPTED
+    } else if !write_errors.is_empty() {
         EXIT_INPUT
     } else if no_solution + failed > 0 {
         EXIT_NO_SOLUTION
