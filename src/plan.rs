@@ -3,7 +3,7 @@
 
 use crate::explain::{self, Reason};
 use crate::input::{Instance, OpModel, Scenario};
-use crate::model::{ModelInfo, Vars};
+use crate::model::{ModelInfo, PointValues, Vars};
 use crate::network::Network;
 use crate::solve::{Solution, Status};
 use serde::Serialize;
@@ -56,6 +56,9 @@ pub struct Counts {
     pub sites: usize,
     pub patient_arcs: usize,
     pub cell_arcs: usize,
+    /// Groups of interchangeable demand points (same hospitals, costs and growth) the model
+    /// solves for, each with one demand row; the flows are reported per demand point.
+    pub demand_groups: usize,
     pub variables: usize,
     pub constraints: usize,
 }
@@ -316,15 +319,16 @@ impl Plan {
         let mut years = Vec::with_capacity(n_years);
         for (year, vars) in formulation.years.iter().enumerate() {
             let label = year as u32 + 1;
+            let points = formulation.point_values(year, &value);
             let flows: Vec<PatientFlow> = network
                 .patient_arcs()
                 .enumerate()
-                .filter(|(a, _)| value[vars.patients[*a].col] > 0.0)
+                .filter(|(a, _)| points.patients[*a] > 0.0)
                 .map(|(a, arc)| PatientFlow {
                     year: label,
                     demand: instance.demand[arc.demand].id.clone(),
                     hospital: instance.hospitals[arc.hospital].id.clone(),
-                    patients: value[vars.patients[a].col],
+                    patients: points.patients[a],
                     hours: clean(arc.hours),
                 })
                 .collect();
@@ -355,7 +359,7 @@ impl Plan {
                 .filter(|(_, o)| **o == Some(label))
                 .map(|(s, _)| instance.sites[s].id.clone())
                 .collect();
-            let mut u = explain_unserved(instance, scenario, network, vars, &value);
+            let mut u = explain_unserved(instance, scenario, network, vars, &value, &points);
             for x in &mut u {
                 x.year = label;
             }
@@ -391,6 +395,7 @@ impl Plan {
                     sites: size.sites,
                     patient_arcs: size.patient_arcs,
                     cell_arcs: size.cell_arcs,
+                    demand_groups: formulation.groups.len(),
                     variables: formulation.columns,
                     constraints: formulation.rows,
                 },
@@ -483,12 +488,13 @@ fn explain_unserved(
     network: &Network,
     vars: &Vars,
     value: &[f64],
+    points: &PointValues,
 ) -> Vec<Unserved> {
-    let unserved: Vec<(usize, f64)> = vars
+    let unserved: Vec<(usize, f64)> = points
         .unserved
         .iter()
         .enumerate()
-        .filter_map(|(d, u)| u.map(|u| (d, value[u.col])))
+        .filter_map(|(d, u)| u.map(|u| (d, u)))
         .filter(|(_, p)| *p > 0.0)
         .collect();
     if unserved.is_empty() {
@@ -498,7 +504,7 @@ fn explain_unserved(
     let mut inflow = vec![0.0; instance.hospitals.len()];
     let mut reach = vec![Vec::new(); instance.demand.len()];
     for (a, arc) in network.patient_arcs().enumerate() {
-        inflow[arc.hospital] += value[vars.patients[a].col];
+        inflow[arc.hospital] += points.patients[a];
         reach[arc.demand].push(arc.hospital);
     }
     let mut sites_of = vec![Vec::new(); instance.hospitals.len()];

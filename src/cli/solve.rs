@@ -5,6 +5,7 @@ use super::{
     WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
 };
 use cartnet::export;
+use cartnet::model::DemandGroups;
 use cartnet::network::Network;
 use cartnet::plan::Provenance;
 use cartnet::solve::SolveOptions;
@@ -106,6 +107,14 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         eprintln!(
             "network: {} demand points, {} hospitals, {} sites; {} patient arcs, {} cell arcs",
             size.demand_points, size.hospitals, size.sites, size.patient_arcs, size.cell_arcs
+        );
+        let groups = DemandGroups::build(&instance, &network);
+        eprintln!(
+            "model: {} demand points in {} groups of interchangeable points (same hospitals, \
+             patient costs and growth), {} patient-flow columns a year",
+            size.demand_points,
+            groups.len(),
+            groups.arcs.len()
         );
     }
     let data = args.input.data.display().to_string();

@@ -2,6 +2,7 @@
 
 use super::{EXIT_OK, InputArgs, report_input_errors};
 use cartnet::explain;
+use cartnet::model::DemandGroups;
 use cartnet::network::Network;
 use clap::Args;
 
@@ -43,6 +44,14 @@ pub fn run(args: ValidateArgs) -> u8 {
         size.cell_arcs,
         if modes.is_empty() { "" } else { ": " },
         modes.join(", ")
+    );
+    let groups = DemandGroups::build(&instance, &network);
+    println!(
+        "model: {} demand points in {} groups of interchangeable points (same hospitals, patient costs \
+         and growth); the model has one demand row per group and {} patient-flow columns a year",
+        size.demand_points,
+        groups.len(),
+        groups.arcs.len()
     );
     let mut has_site = vec![false; instance.hospitals.len()];
     for arc in network.cell_arcs() {

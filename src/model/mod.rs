@@ -6,6 +6,9 @@ use crate::input::{Instance, OpModel, Scenario};
 use crate::network::Network;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
+mod groups;
+pub use groups::{DemandGroups, GroupArc, PointValues};
+
 /// A variable with the column index HiGHS will give it (good_lp adds columns in creation order).
 #[derive(Debug, Clone, Copy)]
 pub struct Var {
@@ -22,11 +25,12 @@ pub struct Vars {
     pub platforms: Vec<[Option<Var>; 2]>,
     /// b[s][k]: batches made a year.
     pub batches: Vec<[Option<Var>; 2]>,
-    /// x[a]: patients a year on patient arc a.
+    /// x[g,h]: patients a year on group arc a (see [`DemandGroups`]; a network patient arc's
+    /// own flow is [`ModelInfo::point_values`]).
     pub patients: Vec<Var>,
     /// w[c]: batches a year on cell arc c.
     pub shipments: Vec<Var>,
-    /// u[d]: unserved patients a year at demand point d (absent under full coverage).
+    /// u[g]: unserved patients a year in demand group g (absent under full coverage).
     pub unserved: Vec<Option<Var>>,
     /// z[c]: hospital of arc c single-sources from its site (binary; only with single_sourcing).
     pub sourcing: Vec<Option<Var>>,
@@ -87,6 +91,8 @@ pub struct ModelInfo {
     pub cost_terms: Vec<CostTerm>,
     /// The weight of each year in the objective (the net present value): 1 / (1 + r)^t.
     pub discount: Vec<f64>,
+    /// The groups of interchangeable demand points the flow and unserved columns are over.
+    pub groups: DemandGroups,
     pub columns: usize,
     pub rows: usize,
 }
@@ -164,23 +170,11 @@ impl Formulation {
         let mut lazy: Vec<LazyRow> = Vec::new();
         let n_sites = instance.sites.len();
         let n_hosp = instance.hospitals.len();
-        let n_dem = instance.demand.len();
         let upfront = horizon.setup_charge() == SetupCharge::Upfront;
         let lead = horizon.lead_years as usize;
 
-        // Adjacency, built in one pass over the arcs.
-        let mut arcs_of_demand = vec![Vec::new(); n_dem];
-        let mut arcs_into_hospital = vec![Vec::new(); n_hosp];
-        for (a, arc) in network.patient_arcs().enumerate() {
-            arcs_of_demand[arc.demand].push(a);
-            arcs_into_hospital[arc.hospital].push(a);
-        }
-        let mut arcs_out_of_hospital = vec![Vec::new(); n_hosp];
-        let mut arcs_into_site = vec![Vec::new(); n_sites];
-        for (c, arc) in network.cell_arcs().enumerate() {
-            arcs_out_of_hospital[arc.hospital].push(c);
-            arcs_into_site[arc.site].push(c);
-        }
+        let groups = DemandGroups::build(instance, network);
+        let lists = AdjacencyLists::new(&groups, network, n_hosp, n_sites);
 
         let mut all_years = Vec::with_capacity(years);
         for year in 0..years {
@@ -202,12 +196,7 @@ impl Formulation {
                     producing: year >= lead,
                     upfront,
                 },
-                Adjacency {
-                    of_demand: &arcs_of_demand,
-                    into_hospital: &arcs_into_hospital,
-                    out_of_hospital: &arcs_out_of_hospital,
-                    into_site: &arcs_into_site,
-                },
+                lists.view(&groups),
                 instance,
                 scenario,
                 network,
@@ -277,6 +266,7 @@ impl Formulation {
             years: all_years,
             cost_terms: b.cost_terms,
             discount: b.discount,
+            groups,
             columns: b.columns,
             rows: rows.len(),
         };
@@ -314,23 +304,13 @@ impl Formulation {
         let mut lazy = Vec::new();
         let upfront = horizon.setup_charge() == SetupCharge::Upfront;
         let lead = horizon.lead_years as usize;
-        let (n_dem, n_hosp, n_sites) = (
-            instance.demand.len(),
+        let groups = DemandGroups::build(instance, network);
+        let lists = AdjacencyLists::new(
+            &groups,
+            network,
             instance.hospitals.len(),
             instance.sites.len(),
         );
-        let mut arcs_of_demand = vec![Vec::new(); n_dem];
-        let mut arcs_into_hospital = vec![Vec::new(); n_hosp];
-        for (a, arc) in network.patient_arcs().enumerate() {
-            arcs_of_demand[arc.demand].push(a);
-            arcs_into_hospital[arc.hospital].push(a);
-        }
-        let mut arcs_out_of_hospital = vec![Vec::new(); n_hosp];
-        let mut arcs_into_site = vec![Vec::new(); n_sites];
-        for (c, arc) in network.cell_arcs().enumerate() {
-            arcs_out_of_hospital[arc.hospital].push(c);
-            arcs_into_site[arc.site].push(c);
-        }
         let in_vivo = scenario.demand.in_vivo(year);
         let demand: Vec<f64> = instance
             .demand
@@ -347,12 +327,7 @@ impl Formulation {
                 producing: year >= lead,
                 upfront,
             },
-            Adjacency {
-                of_demand: &arcs_of_demand,
-                into_hospital: &arcs_into_hospital,
-                out_of_hospital: &arcs_out_of_hospital,
-                into_site: &arcs_into_site,
-            },
+            lists.view(&groups),
             instance,
             scenario,
             network,
@@ -382,6 +357,7 @@ impl Formulation {
             years: vec![vars],
             cost_terms: b.cost_terms,
             discount: vec![1.0],
+            groups,
             columns: b.columns,
             rows: rows.len(),
         };
@@ -415,19 +391,26 @@ impl Formulation {
             upfront,
         } = data;
         let Adjacency {
-            of_demand: arcs_of_demand,
+            groups,
+            of_group: arcs_of_group,
             into_hospital: arcs_into_hospital,
             out_of_hospital: arcs_out_of_hospital,
             into_site: arcs_into_site,
         } = adj;
         let mut vars = Vars::default();
+        // Each group's patients: its members' together.
+        let group_demand: Vec<f64> = groups
+            .members
+            .iter()
+            .map(|m| m.iter().map(|&d| demand[d]).sum())
+            .collect();
 
         // Patients that can reach each hospital, capped by its capacity.
         let reachable: Vec<f64> = (0..instance.hospitals.len())
             .map(|h| {
                 let reach: f64 = arcs_into_hospital[h]
                     .iter()
-                    .map(|&a| demand[network.patient_arc(a).demand])
+                    .map(|&a| group_demand[groups.arcs[a].group])
                     .sum();
                 instance.hospitals[h]
                     .max_patients
@@ -468,7 +451,7 @@ impl Formulation {
             vars.batches.push(batches);
         }
 
-        for arc in network.patient_arcs() {
+        for arc in &groups.arcs {
             let x = b.add(
                 variable().min(0),
                 arc.cost_per_patient,
@@ -494,7 +477,7 @@ impl Formulation {
             caps.push(upper);
         }
         let penalty = scenario.demand.unserved_penalty;
-        for &p in demand {
+        for &p in &group_demand {
             let u = (!scenario.demand.full_coverage).then(|| {
                 b.add(
                     variable().min(0).max(p),
@@ -506,12 +489,12 @@ impl Formulation {
             vars.unserved.push(u);
         }
 
-        // demand: sum_h x[d,h] + u[d] = p[d]
-        for (d, &p) in demand.iter().enumerate() {
-            let mut e = sum(arcs_of_demand[d]
-                .iter()
-                .map(|&a| (1.0, vars.patients[a].var)));
-            if let Some(u) = vars.unserved[d] {
+        // demand, per group of interchangeable points: sum_h x[g,h] + u[g] = p[g]
+        for (g, &p) in group_demand.iter().enumerate() {
+            let mut e = sum(arcs_of_group[g]
+                .clone()
+                .map(|a| (1.0, vars.patients[a].var)));
+            if let Some(u) = vars.unserved[g] {
                 e.add_mul(1.0, u.var);
             }
             rows.push(constraint!(e == p));
@@ -647,11 +630,59 @@ struct YearData<'a> {
     upfront: bool,
 }
 
-/// Arc lists by node, shared by every year.
+/// Arc lists by node, shared by every year: group arcs by group and by hospital, cell arcs by
+/// hospital and by site.
 #[derive(Clone, Copy)]
 struct Adjacency<'a> {
-    of_demand: &'a [Vec<usize>],
+    groups: &'a DemandGroups,
+    of_group: &'a [std::ops::Range<usize>],
     into_hospital: &'a [Vec<usize>],
     out_of_hospital: &'a [Vec<usize>],
     into_site: &'a [Vec<usize>],
+}
+
+/// The lists behind an [`Adjacency`], built in one pass over the arcs.
+struct AdjacencyLists {
+    of_group: Vec<std::ops::Range<usize>>,
+    into_hospital: Vec<Vec<usize>>,
+    out_of_hospital: Vec<Vec<usize>>,
+    into_site: Vec<Vec<usize>>,
+}
+
+impl AdjacencyLists {
+    fn new(groups: &DemandGroups, network: &Network, hospitals: usize, sites: usize) -> Self {
+        // a group's arcs are consecutive
+        let mut of_group = vec![0..0; groups.len()];
+        let mut into_hospital = vec![Vec::new(); hospitals];
+        for (a, arc) in groups.arcs.iter().enumerate() {
+            let r = &mut of_group[arc.group];
+            if r.start == r.end {
+                *r = a..a;
+            }
+            r.end = a + 1;
+            into_hospital[arc.hospital].push(a);
+        }
+        let mut out_of_hospital = vec![Vec::new(); hospitals];
+        let mut into_site = vec![Vec::new(); sites];
+        for (c, arc) in network.cell_arcs().enumerate() {
+            out_of_hospital[arc.hospital].push(c);
+            into_site[arc.site].push(c);
+        }
+        AdjacencyLists {
+            of_group,
+            into_hospital,
+            out_of_hospital,
+            into_site,
+        }
+    }
+
+    fn view<'a>(&'a self, groups: &'a DemandGroups) -> Adjacency<'a> {
+        Adjacency {
+            groups,
+            of_group: &self.of_group,
+            into_hospital: &self.into_hospital,
+            out_of_hospital: &self.out_of_hospital,
+            into_site: &self.into_site,
+        }
+    }
 }
