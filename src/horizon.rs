@@ -98,18 +98,6 @@ pub fn first_plan(
         }
     }
     // upfront setup: the opening columns follow the open decisions
-    for year in 0..years {
-        for (s, o) in info.years[year].opening.iter().enumerate() {
-            for (k, v) in o.iter().enumerate() {
-                if let (Some(v), Some(y)) = (v, info.years[year].open[s][k]) {
-                    let was = year
-                        .checked_sub(1)
-                        .and_then(|p| info.years[p].open[s][k])
-                        .map_or(0.0, |p| values[p.col]);
-                    values[v.col] = (values[y.col] - was).max(0.0);
-                }
-            }
-        }
-    }
+    info.set_openings(&mut values);
     Ok(Some(values))
 }

@@ -285,19 +285,7 @@ impl Plan {
             site_years.push(sites);
         }
         // Upfront setup: the opening columns follow the final open decisions.
-        for (year, vars) in formulation.years.iter().enumerate() {
-            for (s, o) in vars.opening.iter().enumerate() {
-                for (k, v) in o.iter().enumerate() {
-                    if let (Some(v), Some(y)) = (*v, vars.open[s][k]) {
-                        let was = year
-                            .checked_sub(1)
-                            .and_then(|p| formulation.years[p].open[s][k])
-                            .map_or(0.0, |p| value[p.col]);
-                        value[v.col] = (value[y.col] - was).max(0.0);
-                    }
-                }
-            }
-        }
+        formulation.set_openings(&mut value);
 
         // Cost lines from the final values, per year; they sum to the total.
         let mut lines = vec![[0.0f64; 7]; n_years];

@@ -8,7 +8,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,36 +15,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn cartnet() -> Command {
-    let mut c = Command::cargo_bin("cartnet").expect("the cartnet binary");
-    c.current_dir(ROOT);
-    c
-}
-
-/// The output of one run: exit code, stdout, stderr.
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Out {
-    let o = cmd.output().expect("cartnet runs");
-    Out {
-        code: o.status.code(),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-/// A solved plan in a temporary folder.
-struct Solved {
-    _dir: TempDir,
-    out: PathBuf,
-    plan: Value,
-}
+use common::{Out, ROOT, Solved, cartnet, run};
 
 /// Solves the demo (data/demo, models/baseline.toml) with `args`, asserting exit 0.
 fn solve_demo(args: &[&str]) -> Solved {

@@ -7,42 +7,13 @@
 //! The demo's multi-year solves do not reach optimality quickly, so they stop at a 1 % gap (about
 //! a second each); a feasible plan within its gap is what verify checks.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
-use tempfile::TempDir;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn cartnet() -> Command {
-    let mut c = Command::cargo_bin("cartnet").expect("the cartnet binary");
-    c.current_dir(ROOT);
-    c
-}
-
-/// The output of one run: exit code, stdout, stderr.
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Out {
-    let o = cmd.output().expect("cartnet runs");
-    Out {
-        code: o.status.code(),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-/// A solved plan in a temporary folder.
-struct Solved {
-    _dir: TempDir,
-    out: PathBuf,
-    plan: Value,
-}
+use common::{Out, ROOT, Solved, cartnet, run};
 
 /// Solves with `args` at a 1 % gap and `--verify` (so solve itself checks the plan), asserts
 /// exit 0, then runs `cartnet verify` on the written plan and asserts it holds.

@@ -97,6 +97,38 @@ pub struct ModelInfo {
     pub rows: usize,
 }
 
+impl ModelInfo {
+    /// Sets the upfront-setup opening columns from the open columns in `values`:
+    /// v[s,k,t] = max(0, y[s,k,t] - y[s,k,t-1]), their least value given the open decisions.
+    pub fn set_openings(&self, values: &mut [f64]) {
+        for (year, vars) in self.years.iter().enumerate() {
+            for (s, o) in vars.opening.iter().enumerate() {
+                for (k, v) in o.iter().enumerate() {
+                    if let (Some(v), Some(y)) = (*v, vars.open[s][k]) {
+                        let was = year
+                            .checked_sub(1)
+                            .and_then(|p| self.years[p].open[s][k])
+                            .map_or(0.0, |p| values[p.col]);
+                        values[v.col] = (values[y.col] - was).max(0.0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Ex vivo patients at each demand point in year `year` (0-based), after growth and the in vivo
+/// share, and the in vivo patients of all points together.
+fn year_demand(instance: &Instance, scenario: &Scenario, year: usize) -> (Vec<f64>, f64) {
+    let in_vivo = scenario.demand.in_vivo(year);
+    let grown = instance
+        .demand
+        .iter()
+        .map(|d| d.patients_in_year(year, scenario.horizon.growth));
+    let ex_vivo = grown.clone().map(|p| p * (1.0 - in_vivo)).collect();
+    (ex_vivo, grown.map(|p| p * in_vivo).sum())
+}
+
 /// The model, ready to hand to a solver.
 pub struct Formulation {
     pub problem: Problem,
@@ -112,6 +144,43 @@ struct Builder {
 }
 
 impl Builder {
+    fn new(discount: Vec<f64>) -> Builder {
+        Builder {
+            problem: ProblemVariables::new(),
+            columns: 0,
+            objective: Expression::default(),
+            cost_terms: Vec::new(),
+            discount,
+        }
+    }
+
+    /// The formulation of what was built.
+    fn finish(
+        self,
+        rows: Vec<Constraint>,
+        lazy: Vec<LazyRow>,
+        years: Vec<Vars>,
+        groups: DemandGroups,
+    ) -> Formulation {
+        let info = ModelInfo {
+            years,
+            cost_terms: self.cost_terms,
+            discount: self.discount,
+            groups,
+            columns: self.columns,
+            rows: rows.len(),
+        };
+        Formulation {
+            problem: Problem {
+                variables: self.problem,
+                objective: self.objective,
+                constraints: rows,
+                lazy,
+            },
+            info,
+        }
+    }
+
     /// A column costing `cost` a year in `line`, in year `year`.
     fn add(
         &mut self,
@@ -159,13 +228,7 @@ impl Formulation {
     pub fn build(instance: &Instance, scenario: &Scenario, network: &Network) -> Formulation {
         let horizon = &scenario.horizon;
         let years = horizon.years.max(1) as usize;
-        let mut b = Builder {
-            problem: ProblemVariables::new(),
-            columns: 0,
-            objective: Expression::default(),
-            cost_terms: Vec::new(),
-            discount: (0..years).map(|t| horizon.discount(t)).collect(),
-        };
+        let mut b = Builder::new((0..years).map(|t| horizon.discount(t)).collect());
         let mut rows: Vec<Constraint> = Vec::new();
         let mut lazy: Vec<LazyRow> = Vec::new();
         let n_sites = instance.sites.len();
@@ -178,13 +241,7 @@ impl Formulation {
 
         let mut all_years = Vec::with_capacity(years);
         for year in 0..years {
-            let in_vivo = scenario.demand.in_vivo(year);
-            let grown: Vec<f64> = instance
-                .demand
-                .iter()
-                .map(|d| d.patients_in_year(year, horizon.growth))
-                .collect();
-            let demand: Vec<f64> = grown.iter().map(|p| p * (1.0 - in_vivo)).collect();
+            let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
             let vars = Self::year(
                 &mut b,
                 &mut rows,
@@ -201,7 +258,6 @@ impl Formulation {
                 scenario,
                 network,
             );
-            let patients_in_vivo: f64 = grown.iter().map(|p| p * in_vivo).sum();
             all_years.push(Vars {
                 patients_demand: demand,
                 patients_in_vivo,
@@ -262,23 +318,7 @@ impl Formulation {
             }
         }
 
-        let info = ModelInfo {
-            years: all_years,
-            cost_terms: b.cost_terms,
-            discount: b.discount,
-            groups,
-            columns: b.columns,
-            rows: rows.len(),
-        };
-        Formulation {
-            problem: Problem {
-                variables: b.problem,
-                objective: b.objective,
-                constraints: rows,
-                lazy,
-            },
-            info,
-        }
+        b.finish(rows, lazy, all_years, groups)
     }
 
     /// Year `year` (0-based) of the horizon alone, with its demand and lead-time rule, and the
@@ -293,13 +333,7 @@ impl Formulation {
         floors: &Floors,
     ) -> Formulation {
         let horizon = &scenario.horizon;
-        let mut b = Builder {
-            problem: ProblemVariables::new(),
-            columns: 0,
-            objective: Expression::default(),
-            cost_terms: Vec::new(),
-            discount: vec![1.0; year + 1],
-        };
+        let mut b = Builder::new(vec![1.0; year + 1]);
         let mut rows = Vec::new();
         let mut lazy = Vec::new();
         let upfront = horizon.setup_charge() == SetupCharge::Upfront;
@@ -311,12 +345,7 @@ impl Formulation {
             instance.hospitals.len(),
             instance.sites.len(),
         );
-        let in_vivo = scenario.demand.in_vivo(year);
-        let demand: Vec<f64> = instance
-            .demand
-            .iter()
-            .map(|d| d.patients_in_year(year, horizon.growth) * (1.0 - in_vivo))
-            .collect();
+        let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
         let vars = Self::year(
             &mut b,
             &mut rows,
@@ -350,26 +379,17 @@ impl Formulation {
                 }
             }
         }
+        // the one year of this model is its year 0
         for term in &mut b.cost_terms {
             term.year = 0;
         }
-        let info = ModelInfo {
-            years: vec![vars],
-            cost_terms: b.cost_terms,
-            discount: vec![1.0],
-            groups,
-            columns: b.columns,
-            rows: rows.len(),
+        b.discount = vec![1.0];
+        let vars = Vars {
+            patients_demand: demand,
+            patients_in_vivo,
+            ..vars
         };
-        Formulation {
-            problem: Problem {
-                variables: b.problem,
-                objective: b.objective,
-                constraints: rows,
-                lazy,
-            },
-            info,
-        }
+        b.finish(rows, lazy, vec![vars], groups)
     }
 
     /// The variables and rows of one year: DESIGN §5 with this year's demand.

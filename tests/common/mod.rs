@@ -21,6 +21,39 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
+/// The project's root: the binary runs from here, so its defaults (data/demo) resolve.
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// `cartnet`, run from [`ROOT`].
+pub fn cartnet() -> Command {
+    let mut c = Command::cargo_bin("cartnet").expect("the cartnet binary");
+    c.current_dir(ROOT);
+    c
+}
+
+/// The output of one run: exit code, stdout, stderr.
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Out {
+    let o = cmd.output().expect("cartnet runs");
+    Out {
+        code: o.status.code(),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// A solved plan in a temporary folder (kept while this lives).
+pub struct Solved {
+    pub _dir: TempDir,
+    pub out: PathBuf,
+    pub plan: Value,
+}
+
 /// An instance written into a fresh temporary folder: `data/` with the CSVs, `scenario.toml`.
 pub struct Instance {
     dir: TempDir,
