@@ -241,14 +241,12 @@ impl Formulation {
 
         let mut all_years = Vec::with_capacity(years);
         for year in 0..years {
-            let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
-            let vars = Self::year(
+            all_years.push(Self::year(
                 &mut b,
                 &mut rows,
                 &mut lazy,
                 YearData {
                     year,
-                    demand: &demand,
                     // a new site produces from year `lead` (0-based) on
                     producing: year >= lead,
                     upfront,
@@ -257,12 +255,7 @@ impl Formulation {
                 instance,
                 scenario,
                 network,
-            );
-            all_years.push(Vars {
-                patients_demand: demand,
-                patients_in_vivo,
-                ..vars
-            });
+            ));
         }
 
         // Upfront setup: v[s,k,t] >= y[s,k,t] - y[s,k,t-1], paid in the decision year t - lead.
@@ -345,14 +338,12 @@ impl Formulation {
             instance.hospitals.len(),
             instance.sites.len(),
         );
-        let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
         let vars = Self::year(
             &mut b,
             &mut rows,
             &mut lazy,
             YearData {
                 year,
-                demand: &demand,
                 producing: year >= lead,
                 upfront,
             },
@@ -384,11 +375,6 @@ impl Formulation {
             term.year = 0;
         }
         b.discount = vec![1.0];
-        let vars = Vars {
-            patients_demand: demand,
-            patients_in_vivo,
-            ..vars
-        };
         b.finish(rows, lazy, vec![vars], groups)
     }
 
@@ -398,7 +384,7 @@ impl Formulation {
         b: &mut Builder,
         rows: &mut Vec<Constraint>,
         lazy: &mut Vec<LazyRow>,
-        data: YearData<'_>,
+        data: YearData,
         adj: Adjacency<'_>,
         instance: &Instance,
         scenario: &Scenario,
@@ -406,10 +392,10 @@ impl Formulation {
     ) -> Vars {
         let YearData {
             year,
-            demand,
             producing,
             upfront,
         } = data;
+        let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
         let Adjacency {
             groups,
             of_group: arcs_of_group,
@@ -618,6 +604,8 @@ impl Formulation {
         if scenario.policy.max_sites >= 0 {
             rows.push(constraint!(all_open() <= scenario.policy.max_sites as f64));
         }
+        vars.patients_demand = demand;
+        vars.patients_in_vivo = patients_in_vivo;
         vars
     }
 }
@@ -641,10 +629,8 @@ impl Floors {
 }
 
 /// One year's data for [`Formulation::year`].
-struct YearData<'a> {
+struct YearData {
     year: usize,
-    /// Ex vivo patients at each demand point.
-    demand: &'a [f64],
     /// Whether a new site can produce this year (the lead time has passed).
     producing: bool,
     upfront: bool,
