@@ -11,6 +11,7 @@ pub mod export;
 pub mod horizon;
 pub mod import;
 pub mod input;
+pub mod lagrange;
 pub mod model;
 pub mod network;
 pub mod plan;

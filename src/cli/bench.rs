@@ -3,7 +3,7 @@
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
 use cartnet::bench::{self, BenchRow};
-use cartnet::solve::SolveOptions;
+use cartnet::solve::{Lagrangian, SolveOptions};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -43,6 +43,9 @@ pub struct BenchArgs {
     /// Only instances whose name contains this.
     #[arg(long)]
     pub only: Option<String>,
+    /// When to start with the Lagrangian relaxation (as `cartnet solve --lagrangian`).
+    #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
+    pub lagrangian: Lagrangian,
 }
 
 pub fn run(args: BenchArgs, verbose: bool) -> u8 {
@@ -84,6 +87,7 @@ fn options(args: &BenchArgs, gap: f64) -> SolveOptions {
         time_limit: Some(args.time_limit),
         gap,
         threads: args.threads,
+        lagrangian: args.lagrangian,
         ..SolveOptions::default()
     }
 }

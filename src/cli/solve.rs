@@ -8,7 +8,7 @@ use cartnet::export;
 use cartnet::model::DemandGroups;
 use cartnet::network::Network;
 use cartnet::plan::Provenance;
-use cartnet::solve::SolveOptions;
+use cartnet::solve::{Lagrangian, SolveOptions};
 use cartnet::{Outcome, optimize};
 use clap::Args;
 use std::path::PathBuf;
@@ -38,6 +38,12 @@ pub struct SolveArgs {
     /// cutting-plane rounds (same optimum; for comparison).
     #[arg(long)]
     pub eager_rows: bool,
+    /// Start with the Lagrangian relaxation (a strong bound, a plan, and sites proven open or
+    /// closed in every better plan, plus a covering row): `auto` on large single-year models it
+    /// covers (more than 10,000 arcs, no hospital capacities, site counts, single sourcing,
+    /// franchise share or minimum utilization), `on` on every one it covers, `off` never
+    #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
+    pub lagrangian: Lagrangian,
     /// After writing the plan, check it independently (as `cartnet verify` does); a plan that
     /// does not hold exits with code 1 and lists its violations.
     #[arg(long)]
@@ -101,6 +107,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         lazy_rows: !args.eager_rows,
         write_model: args.write_model.clone(),
         initial_solution: None,
+        lagrangian: args.lagrangian,
     };
     let size = network.size();
     if verbose {

@@ -7,6 +7,7 @@ use crate::network::Network;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
 mod groups;
+mod relaxation;
 pub use groups::{DemandGroups, GroupArc, PointValues};
 
 /// A variable with the column index HiGHS will give it (good_lp adds columns in creation order).
@@ -30,6 +31,8 @@ pub struct Vars {
     pub patients: Vec<Var>,
     /// w[c]: batches a year on cell arc c.
     pub shipments: Vec<Var>,
+    /// W[c]: the most batches a year on cell arc c (0 where its site cannot open).
+    pub shipment_caps: Vec<f64>,
     /// u[g]: unserved patients a year in demand group g (absent under full coverage).
     pub unserved: Vec<Option<Var>>,
     /// z[c]: hospital of arc c single-sources from its site (binary; only with single_sourcing).
@@ -70,6 +73,8 @@ pub struct Problem {
     pub constraints: Vec<Constraint>,
     /// The strengthening rows w[h,s] <= W[h,s] * sum_k y[s,k] (DESIGN §5).
     pub lazy: Vec<LazyRow>,
+    /// The model as the Lagrangian relaxation sees it, when it covers all of its rows.
+    pub relaxation: Option<crate::lagrange::Structure>,
 }
 
 /// One term of the objective: `coef * column` in cost line `line` of year `year` (0-based),
@@ -176,6 +181,7 @@ impl Builder {
                 objective: self.objective,
                 constraints: rows,
                 lazy,
+                relaxation: None,
             },
             info,
         }
@@ -311,7 +317,9 @@ impl Formulation {
             }
         }
 
-        b.finish(rows, lazy, all_years, groups)
+        let mut f = b.finish(rows, lazy, all_years, groups);
+        f.problem.relaxation = f.relaxation(instance, scenario, network);
+        f
     }
 
     /// Year `year` (0-based) of the horizon alone, with its demand and lead-time rule, and the
@@ -482,6 +490,7 @@ impl Formulation {
             vars.shipments.push(w);
             caps.push(upper);
         }
+        vars.shipment_caps = caps.clone();
         let penalty = scenario.demand.unserved_penalty;
         for &p in &group_demand {
             let u = (!scenario.demand.full_coverage).then(|| {

@@ -1,0 +1,109 @@
+//! The single-year model as the Lagrangian relaxation of [`crate::lagrange`] sees it: demand
+//! groups, sites with their operating models, and cell arcs, each with the objective's own
+//! coefficients, so its bounds are bounds of exactly this model.
+
+use super::{Formulation, Vars};
+use crate::input::{Instance, Scenario};
+use crate::lagrange::{CellArc, Group, Site, SiteOption, Structure};
+use crate::network::Network;
+
+impl Formulation {
+    /// The structure for the relaxation, or `None` when the model has rows it does not cover:
+    /// several years, single sourcing, hospital capacities, site counts, a franchise share
+    /// or a minimum utilization (the relaxation would still bound these models, but weakly).
+    pub fn relaxation(
+        &self,
+        instance: &Instance,
+        scenario: &Scenario,
+        network: &Network,
+    ) -> Option<Structure> {
+        let info = &self.info;
+        let policy = &scenario.policy;
+        if info.years.len() != 1
+            || policy.single_sourcing
+            || policy.min_utilization > 0.0
+            || policy.max_franchise_share < 1.0
+            || policy.min_sites > 0
+            || policy.max_sites >= 0
+            || instance.hospitals.iter().any(|h| h.max_patients.is_some())
+        {
+            return None;
+        }
+        let vars: &Vars = &info.years[0];
+        let mut cost = vec![0.0; info.columns];
+        for t in &info.cost_terms {
+            cost[t.col] += t.coef * info.discount[t.year];
+        }
+        let groups = &info.groups;
+        let mut out_groups: Vec<Group> = groups
+            .members
+            .iter()
+            .enumerate()
+            .map(|(g, m)| Group {
+                patients: m.iter().map(|&d| vars.patients_demand[d]).sum(),
+                penalty: vars.unserved[g].map(|u| cost[u.col]),
+                arcs: Vec::new(),
+            })
+            .collect();
+        for (a, arc) in groups.arcs.iter().enumerate() {
+            out_groups[arc.group]
+                .arcs
+                .push((arc.hospital, cost[vars.patients[a].col]));
+        }
+        // a group that can go nowhere under full coverage makes the model infeasible: leave
+        // that to the solver
+        if out_groups
+            .iter()
+            .any(|g| g.patients > 0.0 && g.arcs.is_empty() && g.penalty.is_none())
+        {
+            return None;
+        }
+        let mut sites: Vec<Site> = network
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(s, t)| {
+                let options = (0..2)
+                    .filter_map(|k| {
+                        let y = vars.open[s][k]?;
+                        let n = vars.platforms[s][k]?;
+                        let b = vars.batches[s][k]?;
+                        let opening = vars
+                            .opening
+                            .get(s)
+                            .and_then(|o| o[k])
+                            .map_or(0.0, |v| cost[v.col]);
+                        Some(SiteOption {
+                            open_col: y.col,
+                            platforms_col: n.col,
+                            fixed: cost[y.col] + opening,
+                            per_platform: cost[n.col],
+                            per_batch: cost[b.col],
+                            batches_per_platform: t.batches_per_platform,
+                            max_platforms: t.max_platforms,
+                        })
+                    })
+                    .collect();
+                Site {
+                    existing: t.existing,
+                    keep: 1.0 - t.failure_rate,
+                    options,
+                    arcs: Vec::new(),
+                }
+            })
+            .collect();
+        for (c, arc) in network.cell_arcs().enumerate() {
+            sites[arc.site].arcs.push(CellArc {
+                hospital: arc.hospital,
+                cost: cost[vars.shipments[c].col],
+                upper: vars.shipment_caps[c],
+            });
+        }
+        Some(Structure {
+            hospitals: instance.hospitals.len(),
+            groups: out_groups,
+            sites,
+            full_coverage: scenario.demand.full_coverage,
+        })
+    }
+}
