@@ -70,6 +70,9 @@ pub struct SolverInfo {
     pub best_bound: Option<f64>,
     pub gap: Option<f64>,
     pub seconds: f64,
+    /// What the Lagrangian relaxation did before branch and bound, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lagrangian: Option<crate::solve::LagrangianSummary>,
 }
 
 /// USD per year.
@@ -395,6 +398,15 @@ impl Plan {
                 best_bound: solution.best_bound.map(cents),
                 gap: solution.gap.map(clean),
                 seconds: (solution.seconds * 1000.0).round() / 1000.0,
+                lagrangian: solution
+                    .lagrangian
+                    .clone()
+                    .map(|l| crate::solve::LagrangianSummary {
+                        bound: cents(l.bound),
+                        best_plan: l.best_plan.map(cents),
+                        seconds: (l.seconds * 1000.0).round() / 1000.0,
+                        ..l
+                    }),
             },
             cost,
             kpis,

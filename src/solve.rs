@@ -150,6 +150,24 @@ pub struct Solution {
     pub highs_seconds: f64,
     /// Column values (empty without a feasible plan).
     pub values: Vec<f64>,
+    /// What the Lagrangian relaxation did, when it ran.
+    pub lagrangian: Option<LagrangianSummary>,
+}
+
+/// What the Lagrangian relaxation ([`crate::lagrange`]) did before branch and bound.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LagrangianSummary {
+    /// Its lower bound (USD a year).
+    pub bound: f64,
+    /// Subgradient rounds.
+    pub rounds: usize,
+    /// Plans HiGHS evaluated for it, and the best one's objective.
+    pub plans: usize,
+    pub best_plan: Option<f64>,
+    /// Sites fixed closed, and open, in every better plan.
+    pub sites_closed: usize,
+    pub sites_open: usize,
+    pub seconds: f64,
 }
 
 /// A failure of the solver itself (not infeasibility, which is a [`Status`]).
@@ -218,6 +236,7 @@ fn watch(model: &mut highs::Model, stop: &Stop) -> Result<(), SolveError> {
 pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError> {
     let start = Instant::now();
     let clock = options.started.unwrap_or(start);
+    let mut summary: Option<LagrangianSummary> = None;
     // Declared before the model, so it is dropped after it: HiGHS holds a pointer to it.
     let stop = Stop {
         deadline: options
@@ -254,6 +273,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     if model.num_cols() == 0 {
         if !rows_hold {
             return Ok(Solution {
+                lagrangian: summary.clone(),
                 status: Status::Infeasible,
                 objective: None,
                 best_bound: None,
@@ -265,6 +285,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         }
         // Nothing to decide (no demand can move, no site can open): the empty plan is optimal.
         return Ok(Solution {
+            lagrangian: summary.clone(),
             status: Status::Optimal,
             objective: Some(0.0),
             best_bound: Some(0.0),
@@ -294,6 +315,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         if structure.full_coverage {
             add_cover_row(&mut model, structure)?;
         }
+        let began = Instant::now();
         let outcome = lagrangian(
             &mut model,
             structure,
@@ -302,6 +324,16 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             &stop,
             &mut highs_seconds,
         )?;
+        let count = |state| outcome.fixed.iter().filter(|f| **f == Some(state)).count();
+        summary = Some(LagrangianSummary {
+            bound: outcome.bound,
+            rounds: outcome.iterations,
+            plans: outcome.probes,
+            best_plan: outcome.incumbent.as_ref().map(|(z, _)| *z),
+            sites_closed: count(Fixed::Closed),
+            sites_open: count(Fixed::Open),
+            seconds: began.elapsed().as_secs_f64(),
+        });
         let fixed_cols = fix_sites(&mut model, structure, &outcome.fixed);
         // a row whose sites are all fixed is implied by the columns' bounds
         lazy.retain(|r| r.terms[1..].iter().any(|(c, _)| !fixed_cols[*c]));
@@ -314,6 +346,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             if gap <= options.gap || interrupted() || out_of_time(options, clock) {
                 let optimal = gap <= OPTIMAL_GAP;
                 return Ok(Solution {
+                    lagrangian: summary.clone(),
                     status: if optimal {
                         Status::Optimal
                     } else {
@@ -354,6 +387,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         // Stopped during the cutting-plane rounds: their LP point is no plan, and the user
         // asked to stop, so the search is not started.
         return Ok(Solution {
+            lagrangian: summary.clone(),
             status: Status::NoSolution,
             objective: None,
             best_bound: lp_bound,
@@ -468,6 +502,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         let best_bound = bound.map_or(f64::NEG_INFINITY, |b| b.min(z));
         let gap = relative_gap(z, best_bound);
         return Ok(Solution {
+            lagrangian: summary.clone(),
             status: if gap <= OPTIMAL_GAP {
                 Status::Optimal
             } else {
@@ -483,6 +518,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     }
     if !has_plan {
         return Ok(Solution {
+            lagrangian: summary.clone(),
             status,
             objective: None,
             best_bound: bound,
@@ -507,6 +543,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         status
     };
     Ok(Solution {
+        lagrangian: summary.clone(),
         status,
         objective: Some(objective),
         best_bound: best_bound.is_finite().then_some(best_bound),

@@ -140,6 +140,20 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     let interrupted = cartnet::solve::interrupted();
     match outcome {
         Outcome::Plan(plan) => {
+            if let (true, Some(l)) = (verbose, &plan.solver.lagrangian) {
+                let money = export::summary::usd;
+                eprintln!(
+                    "lagrangian relaxation: bound {} after {} rounds; best of {} plans {}; \
+                     {} sites closed and {} open in every better plan; {:.2} s",
+                    money(l.bound),
+                    l.rounds,
+                    l.plans,
+                    l.best_plan.map_or("none".to_string(), money),
+                    l.sites_closed,
+                    l.sites_open,
+                    l.seconds
+                );
+            }
             let written = match export::write_plan(&args.out, &plan, &instance) {
                 Ok(w) => w,
                 Err(e) => {
