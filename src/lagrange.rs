@@ -129,6 +129,8 @@ pub struct Outcome {
     pub iterations: usize,
     /// Plans evaluated by the caller.
     pub probes: usize,
+    /// Sites the restricted search could open (0 if it did not run).
+    pub restricted: usize,
 }
 
 /// Limits of the subgradient search.
@@ -452,6 +454,7 @@ impl Structure {
             incumbent: start,
             iterations: 0,
             probes: 0,
+            restricted: 0,
         };
         // Start each hospital's price at its cheapest batch per treated patient.
         let mut lambda = vec![0.0; h];
@@ -547,6 +550,7 @@ impl Structure {
                     _ => Probe::Closed,
                 })
                 .collect();
+            out.restricted = plan.iter().filter(|p| **p == Probe::Free).count();
             keep_probe(&mut out, &plan);
         }
         // the best prices fix the most, against the best plan

@@ -143,12 +143,14 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             if let (true, Some(l)) = (verbose, &plan.solver.lagrangian) {
                 let money = export::summary::usd;
                 eprintln!(
-                    "lagrangian relaxation: bound {} after {} rounds; best of {} plans {}; \
+                    "lagrangian relaxation: bound {} after {} rounds; best of {} plans {} (a search over {} \
+                     sites); \
                      {} sites closed and {} open in every better plan; {:.2} s",
                     money(l.bound),
                     l.rounds,
                     l.plans,
                     l.best_plan.map_or("none".to_string(), money),
+                    l.restricted_sites,
                     l.sites_closed,
                     l.sites_open,
                     l.seconds
