@@ -588,6 +588,24 @@ impl Structure {
 mod tests {
     use super::*;
 
+    /// The covering knapsack's optimum over every subset of `items` (+inf if none covers).
+    fn brute_force_cover(items: &[(f64, f64)], need: f64) -> f64 {
+        let mut best = f64::INFINITY;
+        for mask in 0u32..(1 << items.len()) {
+            let (mut v, mut c) = (0.0, 0.0);
+            for (i, it) in items.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    v += it.0;
+                    c += it.1;
+                }
+            }
+            if c >= need && v < best {
+                best = v;
+            }
+        }
+        best
+    }
+
     #[test]
     fn cover_is_exact_on_small_knapsacks() {
         // brute force over every subset
@@ -601,19 +619,7 @@ mod tests {
         ];
         let free = vec![None; items.len()];
         for need in [0.0, 3.0, 6.0, 9.0, 12.0, 17.0, 18.0] {
-            let mut best = f64::INFINITY;
-            for mask in 0u32..(1 << items.len()) {
-                let (mut v, mut c) = (0.0, 0.0);
-                for (i, it) in items.iter().enumerate() {
-                    if mask & (1 << i) != 0 {
-                        v += it.0;
-                        c += it.1;
-                    }
-                }
-                if c >= need && v < best {
-                    best = v;
-                }
-            }
+            let best = brute_force_cover(&items, need);
             let (value, chosen) = cover(&items, &free, Some(need));
             assert!(
                 value == best || (value - best).abs() < 1e-9,
@@ -653,19 +659,7 @@ mod tests {
                 .map(|_| (next(14) as f64 - 3.0, 1.0 + next(3) as f64))
                 .collect();
             let need = next(2 * n as u64 + 2) as f64;
-            let mut best = f64::INFINITY;
-            for mask in 0u32..(1 << n) {
-                let (mut v, mut c) = (0.0, 0.0);
-                for (i, it) in items.iter().enumerate() {
-                    if mask & (1 << i) != 0 {
-                        v += it.0;
-                        c += it.1;
-                    }
-                }
-                if c >= need && v < best {
-                    best = v;
-                }
-            }
+            let best = brute_force_cover(&items, need);
             let (value, chosen) = cover(&items, &vec![None; n], Some(need));
             assert!(
                 value == best || (value - best).abs() < 1e-9,
