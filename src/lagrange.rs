@@ -677,6 +677,31 @@ mod tests {
         }
     }
 
+    /// A facility of capacity 10 serving hospitals 0 and 1 (6 patients each) at `costs` per
+    /// batch; its open column is `col`, its platforms column `col + 2`.
+    fn site(col: usize, fixed: f64, costs: [f64; 2]) -> Site {
+        Site {
+            existing: false,
+            keep: 1.0,
+            options: vec![SiteOption {
+                open_col: col,
+                platforms_col: col + 2,
+                fixed,
+                per_platform: 0.0,
+                per_batch: 0.0,
+                batches_per_platform: 10.0,
+                max_platforms: 1,
+            }],
+            arcs: (0..2)
+                .map(|h| CellArc {
+                    hospital: h,
+                    cost: costs[h],
+                    upper: 6.0,
+                })
+                .collect(),
+        }
+    }
+
     /// Two customers, two facilities: the relaxation's bound never exceeds the optimum, and it
     /// reaches it here, where the covering knapsack is what closes the LP gap.
     #[test]
@@ -696,58 +721,7 @@ mod tests {
                     arcs: vec![(1, 0.0)],
                 },
             ],
-            sites: vec![
-                Site {
-                    existing: false,
-                    keep: 1.0,
-                    options: vec![SiteOption {
-                        open_col: 0,
-                        platforms_col: 2,
-                        fixed: 100.0,
-                        per_platform: 0.0,
-                        per_batch: 0.0,
-                        batches_per_platform: 10.0,
-                        max_platforms: 1,
-                    }],
-                    arcs: vec![
-                        CellArc {
-                            hospital: 0,
-                            cost: 1.0,
-                            upper: 6.0,
-                        },
-                        CellArc {
-                            hospital: 1,
-                            cost: 3.0,
-                            upper: 6.0,
-                        },
-                    ],
-                },
-                Site {
-                    existing: false,
-                    keep: 1.0,
-                    options: vec![SiteOption {
-                        open_col: 1,
-                        platforms_col: 3,
-                        fixed: 120.0,
-                        per_platform: 0.0,
-                        per_batch: 0.0,
-                        batches_per_platform: 10.0,
-                        max_platforms: 1,
-                    }],
-                    arcs: vec![
-                        CellArc {
-                            hospital: 0,
-                            cost: 2.0,
-                            upper: 6.0,
-                        },
-                        CellArc {
-                            hospital: 1,
-                            cost: 1.0,
-                            upper: 6.0,
-                        },
-                    ],
-                },
-            ],
+            sites: vec![site(0, 100.0, [1.0, 3.0]), site(1, 120.0, [2.0, 1.0])],
             full_coverage: true,
         };
         // Both sites must open (12 patients, 10 each): 220 + 6*1 + 6*1 = 232.
