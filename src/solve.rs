@@ -84,12 +84,12 @@ pub struct SolveOptions {
 /// generated instances have rows it does not cover (hospital capacities), so it does not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Lagrangian {
-    /// On large models (more than [`LAZY_ROWS_THRESHOLD`] strengthening rows) the relaxation
-    /// covers.
+    /// On single-year models it covers with more than 10,000 strengthening rows (cell arcs)
     #[default]
     Auto,
-    /// On every model the relaxation covers.
+    /// On every model it covers
     On,
+    /// Never
     Off,
 }
 

@@ -40,7 +40,7 @@ pub struct SolveArgs {
     pub eager_rows: bool,
     /// Start with the Lagrangian relaxation (a strong bound, a plan, and sites proven open or
     /// closed in every better plan, plus a covering row): `auto` on large single-year models it
-    /// covers (more than 10,000 arcs, no hospital capacities, site counts, single sourcing,
+    /// covers (more than 10,000 cell arcs, no hospital capacities, site counts, single sourcing,
     /// franchise share or minimum utilization), `on` on every one it covers, `off` never
     #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
     pub lagrangian: Lagrangian,
