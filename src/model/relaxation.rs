@@ -95,6 +95,7 @@ impl Formulation {
         for (c, arc) in network.cell_arcs().enumerate() {
             sites[arc.site].arcs.push(CellArc {
                 hospital: arc.hospital,
+                col: vars.shipments[c].col,
                 cost: cost[vars.shipments[c].col],
                 upper: vars.shipment_caps[c],
             });
