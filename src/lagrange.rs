@@ -87,14 +87,6 @@ pub const RECENT: usize = 100;
 /// A plan: its objective and column values.
 pub type Plan = (f64, Vec<f64>);
 
-/// Which cell arcs into the free sites a probe may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arcs {
-    /// Each hospital's few cheapest (a smaller, faster search).
-    Cheapest,
-    All,
-}
-
 /// How a probe treats a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Probe {
@@ -455,7 +447,7 @@ impl Structure {
         &self,
         limits: Limits,
         start: Option<(f64, Vec<f64>)>,
-        probe: &mut dyn FnMut(&[Probe], Arcs) -> Option<Plan>,
+        probe: &mut dyn FnMut(&[Probe]) -> Option<Plan>,
     ) -> Outcome {
         let h = self.hospitals;
         let mut out = Outcome {
@@ -485,9 +477,9 @@ impl Structure {
         // the last round each site was open in the relaxation
         let mut last_open: Vec<Option<usize>> = vec![None; self.sites.len()];
         let mut best_eval: Option<Evaluation> = None;
-        let mut keep_probe = |out: &mut Outcome, plan: &[Probe], arcs: Arcs| {
+        let mut keep_probe = |out: &mut Outcome, plan: &[Probe]| {
             out.probes += 1;
-            if let Some((z, values)) = probe(plan, arcs)
+            if let Some((z, values)) = probe(plan)
                 && out.incumbent.as_ref().is_none_or(|(best, _)| z < *best)
             {
                 out.incumbent = Some((z, values));
@@ -531,7 +523,7 @@ impl Structure {
                         _ => Probe::Closed,
                     })
                     .collect();
-                keep_probe(&mut out, &plan, Arcs::All);
+                keep_probe(&mut out, &plan);
             }
             // Without a plan, aim 10 % above the bound.
             let target = out
@@ -561,7 +553,7 @@ impl Structure {
                 })
                 .collect();
             out.restricted = plan.iter().filter(|p| **p == Probe::Free).count();
-            keep_probe(&mut out, &plan, Arcs::Cheapest);
+            keep_probe(&mut out, &plan);
         }
         // the best prices fix the most, against the best plan
         if let (Some(e), Some((ub, _))) = (&best_eval, &out.incumbent) {
@@ -737,7 +729,7 @@ mod tests {
         };
         // Both sites must open (12 patients, 10 each): 220 + 6*1 + 6*1 = 232.
         // the only feasible plans open both sites
-        let mut probe = |plan: &[Probe], _: Arcs| {
+        let mut probe = |plan: &[Probe]| {
             let both = plan.iter().all(|p| *p != Probe::Closed);
             both.then(|| (232.0, vec![]))
         };

@@ -80,7 +80,7 @@ pub struct SolveOptions {
 
 /// When the solve starts with the Lagrangian relaxation (bound, a plan, site fixing) and adds
 /// the covering row. `Auto` by default: on the OR-Library capa/capb/capc instances it turns
-/// 86-94 % gaps at 10 s into proven optima on 4 of 12 (README "Performance"); the national and
+/// 86-94 % gaps at 10 s into proven optima on 6 of 12 (README "Performance"); the national and
 /// generated instances have rows it does not cover (hospital capacities), so it does not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Lagrangian {
@@ -279,7 +279,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     let mut model = problem
         .try_into_inner()
         .map_err(|e| SolveError::Solver(e.to_string()))?;
-    let lazy = p.lazy;
+    let mut lazy = p.lazy;
     let relaxation = p.relaxation;
     if model.num_cols() == 0 {
         if !rows_hold {
@@ -313,7 +313,6 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     watch(&mut model, &stop)?;
     let mut highs_seconds = 0.0;
     let mut lp_bound: Option<f64> = None;
-    let mut lazy = lazy;
     // What the Lagrangian relaxation established, when it ran.
     let mut relaxed: Option<Relaxed> = None;
     let run_lagrangian = is_mip
@@ -350,12 +349,8 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         let fixed_cols = fix_sites(&mut model, structure, &outcome.fixed);
         // a row whose sites are all fixed is implied by the columns' bounds
         lazy.retain(|r| r.terms[1..].iter().any(|(c, _)| !fixed_cols[*c]));
-        let mut r = Relaxed {
-            bound: outcome.bound,
-            incumbent: None,
-        };
         if let Some((z, values)) = &outcome.incumbent {
-            let bound = r.bound.min(*z);
+            let bound = outcome.bound.min(*z);
             let gap = relative_gap(*z, bound);
             if gap <= options.gap || interrupted() || out_of_time(options, clock) {
                 let optimal = gap <= OPTIMAL_GAP;
@@ -375,8 +370,10 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
                 });
             }
         }
-        r.incumbent = outcome.incumbent;
-        relaxed = Some(r);
+        relaxed = Some(Relaxed {
+            bound: outcome.bound,
+            incumbent: outcome.incumbent,
+        });
     }
     // After site fixing the rows left belong to the few sites still free, most of which the
     // relaxation needs: giving them up front is faster there.
@@ -916,7 +913,7 @@ fn lagrangian(
     };
     // The best plan the probes found: the start of the next one.
     let mut best: Option<lagrange::Plan> = None;
-    let mut probe = |plan: &[Probe], arcs: lagrange::Arcs| -> Option<lagrange::Plan> {
+    let mut probe = |plan: &[Probe]| -> Option<lagrange::Plan> {
         let copied = data.to_model(&probe_options).and_then(|mut m| {
             watch(&mut m, stop)?;
             Ok(m)
@@ -959,7 +956,7 @@ fn lagrangian(
         for list in &mut by_hospital {
             list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             for (i, &(_, col)) in list.iter().enumerate() {
-                if arcs == lagrange::Arcs::All || i < RESTRICTED_ARCS {
+                if i < RESTRICTED_ARCS {
                     kept.insert(col);
                 } else {
                     set_bounds(&mut m, col, 0.0, 0.0);

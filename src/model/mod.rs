@@ -490,7 +490,6 @@ impl Formulation {
             vars.shipments.push(w);
             caps.push(upper);
         }
-        vars.shipment_caps = caps.clone();
         let penalty = scenario.demand.unserved_penalty;
         for &p in &group_demand {
             let u = (!scenario.demand.full_coverage).then(|| {
@@ -613,6 +612,7 @@ impl Formulation {
         if scenario.policy.max_sites >= 0 {
             rows.push(constraint!(all_open() <= scenario.policy.max_sites as f64));
         }
+        vars.shipment_caps = caps;
         vars.patients_demand = demand;
         vars.patients_in_vivo = patients_in_vivo;
         vars
