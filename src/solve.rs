@@ -1,7 +1,7 @@
 //! Solving: hands the formulation to HiGHS, with the options set on the HiGHS model itself so the
 //! true status, objective, best bound and gap can be read back (good_lp reports none of these).
 
-use crate::lagrange::{self, Fixed, Probe, Structure};
+use crate::lagrange::{self, Fixed, Probe, Probed, Search, Structure};
 use crate::model::{LazyRow, Problem};
 use good_lp::SolverModel;
 use good_lp::solvers::highs::highs;
@@ -178,6 +178,10 @@ pub struct LagrangianSummary {
     /// Sites fixed closed, and open, in every better plan.
     pub sites_closed: usize,
     pub sites_open: usize,
+    /// Nodes of the branch and bound over the sites left free (0 if it did not run), and
+    /// whether it finished (proving the best plan optimal within the gap).
+    pub branch_nodes: usize,
+    pub branch_finished: bool,
     pub seconds: f64,
 }
 
@@ -344,6 +348,8 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             best_plan: outcome.incumbent.as_ref().map(|(z, _)| *z),
             sites_closed: count(Fixed::Closed),
             sites_open: count(Fixed::Open),
+            branch_nodes: outcome.proof.as_ref().map_or(0, |p| p.nodes),
+            branch_finished: outcome.proof.as_ref().is_some_and(|p| p.complete),
             seconds: began.elapsed().as_secs_f64(),
         });
         let fixed_cols = fix_sites(&mut model, structure, &outcome.fixed);
@@ -904,7 +910,7 @@ fn lagrangian(
     let deadline = options.time_limit.map(|t| {
         clock + Duration::try_from_secs_f64((t * LAGRANGIAN_SHARE).max(0.0)).unwrap_or_default()
     });
-    let mut failure = None;
+    let failure = std::cell::RefCell::new(None);
     // The model's data, copied once; each probe runs on a fresh instance made from it.
     let data = LpData::read(model)?;
     let probe_options = SolveOptions {
@@ -913,7 +919,13 @@ fn lagrangian(
     };
     // The best plan the probes found: the start of the next one.
     let mut best: Option<lagrange::Plan> = None;
-    let mut probe = |plan: &[Probe]| -> Option<lagrange::Plan> {
+    let deadline = std::cell::Cell::new(deadline);
+    let mut probe = |plan: &[Probe], search: Search| -> Probed {
+        let none = Probed {
+            plan: None,
+            bound: f64::NEG_INFINITY,
+            finished: false,
+        };
         let copied = data.to_model(&probe_options).and_then(|mut m| {
             watch(&mut m, stop)?;
             Ok(m)
@@ -921,8 +933,8 @@ fn lagrangian(
         let mut m = match copied {
             Ok(m) => m,
             Err(e) => {
-                failure = Some(e);
-                return None;
+                *failure.borrow_mut() = Some(e);
+                return none;
             }
         };
         for (site, choice) in structure.sites.iter().zip(plan) {
@@ -940,7 +952,7 @@ fn lagrangian(
         // is a plan of the whole model.
         let mut by_hospital: Vec<Vec<(f64, usize)>> = vec![Vec::new(); structure.hospitals];
         for (site, choice) in structure.sites.iter().zip(plan) {
-            if *choice != Probe::Free {
+            if *choice != Probe::Free || search == Search::Exact {
                 continue;
             }
             let per_batch = site
@@ -970,17 +982,17 @@ fn lagrangian(
             .filter(|r| kept.contains(&r.terms[0].0))
             .collect();
         if let Err(e) = add_rows(&mut m, &rows) {
-            failure = Some(e);
-            return None;
+            *failure.borrow_mut() = Some(e);
+            return none;
         }
-        if let Some(d) = deadline {
+        if let Some(d) = deadline.get() {
             let left = d
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64()
                 .max(1e-3);
             if m.try_set_option("time_limit", left).is_err() {
-                failure = Some(SolveError::Option("time_limit".into()));
-                return None;
+                *failure.borrow_mut() = Some(SolveError::Option("time_limit".into()));
+                return none;
             }
         }
         let run = Instant::now();
@@ -993,8 +1005,8 @@ fn lagrangian(
         let solved = match solved {
             Ok(solved) => solved,
             Err(e) => {
-                failure = Some(SolveError::Solver(format!("{e:?}")));
-                return None;
+                *failure.borrow_mut() = Some(SolveError::Solver(format!("{e:?}")));
+                return none;
             }
         };
         // Any plan HiGHS found is a plan of the model (the best one with these sites only when
@@ -1005,22 +1017,67 @@ fn lagrangian(
                 let values = solved.get_solution().columns().to_vec();
                 (data.objective(&values), solved.objective_value(), values)
             });
-        let (z, reported, values) = found?;
+        let bound = match solved.status() {
+            HighsModelStatus::Infeasible => f64::INFINITY,
+            _ => solved
+                .double_info_value(c"mip_dual_bound")
+                .ok()
+                .filter(|b| !b.is_nan())
+                .unwrap_or(f64::NEG_INFINITY),
+        };
+        let finished = matches!(
+            solved.status(),
+            HighsModelStatus::Optimal | HighsModelStatus::Infeasible
+        );
+        let Some((z, reported, values)) = found else {
+            return Probed {
+                plan: None,
+                bound,
+                finished,
+            };
+        };
         if (z - reported).abs() > 1e-6 * z.abs().max(1.0) {
-            return None;
+            // a misjudged answer proves nothing either
+            return none;
         }
         if best.as_ref().is_none_or(|(b, _)| z < *b) {
             best = Some((z, values.clone()));
         }
-        Some((z, values))
+        Probed {
+            plan: Some((z, values)),
+            bound,
+            finished,
+        }
     };
     let limits = lagrange::Limits {
-        deadline,
+        deadline: deadline.get(),
         max_iterations: 3000,
         gap: options.gap,
     };
-    let outcome = structure.run(limits, None, &mut probe);
-    match failure {
+    let mut outcome = structure.run(limits, None, &mut probe);
+    let full = options
+        .time_limit
+        .map(|t| clock + Duration::try_from_secs_f64(t.max(0.0)).unwrap_or_default());
+    deadline.set(full);
+    if failure.borrow().is_none() && !outcome.prices.is_empty() {
+        let limits = lagrange::BranchLimits {
+            deadline: full,
+            max_open: lagrange::MAX_OPEN_NODES,
+            max_probes: lagrange::MAX_LEAF_PROBES,
+            gap: options.gap,
+        };
+        let proof = structure.prove(
+            &outcome.prices,
+            &outcome.fixed,
+            &mut outcome.incumbent,
+            limits,
+            &mut probe,
+        );
+        outcome.bound = outcome.bound.max(proof.bound);
+        outcome.probes += proof.probes;
+        outcome.proof = Some(proof);
+    }
+    match failure.into_inner() {
         Some(e) => Err(e),
         None => Ok(outcome),
     }

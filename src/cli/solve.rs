@@ -145,7 +145,8 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                 eprintln!(
                     "lagrangian relaxation: bound {} after {} rounds; best of {} plans {} (a search over {} \
                      sites); \
-                     {} sites closed and {} open in every better plan; {:.2} s",
+                     {} sites closed and {} open in every better plan; branch and bound over the \
+                     sites left: {} nodes, {}; {:.2} s",
                     money(l.bound),
                     l.rounds,
                     l.plans,
@@ -153,6 +154,12 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                     l.restricted_sites,
                     l.sites_closed,
                     l.sites_open,
+                    l.branch_nodes,
+                    if l.branch_finished {
+                        "finished"
+                    } else {
+                        "stopped"
+                    },
                     l.seconds
                 );
             }
