@@ -178,9 +178,10 @@ pub struct LagrangianSummary {
     /// Sites fixed closed, and open, in every better plan.
     pub sites_closed: usize,
     pub sites_open: usize,
-    /// Nodes of the branch and bound over the sites left free (0 if it did not run), and
-    /// whether it finished (proving the best plan optimal within the gap).
-    pub branch_nodes: usize,
+    /// Nodes of the branch and bound over the sites left free (`None` if it did not run: the
+    /// best plan more than [`lagrange::BRANCH_MAX_GAP`] above the bound), and whether it
+    /// finished (proving the best plan optimal within the gap).
+    pub branch_nodes: Option<usize>,
     pub branch_finished: bool,
     pub seconds: f64,
 }
@@ -348,7 +349,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             best_plan: outcome.incumbent.as_ref().map(|(z, _)| *z),
             sites_closed: count(Fixed::Closed),
             sites_open: count(Fixed::Open),
-            branch_nodes: outcome.proof.as_ref().map_or(0, |p| p.nodes),
+            branch_nodes: outcome.proof.as_ref().map(|p| p.nodes),
             branch_finished: outcome.proof.as_ref().is_some_and(|p| p.complete),
             seconds: began.elapsed().as_secs_f64(),
         });
@@ -921,22 +922,112 @@ fn lagrangian(
     let mut best: Option<lagrange::Plan> = None;
     let deadline = std::cell::Cell::new(deadline);
     let mut probe = |plan: &[Probe], search: Search| -> Probed {
-        let none = Probed {
-            plan: None,
-            bound: f64::NEG_INFINITY,
-            finished: false,
+        let mut attempt = |start: Option<&[f64]>| {
+            let at = ProbeAt {
+                data: &data,
+                options: &probe_options,
+                stop,
+                structure,
+                lazy,
+                deadline: deadline.get(),
+            };
+            at.solve(plan, search, start, highs_seconds)
         };
-        let copied = data.to_model(&probe_options).and_then(|mut m| {
-            watch(&mut m, stop)?;
-            Ok(m)
-        });
-        let mut m = match copied {
-            Ok(m) => m,
+        // the best plan so far, where it fits these restrictions, as the start; HiGHS may
+        // misjudge it (see the start check in `solve`), and then the search runs again without
+        let mut answer = attempt(best.as_ref().map(|(_, v)| v.as_slice()));
+        if matches!(answer, Ok(None)) && best.is_some() {
+            answer = attempt(None);
+        }
+        match answer {
+            Ok(Some(probed)) => {
+                if let Some((z, values)) = &probed.plan
+                    && best.as_ref().is_none_or(|(b, _)| z < b)
+                {
+                    best = Some((*z, values.clone()));
+                }
+                probed
+            }
+            // misjudged twice: nothing is learnt
+            Ok(None) => Probed {
+                plan: None,
+                bound: f64::NEG_INFINITY,
+                finished: false,
+            },
             Err(e) => {
                 *failure.borrow_mut() = Some(e);
-                return none;
+                Probed {
+                    plan: None,
+                    bound: f64::NEG_INFINITY,
+                    finished: false,
+                }
             }
+        }
+    };
+    let limits = lagrange::Limits {
+        deadline: deadline.get(),
+        max_iterations: 3000,
+        gap: options.gap,
+    };
+    let mut outcome = structure.run(limits, None, &mut probe);
+    let full = options
+        .time_limit
+        .map(|t| clock + Duration::try_from_secs_f64(t.max(0.0)).unwrap_or_default());
+    deadline.set(full);
+    let near = outcome
+        .incumbent
+        .as_ref()
+        .is_some_and(|(z, _)| relative_gap(*z, outcome.bound) <= lagrange::BRANCH_MAX_GAP);
+    if failure.borrow().is_none() && !outcome.prices.is_empty() && near {
+        let limits = lagrange::BranchLimits {
+            deadline: full,
+            max_open: lagrange::MAX_OPEN_NODES,
+            max_probes: lagrange::MAX_LEAF_PROBES,
+            gap: options.gap,
         };
+        let proof = structure.prove(
+            &outcome.prices,
+            &outcome.fixed,
+            &mut outcome.incumbent,
+            limits,
+            &mut probe,
+        );
+        outcome.bound = outcome.bound.max(proof.bound);
+        outcome.probes += proof.probes;
+        outcome.proof = Some(proof);
+    }
+    match failure.into_inner() {
+        Some(e) => Err(e),
+        None => Ok(outcome),
+    }
+}
+
+/// What a probe of the Lagrangian relaxation runs on: a copy of the model's data, restricted
+/// as the probe says.
+struct ProbeAt<'a> {
+    data: &'a LpData,
+    options: &'a SolveOptions,
+    stop: &'a Stop,
+    structure: &'a Structure,
+    lazy: &'a [LazyRow],
+    deadline: Option<Instant>,
+}
+
+impl ProbeAt<'_> {
+    /// Solves a fresh copy of the model with the sites as `plan` says (under
+    /// [`Search::Restricted`], each hospital shipping only to its [`RESTRICTED_ARCS`] cheapest
+    /// free sites), from `start` if given. `None` if HiGHS's objective is not the plan's own
+    /// cost (a misjudged start: the answer is discarded).
+    fn solve(
+        &self,
+        plan: &[Probe],
+        search: Search,
+        start: Option<&[f64]>,
+        highs_seconds: &mut f64,
+    ) -> Result<Option<Probed>, SolveError> {
+        let structure = self.structure;
+        let mut m = self.data.to_model(self.options)?;
+        watch(&mut m, self.stop)?;
         for (site, choice) in structure.sites.iter().zip(plan) {
             for (k, o) in site.options.iter().enumerate() {
                 let (lower, upper) = match *choice {
@@ -977,46 +1068,28 @@ fn lagrangian(
         }
         // The strengthening rows of the arcs kept: without them the restricted search has the
         // weak relaxation (w <= W y is implied only at integer y).
-        let rows: Vec<&LazyRow> = lazy
+        let rows: Vec<&LazyRow> = self
+            .lazy
             .iter()
             .filter(|r| kept.contains(&r.terms[0].0))
             .collect();
-        if let Err(e) = add_rows(&mut m, &rows) {
-            *failure.borrow_mut() = Some(e);
-            return none;
-        }
-        if let Some(d) = deadline.get() {
+        add_rows(&mut m, &rows)?;
+        if let Some(d) = self.deadline {
             let left = d
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64()
                 .max(1e-3);
-            if m.try_set_option("time_limit", left).is_err() {
-                *failure.borrow_mut() = Some(SolveError::Option("time_limit".into()));
-                return none;
-            }
+            m.try_set_option("time_limit", left)
+                .map_err(|_| SolveError::Option("time_limit".into()))?;
         }
-        let run = Instant::now();
-        // the best plan so far, where it fits these restrictions, as the start
-        if let Some((_, values)) = &best {
+        if let Some(values) = start {
+            // a start that does not fit these restrictions is only ignored
             let _ = m.try_set_solution(Some(values), None, None, None);
         }
+        let run = Instant::now();
         let solved = m.try_solve();
         *highs_seconds += run.elapsed().as_secs_f64();
-        let solved = match solved {
-            Ok(solved) => solved,
-            Err(e) => {
-                *failure.borrow_mut() = Some(SolveError::Solver(format!("{e:?}")));
-                return none;
-            }
-        };
-        // Any plan HiGHS found is a plan of the model (the best one with these sites only when
-        // the search finished), once its objective is checked against its own cost (see the
-        // start check in `solve`); a mismatch discards the whole answer.
-        let found =
-            (solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible).then(|| {
-                let values = solved.get_solution().columns().to_vec();
-                (data.objective(&values), solved.objective_value(), values)
-            });
+        let solved = solved.map_err(|e| SolveError::Solver(format!("{e:?}")))?;
         let bound = match solved.status() {
             HighsModelStatus::Infeasible => f64::INFINITY,
             _ => solved
@@ -1029,57 +1102,25 @@ fn lagrangian(
             solved.status(),
             HighsModelStatus::Optimal | HighsModelStatus::Infeasible
         );
-        let Some((z, reported, values)) = found else {
-            return Probed {
+        // Any plan HiGHS found is a plan of the model (the best one with these sites only when
+        // the search finished), once its objective is checked against its own cost.
+        if solved.primal_solution_status() != highs::HighsSolutionStatus::Feasible {
+            return Ok(Some(Probed {
                 plan: None,
                 bound,
                 finished,
-            };
-        };
-        if (z - reported).abs() > 1e-6 * z.abs().max(1.0) {
-            // a misjudged answer proves nothing either
-            return none;
+            }));
         }
-        if best.as_ref().is_none_or(|(b, _)| z < *b) {
-            best = Some((z, values.clone()));
+        let values = solved.get_solution().columns().to_vec();
+        let z = self.data.objective(&values);
+        if (z - solved.objective_value()).abs() > 1e-6 * z.abs().max(1.0) {
+            return Ok(None);
         }
-        Probed {
+        Ok(Some(Probed {
             plan: Some((z, values)),
             bound,
             finished,
-        }
-    };
-    let limits = lagrange::Limits {
-        deadline: deadline.get(),
-        max_iterations: 3000,
-        gap: options.gap,
-    };
-    let mut outcome = structure.run(limits, None, &mut probe);
-    let full = options
-        .time_limit
-        .map(|t| clock + Duration::try_from_secs_f64(t.max(0.0)).unwrap_or_default());
-    deadline.set(full);
-    if failure.borrow().is_none() && !outcome.prices.is_empty() {
-        let limits = lagrange::BranchLimits {
-            deadline: full,
-            max_open: lagrange::MAX_OPEN_NODES,
-            max_probes: lagrange::MAX_LEAF_PROBES,
-            gap: options.gap,
-        };
-        let proof = structure.prove(
-            &outcome.prices,
-            &outcome.fixed,
-            &mut outcome.incumbent,
-            limits,
-            &mut probe,
-        );
-        outcome.bound = outcome.bound.max(proof.bound);
-        outcome.probes += proof.probes;
-        outcome.proof = Some(proof);
-    }
-    match failure.into_inner() {
-        Some(e) => Err(e),
-        None => Ok(outcome),
+        }))
     }
 }
 

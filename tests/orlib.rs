@@ -30,8 +30,8 @@ fn small_orlib_instances_reach_their_published_optima() {
             .arg(&data)
             .assert()
             .success();
-        // the plain solve, and one that starts with the Lagrangian relaxation, its site fixing
-        // and its covering row (the same optimum, proven)
+        // the plain solve, and one that starts with the Lagrangian relaxation, its site fixing,
+        // its covering row and its branch and bound over sites (the same optimum, proven)
         for lagrangian in ["off", "on"] {
             let out = work.path().join(format!("out-{lagrangian}"));
             Command::cargo_bin("cartnet")
@@ -66,6 +66,12 @@ fn small_orlib_instances_reach_their_published_optima() {
                 plan["kpis"]["coverage"], 1.0,
                 "{name}: every customer is served"
             );
+            if lagrangian == "on" {
+                // the branch and bound over the sites left free is what proves it
+                let l = &plan["solver"]["lagrangian"];
+                assert!(l["branch_nodes"].as_u64().unwrap() >= 1, "{name}: {l}");
+                assert_eq!(l["branch_finished"], true, "{name}: {l}");
+            }
         }
     }
 }

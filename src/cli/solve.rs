@@ -146,7 +146,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                     "lagrangian relaxation: bound {} after {} rounds; best of {} plans {} (a search over {} \
                      sites); \
                      {} sites closed and {} open in every better plan; branch and bound over the \
-                     sites left: {} nodes, {}; {:.2} s",
+                     sites left: {}; {:.2} s",
                     money(l.bound),
                     l.rounds,
                     l.plans,
@@ -154,11 +154,10 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                     l.restricted_sites,
                     l.sites_closed,
                     l.sites_open,
-                    l.branch_nodes,
-                    if l.branch_finished {
-                        "finished"
-                    } else {
-                        "stopped"
+                    match (l.branch_nodes, l.branch_finished) {
+                        (None, _) => "not run (the best plan more than 1 % above the bound)".into(),
+                        (Some(n), true) => format!("{n} nodes, finished"),
+                        (Some(n), false) => format!("{n} nodes, stopped"),
                     },
                     l.seconds
                 );
