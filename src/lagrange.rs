@@ -1,5 +1,6 @@
 //! Lagrangian relaxation of the single-year model: a strong lower bound, plans to start from,
-//! and sites provably open or closed in every better plan, computed before branch and bound.
+//! sites provably open or closed in every better plan, and a branch and bound over the sites
+//! left that proves the best plan optimal, all before HiGHS's own branch and bound.
 //!
 //! Relaxing each hospital's batch balance, sum_s (1 - f_s) w[h,s] = sum_g x[g,h], with a price
 //! λ_h per patient splits the model into (i) each demand group's cheapest way to a hospital,
@@ -16,6 +17,10 @@
 //! forced open (or closed) it bounds every plan that opens (or closes) it. A site whose forced
 //! bound exceeds the cost of a known plan is therefore closed (or open) in every better plan,
 //! and fixing it keeps the optimum and keeps the reported bound true.
+//!
+//! The same argument at every node of a tree over the sites still free is the branch and bound
+//! of Görtz and Klose ([`Structure::prove`]): each node forces one more site open or closed,
+//! improves its parent's prices, and is pruned when its bound reaches the best plan's cost.
 
 use std::collections::BinaryHeap;
 use std::time::Instant;

@@ -78,10 +78,11 @@ pub struct SolveOptions {
     pub lagrangian: Lagrangian,
 }
 
-/// When the solve starts with the Lagrangian relaxation (bound, a plan, site fixing) and adds
-/// the covering row. `Auto` by default: on the OR-Library capa/capb/capc instances it turns
-/// 86-94 % gaps at 10 s into proven optima on 6 of 12 (README "Performance"); the national and
-/// generated instances have rows it does not cover (hospital capacities), so it does not run.
+/// When the solve starts with the Lagrangian relaxation (bound, a plan, site fixing, branch and
+/// bound over the sites left) and adds the covering row. `Auto` by default: on the OR-Library
+/// capa/capb/capc instances it turns 86-94 % gaps at 10 s into proven optima on all 12 (README
+/// "Performance"); the national and generated instances have rows it does not cover (hospital
+/// capacities), so it does not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Lagrangian {
     /// On single-year models it covers with more than 10,000 strengthening rows (cell arcs)
@@ -101,8 +102,10 @@ pub enum Lagrangian {
 pub const RESTRICTED_ARCS: usize = 12;
 
 /// The share of the time limit the Lagrangian relaxation and its search for a plan may use
-/// (`cartnet bench --suite orlib --time-limit 10`: at 0.4 the restricted search found the
-/// published optimum on 2 of the 8 instances not proven optimal, at 0.65 on 7).
+/// (`cartnet bench --suite orlib --time-limit 10`, before the branch and bound over sites: at 0.4
+/// the restricted search found the published optimum on 2 of the 8 instances not proven optimal,
+/// at 0.65 on 7; at 0.3, with that branch and bound, 5 capb/c instances were left 8-14 % above
+/// the bound). The branch and bound over sites may use the rest of the limit.
 pub const LAGRANGIAN_SHARE: f64 = 0.6;
 
 impl Default for SolveOptions {
