@@ -115,7 +115,7 @@ pub enum Search {
 }
 
 /// What a probe found.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Probed {
     /// The best plan found, with its objective.
     pub plan: Option<Plan>,
@@ -125,6 +125,15 @@ pub struct Probed {
     /// The search finished (the plan optimal within the gap, or none exists), rather than
     /// stopping at the time limit.
     pub finished: bool,
+}
+
+impl Probed {
+    /// Nothing found and nothing proven.
+    pub const NOTHING: Probed = Probed {
+        plan: None,
+        bound: f64::NEG_INFINITY,
+        finished: false,
+    };
 }
 
 /// How a site stands in a plan or a restriction.
@@ -410,8 +419,19 @@ impl CoverSearch<'_> {
 }
 
 impl Structure {
-    fn total_patients(&self) -> f64 {
-        self.groups.iter().map(|g| g.patients).sum()
+    /// Under full coverage, the patients the open sites must treat: every patient.
+    fn need(&self) -> Option<f64> {
+        self.full_coverage
+            .then(|| self.groups.iter().map(|g| g.patients).sum())
+    }
+
+    /// `forced` with the existing sites open (they are open in every plan).
+    fn with_existing(&self, forced: &[Option<Fixed>]) -> Vec<Option<Fixed>> {
+        self.sites
+            .iter()
+            .zip(forced)
+            .map(|(site, f)| if site.existing { Some(Fixed::Open) } else { *f })
+            .collect()
     }
 
     /// The relaxation at prices `lambda`, with `forced` sites fixed.
@@ -447,14 +467,7 @@ impl Structure {
             items.push((v, cap));
             choice.push(ch);
         }
-        let forced: Vec<Option<Fixed>> = self
-            .sites
-            .iter()
-            .zip(forced)
-            .map(|(s, f)| if s.existing { Some(Fixed::Open) } else { *f })
-            .collect();
-        let need = self.full_coverage.then(|| self.total_patients());
-        let (sites_part, open) = cover(&items, &forced, need);
+        let (sites_part, open) = cover(&items, &self.with_existing(forced), self.need());
         // the batches of the open sites leave their hospitals' balance
         for (s, site) in self.sites.iter().enumerate() {
             if let (true, Some((k, n))) = (open[s], choice[s]) {
@@ -544,15 +557,9 @@ impl Structure {
         s: usize,
         state: Fixed,
     ) -> f64 {
-        let mut f: Vec<Option<Fixed>> = self
-            .sites
-            .iter()
-            .zip(forced)
-            .map(|(site, f)| if site.existing { Some(Fixed::Open) } else { *f })
-            .collect();
+        let mut f = self.with_existing(forced);
         f[s] = Some(state);
-        let need = self.full_coverage.then(|| self.total_patients());
-        e.patients_part + cover(&e.items, &f, need).0
+        e.patients_part + cover(&e.items, &f, self.need()).0
     }
 
     /// Runs the subgradient search, then evaluates plans with `probe`: given how each site is
@@ -712,16 +719,10 @@ impl Structure {
         // Nodes whose bound is within half the gap of the best plan are done.
         let tolerance = 0.5 * limits.gap.max(1e-9);
         let cutoff = |ub: f64| ub - tolerance * ub.abs().max(1.0);
-        let forced: Vec<Option<Fixed>> = self
-            .sites
-            .iter()
-            .zip(fixed)
-            .map(|(site, f)| if site.existing { Some(Fixed::Open) } else { *f })
-            .collect();
         // the open nodes, lowest bound first
         let mut open = BinaryHeap::from([Node {
             bound: f64::NEG_INFINITY,
-            forced,
+            forced: self.with_existing(fixed),
             prices: prices.to_vec(),
         }]);
         // the open nodes' memory is bounded: each holds its prices and its sites

@@ -459,8 +459,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         // start solution is feasible in the reduced space: objective value is 631874.275" for a
         // plan costing 1,248,142.9, then "optimal" at that value). Its answer is then checked
         // against the plan's own cost, and on a mismatch the search runs again without the start.
-        let z = data.objective(solved.get_solution().columns());
-        if (z - solved.objective_value()).abs() > 1e-6 * z.abs().max(1.0) {
+        if !data.agrees(solved.get_solution().columns(), solved.objective_value()) {
             if let Some(t) = options.time_limit {
                 let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
                 set("time_limit", copy.try_set_option("time_limit", left))?;
@@ -895,6 +894,13 @@ impl LpData {
     fn objective(&self, x: &[f64]) -> f64 {
         self.offset + self.cost.iter().zip(x).map(|(c, v)| c * v).sum::<f64>()
     }
+
+    /// Whether `reported`, HiGHS's objective for the column values `x`, is their own cost (to
+    /// 1e-6 relative): HiGHS 1.16 can misjudge a start after presolve (see `solve`).
+    fn agrees(&self, x: &[f64], reported: f64) -> bool {
+        let z = self.objective(x);
+        (z - reported).abs() <= 1e-6 * z.abs().max(1.0)
+    }
 }
 
 /// The Lagrangian relaxation ([`lagrange`]) on `model`'s structure, within
@@ -923,24 +929,21 @@ fn lagrangian(
     };
     // The best plan the probes found: the start of the next one.
     let mut best: Option<lagrange::Plan> = None;
-    let deadline = std::cell::Cell::new(deadline);
+    let at = ProbeAt {
+        data: &data,
+        options: &probe_options,
+        stop,
+        structure,
+        lazy,
+        deadline: std::cell::Cell::new(deadline),
+    };
     let mut probe = |plan: &[Probe], search: Search| -> Probed {
-        let mut attempt = |start: Option<&[f64]>| {
-            let at = ProbeAt {
-                data: &data,
-                options: &probe_options,
-                stop,
-                structure,
-                lazy,
-                deadline: deadline.get(),
-            };
-            at.solve(plan, search, start, highs_seconds)
-        };
         // the best plan so far, where it fits these restrictions, as the start; HiGHS may
         // misjudge it (see the start check in `solve`), and then the search runs again without
-        let mut answer = attempt(best.as_ref().map(|(_, v)| v.as_slice()));
-        if matches!(answer, Ok(None)) && best.is_some() {
-            answer = attempt(None);
+        let start = best.as_ref().map(|(_, v)| v.as_slice());
+        let mut answer = at.solve(plan, search, start, highs_seconds);
+        if matches!(answer, Ok(None)) && start.is_some() {
+            answer = at.solve(plan, search, None, highs_seconds);
         }
         match answer {
             Ok(Some(probed)) => {
@@ -952,23 +955,15 @@ fn lagrangian(
                 probed
             }
             // misjudged twice: nothing is learnt
-            Ok(None) => Probed {
-                plan: None,
-                bound: f64::NEG_INFINITY,
-                finished: false,
-            },
+            Ok(None) => Probed::NOTHING,
             Err(e) => {
                 *failure.borrow_mut() = Some(e);
-                Probed {
-                    plan: None,
-                    bound: f64::NEG_INFINITY,
-                    finished: false,
-                }
+                Probed::NOTHING
             }
         }
     };
     let limits = lagrange::Limits {
-        deadline: deadline.get(),
+        deadline,
         max_iterations: 3000,
         gap: options.gap,
     };
@@ -976,7 +971,7 @@ fn lagrangian(
     let full = options
         .time_limit
         .map(|t| clock + Duration::try_from_secs_f64(t.max(0.0)).unwrap_or_default());
-    deadline.set(full);
+    at.deadline.set(full);
     let near = outcome
         .incumbent
         .as_ref()
@@ -1013,7 +1008,8 @@ struct ProbeAt<'a> {
     stop: &'a Stop,
     structure: &'a Structure,
     lazy: &'a [LazyRow],
-    deadline: Option<Instant>,
+    /// When its search must stop: the relaxation's share of the time limit, then the limit.
+    deadline: std::cell::Cell<Option<Instant>>,
 }
 
 impl ProbeAt<'_> {
@@ -1077,7 +1073,7 @@ impl ProbeAt<'_> {
             .filter(|r| kept.contains(&r.terms[0].0))
             .collect();
         add_rows(&mut m, &rows)?;
-        if let Some(d) = self.deadline {
+        if let Some(d) = self.deadline.get() {
             let left = d
                 .saturating_duration_since(Instant::now())
                 .as_secs_f64()
@@ -1115,10 +1111,10 @@ impl ProbeAt<'_> {
             }));
         }
         let values = solved.get_solution().columns().to_vec();
-        let z = self.data.objective(&values);
-        if (z - solved.objective_value()).abs() > 1e-6 * z.abs().max(1.0) {
+        if !self.data.agrees(&values, solved.objective_value()) {
             return Ok(None);
         }
+        let z = self.data.objective(&values);
         Ok(Some(Probed {
             plan: Some((z, values)),
             bound,
