@@ -4,6 +4,7 @@
 use crate::input::Instance;
 use crate::input::Scenario;
 use crate::network::{Network, travel};
+use crate::text::usd;
 use std::fmt;
 
 /// The reason a demand point is (or may be) left unserved.
@@ -72,7 +73,8 @@ impl fmt::Display for Reason {
             }
             Reason::Cost { penalty } => write!(
                 f,
-                "cost: serving these patients costs more than the unserved penalty of {penalty} USD per patient"
+                "cost: serving these patients costs more than the unserved penalty of {} per patient",
+                usd(*penalty)
             ),
         }
     }

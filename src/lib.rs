@@ -17,6 +17,7 @@ pub mod network;
 pub mod plan;
 pub mod solve;
 pub mod sweep;
+pub mod text;
 pub mod verify;
 
 use input::{Instance, Scenario};

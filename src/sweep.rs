@@ -17,7 +17,6 @@
 //! Grid order is row-major: the first axis is the outermost loop, the last varies fastest.
 
 use crate::export::csv::safe_text;
-use crate::export::summary::usd;
 use crate::input::error::{Code, InputError, InputErrors, did_you_mean};
 use crate::input::scenario::leaves;
 use crate::input::scenario::valid_keys;
@@ -25,6 +24,7 @@ use crate::input::{Instance, Override, Scenario, SiteKind, SiteTerms};
 use crate::network::Network;
 use crate::plan::{Kpis, Plan, Provenance};
 use crate::solve::{SolveOptions, Status};
+use crate::text::{percent, printable, usd};
 use crate::{Outcome, optimize_with_values};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -1124,7 +1124,7 @@ pub fn render_table(axes: &[Axis], rows: &[Row]) -> String {
     for r in rows {
         let mut l = vec![(r.index + 1).to_string()];
         for (a, axis) in axes.iter().enumerate() {
-            l.push(display_level(&axis.key, &axis.levels[r.levels[a]]));
+            l.push(printable(&display_level(&axis.key, &axis.levels[r.levels[a]])).into_owned());
         }
         l.push(r.status.as_str().into());
         match (&r.kpis, r.objective) {
@@ -1134,7 +1134,7 @@ pub fn render_table(axes: &[Axis], rows: &[Row]) -> String {
                 l.push(k.owned.to_string());
                 l.push(k.franchise.to_string());
                 l.push(k.platforms.to_string());
-                l.push(format!("{:.2} %", k.coverage * 100.0));
+                l.push(percent(k.coverage));
                 l.push(
                     k.mean_vein_to_vein_days
                         .map_or("n/a".into(), |d| format!("{d:.1} d")),

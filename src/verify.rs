@@ -23,6 +23,7 @@
 
 use crate::input::error::InputErrors;
 use crate::input::{Instance, NodeRef, Scenario};
+use crate::text::{printable, usd_cents};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
@@ -115,8 +116,9 @@ pub struct Violation {
 }
 
 impl fmt::Display for Violation {
+    /// One line, the ids the message quotes from the plan and the data shown [`printable`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}] {}", self.check, self.message)
+        write!(f, "[{}] {}", self.check, printable(&self.message))
     }
 }
 
@@ -475,21 +477,6 @@ fn platforms_text(v: f64) -> String {
     } else {
         format!("{} platforms", n(v))
     }
-}
-
-/// Dollars with cents, for messages.
-fn usd(v: f64) -> String {
-    let cents = format!("{:.2}", v.abs());
-    let (int, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if v < 0.0 && cents != "0.00" { "-" } else { "" };
-    format!("{sign}${grouped}.{frac}")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1228,9 +1215,9 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
                     Check::Cost,
                     format!(
                         "{prefix}{cost_path}.{key}: the plan says {}, recomputed {} ({how}); off by {}",
-                        usd(got),
-                        usd(value),
-                        usd(got - value)
+                        usd_cents(got),
+                        usd_cents(value),
+                        usd_cents(got - value)
                     ),
                 );
             }
@@ -1243,9 +1230,9 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
                 format!(
                     "{prefix}{cost_path}.total: the plan says {}, recomputed {} (the sum of the \
                      recomputed lines); off by {}",
-                    usd(total),
-                    usd(total_expected),
-                    usd(total - total_expected)
+                    usd_cents(total),
+                    usd_cents(total_expected),
+                    usd_cents(total - total_expected)
                 ),
             );
         }
@@ -1267,10 +1254,10 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
                     format!(
                         "cost.{key}: the plan says {}, but the net present value of the years' {key} \
                          lines is {} (year t weighs 1 / (1 + horizon.discount_rate {})^(t - 1)); off by {}",
-                        usd(got),
-                        usd(value),
+                        usd_cents(got),
+                        usd_cents(value),
                         n(horizon.discount_rate),
-                        usd(got - value)
+                        usd_cents(got - value)
                     ),
                 );
             }
@@ -1284,10 +1271,10 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
                 format!(
                     "cost.total: the plan says {}, but the net present value of the {t_max} years' \
                      costs is {} (horizon.discount_rate = {}); off by {}",
-                    usd(got),
-                    usd(npv_total),
+                    usd_cents(got),
+                    usd_cents(npv_total),
                     n(horizon.discount_rate),
-                    usd(got - npv_total)
+                    usd_cents(got - npv_total)
                 ),
             );
         }
@@ -1309,8 +1296,8 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
             Check::Solver,
             format!(
                 "cost.total {} is above the solver's objective {}",
-                usd(total),
-                usd(obj)
+                usd_cents(total),
+                usd_cents(obj)
             ),
         );
     }
@@ -1321,8 +1308,8 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
             Check::Solver,
             format!(
                 "cost.total {} is below the solver's proven bound {}: no plan can cost less",
-                usd(total),
-                usd(b)
+                usd_cents(total),
+                usd_cents(b)
             ),
         );
     }
@@ -2245,9 +2232,9 @@ mod tests {
         assert_eq!(n(3.0), "3");
         assert_eq!(n(1.0 / 3.0), "0.333333");
         assert_eq!(n(-0.0), "0");
-        assert_eq!(usd(3_900_000.0), "$3,900,000.00");
-        assert_eq!(usd(-100.0), "-$100.00");
-        assert_eq!(usd(0.004), "$0.00");
+        assert_eq!(usd_cents(3_900_000.0), "$3,900,000.00");
+        assert_eq!(usd_cents(-100.0), "-$100.00");
+        assert_eq!(usd_cents(0.004), "$0.00");
     }
 
     #[test]

@@ -850,7 +850,11 @@ fn multi_year_report_shows_the_build_out_year_by_year() {
                 if opened.is_empty() {
                     "–".to_string()
                 } else {
-                    opened.join(", ")
+                    opened
+                        .iter()
+                        .map(|id| format!("<bdi>{id}</bdi>"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             ),
             format!("<td class=\"n\">{}</td>", k["platforms"]),
@@ -864,7 +868,7 @@ fn multi_year_report_shows_the_build_out_year_by_year() {
                 k["patients_in_vivo"].as_f64().unwrap()
             ),
             format!(
-                "<td class=\"n\">{:.1} %</td>",
+                "<td class=\"n\">{:.2} %</td>",
                 k["coverage"].as_f64().unwrap() * 100.0
             ),
             format!("<td class=\"n\">{}</td>", usd(cost)),
@@ -900,7 +904,7 @@ fn multi_year_report_shows_the_build_out_year_by_year() {
     let grid = between(&html, "Sites by year", "</table>");
     for site in arr(plan, "sites") {
         let id = site["id"].as_str().unwrap();
-        let row = format!("<td><b>{id}</b>");
+        let row = format!("<td><b><bdi>{id}</bdi></b>");
         match site["opened_year"].as_u64() {
             Some(y) => {
                 let line = between(sites_table, &row, "</tr>");

@@ -10,6 +10,7 @@ use crate::model::Formulation;
 use crate::network::Network;
 use crate::plan::{Plan, Provenance};
 use crate::solve::{self, SolveOptions, Status};
+use crate::text::printable;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -199,7 +200,7 @@ pub fn table(rows: &[BenchRow]) -> String {
             s,
             "{:<7} {:<14} {:>8} {:>8} {:>8} {:>8.3} {:>8.3} {:>7.3} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
             r.suite,
-            r.instance,
+            printable(&r.instance),
             r.variables,
             r.constraints,
             r.arcs,

@@ -2,6 +2,7 @@
 
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
+use cartnet::text::printable_path;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -41,7 +42,7 @@ pub fn run(args: GenerateArgs, _verbose: bool) -> u8 {
     }
     println!(
         "wrote {}: {} demand points ({} patients a year), {} hospitals, {} candidate sites (seed {})",
-        args.out.display(),
+        printable_path(&args.out),
         args.demand,
         g.total_patients,
         args.hospitals,

@@ -2,6 +2,7 @@
 
 use super::{EXIT_INPUT, EXIT_OK, import_us};
 use cartnet::import::orlib;
+use cartnet::text::{printable, printable_path};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -63,12 +64,13 @@ fn run_orlib(args: OrlibArgs) -> u8 {
         return EXIT_INPUT;
     }
     println!(
-        "{name}: {} facilities, {} customers -> {} (solve with: cartnet solve --data {} --model {})",
+        "{}: {} facilities, {} customers -> {} (solve with: cartnet solve --data {} --model {})",
+        printable(&name),
         inst.capacity.len(),
         inst.demand.len(),
-        args.out.display(),
-        args.out.display(),
-        args.out.join("scenario.toml").display()
+        printable_path(&args.out),
+        printable_path(&args.out),
+        printable_path(&args.out.join("scenario.toml"))
     );
     EXIT_OK
 }

@@ -3,6 +3,7 @@
 
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::import::us::{self, UsOptions};
+use cartnet::text::{printable, printable_path};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -68,9 +69,9 @@ pub fn run(args: UsArgs) -> u8 {
         }
     };
     for line in &summary.lines {
-        println!("{line}");
+        println!("{}", printable(line));
     }
-    let out = args.out.display();
+    let out = printable_path(&args.out);
     println!("wrote demand.csv, hospitals.csv, sites.csv and README.md to {out}");
     if args.out.join("lanes.csv").exists() {
         println!("note: {out} also holds a lanes.csv from before; cartnet solve will read it too");

@@ -134,7 +134,7 @@ pub fn report_input_errors(errors: &InputErrors, data: &Path) -> u8 {
     eprintln!(
         "{n} error{} in the input ({}); nothing was written. Error codes are explained in docs/errors.md.",
         if n == 1 { "" } else { "s" },
-        data.display()
+        cartnet::text::printable_path(data)
     );
     EXIT_INPUT
 }

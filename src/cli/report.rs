@@ -5,6 +5,7 @@
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::export::{report, write_atomic};
 use cartnet::input::Instance;
+use cartnet::text::printable_path;
 use cartnet::verify::{read_plan, resolve_data};
 use clap::Args;
 use std::path::PathBuf;
@@ -73,6 +74,6 @@ pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
         eprintln!("report: cannot write {}: {e}", out.display());
         return EXIT_INPUT;
     }
-    println!("report written to {}", out.display());
+    println!("report written to {}", printable_path(&out));
     EXIT_OK
 }

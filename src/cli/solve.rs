@@ -9,6 +9,7 @@ use cartnet::model::DemandGroups;
 use cartnet::network::Network;
 use cartnet::plan::Provenance;
 use cartnet::solve::{Lagrangian, SolveOptions};
+use cartnet::text::{printable, printable_path};
 use cartnet::{Outcome, optimize};
 use clap::Args;
 use std::path::PathBuf;
@@ -141,7 +142,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     match outcome {
         Outcome::Plan(plan) => {
             if let (true, Some(l)) = (verbose, &plan.solver.lagrangian) {
-                let money = export::summary::usd;
+                let money = cartnet::text::usd;
                 eprintln!(
                     "lagrangian relaxation: bound {} after {} rounds; best of {} plans {} (a search over {} \
                      sites); \
@@ -175,7 +176,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             println!(
                 "cartnet {} plan for {} ({} demand points, {} hospitals, {} candidate sites)\n",
                 plan.solver.status.as_str(),
-                data,
+                printable(&data),
                 size.demand_points,
                 size.hospitals,
                 size.sites
@@ -185,10 +186,14 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                 .iter()
                 .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
                 .collect();
-            println!("\nwritten to {}: {}", args.out.display(), names.join(", "));
+            println!(
+                "\nwritten to {}: {}",
+                printable_path(&args.out),
+                names.join(", ")
+            );
             if let Some(path) = &args.write_model {
                 if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-                    println!("model written to {}", path.display());
+                    println!("model written to {}", printable_path(path));
                 } else {
                     eprintln!(
                         "note: the model has nothing to decide, so HiGHS was not run and {} is empty",
@@ -224,7 +229,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                 "infeasible ({seconds:.2} s): no plan satisfies the constraints; nothing was written."
             );
             for r in reasons {
-                eprintln!("  - {r}");
+                eprintln!("  - {}", printable(&r));
             }
             if interrupted {
                 EXIT_INTERRUPTED
@@ -237,7 +242,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             best_bound,
         } => {
             let bound = best_bound.map_or(String::new(), |b| {
-                format!(" (best bound {})", export::summary::usd(b))
+                format!(" (best bound {})", cartnet::text::usd(b))
             });
             if interrupted {
                 eprintln!(

@@ -16,6 +16,7 @@ use cartnet::input::{Instance, Override};
 use cartnet::plan::Plan;
 use cartnet::solve::SolveOptions;
 use cartnet::sweep::{self, Axis, Point, Row, RowStatus, RunOptions, Source, SweepFile};
+use cartnet::text::{printable, printable_path};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -282,7 +283,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
                 (Some(obj), Some(k)) => format!(
                     "{} {} a year, {} site{} ({} owned, {} franchise), {} platforms",
                     row.status.as_str(),
-                    export::summary::usd(obj),
+                    cartnet::text::usd(obj),
                     k.sites_open,
                     if k.sites_open == 1 { "" } else { "s" },
                     k.owned,
@@ -294,7 +295,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
                     row.status.as_str(),
                     row.notes
                         .first()
-                        .map_or(String::new(), |r| format!(": {r}"))
+                        .map_or(String::new(), |r| format!(": {}", printable(r)))
                 ),
             };
             pb.suspend(|| eprintln!("{folder}: {what} ({:.2} s)", row.seconds));
@@ -345,19 +346,19 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     let model = if study.axes.iter().any(|a| a.key == sweep::MODEL_KEY) {
         "varied".to_string()
     } else {
-        study.model.display().to_string()
+        printable_path(&study.model)
     };
     println!(
         "{} ({n} scenarios; data {}, model {model}; {workers} at once, {:.1} s)\n",
-        study.title,
-        study.data.display(),
+        printable(&study.title),
+        printable_path(&study.data),
         started.elapsed().as_secs_f64()
     );
     print!("{}", sweep::render_table(&study.axes, &rows));
     let planned = rows.iter().filter(|r| r.status.has_plan()).count();
     println!(
         "\nwritten to {}: {}, {planned} plan folder{} in plans/",
-        study.out.display(),
+        printable_path(&study.out),
         written.join(", "),
         if planned == 1 { "" } else { "s" }
     );
@@ -380,7 +381,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
             r.status.as_str()
         );
         for note in r.notes.iter().take(3) {
-            eprintln!("  - {note}");
+            eprintln!("  - {}", printable(note));
         }
     }
     if infeasible + no_solution + failed > 0 {

@@ -4,6 +4,7 @@ use super::{EXIT_OK, InputArgs, report_input_errors};
 use cartnet::explain;
 use cartnet::model::DemandGroups;
 use cartnet::network::Network;
+use cartnet::text::{printable, printable_path};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -21,8 +22,8 @@ pub fn run(args: ValidateArgs) -> u8 {
     let size = network.size();
     println!(
         "input ok: {} ({})",
-        args.input.data.display(),
-        args.input.model.display()
+        printable_path(&args.input.data),
+        printable_path(&args.input.model)
     );
     println!(
         "nodes: {} demand points ({:.1} patients a year), {} hospitals, {} candidate sites ({} existing)",
@@ -67,7 +68,7 @@ pub fn run(args: ValidateArgs) -> u8 {
     if !stranded.is_empty() {
         println!(
             "hospitals with no site within the vein-to-vein and fresh-transit limits: {}",
-            stranded.join(", ")
+            printable(&stranded.join(", "))
         );
     }
     let reasons = explain::structural(&instance, &scenario, &network);
@@ -80,8 +81,11 @@ pub fn run(args: ValidateArgs) -> u8 {
             unservable += 1;
             let dp = &instance.demand[d];
             println!(
-                "  {} {} ({} patients a year): {r}",
-                dp.id, dp.name, dp.patients
+                "  {} {} ({} patients a year): {}",
+                printable(&dp.id),
+                printable(&dp.name),
+                dp.patients,
+                printable(&r.to_string())
             );
         }
     }

@@ -3,6 +3,7 @@
 //! cannot be checked.
 
 use super::{EXIT_INPUT, EXIT_OK};
+use cartnet::text::{printable, printable_path};
 use cartnet::verify::{Verification, verify_file};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -43,16 +44,14 @@ pub fn check(plan: &Path, data: Option<&Path>, model: Option<&Path>, after_solve
     };
     let against = format!(
         "{} under {}",
-        sources.data.display(),
+        printable_path(&sources.data),
         sources
             .model
             .as_ref()
-            .map_or("the plan's own scenario".to_string(), |m| m
-                .display()
-                .to_string())
+            .map_or("the plan's own scenario".to_string(), |m| printable_path(m))
     );
     for note in &v.notes {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", printable(note));
     }
     print(plan, &v, &against, after_solve);
     if v.holds() { EXIT_OK } else { EXIT_INPUT }
@@ -70,14 +69,14 @@ fn print(plan: &Path, v: &Verification, against: &str, after_solve: bool) {
         out(format!(
             "{}verified {} against {against}: the plan holds ({})",
             if after_solve { "\n" } else { "" },
-            plan.display(),
+            printable_path(plan),
             v.summary()
         ));
         return;
     }
     out(format!(
         "verify {} against {against}: {} violation{}",
-        plan.display(),
+        printable_path(plan),
         v.violations.len(),
         if v.violations.len() == 1 { "" } else { "s" }
     ));

@@ -1,25 +1,14 @@
 //! The short summary printed after a solve.
 
 use crate::plan::{Plan, SiteStatus};
+use crate::text::{percent, printable, usd};
 use std::fmt::Write;
-
-/// Formats a number of dollars with thousands separators.
-pub fn usd(v: f64) -> String {
-    let whole = v.round() as i64;
-    let digits = whole.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}${out}", if whole < 0 { "-" } else { "" })
-}
 
 /// Rows of each table printed; longer lists are summarised (the files hold them all).
 const MAX_ROWS: usize = 30;
 
+/// The summary of `plan`. Text from the input (ids, and the reasons that quote them) is shown
+/// [`printable`].
 pub fn render(plan: &Plan) -> String {
     let mut s = String::new();
     let k = &plan.kpis;
@@ -63,9 +52,9 @@ pub fn render(plan: &Plan) -> String {
     let _ = writeln!(s, "{:<22}{}{fin}", "platforms", k.platforms);
     let _ = writeln!(
         s,
-        "{:<22}{:.2} % ({:.1} of {:.1} patients a year){fin}",
+        "{:<22}{} ({:.1} of {:.1} patients a year){fin}",
         "coverage",
-        k.coverage * 100.0,
+        percent(k.coverage),
         k.patients_served,
         k.patients_demand
     );
@@ -113,7 +102,7 @@ pub fn render(plan: &Plan) -> String {
             let k = &y.kpis;
             let _ = writeln!(
                 s,
-                "{:>4}{:>7}{:>8}{:>11}{:>10.1}{:>10.1}{:>10.1}{:>9.2} %{:>18}",
+                "{:>4}{:>7}{:>8}{:>11}{:>10.1}{:>10.1}{:>10.1}{:>11}{:>18}",
                 y.year,
                 k.sites_open,
                 y.opened.len(),
@@ -121,88 +110,105 @@ pub fn render(plan: &Plan) -> String {
                 k.batches,
                 k.patients_demand,
                 k.patients_in_vivo,
-                k.coverage * 100.0,
+                percent(k.coverage),
                 usd(y.cost.total)
             );
         }
     }
+    sites_table(&mut s, plan);
+    unserved_lines(&mut s, plan, &fin);
+    s
+}
+
+/// The open sites: status, platforms, batches, utilization (and the year opened, over a horizon).
+fn sites_table(s: &mut String, plan: &Plan) {
     let open: Vec<_> = plan
         .sites
         .iter()
         .filter(|x| x.status != SiteStatus::Closed)
+        .map(|x| (printable(&x.id), x.status.as_str(), x))
         .collect();
-    if !open.is_empty() {
-        let w = open.iter().map(|x| x.id.len()).max().unwrap_or(0).max(4) + 2;
-        let opened_col = if years > 1 { "  opened" } else { "" };
+    if open.is_empty() {
+        return;
+    }
+    let w = open
+        .iter()
+        .map(|x| x.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4)
+        + 2;
+    // as wide as the longest status, so the columns stand where they always did
+    let sw = open
+        .iter()
+        .map(|x| x.1.len())
+        .chain([SiteStatus::Franchise.as_str().len()])
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let opened_col = if plan.years.len() > 1 { "  opened" } else { "" };
+    let _ = writeln!(
+        s,
+        "\n{:<w$}{:<sw$}{:>10}{:>10}{:>13}{opened_col}",
+        "site", "status", "platforms", "batches", "utilization"
+    );
+    let shown = open.len().min(MAX_ROWS);
+    for (id, label, site) in &open[..shown] {
+        let opened = site
+            .opened_year
+            .map_or(String::new(), |y| format!("{y:>8}"));
         let _ = writeln!(
             s,
-            "\n{:<w$}{:<11}{:>10}{:>10}{:>13}{opened_col}",
-            "site", "status", "platforms", "batches", "utilization"
+            "{id:<w$}{label:<sw$}{:>10}{:>10.1}{:>12.1} %{opened}",
+            site.platforms,
+            site.batches,
+            site.utilization * 100.0
         );
-        let shown = open.len().min(MAX_ROWS);
-        for site in &open[..shown] {
-            let opened = site
-                .opened_year
-                .map_or(String::new(), |y| format!("{y:>8}"));
-            let _ = writeln!(
-                s,
-                "{:<w$}{:<11}{:>10}{:>10.1}{:>12.1} %{opened}",
-                site.id,
-                site.status.as_str(),
-                site.platforms,
-                site.batches,
-                site.utilization * 100.0
-            );
-        }
-        if open.len() > shown {
-            let _ = writeln!(
-                s,
-                "... and {} more open sites (all in sites.csv)",
-                open.len() - shown
-            );
-        }
     }
+    if open.len() > shown {
+        let _ = writeln!(
+            s,
+            "... and {} more open sites (all in sites.csv)",
+            open.len() - shown
+        );
+    }
+}
+
+/// The demand left unserved in the final year, the largest first, with the reasons.
+fn unserved_lines(s: &mut String, plan: &Plan, fin: &str) {
     let mut unserved: Vec<_> = plan
         .unserved
         .iter()
-        .filter(|u| u.year == last_year)
+        .filter(|u| u.year == plan.year_count())
         .collect();
-    if !unserved.is_empty() {
-        // The largest first; the full list with reasons is in plan.json.
-        unserved.sort_by(|a, b| {
-            b.patients
-                .total_cmp(&a.patients)
-                .then(a.demand.cmp(&b.demand))
-        });
-        let total: f64 = unserved.iter().map(|u| u.patients).sum();
+    if unserved.is_empty() {
+        return;
+    }
+    // The largest first; the full list with reasons is in plan.json.
+    unserved.sort_by(|a, b| {
+        b.patients
+            .total_cmp(&a.patients)
+            .then(a.demand.cmp(&b.demand))
+    });
+    let total: f64 = unserved.iter().map(|u| u.patients).sum();
+    let _ = writeln!(
+        s,
+        "\nunserved demand{fin}: {:.1} patients a year at {} demand points{}",
+        total,
+        unserved.len(),
+        if unserved.len() > MAX_ROWS {
+            " (largest shown; all in plan.json)"
+        } else {
+            ""
+        }
+    );
+    for u in unserved.into_iter().take(MAX_ROWS) {
         let _ = writeln!(
             s,
-            "\nunserved demand{fin}: {:.1} patients a year at {} demand points{}",
-            total,
-            unserved.len(),
-            if unserved.len() > MAX_ROWS {
-                " (largest shown; all in plan.json)"
-            } else {
-                ""
-            }
+            "  {} ({:.1} patients a year): {}",
+            printable(&u.demand),
+            u.patients,
+            printable(&u.reason)
         );
-        for u in unserved.into_iter().take(MAX_ROWS) {
-            let _ = writeln!(
-                s,
-                "  {} ({:.1} patients a year): {}",
-                u.demand, u.patients, u.reason
-            );
-        }
-    }
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn usd_groups_thousands() {
-        assert_eq!(super::usd(1234567.4), "$1,234,567");
-        assert_eq!(super::usd(999.0), "$999");
-        assert_eq!(super::usd(-1000.0), "-$1,000");
     }
 }

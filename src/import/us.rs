@@ -16,6 +16,7 @@ use crate::export::write_atomic;
 use crate::input::error::{Code, InputError, InputErrors, quoted};
 use crate::input::table::{self, Column, Table, optional, required};
 use crate::network::travel::great_circle_km;
+use crate::text::grouped;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -821,19 +822,6 @@ fn coord(v: f64) -> String {
     }
 }
 
-/// 331449281 -> "331,449,281".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -1014,7 +1002,7 @@ fn build(o: &UsOptions) -> Result<(Vec<Rendered>, UsSummary), InputErrors> {
         format!(
             "demand: {} {layer} points ({scope}), {} residents, {patients:.1} patients a year at {rate} per 100,000",
             demand_rows.len(),
-            thousands(population),
+            grouped(population as f64, 0),
         ),
         format!(
             "hospitals: {} of {} HIFLD rows ({} with >= {} beds, {from_floor} as their state's largest)",
@@ -1126,7 +1114,7 @@ fn readme(f: &Facts<'_>) -> String {
          | `sites.csv` | {} | candidates: {} colocated, {} regional, {} central (existing) |\n",
         f.demand_points,
         f.layer,
-        thousands(f.population),
+        grouped(f.population as f64, 0),
         f.patients,
         colocated,
         sites,
@@ -1208,8 +1196,15 @@ fn readme(f: &Facts<'_>) -> String {
                 "* `id` = `Z` + the 5-digit ZIP code (leading zeros restored, e.g. `Z01001`); \
                  `lat`, `lon` = the file's ZIP point, 6 decimals. The ZIP population total \
                  ({}) differs from the Census count of the same area ({}).",
-                thousands(f.population),
-                thousands(f.counties.counties.iter().map(|c| c.population).sum())
+                grouped(f.population as f64, 0),
+                grouped(
+                    f.counties
+                        .counties
+                        .iter()
+                        .map(|c| c.population)
+                        .sum::<u64>() as f64,
+                    0
+                )
             );
         }
     }
@@ -1324,7 +1319,7 @@ fn readme(f: &Facts<'_>) -> String {
         o.regional,
         CENTRAL_PLANTS.len(),
         o.central_platforms,
-        thousands((f64::from(o.central_platforms) * 23.3).round() as u64),
+        grouped(f64::from(o.central_platforms) * 23.3, 0),
     );
     let _ = writeln!(
         s,
@@ -1336,7 +1331,7 @@ fn readme(f: &Facts<'_>) -> String {
             "| S-R{} | {} | {} |",
             c.fips,
             c.name,
-            thousands(c.population)
+            grouped(c.population as f64, 0)
         );
     }
     let _ = writeln!(
@@ -1447,13 +1442,11 @@ mod tests {
     }
 
     #[test]
-    fn capacity_rule_and_thousands() {
+    fn capacity_rule() {
         assert_eq!(max_patients(500), 100);
         assert_eq!(max_patients(212), 42);
         assert_eq!(max_patients(8), 20);
         assert_eq!(max_patients(1541), 200);
-        assert_eq!(thousands(331449281), "331,449,281");
-        assert_eq!(thousands(999), "999");
     }
 
     fn hospital(id: &str, state: &'static str, beds: u32, trauma: u8) -> Hifld {

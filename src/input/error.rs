@@ -1,6 +1,7 @@
 //! Typed input errors. Every class of bad input has a stable code (listed in docs/errors.md);
 //! each error names the file, the line, the column, the value and what was expected.
 
+use crate::text::printable;
 use std::fmt;
 
 /// Stable error codes. The numbers never change meaning; new classes get new numbers.
@@ -139,40 +140,23 @@ impl InputError {
 impl fmt::Display for InputError {
     /// `E103 sites.csv:14: column max_platforms: "3.5" is not a whole number >= 0`
     ///
-    /// Always one line: control characters the input put in a file name, a key or a message
-    /// are shown escaped (`\n`), and a key (which comes from the input) is cut short like a value.
+    /// Always one line: control and bidirectional characters the input put in a file name, a
+    /// key or a message are shown escaped (`\n`, `\u{202e}`), and a key (which comes from the input) is cut short like a value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.code, one_line(&self.file))?;
+        write!(f, "{} {}", self.code, printable(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         f.write_str(": ")?;
         if let Some(column) = &self.column {
-            write!(f, "column {}: ", one_line(&shorten(column)))?;
+            write!(f, "column {}: ", printable(&shorten(column)))?;
         }
-        f.write_str(&one_line(&self.message))
+        f.write_str(&printable(&self.message))
     }
 }
 
 /// Values longer than this many characters are cut short in messages.
 pub const MAX_SHOWN: usize = 60;
-
-/// `text` with its control characters (line ends, tabs, NUL, ...) and line separators escaped.
-fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
-    let escape = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
-    if !text.chars().any(escape) {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if escape(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out.into()
-}
 
 /// `text` cut to its first [`MAX_SHOWN`] characters, with its length when it was cut.
 pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
@@ -189,10 +173,10 @@ pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
 /// short with its length: `"aaaa..." (10000 characters)`.
 pub fn quoted(raw: &str) -> String {
     match raw.char_indices().nth(MAX_SHOWN) {
-        None => format!("\"{}\"", one_line(raw)),
+        None => format!("\"{}\"", printable(raw)),
         Some((end, _)) => format!(
             "\"{}...\" ({} characters)",
-            one_line(&raw[..end]),
+            printable(&raw[..end]),
             raw.chars().count()
         ),
     }
