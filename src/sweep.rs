@@ -17,6 +17,7 @@
 //! Grid order is row-major: the first axis is the outermost loop, the last varies fastest.
 
 use crate::export::csv::safe_text;
+use crate::export::summary::{PENALTY_IN, PENALTY_OUT};
 use crate::input::error::{Code, InputError, InputErrors, did_you_mean};
 use crate::input::scenario::leaves;
 use crate::input::scenario::valid_keys;
@@ -1172,6 +1173,10 @@ pub fn render_table(axes: &[Axis], rows: &[Row]) -> String {
             .collect();
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
+    let _ = writeln!(
+        out,
+        "cost a year: {PENALTY_IN}; cost/patient: per patient served, {PENALTY_OUT}"
+    );
     out
 }
 

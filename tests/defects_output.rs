@@ -1,6 +1,7 @@
 //! Issue #15, printed output: text from the input cannot drive the terminal or reorder what is
 //! printed beside it (control and bidirectional characters are shown escaped; the HTML report
-//! isolates user text in `<bdi>`), and coverage reads the same everywhere.
+//! isolates user text in `<bdi>`), an idle existing site reads "existing, idle", the cost lines
+//! say what the unmet-demand penalty does, and coverage reads the same everywhere.
 
 mod common;
 
@@ -140,12 +141,12 @@ fn solve_summary_prints_ids_and_reasons_escaped() {
     // the site table stays aligned: the escaped id is as wide as it is printed
     assert!(
         text.contains(
-            "\nS-MSK\\u{202e}                owned               2      46.6       100.0 %\n"
+            "\nS-MSK\\u{202e}                owned                    2      46.6       100.0 %\n"
         ),
         "{text}"
     );
     assert!(
-        text.contains("\nS-MORRIS\\u{1b}]0;pwned\\u{7}  owned               0"),
+        text.contains("\nS-MORRIS\\u{1b}]0;pwned\\u{7}  existing, idle           0"),
         "{text}"
     );
     assert!(
@@ -241,6 +242,13 @@ fn sweep_table_prints_its_title_and_levels_escaped() {
         text.contains("  99.86 %  "),
         "coverage as the summary rounds it:\n{text}"
     );
+    assert!(
+        text.contains(
+            "cost a year: unmet-demand penalty included; cost/patient: per patient served, \
+             unmet-demand penalty excluded"
+        ),
+        "{text}"
+    );
 }
 
 /// `html` without its `<bdi>...</bdi>` spans.
@@ -284,10 +292,12 @@ fn report_isolates_user_text_and_escapes_it_in_the_map() {
     assert!(html.contains("the nearest is ALBANY\\u{1b}[2J MEDICAL\\u{202e} CENTER 12"));
 }
 
-/// What the demo prints and writes, solved once for the tests below.
+/// What the demo prints and writes, solved once for the tests below (its Morris Plains plant
+/// exists and stays idle; two demand points are out of reach).
 struct Demo {
     stdout: String,
     html: String,
+    sites_csv: String,
 }
 
 fn demo() -> &'static Demo {
@@ -302,8 +312,57 @@ fn demo() -> &'static Demo {
         Demo {
             stdout: s.stdout,
             html: std::fs::read_to_string(out.join("report.html")).unwrap(),
+            sites_csv: std::fs::read_to_string(out.join("sites.csv")).unwrap(),
         }
     })
+}
+
+#[test]
+fn an_idle_existing_site_reads_existing_idle() {
+    let d = demo();
+    assert!(
+        d.stdout
+            .contains("\nS-MORRIS  existing, idle           0       0.0         0.0 %\n"),
+        "{}",
+        d.stdout
+    );
+    assert!(
+        d.html.contains("</span>existing, idle</td>"),
+        "the report's site table"
+    );
+    // sites.csv keeps the status DESIGN §7 documents (owned, franchise, closed)
+    assert!(
+        d.sites_csv.contains("\n1,S-MORRIS,owned,0,0,0\n"),
+        "{}",
+        d.sites_csv
+    );
+}
+
+#[test]
+fn the_cost_says_it_includes_the_penalty_and_the_cost_per_patient_that_it_does_not() {
+    let d = demo();
+    assert!(
+        d.stdout.contains(
+            "\ncost                  $89,919,772 a year (unmet-demand penalty included)\n"
+        ),
+        "{}",
+        d.stdout
+    );
+    assert!(
+        d.stdout.contains(
+            "\ncost per patient      $159,570 (per patient served, unmet-demand penalty excluded)\n"
+        ),
+        "{}",
+        d.stdout
+    );
+    assert!(
+        d.html
+            .contains("USD per year, all lines, the unmet-demand penalty included")
+    );
+    assert!(
+        d.html
+            .contains("per patient served, the unmet-demand penalty excluded")
+    );
 }
 
 #[test]

@@ -181,7 +181,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                 size.hospitals,
                 size.sites
             );
-            print!("{}", export::summary::render(&plan));
+            print!("{}", export::summary::render(&plan, &instance));
             let names: Vec<String> = written
                 .iter()
                 .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())

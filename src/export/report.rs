@@ -12,6 +12,7 @@
 //! coordinates. The map projects longitude and latitude equirectangularly, with longitude scaled
 //! by the cosine of the middle latitude so that shapes look right at the instance's latitude.
 
+use crate::export::summary::site_label;
 use crate::input::Instance;
 use crate::text::{grouped, percent, printable, usd};
 use serde_json::Value;
@@ -194,11 +195,14 @@ fn kpis(h: &mut String, plan: &Value) {
     let (cost_label, cost_note) = match fy {
         Some(y) => (
             "Net present value".to_string(),
-            format!("USD over {y} years at {} a year", discount_rate(plan)),
+            format!(
+                "USD over {y} years at {} a year, the unmet-demand penalty included",
+                discount_rate(plan)
+            ),
         ),
         None => (
             "Annual cost".to_string(),
-            "USD per year, all lines".to_string(),
+            "USD per year, all lines, the unmet-demand penalty included".to_string(),
         ),
     };
     let in_year = fy.map_or(String::new(), |y| format!(" in year {y}"));
@@ -211,7 +215,7 @@ fn kpis(h: &mut String, plan: &Value) {
         (
             "Cost per patient".to_string(),
             f(&k["cost_per_patient"]).map_or("n/a".into(), usd),
-            "penalty excluded".to_string(),
+            "per patient served, the unmet-demand penalty excluded".to_string(),
         ),
         (
             "Coverage".to_string(),
@@ -574,7 +578,7 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
             sp.id,
             sp.name,
             sp.kind.as_str(),
-            status,
+            site_label(status, sp.existing, *platforms),
             opened.map_or(String::new(), |o| format!(" from year {o}")),
             grouped(*platforms, 0),
             grouped(*batches, 1)
@@ -880,7 +884,7 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
                         "<td class=\"n\"><span class=\"dot\" style=\"background:{}\" \
                          title=\"{}\"></span>{}<span class=\"muted\"> · {} b</span></td>",
                         status_colour(status),
-                        esc(status),
+                        esc(site_label(status, site.existing, f0(&x["platforms"]))),
                         grouped(f0(&x["platforms"]), 0),
                         grouped(f0(&x["batches"]), 1)
                     );
@@ -958,7 +962,7 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
             },
             esc(kind),
             status_colour(status),
-            esc(status),
+            esc(site_label(status, existing, f0(&r["platforms"]))),
             grouped(f0(&r["platforms"]), 0),
             grouped(f0(&r["batches"]), 1),
             (u * 100.0).clamp(0.0, 100.0),

@@ -1,15 +1,31 @@
 //! The short summary printed after a solve.
 
+use crate::input::Instance;
 use crate::plan::{Plan, SiteStatus};
 use crate::text::{percent, printable, usd};
+use std::collections::HashSet;
 use std::fmt::Write;
+
+/// What the cost includes and what the cost per patient leaves out, said where both are printed.
+pub const PENALTY_IN: &str = "unmet-demand penalty included";
+pub const PENALTY_OUT: &str = "unmet-demand penalty excluded";
+
+/// How a site reads in the summary and the report: its status, except an existing site that
+/// makes nothing ("owned, 0 platforms" would read as a plan to build it).
+pub fn site_label(status: &str, existing: bool, platforms: f64) -> &str {
+    if existing && status != SiteStatus::Closed.as_str() && platforms == 0.0 {
+        "existing, idle"
+    } else {
+        status
+    }
+}
 
 /// Rows of each table printed; longer lists are summarised (the files hold them all).
 const MAX_ROWS: usize = 30;
 
-/// The summary of `plan`. Text from the input (ids, and the reasons that quote them) is shown
-/// [`printable`].
-pub fn render(plan: &Plan) -> String {
+/// The summary of `plan`; `instance` tells which sites already exist. Text from the input (ids,
+/// and the reasons that quote them) is shown [`printable`].
+pub fn render(plan: &Plan, instance: &Instance) -> String {
     let mut s = String::new();
     let k = &plan.kpis;
     let c = &plan.cost;
@@ -35,15 +51,19 @@ pub fn render(plan: &Plan) -> String {
     if years > 1 {
         let _ = writeln!(
             s,
-            "{:<22}{} net present value of {years} years",
+            "{:<22}{} net present value of {years} years ({PENALTY_IN})",
             "cost",
             usd(c.total)
         );
     } else {
-        let _ = writeln!(s, "{:<22}{} a year", "cost", usd(c.total));
+        let _ = writeln!(s, "{:<22}{} a year ({PENALTY_IN})", "cost", usd(c.total));
     }
     let per_patient = k.cost_per_patient.map_or("n/a".into(), usd);
-    let _ = writeln!(s, "{:<22}{per_patient}{fin}", "cost per patient");
+    let _ = writeln!(
+        s,
+        "{:<22}{per_patient}{fin} (per patient served, {PENALTY_OUT})",
+        "cost per patient"
+    );
     let _ = writeln!(
         s,
         "{:<22}{} ({} owned, {} franchise){fin}",
@@ -115,18 +135,31 @@ pub fn render(plan: &Plan) -> String {
             );
         }
     }
-    sites_table(&mut s, plan);
+    sites_table(&mut s, plan, instance);
     unserved_lines(&mut s, plan, &fin);
     s
 }
 
 /// The open sites: status, platforms, batches, utilization (and the year opened, over a horizon).
-fn sites_table(s: &mut String, plan: &Plan) {
+fn sites_table(s: &mut String, plan: &Plan, instance: &Instance) {
+    let existing: HashSet<&str> = instance
+        .sites
+        .iter()
+        .filter(|x| x.existing)
+        .map(|x| x.id.as_str())
+        .collect();
     let open: Vec<_> = plan
         .sites
         .iter()
         .filter(|x| x.status != SiteStatus::Closed)
-        .map(|x| (printable(&x.id), x.status.as_str(), x))
+        .map(|x| {
+            let label = site_label(
+                x.status.as_str(),
+                existing.contains(x.id.as_str()),
+                f64::from(x.platforms),
+            );
+            (printable(&x.id), label, x)
+        })
         .collect();
     if open.is_empty() {
         return;
