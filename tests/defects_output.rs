@@ -7,6 +7,7 @@ mod common;
 
 use common::{ROOT, cartnet, run};
 use serde_json::Value;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tempfile::TempDir;
@@ -65,35 +66,39 @@ fn spoofed_demo(dir: &Path) -> PathBuf {
     data
 }
 
-/// The controls `bytes` holds that a terminal acts on: ESC, BEL, CR and the bidi controls.
-fn controls(bytes: &[u8]) -> Vec<char> {
-    String::from_utf8_lossy(bytes)
-        .chars()
-        .filter(|c| matches!(c, '\u{1b}' | '\u{7}' | '\r') || BIDI.contains(c))
-        .collect()
+/// Whether a terminal acts on `c`: ESC, BEL, CR, or a bidi control.
+fn acts_on_terminal(c: &char) -> bool {
+    matches!(c, '\u{1b}' | '\u{7}' | '\r') || BIDI.contains(c)
 }
 
-fn stdout_of(args: &[&std::ffi::OsStr]) -> (Option<i32>, Vec<u8>, String) {
+/// Runs cartnet with `args`, expects exit `code`, checks that its stdout holds no character a
+/// terminal acts on, and returns it.
+fn printed(args: &[&OsStr], code: i32) -> String {
     let o = cartnet().args(args).output().expect("cartnet runs");
-    (
-        o.status.code(),
-        o.stdout,
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(code), "{stderr}");
+    let stdout = String::from_utf8(o.stdout).expect("stdout is UTF-8");
+    let found: Vec<char> = stdout.chars().filter(acts_on_terminal).collect();
+    assert_eq!(found, [], "raw controls in:\n{stdout}");
+    stdout
 }
 
-fn solve_spoofed(dir: &Path, data: &Path) -> (PathBuf, Vec<u8>) {
+/// Asserts that `text` (what `what` printed or wrote) holds `part`.
+fn assert_holds(text: &str, part: &str, what: &str) {
+    assert!(text.contains(part), "{what} lacks {part:?}:\n{text}");
+}
+
+fn solve_spoofed(dir: &Path, data: &Path) -> (PathBuf, String) {
     let out = dir.join("out");
-    let (code, stdout, stderr) = stdout_of(&[
-        "solve".as_ref(),
-        "--data".as_ref(),
-        data.as_os_str(),
+    let model = baseline();
+    let args = ["solve".as_ref(), "--data".as_ref(), data.as_os_str()];
+    let more = [
         "--model".as_ref(),
-        baseline().as_os_str(),
+        model.as_os_str(),
         "--out".as_ref(),
         out.as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{stderr}");
+    ];
+    let stdout = printed(&[&args[..], &more[..]].concat(), 0);
     (out, stdout)
 }
 
@@ -101,73 +106,41 @@ fn solve_spoofed(dir: &Path, data: &Path) -> (PathBuf, Vec<u8>) {
 fn validate_prints_ids_and_names_escaped() {
     let dir = TempDir::new().unwrap();
     let data = spoofed_demo(dir.path());
-    let (code, stdout, stderr) = stdout_of(&[
-        "validate".as_ref(),
-        "--data".as_ref(),
-        data.as_os_str(),
-        "--model".as_ref(),
-        baseline().as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(
-        controls(&stdout),
-        [],
-        "{}",
-        String::from_utf8_lossy(&stdout)
+    let model = baseline();
+    let text = printed(
+        &[
+            "validate".as_ref(),
+            "--data".as_ref(),
+            data.as_os_str(),
+            "--model".as_ref(),
+            model.as_os_str(),
+        ],
+        0,
     );
-    let text = String::from_utf8(stdout).unwrap();
-    assert!(
-        text.contains(
-            "  D36033\\u{1b}]0;pwned\\u{7} Franklin\\u{1b}[2J\\r County, NY (0.7 patients a year): \
-             no hospital within the 2 h travel limit; the nearest is \
-             ALBANY\\u{1b}[2J MEDICAL\\u{202e} CENTER 12 (H0002012208) at 4.3 h"
-        ),
-        "{text}"
-    );
+    let line = "  D36033\\u{1b}]0;pwned\\u{7} Franklin\\u{1b}[2J\\r County, NY (0.7 patients a year): \
+                no hospital within the 2 h travel limit; the nearest is \
+                ALBANY\\u{1b}[2J MEDICAL\\u{202e} CENTER 12 (H0002012208) at 4.3 h";
+    assert_holds(&text, line, "validate");
 }
 
 #[test]
 fn solve_summary_prints_ids_and_reasons_escaped() {
     let dir = TempDir::new().unwrap();
     let data = spoofed_demo(dir.path());
-    let (out, stdout) = solve_spoofed(dir.path(), &data);
-    assert_eq!(
-        controls(&stdout),
-        [],
-        "{}",
-        String::from_utf8_lossy(&stdout)
-    );
-    let text = String::from_utf8(stdout).unwrap();
-    // the site table stays aligned: the escaped id is as wide as it is printed
-    assert!(
-        text.contains(
-            "\nS-MSK\\u{202e}                owned                    2      46.6       100.0 %\n"
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains("\nS-MORRIS\\u{1b}]0;pwned\\u{7}  existing, idle           0"),
-        "{text}"
-    );
-    assert!(
-        text.contains("  D36033\\u{1b}]0;pwned\\u{7} (0.7 patients a year): no hospital"),
-        "{text}"
-    );
+    let (out, text) = solve_spoofed(dir.path(), &data);
+    for part in [
+        // the site table stays aligned: the escaped id is as wide as it is printed
+        "\nS-MSK\\u{202e}                owned                    2      46.6       100.0 %\n",
+        "\nS-MORRIS\\u{1b}]0;pwned\\u{7}  existing, idle           0",
+        "  D36033\\u{1b}]0;pwned\\u{7} (0.7 patients a year): no hospital",
+    ] {
+        assert_holds(&text, part, "the summary");
+    }
     // the data files keep the user's text as it is
-    let plan: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
-    let ids: Vec<&str> = plan["sites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
-    assert!(ids.contains(&format!("S-MSK{RLO}").as_str()), "{ids:?}");
+    let plan = std::fs::read_to_string(out.join("plan.json")).unwrap();
+    assert_holds(&plan, &format!("\"S-MSK{RLO}\""), "plan.json");
     let sites_csv = std::fs::read_to_string(out.join("sites.csv")).unwrap();
-    assert!(
-        sites_csv.contains(&format!("S-MORRIS{TITLE}")),
-        "{sites_csv}"
-    );
+    assert_holds(&sites_csv, &format!("S-MORRIS{TITLE}"), "sites.csv");
 }
 
 #[test]
@@ -185,17 +158,9 @@ fn verify_prints_violations_escaped() {
         }
     }
     std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
-    let (code, stdout, stderr) = stdout_of(&["verify".as_ref(), path.as_os_str()]);
-    assert_eq!(code, Some(1), "{stderr}");
-    assert_eq!(
-        controls(&stdout),
-        [],
-        "{}",
-        String::from_utf8_lossy(&stdout)
-    );
-    let text = String::from_utf8(stdout).unwrap();
-    assert!(text.contains("S-MSK\\u{202e}"), "{text}");
-    assert!(text.contains("the plan does not hold"), "{text}");
+    let text = printed(&["verify".as_ref(), path.as_os_str()], 1);
+    assert_holds(&text, "S-MSK\\u{202e}", "verify");
+    assert_holds(&text, "the plan does not hold", "verify");
 }
 
 #[test]
@@ -218,37 +183,25 @@ fn sweep_table_prints_its_title_and_levels_escaped() {
     )
     .unwrap();
     let out = dir.path().join("sweep");
-    let (code, stdout, stderr) = stdout_of(&[
-        "sweep".as_ref(),
-        "--sweep".as_ref(),
-        file.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(
-        controls(&stdout),
-        [],
-        "{}",
-        String::from_utf8_lossy(&stdout)
+    let text = printed(
+        &[
+            "sweep".as_ref(),
+            "--sweep".as_ref(),
+            file.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+        0,
     );
-    let text = String::from_utf8(stdout).unwrap();
     assert!(
         text.starts_with("Spoof\\u{1b}[2J\\r\\u{202e} (2 scenarios;"),
         "{text}"
     );
-    assert!(text.contains("base\\u{1b}]0;pwned\\u{7}"), "{text}");
-    assert!(
-        text.contains("  99.86 %  "),
-        "coverage as the summary rounds it:\n{text}"
-    );
-    assert!(
-        text.contains(
-            "cost a year: unmet-demand penalty included; cost/patient: per patient served, \
-             unmet-demand penalty excluded"
-        ),
-        "{text}"
-    );
+    assert_holds(&text, "base\\u{1b}]0;pwned\\u{7}", "the sweep table");
+    assert_holds(&text, "  99.86 %  ", "the sweep table's coverage");
+    let note = "cost a year: unmet-demand penalty included; cost/patient: per patient served, \
+                unmet-demand penalty excluded";
+    assert_holds(&text, note, "the sweep table");
 }
 
 /// `html` without its `<bdi>...</bdi>` spans.
@@ -320,62 +273,42 @@ fn demo() -> &'static Demo {
 #[test]
 fn an_idle_existing_site_reads_existing_idle() {
     let d = demo();
-    assert!(
-        d.stdout
-            .contains("\nS-MORRIS  existing, idle           0       0.0         0.0 %\n"),
-        "{}",
-        d.stdout
-    );
-    assert!(
-        d.html.contains("</span>existing, idle</td>"),
-        "the report's site table"
+    let row = "\nS-MORRIS  existing, idle           0       0.0         0.0 %\n";
+    assert_holds(&d.stdout, row, "the summary");
+    assert_holds(
+        &d.html,
+        "</span>existing, idle</td>",
+        "the report's site table",
     );
     // sites.csv keeps the status DESIGN §7 documents (owned, franchise, closed)
-    assert!(
-        d.sites_csv.contains("\n1,S-MORRIS,owned,0,0,0\n"),
-        "{}",
-        d.sites_csv
-    );
+    assert_holds(&d.sites_csv, "\n1,S-MORRIS,owned,0,0,0\n", "sites.csv");
 }
 
 #[test]
 fn the_cost_says_it_includes_the_penalty_and_the_cost_per_patient_that_it_does_not() {
     let d = demo();
-    assert!(
-        d.stdout.contains(
-            "\ncost                  $89,919,772 a year (unmet-demand penalty included)\n"
-        ),
-        "{}",
-        d.stdout
-    );
-    assert!(
-        d.stdout.contains(
-            "\ncost per patient      $159,570 (per patient served, unmet-demand penalty excluded)\n"
-        ),
-        "{}",
-        d.stdout
-    );
-    assert!(
-        d.html
-            .contains("USD per year, all lines, the unmet-demand penalty included")
-    );
-    assert!(
-        d.html
-            .contains("per patient served, the unmet-demand penalty excluded")
-    );
+    for line in [
+        "\ncost                  $89,919,772 a year (unmet-demand penalty included)\n",
+        "\ncost per patient      $159,570 (per patient served, unmet-demand penalty excluded)\n",
+    ] {
+        assert_holds(&d.stdout, line, "the summary");
+    }
+    for note in [
+        "USD per year, all lines, the unmet-demand penalty included",
+        "per patient served, the unmet-demand penalty excluded",
+    ] {
+        assert_holds(&d.html, note, "the report's cards");
+    }
 }
 
 #[test]
 fn coverage_is_rounded_the_same_in_the_summary_and_the_report() {
     let d = demo();
-    assert!(
-        d.stdout
-            .contains("\ncoverage              99.86 % (558.5 of 559.3 patients a year)\n"),
-        "{}",
-        d.stdout
-    );
-    assert!(
-        d.html.contains("<div class=\"k-value\">99.86 %</div>"),
-        "the report's coverage card"
+    let line = "\ncoverage              99.86 % (558.5 of 559.3 patients a year)\n";
+    assert_holds(&d.stdout, line, "the summary");
+    assert_holds(
+        &d.html,
+        "<div class=\"k-value\">99.86 %</div>",
+        "the report's coverage card",
     );
 }
