@@ -172,7 +172,8 @@ pub enum VerifyError {
         path: PathBuf,
         error: serde_json::Error,
     },
-    #[error("{0}")]
+    /// The message quotes the plan's own text (its data folder), shown [`printable`].
+    #[error("{}", printable(.0))]
     Plan(String),
     #[error("{0}")]
     Input(InputErrors),

@@ -251,6 +251,7 @@ struct Demo {
     stdout: String,
     html: String,
     sites_csv: String,
+    plan: String,
 }
 
 fn demo() -> &'static Demo {
@@ -266,6 +267,7 @@ fn demo() -> &'static Demo {
             stdout: s.stdout,
             html: std::fs::read_to_string(out.join("report.html")).unwrap(),
             sites_csv: std::fs::read_to_string(out.join("sites.csv")).unwrap(),
+            plan: std::fs::read_to_string(out.join("plan.json")).unwrap(),
         }
     })
 }
@@ -311,4 +313,21 @@ fn coverage_is_rounded_the_same_in_the_summary_and_the_report() {
         "<div class=\"k-value\">99.86 %</div>",
         "the report's coverage card",
     );
+}
+
+#[test]
+fn a_data_folder_recorded_in_a_plan_is_quoted_escaped() {
+    let dir = TempDir::new().unwrap();
+    let mut plan: Value = serde_json::from_str(&demo().plan).unwrap();
+    plan["instance"]["data"] = format!("nowhere{TITLE}").into();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, serde_json::to_string(&plan).unwrap()).unwrap();
+    for command in ["verify", "report"] {
+        let o = cartnet().arg(command).arg(&path).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8(o.stderr).unwrap();
+        let found: Vec<char> = stderr.chars().filter(acts_on_terminal).collect();
+        assert_eq!(found, [], "{command}: raw controls in:\n{stderr}");
+        assert_holds(&stderr, "nowhere\\u{1b}]0;pwned\\u{7}", command);
+    }
 }
