@@ -530,6 +530,8 @@ fn read_lanes(
     let h = index(hospitals.iter().map(|x| x.id.as_str()).collect());
     let s = index(sites.iter().map(|x| x.id.as_str()).collect());
     let mut out = Vec::new();
+    // (from, to) -> the line that first gave the lane
+    let mut first_line: HashMap<(NodeRef, NodeRef), u64> = HashMap::new();
     t.for_each_row(errors, |row| {
         let from = row.required_text("from");
         let to = row.required_text("to");
@@ -550,7 +552,22 @@ fn read_lanes(
         .filter_map(|(a, b)| Some((a?, b?)))
         .collect();
         match candidates.as_slice() {
-            [(a, b)] => out.push(Lane { from: *a, to: *b, hours, cost }),
+            [(a, b)] => match first_line.get(&(*a, *b)) {
+                Some(first) => row.row_error(
+                    Code::DuplicateLane,
+                    "to",
+                    format!(
+                        "the lane from {} to {} is given again; it was first given on line {first} \
+                         (give each lane once)",
+                        error::quoted(&from),
+                        error::quoted(&to)
+                    ),
+                ),
+                None => {
+                    first_line.insert((*a, *b), row.line);
+                    out.push(Lane { from: *a, to: *b, hours, cost });
+                }
+            },
             [] => {
                 let known = |id: &str| d.contains_key(id) || h.contains_key(id) || s.contains_key(id);
                 let (code, message) = if !known(&from) {

@@ -1,0 +1,95 @@
+//! Issue #15, input items: every test runs the real `cartnet` binary on a copy of the demo
+//! instance (or from a folder that is not the repository) and checks the exact message, the exit
+//! code and that nothing was written.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const MODEL: &str = "models/baseline.toml";
+
+/// A copy of `data/demo` in `<tmp>/data` and of the baseline in `<tmp>/models/baseline.toml`.
+struct Fixture {
+    dir: TempDir,
+}
+
+/// What one run printed and returned.
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        fs::create_dir_all(&data).unwrap();
+        for f in ["demand.csv", "hospitals.csv", "sites.csv"] {
+            fs::copy(Path::new(ROOT).join("data/demo").join(f), data.join(f)).unwrap();
+        }
+        fs::create_dir_all(dir.path().join("models")).unwrap();
+        fs::copy(Path::new(ROOT).join(MODEL), dir.path().join(MODEL)).unwrap();
+        Fixture { dir }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, contents: &str) {
+        fs::write(self.path(relative), contents).unwrap();
+    }
+
+    /// `cartnet <args>`, run in the fixture's folder.
+    fn run(&self, args: &[&str]) -> Out {
+        let o = Command::cargo_bin("cartnet")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env_remove("RUST_BACKTRACE")
+            .args(args)
+            .output()
+            .unwrap();
+        Out {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// `cartnet solve --data data --model models/baseline.toml --out out <extra>`: must fail with
+    /// exit 1, `expected` as its only error line, nothing on stdout and no `out` folder.
+    #[track_caller]
+    fn solve_fails_with(&self, extra: &[&str], expected: &str) {
+        let mut args = vec!["solve", "--data", "data", "--model", MODEL, "--out", "out"];
+        args.extend_from_slice(extra);
+        let o = self.run(&args);
+        assert_eq!(o.code, Some(1), "stderr:\n{}", o.stderr);
+        assert!(o.stdout.is_empty(), "stdout:\n{}", o.stdout);
+        assert!(!self.path("out").exists(), "out was created");
+        let lines: Vec<&str> = o.stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "expected one error line:\n{}", o.stderr);
+        assert_eq!(lines[0], expected);
+        assert_eq!(
+            lines[1],
+            "1 error in the input (data); nothing was written. Error codes are explained in \
+             docs/errors.md."
+        );
+    }
+}
+
+#[test]
+fn e206_duplicate_lane_names_both_lines() {
+    let f = Fixture::new();
+    f.write(
+        "data/lanes.csv",
+        "from,to,hours\nH0117510021,S-NYP,0\nS-NYP,H0117510021,2\nH0117510021,S-NYP,5\n",
+    );
+    f.solve_fails_with(
+        &[],
+        "E206 lanes.csv:4: column to: the lane from \"H0117510021\" to \"S-NYP\" is given again; \
+         it was first given on line 2 (give each lane once)",
+    );
+}
