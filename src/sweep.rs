@@ -19,8 +19,8 @@
 use crate::export::csv::safe_text;
 use crate::export::summary::usd;
 use crate::input::error::{Code, InputError, InputErrors, did_you_mean};
-use crate::input::scenario::leaves;
 use crate::input::scenario::valid_keys;
+use crate::input::scenario::{leaves, parse_value};
 use crate::input::{Instance, Override, Scenario, SiteKind, SiteTerms};
 use crate::network::Network;
 use crate::plan::{Kpis, Plan, Provenance};
@@ -233,17 +233,14 @@ impl Axis {
                 .into_iter()
                 .map(|i| {
                     if key == MODEL_KEY {
-                        Level::Model(PathBuf::from(i))
+                        Ok(Level::Model(PathBuf::from(i)))
                     } else {
-                        // `key=value` always parses (the key is not empty); the value as TOML.
-                        Level::Value(
-                            Override::parse(&format!("{key}={i}"))
-                                .map(|o| o.value)
-                                .unwrap_or_else(|_| toml::Value::String(i.to_string())),
-                        )
+                        parse_value(i)
+                            .map(Level::Value)
+                            .map_err(|why| bad_spec(&source, format!("\"{key}={spec}\": {why}")))
                     }
                 })
-                .collect()
+                .collect::<Result<_, _>>()?
         };
         Ok(Axis {
             key: key.to_string(),

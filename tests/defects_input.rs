@@ -65,7 +65,13 @@ impl Fixture {
     fn solve_fails_with(&self, extra: &[&str], expected: &str) {
         let mut args = vec!["solve", "--data", "data", "--model", MODEL, "--out", "out"];
         args.extend_from_slice(extra);
-        let o = self.run(&args);
+        self.fails_with(&args, expected);
+    }
+
+    /// `cartnet <args>` must fail as [`Fixture::solve_fails_with`] says.
+    #[track_caller]
+    fn fails_with(&self, args: &[&str], expected: &str) {
+        let o = self.run(args);
         assert_eq!(o.code, Some(1), "stderr:\n{}", o.stderr);
         assert!(o.stdout.is_empty(), "stdout:\n{}", o.stdout);
         assert!(!self.path("out").exists(), "out was created");
@@ -91,5 +97,35 @@ fn e206_duplicate_lane_names_both_lines() {
         &[],
         "E206 lanes.csv:4: column to: the lane from \"H0117510021\" to \"S-NYP\" is given again; \
          it was first given on line 2 (give each lane once)",
+    );
+}
+
+#[test]
+fn e306_set_value_followed_by_another_key() {
+    Fixture::new().solve_fails_with(
+        &["--set", "site.setup_cost_owned=7\nfoo=1"],
+        "E306 --set: \"site.setup_cost_owned=7\\nfoo=1\": the value \"7\\nfoo=1\" is not one TOML \
+         value: write the value alone, without a comment, a line break or another key after it",
+    );
+}
+
+#[test]
+fn e306_set_value_followed_by_a_comment() {
+    Fixture::new().solve_fails_with(
+        &["--set", "site.setup_cost_owned = 3e6 # c"],
+        "E306 --set: \"site.setup_cost_owned = 3e6 # c\": the value \"3e6 # c\" is not one TOML \
+         value: write the value alone, without a comment, a line break or another key after it",
+    );
+}
+
+#[test]
+fn e306_vary_value_followed_by_a_comment() {
+    Fixture::new().fails_with(
+        &[
+            "sweep", "--data", "data", "--model", MODEL, "--out", "out", "--vary",
+            "site.setup_cost_owned=1e6 # c,2e6",
+        ],
+        "E306 --vary: \"site.setup_cost_owned=1e6 # c,2e6\": the value \"1e6 # c\" is not one \
+         TOML value: write the value alone, without a comment, a line break or another key after it",
     );
 }

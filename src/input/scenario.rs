@@ -503,17 +503,38 @@ impl Override {
             ));
         };
         let key = key.trim();
-        let value = value.trim();
-        let parsed: Result<toml::Table, _> = format!("v = {value}").parse();
-        let value = match parsed.ok().and_then(|mut t| t.remove("v")) {
-            Some(v) => v,
-            None => toml::Value::String(value.to_string()),
-        };
+        let value = parse_value(value.trim()).map_err(|why| {
+            InputError::new(
+                Code::BadOverride,
+                "--set",
+                format!("{}: {why}", super::error::quoted(arg)),
+            )
+        })?;
         Ok(Override {
             key: key.to_string(),
             value,
         })
     }
+}
+
+/// Reads a `--set` or `--vary` value: one TOML value and nothing after it (`3e6`, `10`, `true`,
+/// `"text"`, `[0.1, 0.2]`). Other text is kept as text, for the type check to name (`80 km/h`
+/// for a number is E304) or for a key that takes a word (`horizon.setup=upfront`); but a value
+/// followed by a comment or a further key, or holding a line break, is refused, because the rest
+/// would otherwise be ignored. The error says why, for the caller to locate.
+pub fn parse_value(raw: &str) -> Result<toml::Value, String> {
+    if let Ok(v) = raw.parse::<toml::Value>() {
+        return Ok(v);
+    }
+    let more_after_a_value = format!("v = {raw}").parse::<toml::Table>().is_ok();
+    if more_after_a_value || raw.chars().any(char::is_control) {
+        return Err(format!(
+            "the value {} is not one TOML value: write the value alone, without a comment, \
+             a line break or another key after it",
+            super::error::quoted(raw)
+        ));
+    }
+    Ok(toml::Value::String(raw.to_string()))
 }
 
 impl Scenario {
@@ -1073,6 +1094,24 @@ mod tests {
                 given.iter().any(|(k, _)| k == key),
                 "baseline.toml lacks {key}"
             );
+        }
+    }
+
+    #[test]
+    fn a_set_value_is_one_toml_value_and_nothing_after_it() {
+        for ok in [
+            "3e6",
+            " 10",
+            "true",
+            "\"text\"",
+            "[0.1, 0.2]",
+            "upfront",
+            "80 km/h",
+        ] {
+            assert!(parse_value(ok.trim()).is_ok(), "{ok:?}");
+        }
+        for bad in ["7\nfoo=1", "3e6 # c", "1\n", "true\tx", "[1] # c"] {
+            assert!(parse_value(bad).is_err(), "{bad:?}");
         }
     }
 
