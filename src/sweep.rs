@@ -380,8 +380,16 @@ impl SweepFile {
                 "gap" | "time_limit" => {
                     let n = v.as_float().or(v.as_integer().map(|i| i as f64));
                     let positive = field == "time_limit";
+                    // a gap of 1 (100 %) or more accepts any plan: see `cartnet solve --gap`
+                    let in_range = |n: f64| {
+                        if positive {
+                            n > 0.0
+                        } else {
+                            (0.0..1.0).contains(&n)
+                        }
+                    };
                     match n {
-                        Some(n) if n.is_finite() && (n > 0.0 || (!positive && n == 0.0)) => {
+                        Some(n) if n.is_finite() && in_range(n) => {
                             if positive {
                                 sweep.time_limit = Some(n);
                             } else {
@@ -392,8 +400,12 @@ impl SweepFile {
                             Code::BadValue,
                             field,
                             format!(
-                                "{n} is out of range: expected a number {}",
-                                if positive { "> 0" } else { ">= 0" }
+                                "{n} is out of range: expected {}",
+                                if positive {
+                                    "a number > 0"
+                                } else {
+                                    "a relative gap in [0, 1), e.g. 0.02 for 2 %"
+                                }
                             ),
                         )),
                         None => errors.push(wrong(field, v, "a number")),

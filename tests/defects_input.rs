@@ -129,3 +129,88 @@ fn e306_vary_value_followed_by_a_comment() {
          TOML value: write the value alone, without a comment, a line break or another key after it",
     );
 }
+
+/// The first line clap prints for a `--gap` it refuses.
+fn gap_refused(value: &str) -> String {
+    format!(
+        "error: invalid value '{value}' for '--gap <G>': E401 \"{value}\" is not a relative gap \
+         in [0, 1): write it as a fraction, e.g. 0.02 for 2 %"
+    )
+}
+
+#[test]
+fn e401_gap_of_one_or_more_is_refused_by_every_command() {
+    let f = Fixture::new();
+    for args in [
+        &[
+            "solve", "--data", "data", "--model", MODEL, "--out", "out", "--gap", "2",
+        ][..],
+        &[
+            "solve", "--data", "data", "--model", MODEL, "--out", "out", "--gap", "1",
+        ],
+        &[
+            "sweep",
+            "--data",
+            "data",
+            "--out",
+            "out",
+            "--vary",
+            "site.max_platforms=1,2",
+            "--gap",
+            "2",
+        ],
+        &[
+            "bench",
+            "--suite",
+            "scale",
+            "--out",
+            "out/bench.csv",
+            "--gap",
+            "1.5",
+        ],
+    ] {
+        let o = f.run(args);
+        assert_eq!(o.code, Some(1), "{args:?}: {}", o.stderr);
+        let value = args[args.len() - 1];
+        assert_eq!(
+            o.stderr.lines().next(),
+            Some(gap_refused(value).as_str()),
+            "{args:?}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?}: {}", o.stdout);
+        assert!(!f.path("out").exists(), "{args:?} wrote out");
+    }
+}
+
+#[test]
+fn e401_negative_gap_is_refused() {
+    let f = Fixture::new();
+    let o = f.run(&[
+        "solve",
+        "--data",
+        "data",
+        "--model",
+        MODEL,
+        "--out",
+        "out",
+        "--gap=-0.1",
+    ]);
+    assert_eq!(o.code, Some(1));
+    assert_eq!(o.stderr.lines().next(), Some(gap_refused("-0.1").as_str()));
+}
+
+#[test]
+fn e305_gap_of_a_sweep_file_must_be_below_one() {
+    let f = Fixture::new();
+    f.write(
+        "gap.toml",
+        "gap = 2\n\n[[vary]]\nkey = \"site.max_platforms\"\nvalues = [1, 2]\n",
+    );
+    f.fails_with(
+        &[
+            "sweep", "--sweep", "gap.toml", "--data", "data", "--out", "out",
+        ],
+        "E305 gap.toml:1: column gap: 2 is out of range: expected a relative gap in [0, 1), e.g. \
+         0.02 for 2 %",
+    );
+}

@@ -34,8 +34,8 @@ pub struct BenchArgs {
     /// Seconds per instance.
     #[arg(long, default_value_t = 60.0)]
     pub time_limit: f64,
-    /// Relative gap for the scale and national suites (OR-Library is solved to 1e-6).
-    #[arg(long, default_value_t = 0.005)]
+    /// Relative gap for the scale and national suites, in [0, 1) (OR-Library is solved to 1e-6).
+    #[arg(long, value_name = "G", default_value_t = 0.005, value_parser = super::relative_gap)]
     pub gap: f64,
     /// Solver threads.
     #[arg(long)]

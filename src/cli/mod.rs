@@ -166,10 +166,13 @@ pub fn positive_f64(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses a finite number >= 0 (for clap).
-pub fn nonneg_f64(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("\"{s}\" is not a number >= 0")),
+/// Parses `--gap`: a relative gap in [0, 1) (for clap). At 1 (100 %) or more any plan, even
+/// serving no one, is within the gap of a bound >= 0, so the search would stop at once.
+pub fn relative_gap(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "E401 \"{s}\" is not a relative gap in [0, 1): write it as a fraction, e.g. 0.02 for 2 %"
+        )),
     }
 }

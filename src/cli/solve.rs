@@ -2,7 +2,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
-    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
+    WRITE_SHARE, positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
 use cartnet::model::DemandGroups;
@@ -25,8 +25,8 @@ pub struct SolveArgs {
     /// counts: loading, building the model, solving and writing the plan.
     #[arg(long, value_name = "S", value_parser = positive_f64)]
     pub time_limit: Option<f64>,
-    /// Stop when the proven relative gap is at most G (e.g. 0.005 for 0.5 %).
-    #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = nonneg_f64)]
+    /// Stop when the proven relative gap is at most G, in [0, 1) (e.g. 0.005 for 0.5 %).
+    #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = relative_gap)]
     pub gap: f64,
     /// Solver threads (default: HiGHS's choice).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

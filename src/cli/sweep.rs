@@ -8,7 +8,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, WRITE_SHARE,
-    nonneg_f64, positive_f64, report_input_errors,
+    positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
 use cartnet::input::error::InputErrors;
@@ -58,8 +58,8 @@ pub struct SweepArgs {
     /// network, model build, solve and plan files all count.
     #[arg(long, value_name = "S", value_parser = positive_f64)]
     pub time_limit: Option<f64>,
-    /// Relative gap at which each scenario's search stops [default: 1e-6].
-    #[arg(long, value_name = "G", value_parser = nonneg_f64)]
+    /// Relative gap at which each scenario's search stops, in [0, 1) [default: 1e-6].
+    #[arg(long, value_name = "G", value_parser = relative_gap)]
     pub gap: Option<f64>,
 }
 
