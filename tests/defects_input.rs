@@ -23,6 +23,13 @@ struct Out {
 }
 
 impl Fixture {
+    /// An empty folder outside the repository: no data/demo, no models/.
+    fn empty() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
@@ -71,6 +78,12 @@ impl Fixture {
     /// `cartnet <args>` must fail as [`Fixture::solve_fails_with`] says.
     #[track_caller]
     fn fails_with(&self, args: &[&str], expected: &str) {
+        self.fails_on(args, expected, "data");
+    }
+
+    /// As [`Fixture::fails_with`], with `data` the folder the closing line names.
+    #[track_caller]
+    fn fails_on(&self, args: &[&str], expected: &str, data: &str) {
         let o = self.run(args);
         assert_eq!(o.code, Some(1), "stderr:\n{}", o.stderr);
         assert!(o.stdout.is_empty(), "stdout:\n{}", o.stdout);
@@ -78,11 +91,11 @@ impl Fixture {
         let lines: Vec<&str> = o.stderr.lines().collect();
         assert_eq!(lines.len(), 2, "expected one error line:\n{}", o.stderr);
         assert_eq!(lines[0], expected);
-        assert_eq!(
-            lines[1],
-            "1 error in the input (data); nothing was written. Error codes are explained in \
+        let closing = format!(
+            "1 error in the input ({data}); nothing was written. Error codes are explained in \
              docs/errors.md."
         );
+        assert_eq!(lines[1], closing);
     }
 }
 
@@ -213,4 +226,171 @@ fn e305_gap_of_a_sweep_file_must_be_below_one() {
         "E305 gap.toml:1: column gap: 2 is out of range: expected a relative gap in [0, 1), e.g. \
          0.02 for 2 %",
     );
+}
+
+/// The demo's folder, by its absolute path.
+fn demo() -> String {
+    format!("{ROOT}/data/demo")
+}
+
+/// plan.json of a successful run in `f`, from its `out` folder.
+#[track_caller]
+fn plan(f: &Fixture, out: &str) -> serde_json::Value {
+    let text = fs::read_to_string(f.path(out).join("plan.json")).expect("plan.json written");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn solve_outside_the_repository_uses_the_built_in_baseline() {
+    let f = Fixture::empty();
+    let o = f.run(&["solve", "--data", &demo(), "--out", "out"]);
+    assert_eq!(o.code, Some(0), "stderr:\n{}", o.stderr);
+    let built_in = plan(&f, "out");
+    assert_eq!(
+        built_in["instance"]["model"],
+        "built-in models/baseline.toml"
+    );
+    let model_file = format!("{ROOT}/{MODEL}");
+    let o = f.run(&[
+        "solve",
+        "--data",
+        &demo(),
+        "--model",
+        &model_file,
+        "--out",
+        "file",
+    ]);
+    assert_eq!(o.code, Some(0), "stderr:\n{}", o.stderr);
+    let from_file = plan(&f, "file");
+    assert_eq!(from_file["instance"]["model"], model_file.as_str());
+    assert_eq!(built_in["scenario"], from_file["scenario"]);
+    assert_eq!(built_in["cost"], from_file["cost"]);
+}
+
+#[test]
+fn validate_and_sweep_outside_the_repository_use_the_built_in_baseline() {
+    let f = Fixture::empty();
+    let o = f.run(&["validate", "--data", &demo()]);
+    assert_eq!(o.code, Some(0), "stderr:\n{}", o.stderr);
+    let first = format!("input ok: {} (built-in models/baseline.toml)", demo());
+    assert_eq!(o.stdout.lines().next(), Some(first.as_str()));
+    let o = f.run(&[
+        "sweep",
+        "--data",
+        &demo(),
+        "--vary",
+        "site.max_platforms=2,3",
+        "--out",
+        "sweep",
+    ]);
+    assert_eq!(o.code, Some(0), "stderr:\n{}", o.stderr);
+    let plans = f.path("sweep/plans");
+    let mut folders: Vec<_> = fs::read_dir(&plans)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    folders.sort();
+    assert_eq!(folders.len(), 2);
+    for folder in folders {
+        let text = fs::read_to_string(folder.join("plan.json")).unwrap();
+        let plan: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(plan["instance"]["model"], "built-in models/baseline.toml");
+    }
+}
+
+#[test]
+fn bench_scale_outside_the_repository_uses_the_built_in_baseline() {
+    let f = Fixture::empty();
+    let o = f.run(&[
+        "bench",
+        "--suite",
+        "scale",
+        "--only",
+        "scale-1x",
+        "--time-limit",
+        "30",
+        "--gap",
+        "0.01",
+    ]);
+    assert_eq!(o.code, Some(0), "stderr:\n{}", o.stderr);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("scale   scale-1x ")),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn e001_default_data_outside_the_repository_names_the_folder_once() {
+    Fixture::empty().fails_on(
+        &["solve", "--out", "out"],
+        "E001 data/demo: the folder does not exist; give --data the folder holding demand.csv, \
+         hospitals.csv and sites.csv",
+        "data/demo",
+    );
+}
+
+#[test]
+fn e001_data_folder_that_does_not_exist_is_one_error() {
+    Fixture::new().fails_on(
+        &[
+            "solve",
+            "--data",
+            "nothing/here",
+            "--model",
+            MODEL,
+            "--out",
+            "out",
+        ],
+        "E001 nothing/here: the folder does not exist; give --data the folder holding \
+         demand.csv, hospitals.csv and sites.csv",
+        "nothing/here",
+    );
+}
+
+#[test]
+fn e001_data_that_is_a_file_says_so() {
+    Fixture::new().fails_on(
+        &["validate", "--data", "data/demand.csv", "--model", MODEL],
+        "E001 data/demand.csv: this is a file, not a folder; give --data the folder holding \
+         demand.csv, hospitals.csv and sites.csv",
+        "data/demand.csv",
+    );
+}
+
+#[test]
+fn e510_bench_without_the_or_library_names_the_flag() {
+    let f = Fixture::empty();
+    let o = f.run(&["bench", "--out", "bench.csv"]);
+    assert_eq!(o.code, Some(1), "stderr:\n{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "error: E510 --orlib: cannot read ../shared/bench/orlib-cap/capopt.txt: No such file or \
+         directory (os error 2); give --orlib DIR, the folder of the OR-Library capacitated files \
+         (cap41.txt ... capc.txt) and capopt.txt\n"
+    );
+    assert!(o.stdout.is_empty() && !f.path("bench.csv").exists());
+    // a folder with capopt.txt but no instance file
+    fs::write(f.path("capopt.txt"), "cap41 932615.750\n").unwrap();
+    let o = f.run(&["bench", "--orlib", "."]);
+    assert_eq!(o.code, Some(1));
+    assert_eq!(
+        o.stderr,
+        "error: E510 --orlib: no instance file in . has a published optimum in its capopt.txt; \
+         give --orlib DIR, the folder of the OR-Library capacitated files (cap41.txt ... \
+         capc.txt) and capopt.txt\n"
+    );
+}
+
+#[test]
+fn e511_bench_without_the_national_instance_names_the_flag() {
+    let f = Fixture::empty();
+    let o = f.run(&["bench", "--suite", "us", "--out", "bench.csv"]);
+    assert_eq!(o.code, Some(1), "stderr:\n{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "error: E511 --us: no national instance in data/us (no demand.csv there): build one with \
+         `cartnet import us --out DIR` (README \"National instance\") and give --us DIR\n"
+    );
+    assert!(o.stdout.is_empty() && !f.path("bench.csv").exists());
 }

@@ -229,18 +229,15 @@ fn e001_missing_file() {
 }
 
 #[test]
-fn e001_missing_data_folder_reports_each_file() {
+fn e001_missing_data_folder_is_one_error() {
     let f = Fixture::new();
     fs::remove_dir_all(f.dir.path().join("data")).unwrap();
-    let err = f.fails(3, &[]);
-    for file in ["demand.csv", "hospitals.csv", "sites.csv"] {
-        has_line(
-            &err,
-            &format!(
-                "E001 {file}: cannot read data/{file}: No such file or directory (os error 2)"
-            ),
-        );
-    }
+    let err = f.fails(1, &[]);
+    has_line(
+        &err,
+        "E001 data: the folder does not exist; give --data the folder holding demand.csv, \
+         hospitals.csv and sites.csv",
+    );
 }
 
 #[test]
@@ -994,7 +991,7 @@ fn validate_demo_prints_the_network_size() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.starts_with("input ok: data/demo (models/baseline.toml)\n"),
+        stdout.starts_with("input ok: data/demo (built-in models/baseline.toml)\n"),
         "{stdout}"
     );
     let nodes = stdout.lines().nth(1).unwrap();

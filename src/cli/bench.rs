@@ -3,6 +3,7 @@
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
 use cartnet::bench::{self, BenchRow};
+use cartnet::input::ModelSource;
 use cartnet::solve::{Lagrangian, SolveOptions};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -114,7 +115,7 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
     let all = args.suite == Suite::All;
     if all || args.suite == Suite::Orlib {
         let opts = options(args, cartnet::solve::OPTIMAL_GAP);
-        for (name, file, cap, published) in bench::orlib_instances(&args.orlib)? {
+        for (name, file, cap, published) in orlib_cases(&args.orlib)? {
             if keep(args, &name) {
                 push(bench::run_orlib(&name, &file, cap, published, work, &opts)?);
             }
@@ -139,7 +140,7 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
                 "scale",
                 &name,
                 &dir,
-                Path::new("models/baseline.toml"),
+                &ModelSource::BuiltIn,
                 &opts,
             )?);
         }
@@ -151,12 +152,13 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
                 "us",
                 "us",
                 &args.us,
-                Path::new("models/baseline.toml"),
+                &ModelSource::BuiltIn,
                 &opts,
             )?);
         } else if args.suite == Suite::Us {
             return Err(format!(
-                "no national instance in {}: build it with `cartnet import us` (see README)",
+                "E511 --us: no national instance in {} (no demand.csv there): build one with \
+                 `cartnet import us --out DIR` (README \"National instance\") and give --us DIR",
                 args.us.display()
             ));
         } else {
@@ -164,4 +166,21 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
         }
     }
     Ok(rows)
+}
+
+/// The OR-Library cases in `dir`; E510, naming `--orlib`, when there are none (its default is a
+/// folder beside the repository, so elsewhere the flag is needed).
+fn orlib_cases(dir: &Path) -> Result<Vec<bench::OrlibCase>, String> {
+    let why = match bench::orlib_instances(dir) {
+        Ok(cases) if !cases.is_empty() => return Ok(cases),
+        Ok(_) => format!(
+            "no instance file in {} has a published optimum in its capopt.txt",
+            dir.display()
+        ),
+        Err(e) => e,
+    };
+    Err(format!(
+        "E510 --orlib: {why}; give --orlib DIR, the folder of the OR-Library capacitated \
+         files (cap41.txt ... capc.txt) and capopt.txt"
+    ))
 }

@@ -11,7 +11,7 @@ mod validate;
 mod verify;
 
 use cartnet::input::error::InputErrors;
-use cartnet::input::{Instance, Override, Scenario};
+use cartnet::input::{Instance, ModelSource, Override, Scenario};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -95,15 +95,21 @@ pub struct InputArgs {
     /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv.
     #[arg(long, default_value = "data/demo")]
     pub data: PathBuf,
-    /// Scenario file (TOML).
-    #[arg(long, default_value = "models/baseline.toml")]
-    pub model: PathBuf,
+    /// Scenario file (TOML) [default: the baseline built into cartnet, the same as
+    /// models/baseline.toml].
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
     /// Override a scenario key, e.g. --set site.setup_cost_owned=3e6 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 }
 
 impl InputArgs {
+    /// Where the scenario comes from: `--model`, or the built-in baseline.
+    pub fn model_source(&self) -> ModelSource {
+        ModelSource::from_option(self.model.clone())
+    }
+
     /// Loads and validates the scenario and the instance, collecting every error of both.
     pub fn load(&self) -> Result<(Instance, Scenario), InputErrors> {
         let mut errors = Vec::new();
@@ -112,7 +118,7 @@ impl InputArgs {
             .iter()
             .filter_map(|s| Override::parse(s).map_err(|e| errors.push(e)).ok())
             .collect();
-        let scenario = Scenario::load(&self.model, &overrides)
+        let scenario = Scenario::load_from(&self.model_source(), &overrides)
             .map_err(|e| errors.extend(e.0))
             .ok();
         let instance = Instance::load(&self.data)

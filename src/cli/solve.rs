@@ -125,7 +125,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         );
     }
     let data = args.input.data.display().to_string();
-    let model = args.input.model.display().to_string();
+    let model = args.input.model_source().name();
     let provenance = Provenance {
         data: &data,
         model: &model,

@@ -12,7 +12,7 @@ use super::{
 };
 use cartnet::export;
 use cartnet::input::error::InputErrors;
-use cartnet::input::{Instance, Override};
+use cartnet::input::{Instance, ModelSource, Override};
 use cartnet::plan::Plan;
 use cartnet::solve::SolveOptions;
 use cartnet::sweep::{self, Axis, Point, Row, RowStatus, RunOptions, Source, SweepFile};
@@ -37,7 +37,8 @@ pub struct SweepArgs {
     /// [default: the sweep file's, else data/demo].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// Base scenario file [default: the sweep file's, else models/baseline.toml].
+    /// Base scenario file [default: the sweep file's, else the baseline built into cartnet,
+    /// the same as models/baseline.toml].
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Override a scenario key in every scenario, e.g. --set policy.max_sites=6 (repeatable).
@@ -67,7 +68,7 @@ pub struct SweepArgs {
 struct Study {
     title: String,
     data: PathBuf,
-    model: PathBuf,
+    model: ModelSource,
     out: PathBuf,
     axes: Vec<Axis>,
     points: Vec<Point>,
@@ -95,11 +96,11 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
         .clone()
         .or_else(|| file_ref.and_then(|f| f.data.clone()))
         .unwrap_or_else(|| "data/demo".into());
-    let model = args
-        .model
-        .clone()
-        .or_else(|| file_ref.and_then(|f| f.model.clone()))
-        .unwrap_or_else(|| "models/baseline.toml".into());
+    let model = ModelSource::from_option(
+        args.model
+            .clone()
+            .or_else(|| file_ref.and_then(|f| f.model.clone())),
+    );
     let out = args
         .out
         .clone()
@@ -345,7 +346,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     let model = if study.axes.iter().any(|a| a.key == sweep::MODEL_KEY) {
         "varied".to_string()
     } else {
-        study.model.display().to_string()
+        study.model.name()
     };
     println!(
         "{} ({n} scenarios; data {}, model {model}; {workers} at once, {:.1} s)\n",

@@ -22,7 +22,7 @@ pub fn run(args: ValidateArgs) -> u8 {
     println!(
         "input ok: {} ({})",
         args.input.data.display(),
-        args.input.model.display()
+        args.input.model_source().name()
     );
     println!(
         "nodes: {} demand points ({:.1} patients a year), {} hospitals, {} candidate sites ({} existing)",

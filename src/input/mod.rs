@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use table::{Column, optional, required};
 
-pub use scenario::{Override, Scenario};
+pub use scenario::{ModelSource, Override, Scenario};
 pub use terms::SiteTerms;
 
 /// The kind of a candidate site.
@@ -181,6 +181,7 @@ pub fn data_files(dir: &Path) -> [PathBuf; 4] {
 impl Instance {
     /// Reads and validates `demand.csv`, `hospitals.csv`, `sites.csv` and the optional `lanes.csv`.
     pub fn load(dir: &Path) -> Result<Instance, InputErrors> {
+        check_folder(dir)?;
         let [demand, hospitals, sites, lanes] = data_files(dir);
         let has_lanes = lanes.exists();
         Instance::parse(has_lanes, |file, errors| {
@@ -274,6 +275,24 @@ impl Instance {
     pub fn total_patients(&self) -> f64 {
         self.demand.iter().map(|d| d.patients).sum()
     }
+}
+
+/// One E001 for a `--data` that is not a folder, rather than one per file it should hold.
+fn check_folder(dir: &Path) -> Result<(), InputError> {
+    const HOLDS: &str = "give --data the folder holding demand.csv, hospitals.csv and sites.csv";
+    let why = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(_) => format!("this is a file, not a folder; {HOLDS}"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("the folder does not exist; {HOLDS}")
+        }
+        Err(e) => format!("cannot read the folder: {e}; {HOLDS}"),
+    };
+    Err(InputError::new(
+        Code::FileUnreadable,
+        dir.display().to_string(),
+        why,
+    ))
 }
 
 /// Checks ids are unique within a file; returns id -> index.

@@ -8,7 +8,7 @@ use super::SiteKind;
 use super::error::{Code, InputError, InputErrors, did_you_mean};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -537,18 +537,62 @@ pub fn parse_value(raw: &str) -> Result<toml::Value, String> {
     Ok(toml::Value::String(raw.to_string()))
 }
 
+/// The baseline scenario, compiled in so that `cartnet` runs from any folder without
+/// `--model` (DESIGN §2); `models/baseline.toml` stays the file to read and copy.
+pub const BASELINE_TOML: &str = include_str!("../../models/baseline.toml");
+
+/// How messages and plan.json (`instance.model`) name the compiled-in baseline.
+pub const BASELINE_NAME: &str = "built-in models/baseline.toml";
+
+/// Where a scenario comes from: a file (`--model FILE`), or the baseline compiled into the
+/// binary when no file is given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ModelSource {
+    BuiltIn,
+    File(PathBuf),
+}
+
+impl ModelSource {
+    /// The file when one is given, else the built-in baseline.
+    pub fn from_option(path: Option<PathBuf>) -> ModelSource {
+        path.map_or(ModelSource::BuiltIn, ModelSource::File)
+    }
+
+    /// The name messages and plan.json use: the path as given, or [`BASELINE_NAME`].
+    pub fn name(&self) -> String {
+        match self {
+            ModelSource::BuiltIn => BASELINE_NAME.to_string(),
+            ModelSource::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// The scenario's bytes; a file that cannot be read is E301.
+    pub fn read(&self) -> Result<Vec<u8>, InputError> {
+        match self {
+            ModelSource::BuiltIn => Ok(BASELINE_TOML.as_bytes().to_vec()),
+            ModelSource::File(path) => std::fs::read(path).map_err(|e| {
+                InputError::new(
+                    Code::ScenarioUnreadable,
+                    self.name(),
+                    format!("cannot read the scenario: {e}"),
+                )
+            }),
+        }
+    }
+}
+
 impl Scenario {
     /// Reads a scenario file and applies overrides, collecting every problem.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputErrors> {
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            InputError::new(
-                Code::ScenarioUnreadable,
-                &file,
-                format!("cannot read the scenario: {e}"),
-            )
-        })?;
-        Scenario::from_bytes(&bytes, &file, overrides)
+        Scenario::load_from(&ModelSource::File(path.to_path_buf()), overrides)
+    }
+
+    /// Reads the scenario from `source` and applies overrides, collecting every problem.
+    pub fn load_from(
+        source: &ModelSource,
+        overrides: &[Override],
+    ) -> Result<Scenario, InputErrors> {
+        Scenario::from_bytes(&source.read()?, &source.name(), overrides)
     }
 
     /// Parses a scenario file's contents (see [`Scenario::load`]); bytes that are not UTF-8 are E002.
@@ -1113,6 +1157,14 @@ mod tests {
         for bad in ["7\nfoo=1", "3e6 # c", "1\n", "true\tx", "[1] # c"] {
             assert!(parse_value(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_built_in_baseline_is_the_file() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
+        let built_in = Scenario::load_from(&ModelSource::BuiltIn, &[]).unwrap();
+        assert_eq!(built_in, Scenario::load(&path, &[]).unwrap());
+        assert_eq!(ModelSource::BuiltIn.name(), "built-in models/baseline.toml");
     }
 
     #[test]
