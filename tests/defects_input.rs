@@ -394,3 +394,52 @@ fn e511_bench_without_the_national_instance_names_the_flag() {
     );
     assert!(o.stdout.is_empty() && !f.path("bench.csv").exists());
 }
+
+/// `cartnet <sub> --help`.
+fn help(sub: &str) -> String {
+    let o = Fixture::empty().run(&[sub, "--help"]);
+    assert_eq!(o.code, Some(0), "{sub}: {}", o.stderr);
+    o.stdout
+}
+
+#[test]
+fn verbose_is_offered_only_by_the_commands_it_changes() {
+    for sub in ["generate", "import", "validate", "verify", "report"] {
+        assert!(
+            !help(sub).contains("--verbose"),
+            "{sub} offers -v:\n{}",
+            help(sub)
+        );
+    }
+    for (sub, says) in [
+        ("solve", "Write HiGHS's log to OUT/highs.log"),
+        ("sweep", "Write each scenario's HiGHS log beside its plan"),
+        (
+            "bench",
+            "Print each instance's row on stderr as soon as it finishes",
+        ),
+    ] {
+        let text = help(sub);
+        assert!(text.contains("-v, --verbose"), "{sub}:\n{text}");
+        assert!(text.contains(says), "{sub}:\n{text}");
+    }
+    let o = Fixture::empty().run(&[
+        "generate",
+        "-v",
+        "--demand",
+        "1",
+        "--hospitals",
+        "1",
+        "--sites",
+        "1",
+        "--out",
+        "g",
+    ]);
+    assert_eq!(o.code, Some(1));
+    assert!(
+        o.stderr
+            .starts_with("error: unexpected argument '-v' found"),
+        "{}",
+        o.stderr
+    );
+}

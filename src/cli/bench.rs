@@ -47,11 +47,14 @@ pub struct BenchArgs {
     /// When to start with the Lagrangian relaxation (as `cartnet solve --lagrangian`).
     #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
     pub lagrangian: Lagrangian,
+    /// Print each instance's row on stderr as soon as it finishes.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
-pub fn run(args: BenchArgs, verbose: bool) -> u8 {
+pub fn run(args: BenchArgs) -> u8 {
     let work = std::env::temp_dir().join(format!("cartnet-bench-{}", std::process::id()));
-    let result = run_suites(&args, &work, verbose);
+    let result = run_suites(&args, &work);
     let _ = std::fs::remove_dir_all(&work);
     let rows = match result {
         Ok(rows) => rows,
@@ -97,10 +100,10 @@ fn keep(args: &BenchArgs, name: &str) -> bool {
     args.only.as_deref().is_none_or(|o| name.contains(o))
 }
 
-fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchRow>, String> {
+fn run_suites(args: &BenchArgs, work: &Path) -> Result<Vec<BenchRow>, String> {
     let mut rows = Vec::new();
     let mut push = |row: BenchRow| {
-        if verbose {
+        if args.verbose {
             eprint!(
                 "{}",
                 bench::table(std::slice::from_ref(&row))

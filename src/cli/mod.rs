@@ -62,9 +62,6 @@ pub fn catch_interrupts() {
     about = "Designs decentralized CAR-T manufacturing networks (MILP over HiGHS)"
 )]
 pub struct Cli {
-    /// Show the solver's log (written to highs.log in the output folder) and progress.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -149,18 +146,18 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Solve(args) => {
             catch_interrupts();
-            solve::run(args, cli.verbose)
+            solve::run(args)
         }
         Command::Validate(args) => validate::run(args),
         Command::Import(args) => import::run(args),
         Command::Sweep(args) => {
             catch_interrupts();
-            sweep::run(args, cli.verbose)
+            sweep::run(args)
         }
-        Command::Verify(args) => verify::run(args, cli.verbose),
-        Command::Report(args) => report::run(args, cli.verbose),
-        Command::Generate(args) => generate::run(args, cli.verbose),
-        Command::Bench(args) => bench::run(args, cli.verbose),
+        Command::Verify(args) => verify::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

@@ -51,6 +51,10 @@ pub struct SolveArgs {
     /// Write the exact model HiGHS solves to FILE (.mps or .lp), to solve it elsewhere.
     #[arg(long, value_name = "FILE", value_parser = model_file)]
     pub write_model: Option<PathBuf>,
+    /// Write HiGHS's log to OUT/highs.log, and print the network and model sizes and what the
+    /// Lagrangian relaxation did on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 fn model_file(s: &str) -> Result<PathBuf, String> {
@@ -68,8 +72,9 @@ fn name_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
-pub fn run(args: SolveArgs, verbose: bool) -> u8 {
+pub fn run(args: SolveArgs) -> u8 {
     let started = Instant::now();
+    let verbose = args.verbose;
     let (instance, scenario) = match args.input.load() {
         Ok(x) => x,
         Err(e) => return report_input_errors(&e, &args.input.data),

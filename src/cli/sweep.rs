@@ -62,6 +62,10 @@ pub struct SweepArgs {
     /// Relative gap at which each scenario's search stops, in [0, 1) [default: 1e-6].
     #[arg(long, value_name = "G", value_parser = relative_gap)]
     pub gap: Option<f64>,
+    /// Write each scenario's HiGHS log beside its plan (OUT/plans/*/highs.log), and print one
+    /// line per finished scenario on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Everything the run needs, checked.
@@ -213,8 +217,9 @@ fn progress_bar(n: usize) -> ProgressBar {
     pb
 }
 
-pub fn run(args: SweepArgs, verbose: bool) -> u8 {
+pub fn run(args: SweepArgs) -> u8 {
     let started = Instant::now();
+    let verbose = args.verbose;
     let study = match load(&args) {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
