@@ -50,6 +50,14 @@ impl Fixture {
         fs::write(self.path(relative), contents).unwrap();
     }
 
+    /// In `data/<file>`, replaces the unique text `from` by `to`.
+    fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.path(&format!("data/{file}"));
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once");
+        fs::write(path, text.replacen(from, to, 1)).unwrap();
+    }
+
     /// `cartnet <args>`, run in the fixture's folder.
     fn run(&self, args: &[&str]) -> Out {
         let o = Command::cargo_bin("cartnet")
@@ -441,5 +449,319 @@ fn verbose_is_offered_only_by_the_commands_it_changes() {
             .starts_with("error: unexpected argument '-v' found"),
         "{}",
         o.stderr
+    );
+}
+
+/// `cartnet validate` on the fixture with `--set KEY=VALUE`.
+fn validate_with(f: &Fixture, set: &str) -> Out {
+    f.run(&["validate", "--data", "data", "--model", MODEL, "--set", set])
+}
+
+#[test]
+fn e305_every_scenario_number_has_a_range_and_its_ends_are_accepted() {
+    // (key, the largest or smallest value accepted, a value beyond it, the range as shown)
+    let cost = "a number in [0, 1e12]";
+    let limit = "a number in [0, 1e9]";
+    let speed = "a number in [1, 10000]";
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "site.max_platforms",
+            "1000",
+            "1001",
+            "a number in [0, 1000]",
+        ),
+        ("site.setup_cost_owned", "1e12", "1.1e12", cost),
+        ("site.setup_cost_franchise", "1e12", "1.1e12", cost),
+        ("site.fixed_cost_owned", "1e12", "1.1e12", cost),
+        ("site.fixed_cost_franchise", "1e12", "1.1e12", cost),
+        (
+            "site.amortization_years",
+            "1",
+            "0.5",
+            "a number in [1, 100]",
+        ),
+        (
+            "site.amortization_years",
+            "100",
+            "101",
+            "a number in [1, 100]",
+        ),
+        (
+            "site.amortization_years",
+            "1",
+            "1e-300",
+            "a number in [1, 100]",
+        ),
+        ("site.discount_rate", "1", "1.5", "a number in [0, 1]"),
+        (
+            "platform.batches_per_year",
+            "1e6",
+            "2e6",
+            "a number in (0, 1e6]",
+        ),
+        ("platform.cost_owned", "1e12", "1.1e12", cost),
+        ("platform.cost_franchise", "1e12", "1.1e12", cost),
+        ("batch.cost_owned", "1e12", "1.1e12", cost),
+        ("batch.cost_franchise", "1e12", "1.1e12", cost),
+        ("batch.failure_rate", "0.9", "0.95", "a number in [0, 0.9]"),
+        ("kinds.central.batch.cost_owned", "1e12", "1.1e12", cost),
+        ("time.manufacturing_days", "1e9", "2e9", limit),
+        ("time.release_days", "1e9", "2e9", limit),
+        ("time.max_vein_to_vein_days", "1e9", "2e9", limit),
+        ("time.max_patient_travel_hours", "1e9", "2e9", limit),
+        ("time.max_fresh_transit_hours", "1e9", "2e9", limit),
+        ("transport.circuity", "1", "0.9", "a number in [1, 10]"),
+        ("transport.circuity", "10", "11", "a number in [1, 10]"),
+        ("transport.ground_kmh", "1e4", "20000", speed),
+        ("transport.patient_kmh", "1", "0.5", speed),
+        ("transport.air_kmh", "1e4", "20000", speed),
+        ("transport.air_threshold_km", "1e9", "2e9", limit),
+        ("transport.air_handling_hours", "1e9", "2e9", limit),
+        ("transport.ground_cost_fixed", "1e12", "1.1e12", cost),
+        (
+            "transport.ground_cost_per_km",
+            "1e7",
+            "2e7",
+            "a number in [0, 1e7]",
+        ),
+        ("transport.air_cost", "1e12", "1.1e12", cost),
+        (
+            "transport.patient_cost_per_km",
+            "1e7",
+            "2e7",
+            "a number in [0, 1e7]",
+        ),
+        ("demand.unserved_penalty", "1e12", "1.1e12", cost),
+        ("demand.in_vivo_growth", "-1", "-1.5", "a number in [-1, 1]"),
+        ("demand.in_vivo_growth", "1", "1.5", "a number in [-1, 1]"),
+        ("policy.min_utilization", "1", "1.5", "a number in [0, 1]"),
+        (
+            "policy.max_franchise_share",
+            "1",
+            "1.5",
+            "a number in [0, 1]",
+        ),
+        ("horizon.discount_rate", "1", "1.5", "a number in [0, 1]"),
+        (
+            "horizon.growth",
+            "1",
+            "1.5",
+            "a number in [-1, 1] (a yearly rate: 0.11 is 11 % a year)",
+        ),
+        (
+            "horizon.lead_years",
+            "50",
+            "51",
+            "a whole number from 0 to 50",
+        ),
+    ];
+    let f = Fixture::new();
+    for (key, ok, over, range) in cases {
+        let o = validate_with(&f, &format!("{key}={ok}"));
+        assert_eq!(o.code, Some(0), "{key}={ok}: {}", o.stderr);
+        f.solve_fails_with(
+            &["--set", &format!("{key}={over}")],
+            &format!("E305 --set: column {key}: {over} is out of range: expected {range}"),
+        );
+    }
+}
+
+#[test]
+fn e105_patients_beyond_the_solver_range_are_refused() {
+    // 1e15 printed a saturated cost; 1e20 and 1e308 failed inside HiGHS
+    for (value, expected) in [
+        ("10000001", "expected a number in [0, 1e7]"),
+        ("1e15", "expected a number in [0, 1e7]"),
+        ("1e20", "expected a number in [0, 1e7]"),
+        ("1e308", "expected a number in [0, 1e7]"),
+    ] {
+        let f = Fixture::new();
+        f.edit(
+            "demand.csv",
+            "40.6517,-73.9550,41.0",
+            &format!("40.6517,-73.9550,{value}"),
+        );
+        f.solve_fails_with(
+            &[],
+            &format!("E105 demand.csv:2: column patients: \"{value}\" is out of range: {expected}"),
+        );
+    }
+    let f = Fixture::new();
+    f.edit(
+        "demand.csv",
+        "40.6517,-73.9550,41.0",
+        "40.6517,-73.9550,1e7",
+    );
+    let o = f.run(&["validate", "--data", "data", "--model", MODEL]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn amortization_years_of_1e_300_is_refused_before_the_solver() {
+    let f = Fixture::new();
+    let text = fs::read_to_string(f.path(MODEL)).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("amortization_years"))
+        .unwrap()
+        + 1;
+    let text = text.replacen("amortization_years = 10", "amortization_years = 1e-300", 1);
+    fs::write(f.path(MODEL), text).unwrap();
+    f.solve_fails_with(
+        &[],
+        &format!(
+            "E305 models/baseline.toml:{line}: column site.amortization_years: 1e-300 is out of \
+             range: expected a number in [1, 100]"
+        ),
+    );
+}
+
+#[test]
+fn e105_every_csv_number_has_a_range_and_its_ends_are_accepted() {
+    const MSK: &str = "H0117510021,2,,,,,";
+    // (file, text, accepted, refused, the error)
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "hospitals.csv",
+            "-73.9407,200\n",
+            "-73.9407,1e7\n",
+            "-73.9407,10000001\n",
+            "E105 hospitals.csv:3: column max_patients: \"10000001\" is out of range: expected a \
+             number in [0, 1e7]",
+        ),
+        (
+            "sites.csv",
+            MSK,
+            "H0117510021,1000,,1e12,1e12,1e6,",
+            "H0117510021,1001,,,,,",
+            "E105 sites.csv:2: column max_platforms: \"1001\" is out of range: expected a whole \
+             number in [0, 1000]",
+        ),
+        (
+            "sites.csv",
+            MSK,
+            "H0117510021,2,,1e12,,,",
+            "H0117510021,2,,1.1e12,,,",
+            "E105 sites.csv:2: column setup_cost_owned: \"1.1e12\" is out of range: expected a \
+             number in [0, 1e12]",
+        ),
+        (
+            "sites.csv",
+            MSK,
+            "H0117510021,2,,,1e12,,",
+            "H0117510021,2,,,1.1e12,,",
+            "E105 sites.csv:2: column setup_cost_franchise: \"1.1e12\" is out of range: expected \
+             a number in [0, 1e12]",
+        ),
+        (
+            "sites.csv",
+            MSK,
+            "H0117510021,2,,,,1e6,",
+            "H0117510021,2,,,,1000001,",
+            "E105 sites.csv:2: column batches_per_platform: \"1000001\" is out of range: expected \
+             a number in (0, 1e6]",
+        ),
+    ];
+    for (file, text, ok, bad, expected) in cases {
+        let f = Fixture::new();
+        f.edit(file, text, ok);
+        let o = f.run(&["validate", "--data", "data", "--model", MODEL]);
+        assert_eq!(o.code, Some(0), "{ok}: {}", o.stderr);
+        let f = Fixture::new();
+        f.edit(file, text, bad);
+        f.solve_fails_with(&[], expected);
+    }
+}
+
+#[test]
+fn e105_lane_hours_and_cost_have_ranges() {
+    let f = Fixture::new();
+    f.write(
+        "data/lanes.csv",
+        "from,to,hours,cost\nH0117510021,S-NYP,1e9,1e12\n",
+    );
+    let o = f.run(&["validate", "--data", "data", "--model", MODEL]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    f.write(
+        "data/lanes.csv",
+        "from,to,hours,cost\nH0117510021,S-NYP,2e9,1\n",
+    );
+    f.solve_fails_with(
+        &[],
+        "E105 lanes.csv:2: column hours: \"2e9\" is out of range: expected a number in [0, 1e9]",
+    );
+    f.write(
+        "data/lanes.csv",
+        "from,to,hours,cost\nH0117510021,S-NYP,1,1.1e12\n",
+    );
+    f.solve_fails_with(
+        &[],
+        "E105 lanes.csv:2: column cost: \"1.1e12\" is out of range: expected a number in [0, 1e12]",
+    );
+}
+
+#[test]
+fn e105_growth_column_has_a_range() {
+    let f = Fixture::new();
+    let demand = "id,lat,lon,patients,growth\nD1,40.6517,-73.9550,41,GROWTH\n";
+    f.write("data/demand.csv", &demand.replace("GROWTH", "1"));
+    let o = f.run(&["validate", "--data", "data", "--model", MODEL]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    f.write("data/demand.csv", &demand.replace("GROWTH", "1.5"));
+    f.solve_fails_with(
+        &[],
+        "E105 demand.csv:2: column growth: \"1.5\" is out of range: expected a number in [-1, 1]",
+    );
+}
+
+#[test]
+fn e105_demand_that_grows_past_the_range_over_the_horizon() {
+    let f = Fixture::new();
+    // 41 patients doubling for 49 years: 2.3e16 a year, past HiGHS's range
+    f.solve_fails_with(
+        &["--set", "horizon.years=50", "--set", "horizon.growth=1"],
+        "E105 demand.csv: column patients: demand point \"D36047\" grows to 2.31e16 patients a \
+         year by year 50 (41 patients, growth 1 a year): expected at most 1e7 a year in every \
+         year; lower the growth or horizon.years (41 more demand points grow past it too)",
+    );
+    let demand = "id,lat,lon,patients,growth\nD1,40.6517,-73.9550,41,0.1\nD2,40.7,-73.9,5e6,0.5\n";
+    f.write("data/demand.csv", demand);
+    f.solve_fails_with(
+        &["--set", "horizon.years=3"],
+        "E105 demand.csv: column growth: demand point \"D2\" grows to 1.12e7 patients a year by \
+         year 3 (5000000 patients, growth 0.5 a year): expected at most 1e7 a year in every year; \
+         lower the growth or horizon.years",
+    );
+    let o = f.run(&[
+        "validate",
+        "--data",
+        "data",
+        "--model",
+        MODEL,
+        "--set",
+        "horizon.years=2",
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn e105_sweep_point_whose_demand_grows_past_the_range() {
+    Fixture::new().fails_with(
+        &[
+            "sweep",
+            "--data",
+            "data",
+            "--model",
+            MODEL,
+            "--out",
+            "out",
+            "--set",
+            "horizon.years=50",
+            "--vary",
+            "horizon.growth=0,1",
+        ],
+        "E105 demand.csv: column patients: demand point \"D36047\" grows to 2.31e16 patients a \
+         year by year 50 (41 patients, growth 1 a year): expected at most 1e7 a year in every \
+         year; lower the growth or horizon.years (41 more demand points grow past it too)",
     );
 }

@@ -121,6 +121,9 @@ impl InputArgs {
         let instance = Instance::load(&self.data)
             .map_err(|e| errors.extend(e.0))
             .ok();
+        if let (Some(i), Some(s)) = (&instance, &scenario) {
+            errors.extend(i.check_growth(s).err());
+        }
         match (instance, scenario) {
             (Some(i), Some(s)) if errors.is_empty() => Ok((i, s)),
             _ => Err(InputErrors(errors)),

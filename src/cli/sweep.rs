@@ -143,6 +143,14 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
             None
         }
     };
+    if let (Some(points), Some(instance)) = (&points, &instance) {
+        // the first grid point whose horizon grows demand out of range, if any
+        errors.extend(
+            points
+                .iter()
+                .find_map(|p| instance.check_growth(&p.scenario).err()),
+        );
+    }
     let title = file_ref.and_then(|f| f.title.clone()).unwrap_or_else(|| {
         format!(
             "cartnet sweep: {}",
