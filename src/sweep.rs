@@ -18,10 +18,10 @@
 
 use crate::export::csv::safe_text;
 use crate::export::summary::{PENALTY_IN, PENALTY_OUT};
-use crate::input::error::{Code, InputError, InputErrors, did_you_mean};
-use crate::input::scenario::leaves;
+use crate::input::error::{Code, InputError, InputErrors, did_you_mean, utf8};
 use crate::input::scenario::valid_keys;
-use crate::input::{Instance, Override, Scenario, SiteKind, SiteTerms};
+use crate::input::scenario::{leaves, parse_value};
+use crate::input::{Instance, ModelSource, Override, Scenario, SiteKind, SiteTerms};
 use crate::network::Network;
 use crate::plan::{Kpis, Plan, Provenance};
 use crate::solve::{SolveOptions, Status};
@@ -234,17 +234,14 @@ impl Axis {
                 .into_iter()
                 .map(|i| {
                     if key == MODEL_KEY {
-                        Level::Model(PathBuf::from(i))
+                        Ok(Level::Model(PathBuf::from(i)))
                     } else {
-                        // `key=value` always parses (the key is not empty); the value as TOML.
-                        Level::Value(
-                            Override::parse(&format!("{key}={i}"))
-                                .map(|o| o.value)
-                                .unwrap_or_else(|_| toml::Value::String(i.to_string())),
-                        )
+                        parse_value(i)
+                            .map(Level::Value)
+                            .map_err(|why| bad_spec(&source, format!("\"{key}={spec}\": {why}")))
                     }
                 })
-                .collect()
+                .collect::<Result<_, _>>()?
         };
         Ok(Axis {
             key: key.to_string(),
@@ -384,8 +381,16 @@ impl SweepFile {
                 "gap" | "time_limit" => {
                     let n = v.as_float().or(v.as_integer().map(|i| i as f64));
                     let positive = field == "time_limit";
+                    // a gap of 1 (100 %) or more accepts any plan: see `cartnet solve --gap`
+                    let in_range = |n: f64| {
+                        if positive {
+                            n > 0.0
+                        } else {
+                            (0.0..1.0).contains(&n)
+                        }
+                    };
                     match n {
-                        Some(n) if n.is_finite() && (n > 0.0 || (!positive && n == 0.0)) => {
+                        Some(n) if n.is_finite() && in_range(n) => {
                             if positive {
                                 sweep.time_limit = Some(n);
                             } else {
@@ -396,8 +401,12 @@ impl SweepFile {
                             Code::BadValue,
                             field,
                             format!(
-                                "{n} is out of range: expected a number {}",
-                                if positive { "> 0" } else { ">= 0" }
+                                "{n} is out of range: expected {}",
+                                if positive {
+                                    "a number > 0"
+                                } else {
+                                    "a relative gap in [0, 1), e.g. 0.02 for 2 %"
+                                }
                             ),
                         )),
                         None => errors.push(wrong(field, v, "a number")),
@@ -586,8 +595,8 @@ pub struct Point {
     pub index: usize,
     /// The level of each axis.
     pub levels: Vec<usize>,
-    /// The scenario file it starts from.
-    pub model: PathBuf,
+    /// The scenario it starts from.
+    pub model: ModelSource,
     pub scenario: Scenario,
 }
 
@@ -596,7 +605,7 @@ pub struct Point {
 /// problem is reported once, attributed to where the key was given (`--vary`, `--set`, the
 /// sweep file).
 pub fn prepare(
-    model: &Path,
+    model: &ModelSource,
     sets: &[(Override, Source)],
     axes: &[Axis],
 ) -> Result<Vec<Point>, InputErrors> {
@@ -652,7 +661,7 @@ pub fn prepare(
         origin.insert(a.key.as_str(), (&a.source, true));
     }
     let model_axis = axes.iter().position(|a| a.key == MODEL_KEY);
-    let mut texts: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut texts: HashMap<ModelSource, Option<String>> = HashMap::new();
     let mut reported = HashSet::new();
     let mut push = |e: InputError, errors: &mut Vec<InputError>| {
         if reported.insert(e.to_string()) {
@@ -663,26 +672,18 @@ pub fn prepare(
     for (index, levels) in grid(&sizes).into_iter().enumerate() {
         let model = match model_axis {
             Some(a) => match &axes[a].levels[levels[a]] {
-                Level::Model(p) => p.clone(),
-                Level::Value(_) => model.to_path_buf(),
+                Level::Model(p) => ModelSource::File(p.clone()),
+                Level::Value(_) => model.clone(),
             },
-            None => model.to_path_buf(),
+            None => model.clone(),
         };
-        let file = model.display().to_string();
-        let text =
-            texts
-                .entry(model.clone())
-                .or_insert_with(|| match std::fs::read_to_string(&model) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        errors.push(InputError::new(
-                            Code::ScenarioUnreadable,
-                            &file,
-                            format!("cannot read the scenario: {e}"),
-                        ));
-                        None
-                    }
-                });
+        let file = model.name();
+        let text = texts.entry(model.clone()).or_insert_with(|| {
+            let text = model
+                .read()
+                .and_then(|b| utf8(&file, &b, "UTF-8").map(str::to_string));
+            text.map_err(|e| errors.push(e)).ok()
+        });
         let Some(text) = text.as_deref() else {
             continue;
         };
@@ -885,7 +886,7 @@ pub fn run(
             copy = n;
             &copy
         };
-        let model = p.model.display().to_string();
+        let model = p.model.name();
         let provenance = Provenance {
             data: &options.data,
             model: &model,
@@ -1570,8 +1571,8 @@ mod tests {
         assert_eq!(grid(&[3]).len(), 3);
     }
 
-    fn baseline() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml")
+    fn baseline() -> ModelSource {
+        ModelSource::File(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml"))
     }
 
     #[test]

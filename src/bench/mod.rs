@@ -5,7 +5,7 @@
 pub mod generate;
 
 use crate::import::orlib;
-use crate::input::{Instance, Scenario};
+use crate::input::{Instance, ModelSource, Scenario};
 use crate::model::Formulation;
 use crate::network::Network;
 use crate::plan::{Plan, Provenance};
@@ -64,12 +64,12 @@ pub fn run_instance(
     suite: &str,
     name: &str,
     data: &Path,
-    model: &Path,
+    model: &ModelSource,
     options: &SolveOptions,
 ) -> Result<BenchRow, String> {
     let t0 = Instant::now();
     let instance = Instance::load(data).map_err(|e| e.to_string())?;
-    let scenario = Scenario::load(model, &[]).map_err(|e| e.to_string())?;
+    let scenario = Scenario::load_from(model, &[]).map_err(|e| e.to_string())?;
     let network = Network::build(&instance, &scenario);
     let formulation = Formulation::build(&instance, &scenario, &network);
     let build_seconds = t0.elapsed().as_secs_f64();
@@ -78,7 +78,7 @@ pub fn run_instance(
     let t1 = Instant::now();
     let solution = solve::solve(formulation.problem, options).map_err(|e| e.to_string())?;
     let solve_seconds = t1.elapsed().as_secs_f64();
-    let (data_s, model_s) = (data.display().to_string(), model.display().to_string());
+    let (data_s, model_s) = (data.display().to_string(), model.name());
     let plan = matches!(solution.status, Status::Optimal | Status::Feasible).then(|| {
         let provenance = Provenance {
             data: &data_s,
@@ -160,7 +160,8 @@ pub fn run_orlib(
         orlib::parse(&text, &file.display().to_string(), capacity).map_err(|e| e.to_string())?;
     let dir = work.join(name);
     orlib::write(&inst, &dir).map_err(|e| e.to_string())?;
-    let mut row = run_instance("orlib", name, &dir, &dir.join("scenario.toml"), options)?;
+    let scenario = ModelSource::File(dir.join("scenario.toml"));
+    let mut row = run_instance("orlib", name, &dir, &scenario, options)?;
     row.published = Some(published);
     row.rel_diff = row
         .objective

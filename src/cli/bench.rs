@@ -3,6 +3,7 @@
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
 use cartnet::bench::{self, BenchRow};
+use cartnet::input::ModelSource;
 use cartnet::solve::{Lagrangian, SolveOptions};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -34,8 +35,8 @@ pub struct BenchArgs {
     /// Seconds per instance.
     #[arg(long, default_value_t = 60.0)]
     pub time_limit: f64,
-    /// Relative gap for the scale and national suites (OR-Library is solved to 1e-6).
-    #[arg(long, default_value_t = 0.005)]
+    /// Relative gap for the scale and national suites, in [0, 1) (OR-Library is solved to 1e-6).
+    #[arg(long, value_name = "G", default_value_t = 0.005, value_parser = super::relative_gap)]
     pub gap: f64,
     /// Solver threads.
     #[arg(long)]
@@ -46,11 +47,14 @@ pub struct BenchArgs {
     /// When to start with the Lagrangian relaxation (as `cartnet solve --lagrangian`).
     #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
     pub lagrangian: Lagrangian,
+    /// Print each instance's row on stderr as soon as it finishes.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
-pub fn run(args: BenchArgs, verbose: bool) -> u8 {
+pub fn run(args: BenchArgs) -> u8 {
     let work = std::env::temp_dir().join(format!("cartnet-bench-{}", std::process::id()));
-    let result = run_suites(&args, &work, verbose);
+    let result = run_suites(&args, &work);
     let _ = std::fs::remove_dir_all(&work);
     let rows = match result {
         Ok(rows) => rows,
@@ -96,10 +100,10 @@ fn keep(args: &BenchArgs, name: &str) -> bool {
     args.only.as_deref().is_none_or(|o| name.contains(o))
 }
 
-fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchRow>, String> {
+fn run_suites(args: &BenchArgs, work: &Path) -> Result<Vec<BenchRow>, String> {
     let mut rows = Vec::new();
     let mut push = |row: BenchRow| {
-        if verbose {
+        if args.verbose {
             eprint!(
                 "{}",
                 bench::table(std::slice::from_ref(&row))
@@ -114,7 +118,7 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
     let all = args.suite == Suite::All;
     if all || args.suite == Suite::Orlib {
         let opts = options(args, cartnet::solve::OPTIMAL_GAP);
-        for (name, file, cap, published) in bench::orlib_instances(&args.orlib)? {
+        for (name, file, cap, published) in orlib_cases(&args.orlib)? {
             if keep(args, &name) {
                 push(bench::run_orlib(&name, &file, cap, published, work, &opts)?);
             }
@@ -139,7 +143,7 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
                 "scale",
                 &name,
                 &dir,
-                Path::new("models/baseline.toml"),
+                &ModelSource::BuiltIn,
                 &opts,
             )?);
         }
@@ -151,12 +155,13 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
                 "us",
                 "us",
                 &args.us,
-                Path::new("models/baseline.toml"),
+                &ModelSource::BuiltIn,
                 &opts,
             )?);
         } else if args.suite == Suite::Us {
             return Err(format!(
-                "no national instance in {}: build it with `cartnet import us` (see README)",
+                "E511 --us: no national instance in {} (no demand.csv there): build one with \
+                 `cartnet import us --out DIR` (README \"National instance\") and give --us DIR",
                 args.us.display()
             ));
         } else {
@@ -164,4 +169,21 @@ fn run_suites(args: &BenchArgs, work: &Path, verbose: bool) -> Result<Vec<BenchR
         }
     }
     Ok(rows)
+}
+
+/// The OR-Library cases in `dir`; E510, naming `--orlib`, when there are none (its default is a
+/// folder beside the repository, so elsewhere the flag is needed).
+fn orlib_cases(dir: &Path) -> Result<Vec<bench::OrlibCase>, String> {
+    let why = match bench::orlib_instances(dir) {
+        Ok(cases) if !cases.is_empty() => return Ok(cases),
+        Ok(_) => format!(
+            "no instance file in {} has a published optimum in its capopt.txt",
+            dir.display()
+        ),
+        Err(e) => e,
+    };
+    Err(format!(
+        "E510 --orlib: {why}; give --orlib DIR, the folder of the OR-Library capacitated \
+         files (cap41.txt ... capc.txt) and capopt.txt"
+    ))
 }

@@ -25,7 +25,7 @@ pub struct GenerateArgs {
     pub out: PathBuf,
 }
 
-pub fn run(args: GenerateArgs, _verbose: bool) -> u8 {
+pub fn run(args: GenerateArgs) -> u8 {
     if args.demand == 0 || args.hospitals == 0 || args.sites == 0 {
         eprintln!("error: --demand, --hospitals and --sites must each be at least 1");
         return EXIT_INPUT;

@@ -11,7 +11,7 @@ mod validate;
 mod verify;
 
 use cartnet::input::error::InputErrors;
-use cartnet::input::{Instance, Override, Scenario};
+use cartnet::input::{Instance, ModelSource, Override, Scenario};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -62,9 +62,6 @@ pub fn catch_interrupts() {
     about = "Designs decentralized CAR-T manufacturing networks (MILP over HiGHS)"
 )]
 pub struct Cli {
-    /// Show the solver's log (written to highs.log in the output folder) and progress.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -95,15 +92,21 @@ pub struct InputArgs {
     /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv.
     #[arg(long, default_value = "data/demo")]
     pub data: PathBuf,
-    /// Scenario file (TOML).
-    #[arg(long, default_value = "models/baseline.toml")]
-    pub model: PathBuf,
+    /// Scenario file (TOML) [default: the baseline built into cartnet, the same as
+    /// models/baseline.toml].
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
     /// Override a scenario key, e.g. --set site.setup_cost_owned=3e6 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 }
 
 impl InputArgs {
+    /// Where the scenario comes from: `--model`, or the built-in baseline.
+    pub fn model_source(&self) -> ModelSource {
+        ModelSource::from_option(self.model.clone())
+    }
+
     /// Loads and validates the scenario and the instance, collecting every error of both.
     pub fn load(&self) -> Result<(Instance, Scenario), InputErrors> {
         let mut errors = Vec::new();
@@ -112,12 +115,15 @@ impl InputArgs {
             .iter()
             .filter_map(|s| Override::parse(s).map_err(|e| errors.push(e)).ok())
             .collect();
-        let scenario = Scenario::load(&self.model, &overrides)
+        let scenario = Scenario::load_from(&self.model_source(), &overrides)
             .map_err(|e| errors.extend(e.0))
             .ok();
         let instance = Instance::load(&self.data)
             .map_err(|e| errors.extend(e.0))
             .ok();
+        if let (Some(i), Some(s)) = (&instance, &scenario) {
+            errors.extend(i.check_growth(s).err());
+        }
         match (instance, scenario) {
             (Some(i), Some(s)) if errors.is_empty() => Ok((i, s)),
             _ => Err(InputErrors(errors)),
@@ -143,18 +149,18 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Solve(args) => {
             catch_interrupts();
-            solve::run(args, cli.verbose)
+            solve::run(args)
         }
         Command::Validate(args) => validate::run(args),
         Command::Import(args) => import::run(args),
         Command::Sweep(args) => {
             catch_interrupts();
-            sweep::run(args, cli.verbose)
+            sweep::run(args)
         }
-        Command::Verify(args) => verify::run(args, cli.verbose),
-        Command::Report(args) => report::run(args, cli.verbose),
-        Command::Generate(args) => generate::run(args, cli.verbose),
-        Command::Bench(args) => bench::run(args, cli.verbose),
+        Command::Verify(args) => verify::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 
@@ -166,10 +172,13 @@ pub fn positive_f64(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses a finite number >= 0 (for clap).
-pub fn nonneg_f64(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("\"{s}\" is not a number >= 0")),
+/// Parses `--gap`: a relative gap in [0, 1) (for clap). At 1 (100 %) or more any plan, even
+/// serving no one, is within the gap of a bound >= 0, so the search would stop at once.
+pub fn relative_gap(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "E401 \"{s}\" is not a relative gap in [0, 1): write it as a fraction, e.g. 0.02 for 2 %"
+        )),
     }
 }

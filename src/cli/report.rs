@@ -23,7 +23,7 @@ pub struct ReportArgs {
     pub data: Option<PathBuf>,
 }
 
-pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
+pub fn run(args: ReportArgs) -> u8 {
     let plan = match read_plan(&args.plan) {
         Ok(p) => p,
         Err(e) => {

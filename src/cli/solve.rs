@@ -2,7 +2,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
-    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
+    WRITE_SHARE, positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
 use cartnet::model::DemandGroups;
@@ -26,8 +26,8 @@ pub struct SolveArgs {
     /// counts: loading, building the model, solving and writing the plan.
     #[arg(long, value_name = "S", value_parser = positive_f64)]
     pub time_limit: Option<f64>,
-    /// Stop when the proven relative gap is at most G (e.g. 0.005 for 0.5 %).
-    #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = nonneg_f64)]
+    /// Stop when the proven relative gap is at most G, in [0, 1) (e.g. 0.005 for 0.5 %).
+    #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = relative_gap)]
     pub gap: f64,
     /// Solver threads (default: HiGHS's choice).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -52,6 +52,10 @@ pub struct SolveArgs {
     /// Write the exact model HiGHS solves to FILE (.mps or .lp), to solve it elsewhere.
     #[arg(long, value_name = "FILE", value_parser = model_file)]
     pub write_model: Option<PathBuf>,
+    /// Write HiGHS's log to OUT/highs.log, and print the network and model sizes and what the
+    /// Lagrangian relaxation did on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 fn model_file(s: &str) -> Result<PathBuf, String> {
@@ -69,8 +73,9 @@ fn name_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
-pub fn run(args: SolveArgs, verbose: bool) -> u8 {
+pub fn run(args: SolveArgs) -> u8 {
     let started = Instant::now();
+    let verbose = args.verbose;
     let (instance, scenario) = match args.input.load() {
         Ok(x) => x,
         Err(e) => return report_input_errors(&e, &args.input.data),
@@ -126,7 +131,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         );
     }
     let data = args.input.data.display().to_string();
-    let model = args.input.model.display().to_string();
+    let model = args.input.model_source().name();
     let provenance = Provenance {
         data: &data,
         model: &model,

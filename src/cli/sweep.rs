@@ -8,11 +8,11 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, WRITE_SHARE,
-    nonneg_f64, positive_f64, report_input_errors,
+    positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
 use cartnet::input::error::InputErrors;
-use cartnet::input::{Instance, Override};
+use cartnet::input::{Instance, ModelSource, Override};
 use cartnet::plan::Plan;
 use cartnet::solve::SolveOptions;
 use cartnet::sweep::{self, Axis, Point, Row, RowStatus, RunOptions, Source, SweepFile};
@@ -38,7 +38,8 @@ pub struct SweepArgs {
     /// [default: the sweep file's, else data/demo].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// Base scenario file [default: the sweep file's, else models/baseline.toml].
+    /// Base scenario file [default: the sweep file's, else the baseline built into cartnet,
+    /// the same as models/baseline.toml].
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Override a scenario key in every scenario, e.g. --set policy.max_sites=6 (repeatable).
@@ -59,16 +60,20 @@ pub struct SweepArgs {
     /// network, model build, solve and plan files all count.
     #[arg(long, value_name = "S", value_parser = positive_f64)]
     pub time_limit: Option<f64>,
-    /// Relative gap at which each scenario's search stops [default: 1e-6].
-    #[arg(long, value_name = "G", value_parser = nonneg_f64)]
+    /// Relative gap at which each scenario's search stops, in [0, 1) [default: 1e-6].
+    #[arg(long, value_name = "G", value_parser = relative_gap)]
     pub gap: Option<f64>,
+    /// Write each scenario's HiGHS log beside its plan (OUT/plans/*/highs.log), and print one
+    /// line per finished scenario on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Everything the run needs, checked.
 struct Study {
     title: String,
     data: PathBuf,
-    model: PathBuf,
+    model: ModelSource,
     out: PathBuf,
     axes: Vec<Axis>,
     points: Vec<Point>,
@@ -96,11 +101,11 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
         .clone()
         .or_else(|| file_ref.and_then(|f| f.data.clone()))
         .unwrap_or_else(|| "data/demo".into());
-    let model = args
-        .model
-        .clone()
-        .or_else(|| file_ref.and_then(|f| f.model.clone()))
-        .unwrap_or_else(|| "models/baseline.toml".into());
+    let model = ModelSource::from_option(
+        args.model
+            .clone()
+            .or_else(|| file_ref.and_then(|f| f.model.clone())),
+    );
     let out = args
         .out
         .clone()
@@ -139,6 +144,14 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
             None
         }
     };
+    if let (Some(points), Some(instance)) = (&points, &instance) {
+        // the first grid point whose horizon grows demand out of range, if any
+        errors.extend(
+            points
+                .iter()
+                .find_map(|p| instance.check_growth(&p.scenario).err()),
+        );
+    }
     let title = file_ref.and_then(|f| f.title.clone()).unwrap_or_else(|| {
         format!(
             "cartnet sweep: {}",
@@ -213,8 +226,9 @@ fn progress_bar(n: usize) -> ProgressBar {
     pb
 }
 
-pub fn run(args: SweepArgs, verbose: bool) -> u8 {
+pub fn run(args: SweepArgs) -> u8 {
     let started = Instant::now();
+    let verbose = args.verbose;
     let study = match load(&args) {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
@@ -346,7 +360,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     let model = if study.axes.iter().any(|a| a.key == sweep::MODEL_KEY) {
         "varied".to_string()
     } else {
-        printable_path(&study.model)
+        printable(&study.model.name()).into_owned()
     };
     println!(
         "{} ({n} scenarios; data {}, model {model}; {workers} at once, {:.1} s)\n",

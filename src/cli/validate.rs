@@ -23,7 +23,7 @@ pub fn run(args: ValidateArgs) -> u8 {
     println!(
         "input ok: {} ({})",
         printable_path(&args.input.data),
-        printable_path(&args.input.model)
+        printable(&args.input.model_source().name())
     );
     println!(
         "nodes: {} demand points ({:.1} patients a year), {} hospitals, {} candidate sites ({} existing)",

@@ -21,7 +21,7 @@ pub struct VerifyArgs {
     pub model: Option<PathBuf>,
 }
 
-pub fn run(args: VerifyArgs, _verbose: bool) -> u8 {
+pub fn run(args: VerifyArgs) -> u8 {
     check(
         &args.plan,
         args.data.as_deref(),

@@ -47,6 +47,8 @@ pub enum Code {
     BadLane,
     /// E205: the instance has no demand points, hospitals or candidate sites.
     EmptyInstance,
+    /// E206: lanes.csv gives the same lane (from, to) twice.
+    DuplicateLane,
     /// E301: the scenario file is missing or cannot be read.
     ScenarioUnreadable,
     /// E302: the scenario file is not valid TOML.
@@ -85,6 +87,7 @@ impl Code {
             Code::BadHost => "E203",
             Code::BadLane => "E204",
             Code::EmptyInstance => "E205",
+            Code::DuplicateLane => "E206",
             Code::ScenarioUnreadable => "E301",
             Code::ScenarioSyntax => "E302",
             Code::UnknownKey => "E303",

@@ -2,6 +2,7 @@
 //! Every problem is collected before reporting; a valid [`Instance`] has resolved references.
 
 pub mod error;
+pub mod ranges;
 pub mod scenario;
 pub mod table;
 pub mod terms;
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use table::{Column, optional, required};
 
-pub use scenario::{Override, Scenario};
+pub use scenario::{ModelSource, Override, Scenario};
 pub use terms::SiteTerms;
 
 /// The kind of a candidate site.
@@ -181,6 +182,7 @@ pub fn data_files(dir: &Path) -> [PathBuf; 4] {
 impl Instance {
     /// Reads and validates `demand.csv`, `hospitals.csv`, `sites.csv` and the optional `lanes.csv`.
     pub fn load(dir: &Path) -> Result<Instance, InputErrors> {
+        check_folder(dir)?;
         let [demand, hospitals, sites, lanes] = data_files(dir);
         let has_lanes = lanes.exists();
         Instance::parse(has_lanes, |file, errors| {
@@ -274,6 +276,83 @@ impl Instance {
     pub fn total_patients(&self) -> f64 {
         self.demand.iter().map(|d| d.patients).sum()
     }
+
+    /// E105 when demand grows past [`ranges::MAX_PATIENTS`] a point in a later year of the
+    /// scenario's horizon (growth compounds: within each range alone, 1e7 patients doubling for
+    /// 49 years would pass HiGHS's infinity). One error names the first such point and counts
+    /// the others.
+    pub fn check_growth(&self, scenario: &Scenario) -> Result<(), InputError> {
+        let h = &scenario.horizon;
+        let last = h.years.saturating_sub(1) as usize;
+        let grown = |d: &DemandPoint| d.patients_in_year(last, h.growth);
+        // NaN (inf x 0) counts as out of range too
+        let within = |d: &DemandPoint| ranges::PATIENTS.contains(grown(d));
+        let mut over = self.demand.iter().filter(|d| !within(d));
+        let Some(first) = over.next() else {
+            return Ok(());
+        };
+        let more = match over.count() {
+            0 => String::new(),
+            n => format!(" ({n} more demand points grow past it too)"),
+        };
+        let growth = first.growth.unwrap_or(h.growth);
+        let column = if first.growth.is_some() {
+            "growth"
+        } else {
+            "patients"
+        };
+        Err(InputError::new(
+            Code::OutOfRange,
+            "demand.csv",
+            format!(
+                "demand point {} grows to {:.2e} patients a year by year {} ({} patients, growth \
+                 {growth} a year): expected at most {} a year in every year; lower the growth or \
+                 horizon.years{more}",
+                error::quoted(&first.id),
+                grown(first),
+                h.years,
+                first.patients,
+                ranges::show(ranges::MAX_PATIENTS),
+            ),
+        )
+        .in_column(column))
+    }
+}
+
+/// Whether `n` platforms are within [`ranges::MAX_PLATFORMS`]; records E105 when not.
+fn at_most_platforms(row: &mut table::Row<'_>, n: u32) -> bool {
+    if n <= ranges::MAX_PLATFORMS {
+        return true;
+    }
+    let raw = row.text("max_platforms").unwrap_or_default().to_string();
+    row.row_error(
+        Code::OutOfRange,
+        "max_platforms",
+        format!(
+            "{} is out of range: expected a whole number in [0, {}]",
+            error::quoted(&raw),
+            ranges::MAX_PLATFORMS
+        ),
+    );
+    false
+}
+
+/// One E001 for a `--data` that is not a folder, rather than one per file it should hold.
+fn check_folder(dir: &Path) -> Result<(), InputError> {
+    const HOLDS: &str = "give --data the folder holding demand.csv, hospitals.csv and sites.csv";
+    let why = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(_) => format!("this is a file, not a folder; {HOLDS}"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("the folder does not exist; {HOLDS}")
+        }
+        Err(e) => format!("cannot read the folder: {e}; {HOLDS}"),
+    };
+    Err(InputError::new(
+        Code::FileUnreadable,
+        dir.display().to_string(),
+        why,
+    ))
 }
 
 /// Checks ids are unique within a file; returns id -> index.
@@ -322,9 +401,9 @@ fn read_demand(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<DemandPoin
     let mut lines = Vec::new();
     t.for_each_row(errors, |row| {
         let (id, name, lat, lon) = read_place(row);
-        let patients = row.required_number("patients", 0.0, f64::INFINITY);
+        let patients = row.required_number("patients", 0.0, ranges::MAX_PATIENTS);
         let bad_growth = row.text("growth").is_some();
-        let growth = row.number("growth", -1.0, f64::INFINITY);
+        let growth = row.number("growth", ranges::GROWTH.min, ranges::GROWTH.max);
         if bad_growth && growth.is_none() {
             return;
         }
@@ -354,7 +433,7 @@ fn read_hospitals(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<Hospita
     t.for_each_row(errors, |row| {
         let (id, name, lat, lon) = read_place(row);
         let bad_before = row.text("max_patients").is_some();
-        let max_patients = row.number("max_patients", 0.0, f64::INFINITY);
+        let max_patients = row.number("max_patients", 0.0, ranges::MAX_PATIENTS);
         if let (Some(id), Some(lat), Some(lon)) = (id, lat, lon) {
             if bad_before && max_patients.is_none() {
                 return;
@@ -446,30 +525,36 @@ fn read_sites(
             }
             v
         };
-        let max_platforms = row.whole_number("max_platforms");
+        let max_platforms = row
+            .whole_number("max_platforms")
+            .filter(|&n| at_most_platforms(row, n));
         let max_platforms_bad = max_platforms.is_none() && given(row, "max_platforms");
         let allow = if given(row, "allow") {
             row.choice("allow", &allows)
         } else {
             Some([true, true])
         };
-        let setup_owned = row.number("setup_cost_owned", 0.0, f64::INFINITY);
+        let setup_owned = row.number("setup_cost_owned", 0.0, ranges::MAX_COST);
         let setup_cost_owned = opt(row, "setup_cost_owned", setup_owned);
-        let setup_franchise = row.number("setup_cost_franchise", 0.0, f64::INFINITY);
+        let setup_franchise = row.number("setup_cost_franchise", 0.0, ranges::MAX_COST);
         let setup_cost_franchise = opt(row, "setup_cost_franchise", setup_franchise);
-        let bpp = row.number("batches_per_platform", 0.0, f64::INFINITY);
-        if bpp == Some(0.0) {
+        // any number, then (0, max]: one message for 0, negatives and values too large
+        let bpp = row.number("batches_per_platform", f64::NEG_INFINITY, f64::INFINITY);
+        let bpp_range = ranges::BATCHES_PER_PLATFORM;
+        if bpp.is_some_and(|b| !bpp_range.contains(b)) {
             let raw = row.text("batches_per_platform").unwrap_or("0").to_string();
             row.row_error(
                 Code::OutOfRange,
                 "batches_per_platform",
                 format!(
-                    "{} is out of range: expected a number > 0",
-                    error::quoted(&raw)
+                    "{} is out of range: expected {}",
+                    error::quoted(&raw),
+                    bpp_range.expected()
                 ),
             );
         }
-        let batches_per_platform = opt(row, "batches_per_platform", bpp.filter(|&b| b > 0.0));
+        let bpp = bpp.filter(|&b| bpp_range.contains(b));
+        let batches_per_platform = opt(row, "batches_per_platform", bpp);
         let existing = if given(row, "existing") {
             row.choice("existing", &bools)
         } else {
@@ -530,12 +615,14 @@ fn read_lanes(
     let h = index(hospitals.iter().map(|x| x.id.as_str()).collect());
     let s = index(sites.iter().map(|x| x.id.as_str()).collect());
     let mut out = Vec::new();
+    // (from, to) -> the line that first gave the lane
+    let mut first_line: HashMap<(NodeRef, NodeRef), u64> = HashMap::new();
     t.for_each_row(errors, |row| {
         let from = row.required_text("from");
         let to = row.required_text("to");
-        let hours = row.required_number("hours", 0.0, f64::INFINITY);
+        let hours = row.required_number("hours", 0.0, ranges::MAX_LIMIT);
         let cost_given = row.text("cost").is_some();
-        let cost = row.number("cost", 0.0, f64::INFINITY);
+        let cost = row.number("cost", 0.0, ranges::MAX_COST);
         let (Some(from), Some(to), Some(hours)) = (from, to, hours) else { return };
         if cost_given && cost.is_none() {
             return;
@@ -550,7 +637,22 @@ fn read_lanes(
         .filter_map(|(a, b)| Some((a?, b?)))
         .collect();
         match candidates.as_slice() {
-            [(a, b)] => out.push(Lane { from: *a, to: *b, hours, cost }),
+            [(a, b)] => match first_line.get(&(*a, *b)) {
+                Some(first) => row.row_error(
+                    Code::DuplicateLane,
+                    "to",
+                    format!(
+                        "the lane from {} to {} is given again; it was first given on line {first} \
+                         (give each lane once)",
+                        error::quoted(&from),
+                        error::quoted(&to)
+                    ),
+                ),
+                None => {
+                    first_line.insert((*a, *b), row.line);
+                    out.push(Lane { from: *a, to: *b, hours, cost });
+                }
+            },
             [] => {
                 let known = |id: &str| d.contains_key(id) || h.contains_key(id) || s.contains_key(id);
                 let (code, message) = if !known(&from) {

@@ -6,9 +6,10 @@
 
 use super::SiteKind;
 use super::error::{Code, InputError, InputErrors, did_you_mean};
+use super::ranges::{self, Range};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -503,12 +504,13 @@ impl Override {
             ));
         };
         let key = key.trim();
-        let value = value.trim();
-        let parsed: Result<toml::Table, _> = format!("v = {value}").parse();
-        let value = match parsed.ok().and_then(|mut t| t.remove("v")) {
-            Some(v) => v,
-            None => toml::Value::String(value.to_string()),
-        };
+        let value = parse_value(value.trim()).map_err(|why| {
+            InputError::new(
+                Code::BadOverride,
+                "--set",
+                format!("{}: {why}", super::error::quoted(arg)),
+            )
+        })?;
         Ok(Override {
             key: key.to_string(),
             value,
@@ -516,18 +518,82 @@ impl Override {
     }
 }
 
+/// Reads a `--set` or `--vary` value: one TOML value and nothing after it (`3e6`, `10`, `true`,
+/// `"text"`, `[0.1, 0.2]`). Other text is kept as text, for the type check to name (`80 km/h`
+/// for a number is E304) or for a key that takes a word (`horizon.setup=upfront`); but a value
+/// followed by a comment or a further key, or holding a line break, is refused, because the rest
+/// would otherwise be ignored. The error says why, for the caller to locate.
+pub fn parse_value(raw: &str) -> Result<toml::Value, String> {
+    if let Ok(v) = raw.parse::<toml::Value>() {
+        return Ok(v);
+    }
+    let more_after_a_value = format!("v = {raw}").parse::<toml::Table>().is_ok();
+    if more_after_a_value || raw.chars().any(char::is_control) {
+        return Err(format!(
+            "the value {} is not one TOML value: write the value alone, without a comment, \
+             a line break or another key after it",
+            super::error::quoted(raw)
+        ));
+    }
+    Ok(toml::Value::String(raw.to_string()))
+}
+
+/// The baseline scenario, compiled in so that `cartnet` runs from any folder without
+/// `--model` (DESIGN §2); `models/baseline.toml` stays the file to read and copy.
+pub const BASELINE_TOML: &str = include_str!("../../models/baseline.toml");
+
+/// How messages and plan.json (`instance.model`) name the compiled-in baseline.
+pub const BASELINE_NAME: &str = "built-in models/baseline.toml";
+
+/// Where a scenario comes from: a file (`--model FILE`), or the baseline compiled into the
+/// binary when no file is given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ModelSource {
+    BuiltIn,
+    File(PathBuf),
+}
+
+impl ModelSource {
+    /// The file when one is given, else the built-in baseline.
+    pub fn from_option(path: Option<PathBuf>) -> ModelSource {
+        path.map_or(ModelSource::BuiltIn, ModelSource::File)
+    }
+
+    /// The name messages and plan.json use: the path as given, or [`BASELINE_NAME`].
+    pub fn name(&self) -> String {
+        match self {
+            ModelSource::BuiltIn => BASELINE_NAME.to_string(),
+            ModelSource::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// The scenario's bytes; a file that cannot be read is E301.
+    pub fn read(&self) -> Result<Vec<u8>, InputError> {
+        match self {
+            ModelSource::BuiltIn => Ok(BASELINE_TOML.as_bytes().to_vec()),
+            ModelSource::File(path) => std::fs::read(path).map_err(|e| {
+                InputError::new(
+                    Code::ScenarioUnreadable,
+                    self.name(),
+                    format!("cannot read the scenario: {e}"),
+                )
+            }),
+        }
+    }
+}
+
 impl Scenario {
     /// Reads a scenario file and applies overrides, collecting every problem.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputErrors> {
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            InputError::new(
-                Code::ScenarioUnreadable,
-                &file,
-                format!("cannot read the scenario: {e}"),
-            )
-        })?;
-        Scenario::from_bytes(&bytes, &file, overrides)
+        Scenario::load_from(&ModelSource::File(path.to_path_buf()), overrides)
+    }
+
+    /// Reads the scenario from `source` and applies overrides, collecting every problem.
+    pub fn load_from(
+        source: &ModelSource,
+        overrides: &[Override],
+    ) -> Result<Scenario, InputErrors> {
+        Scenario::from_bytes(&source.read()?, &source.name(), overrides)
     }
 
     /// Parses a scenario file's contents (see [`Scenario::load`]); bytes that are not UTF-8 are E002.
@@ -645,7 +711,7 @@ impl Scenario {
         &self.kinds[&kind]
     }
 
-    /// Checks every value against its allowed range.
+    /// Checks every value against its allowed range (see [`super::ranges`]).
     fn check_ranges(&self, file: &str) -> Result<(), InputErrors> {
         let mut errors = Vec::new();
         let mut check = |key: String, value: f64, ok: bool, expected: &str| {
@@ -654,7 +720,10 @@ impl Scenario {
                     InputError::new(
                         Code::BadValue,
                         file,
-                        format!("{value} is out of range: expected {expected}"),
+                        format!(
+                            "{} is out of range: expected {expected}",
+                            ranges::show(value)
+                        ),
                     )
                     .in_column(key),
                 );
@@ -676,89 +745,16 @@ impl Scenario {
             }
         }
         for (p, k, own) in groups {
-            // a kind's value inherited from the base group is checked (and reported) there
-            let mut check = |key: &str, value: f64, ok: bool, expected: &str| {
+            for (key, v, range) in kind_ranges(k) {
+                // a kind's value inherited from the base group is checked (and reported) there
                 if own.is_none_or(|o| o.contains_key(key)) {
-                    check(format!("{p}{key}"), value, ok, expected);
+                    check(format!("{p}{key}"), v, range.contains(v), &range.expected());
                 }
-            };
-            let nonneg = [
-                ("site.setup_cost_owned", k.site.setup_cost_owned),
-                ("site.setup_cost_franchise", k.site.setup_cost_franchise),
-                ("site.fixed_cost_owned", k.site.fixed_cost_owned),
-                ("site.fixed_cost_franchise", k.site.fixed_cost_franchise),
-                ("site.discount_rate", k.site.discount_rate),
-                ("platform.cost_owned", k.platform.cost_owned),
-                ("platform.cost_franchise", k.platform.cost_franchise),
-                ("batch.cost_owned", k.batch.cost_owned),
-                ("batch.cost_franchise", k.batch.cost_franchise),
-                ("time.manufacturing_days", k.time.manufacturing_days),
-                ("time.release_days", k.time.release_days),
-                ("time.max_vein_to_vein_days", k.time.max_vein_to_vein_days),
-                (
-                    "time.max_patient_travel_hours",
-                    k.time.max_patient_travel_hours,
-                ),
-                (
-                    "time.max_fresh_transit_hours",
-                    k.time.max_fresh_transit_hours,
-                ),
-            ];
-            for (key, v) in nonneg {
-                check(key, v, v >= 0.0, "a number >= 0");
             }
-            let years = k.site.amortization_years;
-            check(
-                "site.amortization_years",
-                years,
-                years > 0.0,
-                "a number > 0",
-            );
-            let bpy = k.platform.batches_per_year;
-            check("platform.batches_per_year", bpy, bpy > 0.0, "a number > 0");
-            let f = k.batch.failure_rate;
-            check(
-                "batch.failure_rate",
-                f,
-                (0.0..1.0).contains(&f),
-                "a number in [0, 1)",
-            );
         }
-        let t = &self.transport;
-        for (key, v) in [
-            ("transport.circuity", t.circuity),
-            ("transport.ground_kmh", t.ground_kmh),
-            ("transport.patient_kmh", t.patient_kmh),
-            ("transport.air_kmh", t.air_kmh),
-        ] {
-            check(key.into(), v, v > 0.0, "a number > 0");
+        for (key, v, range) in self.other_ranges() {
+            check(key.into(), v, range.contains(v), &range.expected());
         }
-        for (key, v) in [
-            ("transport.air_threshold_km", t.air_threshold_km),
-            ("transport.air_handling_hours", t.air_handling_hours),
-            ("transport.ground_cost_fixed", t.ground_cost_fixed),
-            ("transport.ground_cost_per_km", t.ground_cost_per_km),
-            ("transport.air_cost", t.air_cost),
-            ("transport.patient_cost_per_km", t.patient_cost_per_km),
-            ("demand.unserved_penalty", self.demand.unserved_penalty),
-            ("policy.min_utilization", self.policy.min_utilization),
-        ] {
-            check(key.into(), v, v >= 0.0, "a number >= 0");
-        }
-        let share = self.policy.max_franchise_share;
-        check(
-            "policy.max_franchise_share".into(),
-            share,
-            (0.0..=1.0).contains(&share),
-            "a number in [0, 1]",
-        );
-        let u = self.policy.min_utilization;
-        check(
-            "policy.min_utilization".into(),
-            u,
-            u <= 1.0,
-            "a number in [0, 1]",
-        );
         let max_sites = self.policy.max_sites as f64;
         check(
             "policy.max_sites".into(),
@@ -774,22 +770,19 @@ impl Scenario {
             &format!("a whole number from 1 to {MAX_YEARS}"),
         );
         check(
+            "horizon.lead_years".into(),
+            h.lead_years as f64,
+            h.lead_years <= MAX_YEARS,
+            &format!("a whole number from 0 to {MAX_YEARS}"),
+        );
+        check(
             "horizon.growth".into(),
             h.growth,
-            h.growth >= -1.0,
-            "a number >= -1 (a yearly rate: 0.11 is 11 % a year)",
-        );
-        check(
-            "horizon.discount_rate".into(),
-            h.discount_rate,
-            h.discount_rate >= 0.0,
-            "a number >= 0",
-        );
-        check(
-            "demand.in_vivo_growth".into(),
-            self.demand.in_vivo_growth,
-            true,
-            "a number",
+            ranges::GROWTH.contains(h.growth),
+            &format!(
+                "{} (a yearly rate: 0.11 is 11 % a year)",
+                ranges::GROWTH.expected()
+            ),
         );
         match &self.demand.in_vivo_share {
             Share::Start(v) => check(
@@ -854,6 +847,68 @@ impl Scenario {
         }
     }
 
+    /// The numbers outside the per-kind groups, each with its range.
+    fn other_ranges(&self) -> [(&'static str, f64, Range); 15] {
+        let t = &self.transport;
+        [
+            ("transport.circuity", t.circuity, ranges::CIRCUITY),
+            ("transport.ground_kmh", t.ground_kmh, ranges::SPEED_KMH),
+            ("transport.patient_kmh", t.patient_kmh, ranges::SPEED_KMH),
+            ("transport.air_kmh", t.air_kmh, ranges::SPEED_KMH),
+            (
+                "transport.air_threshold_km",
+                t.air_threshold_km,
+                ranges::LIMIT,
+            ),
+            (
+                "transport.air_handling_hours",
+                t.air_handling_hours,
+                ranges::LIMIT,
+            ),
+            (
+                "transport.ground_cost_fixed",
+                t.ground_cost_fixed,
+                ranges::COST,
+            ),
+            (
+                "transport.ground_cost_per_km",
+                t.ground_cost_per_km,
+                ranges::COST_PER_KM,
+            ),
+            ("transport.air_cost", t.air_cost, ranges::COST),
+            (
+                "transport.patient_cost_per_km",
+                t.patient_cost_per_km,
+                ranges::COST_PER_KM,
+            ),
+            (
+                "demand.unserved_penalty",
+                self.demand.unserved_penalty,
+                ranges::COST,
+            ),
+            (
+                "demand.in_vivo_growth",
+                self.demand.in_vivo_growth,
+                ranges::GROWTH,
+            ),
+            (
+                "policy.min_utilization",
+                self.policy.min_utilization,
+                Range::closed(0.0, 1.0),
+            ),
+            (
+                "policy.max_franchise_share",
+                self.policy.max_franchise_share,
+                Range::closed(0.0, 1.0),
+            ),
+            (
+                "horizon.discount_rate",
+                self.horizon.discount_rate,
+                ranges::RATE,
+            ),
+        ]
+    }
+
     /// The scenario as plan.json records it: every effective base parameter by the keys of
     /// DESIGN §4, and the per-kind overrides by their dotted keys.
     pub fn to_json(&self) -> serde_json::Value {
@@ -873,6 +928,76 @@ impl Scenario {
         v["kinds"] = serde_json::Value::Object(kinds);
         v
     }
+}
+
+/// The numbers a site kind may override, each with its range (see [`super::ranges`]).
+fn kind_ranges(k: &KindParams) -> [(&'static str, f64, Range); 18] {
+    let (site, time) = (&k.site, &k.time);
+    let platforms = Range::closed(0.0, f64::from(ranges::MAX_PLATFORMS));
+    [
+        (
+            "site.max_platforms",
+            f64::from(site.max_platforms),
+            platforms,
+        ),
+        ("site.setup_cost_owned", site.setup_cost_owned, ranges::COST),
+        (
+            "site.setup_cost_franchise",
+            site.setup_cost_franchise,
+            ranges::COST,
+        ),
+        ("site.fixed_cost_owned", site.fixed_cost_owned, ranges::COST),
+        (
+            "site.fixed_cost_franchise",
+            site.fixed_cost_franchise,
+            ranges::COST,
+        ),
+        (
+            "site.amortization_years",
+            site.amortization_years,
+            ranges::AMORTIZATION_YEARS,
+        ),
+        ("site.discount_rate", site.discount_rate, ranges::RATE),
+        (
+            "platform.batches_per_year",
+            k.platform.batches_per_year,
+            ranges::BATCHES_PER_PLATFORM,
+        ),
+        ("platform.cost_owned", k.platform.cost_owned, ranges::COST),
+        (
+            "platform.cost_franchise",
+            k.platform.cost_franchise,
+            ranges::COST,
+        ),
+        ("batch.cost_owned", k.batch.cost_owned, ranges::COST),
+        ("batch.cost_franchise", k.batch.cost_franchise, ranges::COST),
+        (
+            "batch.failure_rate",
+            k.batch.failure_rate,
+            ranges::FAILURE_RATE,
+        ),
+        (
+            "time.manufacturing_days",
+            time.manufacturing_days,
+            ranges::LIMIT,
+        ),
+        ("time.release_days", time.release_days, ranges::LIMIT),
+        (
+            "time.max_vein_to_vein_days",
+            time.max_vein_to_vein_days,
+            ranges::LIMIT,
+        ),
+        (
+            "time.max_patient_travel_hours",
+            time.max_patient_travel_hours,
+            ranges::LIMIT,
+        ),
+        (
+            "time.max_fresh_transit_hours",
+            time.max_fresh_transit_hours,
+            ranges::LIMIT,
+        ),
+    ]
 }
 
 /// Checks every key of a scenario file exists and has the right type; finds each key's line.
@@ -1074,6 +1199,32 @@ mod tests {
                 "baseline.toml lacks {key}"
             );
         }
+    }
+
+    #[test]
+    fn a_set_value_is_one_toml_value_and_nothing_after_it() {
+        for ok in [
+            "3e6",
+            " 10",
+            "true",
+            "\"text\"",
+            "[0.1, 0.2]",
+            "upfront",
+            "80 km/h",
+        ] {
+            assert!(parse_value(ok.trim()).is_ok(), "{ok:?}");
+        }
+        for bad in ["7\nfoo=1", "3e6 # c", "1\n", "true\tx", "[1] # c"] {
+            assert!(parse_value(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_built_in_baseline_is_the_file() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/baseline.toml");
+        let built_in = Scenario::load_from(&ModelSource::BuiltIn, &[]).unwrap();
+        assert_eq!(built_in, Scenario::load(&path, &[]).unwrap());
+        assert_eq!(ModelSource::BuiltIn.name(), "built-in models/baseline.toml");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! checked header and cell accessors that record precise errors instead of failing fast.
 
 use super::error::{Code, InputError, did_you_mean, quoted};
+use super::ranges::show;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -374,9 +375,9 @@ impl Row<'_> {
         };
         if value < min || value > max {
             let range = if max == f64::INFINITY {
-                format!(">= {min}")
+                format!(">= {}", show(min))
             } else {
-                format!("in [{min}, {max}]")
+                format!("in [{}, {}]", show(min), show(max))
             };
             let code = if column == "lat" || column == "lon" {
                 Code::BadCoordinate
