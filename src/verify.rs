@@ -21,6 +21,7 @@
 //! Every problem found is a [`Violation`] that names what it checked, the ids involved, the
 //! plan's number, the recomputed one and the parameter or file it comes from.
 
+use crate::export::folder::{FolderError, folder_of, read_locked};
 use crate::input::error::InputErrors;
 use crate::input::{Instance, NodeRef, Scenario};
 use serde_json::Value;
@@ -174,6 +175,8 @@ pub enum VerifyError {
     Plan(String),
     #[error("{0}")]
     Input(InputErrors),
+    #[error("{0}")]
+    Folder(#[from] FolderError),
 }
 
 /// Where the data and the scenario of a check come from.
@@ -193,7 +196,7 @@ pub fn verify_file(
 ) -> Result<(Verification, Sources), VerifyError> {
     let plan = read_plan(plan_path)?;
     let data = resolve_data(&plan, data)?;
-    let instance = Instance::load(&data).map_err(VerifyError::Input)?;
+    let instance = load_instance(&data)?;
     let recorded = &plan["scenario"];
     let (scenario, mut notes) = match model {
         Some(path) => {
@@ -224,9 +227,16 @@ pub fn verify_file(
     ))
 }
 
-/// Reads and parses plan.json.
+/// Reads the instance in `data`, under the folder's shared lock (no run writes it meanwhile).
+pub fn load_instance(data: &Path) -> Result<Instance, VerifyError> {
+    read_locked(data, || Instance::load(data))?.map_err(VerifyError::Input)
+}
+
+/// Reads and parses plan.json, under its folder's shared lock (so that it is never read while
+/// a run replaces the folder's plan).
 pub fn read_plan(path: &Path) -> Result<Value, VerifyError> {
-    let bytes = std::fs::read(path).map_err(|error| VerifyError::Read {
+    let read = read_locked(folder_of(path), || std::fs::read(path))?;
+    let bytes = read.map_err(|error| VerifyError::Read {
         path: path.to_path_buf(),
         error,
     })?;

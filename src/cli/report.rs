@@ -4,8 +4,7 @@
 
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::export::{report, write_atomic};
-use cartnet::input::Instance;
-use cartnet::verify::{read_plan, resolve_data};
+use cartnet::verify::{VerifyError, load_instance, read_plan, resolve_data};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -37,13 +36,17 @@ pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let instance = match Instance::load(&data) {
+    let instance = match load_instance(&data) {
         Ok(i) => i,
-        Err(e) => {
+        Err(VerifyError::Input(e)) => {
             for x in &e.0 {
                 eprintln!("{x}");
             }
             eprintln!("report: cannot read the instance in {}", data.display());
+            return EXIT_INPUT;
+        }
+        Err(e) => {
+            eprintln!("report: {e}");
             return EXIT_INPUT;
         }
     };

@@ -70,7 +70,18 @@ fn name_value(s: &str) -> Result<(String, String), String> {
 
 pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     let started = Instant::now();
-    let (instance, scenario) = match args.input.load() {
+    if let Err(code) = super::check_out(export::folder::check_out(&args.out)) {
+        return code;
+    }
+    // under the data folder's shared lock: no run replaces the instance while it is read
+    let loaded = match export::folder::read_locked(&args.input.data, || args.input.load()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}; nothing was done");
+            return EXIT_INPUT;
+        }
+    };
+    let (instance, scenario) = match loaded {
         Ok(x) => x,
         Err(e) => return report_input_errors(&e, &args.input.data),
     };
@@ -164,11 +175,15 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             }
             let written = match export::write_plan(&args.out, &plan, &instance) {
                 Ok(w) => w,
-                Err(e) => {
+                Err(e @ export::folder::FolderError::Io { .. }) => {
                     eprintln!(
                         "error: cannot write the plan to {}: {e}; the files there are as they were.",
                         args.out.display()
                     );
+                    return EXIT_INPUT;
+                }
+                Err(e) => {
+                    eprintln!("{e}; the plan was not written, the files there are as they were.");
                     return EXIT_INPUT;
                 }
             };

@@ -218,6 +218,9 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
     };
+    if let Err(code) = super::check_out(export::folder::check_out(&study.out)) {
+        return code;
+    }
     let n = study.points.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let jobs = args.jobs.map_or(cores, |j| j as usize);
@@ -233,6 +236,14 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
         eprintln!("error: cannot create {}: {e}", plans_dir.display());
         return EXIT_INPUT;
     }
+    // held for the whole sweep: sweep.csv, the chart and plans/ are one run's
+    let _lock = match export::folder::lock(&study.out) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}; nothing was done");
+            return EXIT_INPUT;
+        }
+    };
     remove_stale(&plans_dir);
 
     if verbose {

@@ -1,0 +1,325 @@
+//! Issue #15, output files and plans (items 4, 5, 6, 7, 13, 18): the real binary on real files.
+//! Output paths are checked before any work, instance folders are never silently mixed, writers
+//! of one folder take turns, `report` never overwrites what it did not write, a plan is checked
+//! against the data it was made from, and a plan with repeated flows is refused early.
+
+mod common;
+
+use common::{ROOT, cartnet, run};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The bundled demo's folder.
+fn demo() -> PathBuf {
+    Path::new(ROOT).join("data/demo")
+}
+
+/// The small OR-Library file of the fuzz corpus (2 facilities, 2 customers; needs --capacity).
+fn tiny_orlib() -> PathBuf {
+    Path::new(ROOT).join("fuzz/corpus/orlib/tiny.txt")
+}
+
+/// A file of `text` at `dir/name`.
+fn file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// A copy of the demo in `dir`, with a lanes.csv (one lane of the demo's ids).
+fn demo_copy(dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    for name in ["demand.csv", "hospitals.csv", "sites.csv"] {
+        fs::copy(demo().join(name), dir.join(name)).unwrap();
+    }
+    file(dir, "lanes.csv", "from,to,hours\nH0117510021,S-MSK,1\n");
+}
+
+/// `cartnet generate` (a small instance) into `out` with `extra` arguments.
+fn generate(out: &Path, seed: u32, extra: &[&str]) -> common::Out {
+    run(cartnet()
+        .args([
+            "generate",
+            "--demand",
+            "30",
+            "--hospitals",
+            "6",
+            "--sites",
+            "8",
+        ])
+        .args(["--seed", &seed.to_string(), "--out"])
+        .arg(out)
+        .args(extra))
+}
+
+// ---- item 7: an output path that is a file is refused before any work
+
+#[test]
+fn e501_solve_into_a_file_is_refused_before_solving() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = file(dir.path(), "plan.json", "mine");
+    let o = run(cartnet().args(["solve", "--out"]).arg(&target));
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        format!(
+            "E501 --out: {} is a file, not a folder; nothing was done\n",
+            target.display()
+        )
+    );
+    assert_eq!(o.stdout, "", "no solve, no summary");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "mine");
+}
+
+#[test]
+fn e501_sweep_generate_and_import_into_a_file_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = file(dir.path(), "x", "mine");
+    let expected = format!(
+        "E501 --out: {} is a file, not a folder; nothing was done\n",
+        target.display()
+    );
+    let sweep = run(cartnet()
+        .args(["sweep", "--vary", "site.setup_cost_owned=1e6,2e6", "--out"])
+        .arg(&target));
+    let generated = generate(&target, 1, &[]);
+    let imported = run(cartnet()
+        .args(["import", "orlib-cap"])
+        .arg(tiny_orlib())
+        .args(["--capacity", "8", "--out"])
+        .arg(&target));
+    for (what, o) in [
+        ("sweep", sweep),
+        ("generate", generated),
+        ("import", imported),
+    ] {
+        assert_eq!(o.code, Some(1), "{what}: {}", o.stderr);
+        assert_eq!(o.stderr, expected, "{what}");
+        assert_eq!(o.stdout, "", "{what}");
+    }
+    assert_eq!(fs::read_to_string(&target).unwrap(), "mine");
+}
+
+#[test]
+fn e506_bench_into_a_folder_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(cartnet()
+        .args(["bench", "--suite", "scale", "--out"])
+        .arg(dir.path()));
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        format!(
+            "E506 --out: {} is a folder, not a file; nothing was done\n",
+            dir.path().display()
+        )
+    );
+    assert_eq!(o.stdout, "");
+}
+
+// ---- item 5: generate and import never mix two instances in one folder
+
+#[test]
+fn e502_generate_into_an_instance_folder_is_refused_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    demo_copy(&data);
+    let before: Vec<Vec<u8>> = ["demand.csv", "hospitals.csv", "sites.csv", "lanes.csv"]
+        .iter()
+        .map(|n| fs::read(data.join(n)).unwrap())
+        .collect();
+    let o = generate(&data, 1, &[]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        format!(
+            "E502 --out: {} is not empty (it holds demand.csv, hospitals.csv, lanes.csv, \
+             sites.csv); give a new or empty folder, or --force to replace the instance there; \
+             nothing was done\n",
+            data.display()
+        )
+    );
+    for (name, bytes) in ["demand.csv", "hospitals.csv", "sites.csv", "lanes.csv"]
+        .iter()
+        .zip(&before)
+    {
+        assert_eq!(
+            &fs::read(data.join(name)).unwrap(),
+            bytes,
+            "{name} is untouched"
+        );
+    }
+}
+
+#[test]
+fn e502_import_into_a_folder_with_files_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cap");
+    fs::create_dir(&out).unwrap();
+    file(&out, "notes.txt", "mine");
+    let o = run(cartnet()
+        .args(["import", "orlib-cap"])
+        .arg(tiny_orlib())
+        .args(["--capacity", "8", "--out"])
+        .arg(&out));
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(o.stderr.starts_with("E502 --out: "), "{}", o.stderr);
+    assert!(o.stderr.contains("(it holds notes.txt)"), "{}", o.stderr);
+    assert_eq!(
+        fs::read_dir(&out).unwrap().count(),
+        1,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn generate_with_force_replaces_the_instance_and_removes_a_stale_lanes_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g");
+    demo_copy(&out);
+    file(&out, "notes.txt", "mine");
+    let o = generate(&out, 1, &["--force"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        !out.join("lanes.csv").exists(),
+        "the stale lanes.csv is gone"
+    );
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    // the folder is exactly the generated instance: the same bytes as a fresh folder gets
+    let fresh = dir.path().join("fresh");
+    assert_eq!(generate(&fresh, 1, &[]).code, Some(0));
+    for name in ["demand.csv", "hospitals.csv", "sites.csv"] {
+        assert_eq!(
+            fs::read(out.join(name)).unwrap(),
+            fs::read(fresh.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let v = run(cartnet().args(["validate", "--data"]).arg(&out));
+    assert_eq!(v.code, Some(0), "{}", v.stderr);
+}
+
+// ---- item 6: writers of one folder take turns
+
+/// A generated instance small enough to solve in a fraction of a second, in `dir/data`.
+fn small_instance(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    let o = generate(&data, 1, &[]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    data
+}
+
+/// `cartnet solve` of `data` into `out` with at most `max_sites` sites (each limit gives this
+/// instance another plan: 1 to 4 sites open), as a child process.
+fn spawn_solve(data: &Path, out: &Path, max_sites: usize) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cartnet"))
+        .current_dir(ROOT)
+        .args(["solve", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(["--set", &format!("policy.max_sites={max_sites}")])
+        .args(["--set", "demand.full_coverage=false"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A CSV file's data rows, split on commas (the plan CSVs of these ids have no quoted cells).
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// Asserts that the CSVs in `out` describe the plan in `out/plan.json`: the same sites with the
+/// same status and platforms, and as many flows.
+fn assert_one_run(out: &Path, round: usize) {
+    let plan: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let sites: Vec<Vec<String>> = plan["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            vec![
+                s["id"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+                s["platforms"].to_string(),
+            ]
+        })
+        .collect();
+    let csv_sites: Vec<Vec<String>> = csv_rows(&out.join("sites.csv"))
+        .into_iter()
+        .map(|r| r[1..4].to_vec())
+        .collect();
+    assert_eq!(
+        csv_sites, sites,
+        "round {round}: sites.csv is another run's"
+    );
+    for (csv, key) in [
+        ("patient_flows.csv", "patient_flows"),
+        ("batch_flows.csv", "batch_flows"),
+    ] {
+        assert_eq!(
+            csv_rows(&out.join(csv)).len(),
+            plan[key].as_array().unwrap().len(),
+            "round {round}: {csv} is another run's"
+        );
+    }
+}
+
+/// Rounds of four concurrent solves: enough to have seen mixed sets before the lock (3 in 150
+/// trials of four writers), short in wall time (a round solves four small models).
+const ROUNDS: usize = 12;
+
+#[test]
+fn concurrent_solves_into_one_folder_leave_one_runs_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_instance(dir.path());
+    let out = dir.path().join("out");
+    for round in 0..ROUNDS {
+        let children: Vec<_> = (1..=4).map(|k| spawn_solve(&data, &out, k)).collect();
+        for child in children {
+            let o = child.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        assert_one_run(&out, round);
+        let v = run(cartnet()
+            .arg("verify")
+            .arg(out.join("plan.json"))
+            .arg("--data")
+            .arg(&data));
+        assert_eq!(v.code, Some(0), "round {round}: {}{}", v.stdout, v.stderr);
+    }
+}
+
+#[test]
+fn e503_a_solve_into_a_folder_another_run_holds_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_instance(dir.path());
+    let out = dir.path().join("out");
+    let first = spawn_solve(&data, &out, 1).wait_with_output().unwrap();
+    assert!(first.status.success());
+    let before = fs::read(out.join("plan.json")).unwrap();
+    // this test plays the other run: it holds the folder's lock throughout
+    let held = fs::File::open(&out).unwrap();
+    held.lock().unwrap();
+    let second = spawn_solve(&data, &out, 2).wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.lines().last().unwrap(),
+        format!(
+            "E503 {}: another cartnet run is writing this folder; gave up after waiting 10 s \
+             for it; nothing was done",
+            out.display()
+        )
+    );
+    assert_eq!(fs::read(out.join("plan.json")).unwrap(), before);
+    held.unlock().unwrap();
+}
