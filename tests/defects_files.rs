@@ -323,3 +323,97 @@ fn e503_a_solve_into_a_folder_another_run_holds_writes_nothing() {
     assert_eq!(fs::read(out.join("plan.json")).unwrap(), before);
     held.unlock().unwrap();
 }
+
+// ---- item 4: report never overwrites what it did not write
+
+/// A small instance solved into `dir/out`; returns (data, out).
+fn solved(dir: &Path) -> (PathBuf, PathBuf) {
+    let data = small_instance(dir);
+    let out = dir.join("out");
+    let o = spawn_solve(&data, &out, 2).wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (data, out)
+}
+
+/// `cartnet report PLAN <args>`.
+fn report(plan: &Path, args: &[&str]) -> common::Out {
+    run(cartnet().arg("report").arg(plan).args(args))
+}
+
+#[test]
+fn e505_report_over_the_plan_it_renders_is_refused_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = solved(dir.path());
+    let plan = out.join("plan.json");
+    let before = fs::read(&plan).unwrap();
+    for extra in [&[][..], &["--force"][..]] {
+        let o = run(cartnet()
+            .arg("report")
+            .arg(&plan)
+            .arg("--out")
+            .arg(&plan)
+            .args(extra));
+        assert_eq!(o.code, Some(1), "{}", o.stderr);
+        assert_eq!(
+            o.stderr,
+            format!(
+                "E505 --out: {} is the plan being rendered; give another file (default: \
+                 report.html beside the plan); nothing was done\n",
+                plan.display()
+            )
+        );
+        assert_eq!(fs::read(&plan).unwrap(), before, "the plan is intact");
+    }
+}
+
+#[test]
+fn e504_report_over_a_file_cartnet_did_not_write_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = solved(dir.path());
+    let plan = out.join("plan.json");
+    let notes = file(dir.path(), "notes.html", "<p>mine</p>");
+    let o = report(&plan, &["--out", notes.to_str().unwrap()]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        format!(
+            "E504 --out: {} exists and is not a report cartnet wrote; give another file, or \
+             --force to overwrite it; nothing was done\n",
+            notes.display()
+        )
+    );
+    assert_eq!(fs::read_to_string(&notes).unwrap(), "<p>mine</p>");
+    let forced = report(&plan, &["--out", notes.to_str().unwrap(), "--force"]);
+    assert_eq!(forced.code, Some(0), "{}", forced.stderr);
+    assert!(
+        fs::read_to_string(&notes)
+            .unwrap()
+            .contains("<title>cartnet plan")
+    );
+}
+
+#[test]
+fn report_replaces_its_own_report_and_writes_into_an_out_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = solved(dir.path());
+    let plan = out.join("plan.json");
+    for _ in 0..2 {
+        let o = report(&plan, &[]);
+        assert_eq!(o.code, Some(0), "{}", o.stderr);
+    }
+    let folder = dir.path().join("pages");
+    fs::create_dir(&folder).unwrap();
+    let o = report(&plan, &["--out", folder.to_str().unwrap()]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(
+        o.stdout,
+        format!(
+            "report written to {}\n",
+            folder.join("report.html").display()
+        )
+    );
+    assert_eq!(
+        fs::read(folder.join("report.html")).unwrap(),
+        fs::read(out.join("report.html")).unwrap()
+    );
+}

@@ -42,6 +42,18 @@ pub enum FolderError {
     #[error("E506 --out: {} is a folder, not a file", .0.display())]
     NotAFile(PathBuf),
     #[error(
+        "E504 --out: {} exists and is not a report cartnet wrote; give another file, or --force \
+         to overwrite it",
+        .0.display()
+    )]
+    NotOurs(PathBuf),
+    #[error(
+        "E505 --out: {} is the plan being rendered; give another file (default: report.html \
+         beside the plan)",
+        .0.display()
+    )]
+    IsThePlan(PathBuf),
+    #[error(
         "E502 --out: {} is not empty (it holds {listing}); give a new or empty folder, or \
          --force to replace the instance there",
         path.display()
