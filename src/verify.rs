@@ -23,7 +23,7 @@
 
 use crate::export::folder::{FolderError, folder_of, read_locked};
 use crate::input::error::InputErrors;
-use crate::input::{Instance, NodeRef, Scenario};
+use crate::input::{Instance, NodeRef, Scenario, digest};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
@@ -177,6 +177,148 @@ pub enum VerifyError {
     Input(InputErrors),
     #[error("{0}")]
     Folder(#[from] FolderError),
+    #[error("{0}")]
+    Data(DataMismatch),
+}
+
+impl VerifyError {
+    /// Whether the message starts with its own code (E5xx, E6xx), to print as it is.
+    pub fn is_coded(&self) -> bool {
+        match self {
+            VerifyError::Folder(FolderError::Io { .. }) => false,
+            VerifyError::Folder(_) | VerifyError::Data(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A plan checked against data it was not made from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataMismatch {
+    pub plan: PathBuf,
+    pub data: PathBuf,
+    pub kind: Mismatch,
+}
+
+/// How the data was found not to be the plan's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mismatch {
+    /// E601: the plan's `instance.digest` against the files'.
+    Digest { recorded: String, actual: String },
+    /// E602 (a plan without a digest): ids the plan names that the data does not have, the
+    /// first few of `count`.
+    Ids { first: Vec<String>, count: usize },
+}
+
+/// How many missing ids E602 names.
+const IDS_NAMED: usize = 3;
+
+impl DataMismatch {
+    /// What does not match, without the code and the advice (for a warning or a banner).
+    pub fn reason(&self) -> String {
+        let data = self.data.display();
+        match &self.kind {
+            Mismatch::Digest { recorded, actual } => format!(
+                "the plan was made from other data: its instance.digest is {recorded}, the files \
+                 in {data} give {actual}"
+            ),
+            Mismatch::Ids { first, count } => {
+                let more = count.saturating_sub(first.len());
+                format!(
+                    "the plan names ids that {data} does not have: {}{}",
+                    first.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            Mismatch::Digest { .. } => "E601",
+            Mismatch::Ids { .. } => "E602",
+        }
+    }
+}
+
+impl fmt::Display for DataMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}; pass the --data it was made from, or --force",
+            self.code(),
+            self.plan.display(),
+            self.reason()
+        )
+    }
+}
+
+/// Checks that `plan` (read from `plan_path`) was made from the data in `data`, whose files
+/// have `digest`: by the digest the plan records (E601), or, for a plan without one (made
+/// before plans carried it), by the ids it names (E602).
+pub fn check_data(
+    plan: &Value,
+    plan_path: &Path,
+    instance: &Instance,
+    data: &Path,
+    digest: &str,
+) -> Result<(), DataMismatch> {
+    let kind = match plan["instance"]["digest"].as_str() {
+        Some(recorded) if recorded == digest => return Ok(()),
+        Some(recorded) => Mismatch::Digest {
+            recorded: recorded.to_string(),
+            actual: digest.to_string(),
+        },
+        None => {
+            let missing = unknown_ids(plan, instance);
+            if missing.is_empty() {
+                return Ok(());
+            }
+            Mismatch::Ids {
+                count: missing.len(),
+                first: missing.into_iter().take(IDS_NAMED).collect(),
+            }
+        }
+    };
+    Err(DataMismatch {
+        plan: plan_path.to_path_buf(),
+        data: data.to_path_buf(),
+        kind,
+    })
+}
+
+/// The ids the plan's sites, flows and unserved demand name that the instance does not have,
+/// each once, in the order first named, as "site S1".
+fn unknown_ids(plan: &Value, instance: &Instance) -> Vec<String> {
+    let demand = index_by_id(instance.demand.iter().map(|d| d.id.as_str()));
+    let hospitals = index_by_id(instance.hospitals.iter().map(|h| h.id.as_str()));
+    let sites = index_by_id(instance.sites.iter().map(|s| s.id.as_str()));
+    let fields: [(&str, &str, &str, &HashMap<&str, usize>); 6] = [
+        ("sites", "id", "site", &sites),
+        ("patient_flows", "demand", "demand point", &demand),
+        ("patient_flows", "hospital", "hospital", &hospitals),
+        ("batch_flows", "hospital", "hospital", &hospitals),
+        ("batch_flows", "site", "site", &sites),
+        ("unserved", "demand", "demand point", &demand),
+    ];
+    let mut missing: Vec<String> = Vec::new();
+    for (list, key, what, known) in fields {
+        for entry in plan[list].as_array().map_or(&[][..], Vec::as_slice) {
+            if let Some(id) = entry[key].as_str()
+                && !known.contains_key(id)
+            {
+                let named = format!("{what} {id}");
+                if !missing.contains(&named) {
+                    missing.push(named);
+                }
+            }
+        }
+    }
+    missing
 }
 
 /// Where the data and the scenario of a check come from.
@@ -188,15 +330,22 @@ pub struct Sources {
 }
 
 /// Reads plan.json; the data folder is `data`, or else the one the plan records
-/// (`instance.data`); the scenario is `model`, or else the one the plan records.
+/// (`instance.data`); the scenario is `model`, or else the one the plan records. Data the plan
+/// was not made from ([`check_data`]) is an error, or with `force` a note.
 pub fn verify_file(
     plan_path: &Path,
     data: Option<&Path>,
     model: Option<&Path>,
+    force: bool,
 ) -> Result<(Verification, Sources), VerifyError> {
     let plan = read_plan(plan_path)?;
     let data = resolve_data(&plan, data)?;
-    let instance = load_instance(&data)?;
+    let (instance, digest) = load_instance(&data)?;
+    let mismatch = match check_data(&plan, plan_path, &instance, &data, &digest) {
+        Err(m) if !force => return Err(VerifyError::Data(m)),
+        Err(m) => Some(m),
+        Ok(()) => None,
+    };
     let recorded = &plan["scenario"];
     let (scenario, mut notes) = match model {
         Some(path) => {
@@ -215,6 +364,9 @@ pub fn verify_file(
             (recorded.clone(), Vec::new())
         }
     };
+    if let Some(m) = mismatch {
+        notes.push(format!("{}: checked anyway (--force)", m.reason()));
+    }
     let mut v = verify(&plan, &instance, &scenario);
     notes.append(&mut v.notes);
     v.notes = notes;
@@ -227,9 +379,16 @@ pub fn verify_file(
     ))
 }
 
-/// Reads the instance in `data`, under the folder's shared lock (no run writes it meanwhile).
-pub fn load_instance(data: &Path) -> Result<Instance, VerifyError> {
-    read_locked(data, || Instance::load(data))?.map_err(VerifyError::Input)
+/// Reads the instance in `data` and the digest of its files ([`crate::input::digest`]), under
+/// the folder's shared lock (no run writes it meanwhile).
+pub fn load_instance(data: &Path) -> Result<(Instance, String), VerifyError> {
+    let (instance, digest) = read_locked(data, || (Instance::load(data), digest::of_folder(data)))?;
+    let instance = instance.map_err(VerifyError::Input)?;
+    let digest = digest.map_err(|error| VerifyError::Read {
+        path: data.to_path_buf(),
+        error,
+    })?;
+    Ok((instance, digest))
 }
 
 /// Reads and parses plan.json, under its folder's shared lock (so that it is never read while

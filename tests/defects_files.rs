@@ -417,3 +417,185 @@ fn report_replaces_its_own_report_and_writes_into_an_out_folder() {
         fs::read(out.join("report.html")).unwrap()
     );
 }
+
+// ---- item 13: a plan is checked against the data it was made from
+
+/// The plan.json at `path`, parsed.
+fn plan_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A second, different instance in `dir/other`.
+fn other_instance(dir: &Path) -> PathBuf {
+    let other = dir.join("other");
+    assert_eq!(generate(&other, 2, &[]).code, Some(0));
+    other
+}
+
+#[test]
+fn plans_of_solve_and_sweep_record_the_digest_of_their_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, out) = solved(dir.path());
+    let digest = cartnet::input::digest::of_folder(&data).unwrap();
+    assert!(digest.starts_with("fnv1a64:"), "{digest}");
+    assert_eq!(
+        plan_json(&out.join("plan.json"))["instance"]["digest"],
+        digest.as_str()
+    );
+    let sweep = dir.path().join("sweep");
+    let o = run(cartnet()
+        .args(["sweep", "--vary", "policy.max_sites=1,2", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&sweep));
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    for folder in fs::read_dir(sweep.join("plans")).unwrap() {
+        let plan = plan_json(&folder.unwrap().path().join("plan.json"));
+        assert_eq!(plan["instance"]["digest"], digest.as_str());
+    }
+}
+
+#[test]
+fn e601_report_and_verify_against_other_data_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = solved(dir.path());
+    let other = other_instance(dir.path());
+    let plan = out.join("plan.json");
+    let recorded = plan_json(&plan)["instance"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let actual = cartnet::input::digest::of_folder(&other).unwrap();
+    let message = format!(
+        "E601 {}: the plan was made from other data: its instance.digest is {recorded}, the \
+         files in {} give {actual}; pass the --data it was made from, or --force",
+        plan.display(),
+        other.display()
+    );
+    let r = report(&plan, &["--data", other.to_str().unwrap()]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert_eq!(r.stderr, format!("{message}; nothing was done\n"));
+    assert!(!out.join("report.html").exists(), "no report");
+    let v = run(cartnet().arg("verify").arg(&plan).arg("--data").arg(&other));
+    assert_eq!(v.code, Some(1));
+    assert_eq!(
+        v.stderr,
+        format!("{message}\nverify: {} cannot be checked\n", plan.display())
+    );
+    assert_eq!(v.stdout, "");
+}
+
+#[test]
+fn e601_the_data_changed_since_the_solve() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, out) = solved(dir.path());
+    // one patient more at the first demand point
+    let demand = fs::read_to_string(data.join("demand.csv")).unwrap();
+    let mut lines: Vec<String> = demand.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    let last = cells.len() - 1;
+    cells[last] = format!("{}", cells[last].parse::<f64>().unwrap() + 1.0);
+    lines[1] = cells.join(",");
+    fs::write(data.join("demand.csv"), lines.join("\n") + "\n").unwrap();
+    let v = run(cartnet().arg("verify").arg(out.join("plan.json")));
+    assert_eq!(v.code, Some(1));
+    assert!(v.stderr.starts_with("E601 "), "{}", v.stderr);
+}
+
+#[test]
+fn report_with_force_against_other_data_is_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = solved(dir.path());
+    let other = other_instance(dir.path());
+    let plan = out.join("plan.json");
+    let r = report(&plan, &["--data", other.to_str().unwrap(), "--force"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with(&format!("warning: E601 {}: ", plan.display())),
+        "{}",
+        r.stderr
+    );
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let body = &html[html.find("<body>").unwrap()..];
+    assert!(
+        body.starts_with("<body>\n<div class=\"warning\" role=\"alert\""),
+        "the banner opens the page: {}",
+        &body[..200]
+    );
+    assert!(body.contains("⚠ The plan was made from other data: its instance.digest is"));
+    // verify --force checks it anyway, with a note
+    let v = run(cartnet()
+        .arg("verify")
+        .arg(&plan)
+        .arg("--data")
+        .arg(&other)
+        .arg("--force"));
+    assert!(
+        v.stderr
+            .starts_with("note: the plan was made from other data: its instance.digest is "),
+        "{}",
+        v.stderr
+    );
+    assert_eq!(v.code, Some(1), "the plan does not hold against other data");
+    assert!(v.stdout.contains(" violations\n"), "{}", v.stdout);
+}
+
+#[test]
+fn e602_a_plan_without_a_digest_is_checked_by_its_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, out) = solved(dir.path());
+    // (a generated instance of another seed has the same ids)
+    let other = demo();
+    // a plan from before plans carried a digest
+    let mut old = plan_json(&out.join("plan.json"));
+    old["instance"]
+        .as_object_mut()
+        .unwrap()
+        .remove("digest")
+        .unwrap();
+    let plan = file(dir.path(), "old.json", &old.to_string());
+    let html = dir.path().join("old.html");
+    let r = report(
+        &plan,
+        &[
+            "--data",
+            other.to_str().unwrap(),
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "E602 {}: the plan names ids that {} does not have: site ",
+            plan.display(),
+            other.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .ends_with("; pass the --data it was made from, or --force; nothing was done\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(!html.exists());
+    // against its own data the ids match: rendered, unmarked
+    let ok = report(
+        &plan,
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ok.code, Some(0), "{}", ok.stderr);
+    assert!(
+        !fs::read_to_string(&html)
+            .unwrap()
+            .contains("role=\"alert\"")
+    );
+}

@@ -5,7 +5,7 @@
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::export::folder::{FolderError, folder_of, write_set};
 use cartnet::export::report;
-use cartnet::verify::{VerifyError, load_instance, read_plan, resolve_data};
+use cartnet::verify::{VerifyError, check_data, load_instance, read_plan, resolve_data};
 use clap::Args;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -77,6 +77,14 @@ fn is_report(path: &Path) -> bool {
         && head.windows(REPORT_TITLE.len()).any(|w| w == REPORT_TITLE)
 }
 
+/// `text` with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
 pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
     let out = report_path(args.out.as_deref(), &args.plan);
     if let Err(code) = super::check_out(check_report_out(&out, &args.plan, args.force)) {
@@ -96,7 +104,7 @@ pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let instance = match load_instance(&data) {
+    let (instance, digest) = match load_instance(&data) {
         Ok(i) => i,
         Err(VerifyError::Input(e)) => {
             for x in &e.0 {
@@ -110,6 +118,25 @@ pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
             return EXIT_INPUT;
         }
     };
+    let warning = match check_data(&plan, &args.plan, &instance, &data, &digest) {
+        Ok(()) => None,
+        Err(m) if args.force => {
+            eprintln!(
+                "warning: {} {}: {}; rendered anyway, and the report says so (--force)",
+                m.code(),
+                m.plan.display(),
+                m.reason()
+            );
+            Some(format!(
+                "{}. This page may show names, places and flows that do not belong to it.",
+                capitalized(&m.reason())
+            ))
+        }
+        Err(m) => {
+            eprintln!("{m}; nothing was done");
+            return EXIT_INPUT;
+        }
+    };
     let plan_name = args.plan.display().to_string();
     let data_name = data.display().to_string();
     let html = report::render(
@@ -118,6 +145,7 @@ pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
         &report::Source {
             plan: &plan_name,
             data: &data_name,
+            warning: warning.as_deref(),
         },
     );
     let name = out

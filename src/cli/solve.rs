@@ -5,6 +5,7 @@ use super::{
     WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
 };
 use cartnet::export;
+use cartnet::input::digest;
 use cartnet::model::DemandGroups;
 use cartnet::network::Network;
 use cartnet::plan::Provenance;
@@ -74,7 +75,9 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         return code;
     }
     // under the data folder's shared lock: no run replaces the instance while it is read
-    let loaded = match export::folder::read_locked(&args.input.data, || args.input.load()) {
+    let data_dir = &args.input.data;
+    let read = || (args.input.load(), digest::of_folder(data_dir));
+    let (loaded, digest) = match export::folder::read_locked(data_dir, read) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}; nothing was done");
@@ -83,7 +86,14 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     };
     let (instance, scenario) = match loaded {
         Ok(x) => x,
-        Err(e) => return report_input_errors(&e, &args.input.data),
+        Err(e) => return report_input_errors(&e, data_dir),
+    };
+    let digest = match digest {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the instance's files: {e}");
+            return EXIT_INPUT;
+        }
     };
     if let Some(path) = &args.write_model {
         // fail early, before solving, if the model file cannot be written
@@ -150,7 +160,8 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     };
     let interrupted = cartnet::solve::interrupted();
     match outcome {
-        Outcome::Plan(plan) => {
+        Outcome::Plan(mut plan) => {
+            plan.instance.digest = Some(digest);
             if let (true, Some(l)) = (verbose, &plan.solver.lagrangian) {
                 let money = export::summary::usd;
                 eprintln!(
@@ -230,7 +241,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             }
             if args.verify {
                 let plan_file = args.out.join("plan.json");
-                return super::verify::check(&plan_file, Some(&args.input.data), None, true);
+                return super::verify::check(&plan_file, Some(&args.input.data), None, false, true);
             }
             EXIT_OK
         }

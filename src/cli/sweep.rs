@@ -221,6 +221,14 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     if let Err(code) = super::check_out(export::folder::check_out(&study.out)) {
         return code;
     }
+    // read again just after the instance: a change in between shows up as a digest mismatch
+    let digest = match cartnet::input::digest::of_folder(&study.data) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the instance's files: {e}");
+            return EXIT_INPUT;
+        }
+    };
     let n = study.points.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let jobs = args.jobs.map_or(cores, |j| j as usize);
@@ -268,6 +276,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
             ..SolveOptions::default()
         },
         data: study.data.display().to_string(),
+        digest: Some(digest),
         // -v: each scenario's HiGHS log beside its plan
         logs: verbose.then(|| {
             folders

@@ -18,6 +18,10 @@ pub struct VerifyArgs {
     /// Scenario file to check against (default: the scenario recorded in the plan).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Check the plan even against data it was not made from (its instance.digest or ids do
+    /// not match --data); a note says so.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: VerifyArgs, _verbose: bool) -> u8 {
@@ -25,16 +29,28 @@ pub fn run(args: VerifyArgs, _verbose: bool) -> u8 {
         &args.plan,
         args.data.as_deref(),
         args.model.as_deref(),
+        args.force,
         false,
     )
 }
 
-/// Verifies the plan at `plan` and prints the outcome on stdout; `after_solve` (for
+/// Verifies the plan at `plan` (`force`: even against data it was not made from) and prints the outcome on stdout; `after_solve` (for
 /// `solve --verify`) sends the violations of a plan that does not hold to stderr instead.
 /// Returns the exit code.
-pub fn check(plan: &Path, data: Option<&Path>, model: Option<&Path>, after_solve: bool) -> u8 {
-    let (v, sources) = match verify_file(plan, data, model) {
+pub fn check(
+    plan: &Path,
+    data: Option<&Path>,
+    model: Option<&Path>,
+    force: bool,
+    after_solve: bool,
+) -> u8 {
+    let (v, sources) = match verify_file(plan, data, model, force) {
         Ok(x) => x,
+        Err(e) if e.is_coded() => {
+            eprintln!("{e}");
+            eprintln!("verify: {} cannot be checked", plan.display());
+            return EXIT_INPUT;
+        }
         Err(e) => {
             eprintln!("verify: {e}");
             eprintln!("verify: {} cannot be checked", plan.display());
