@@ -24,7 +24,9 @@
 use crate::export::folder::{FolderError, folder_of, read_locked};
 use crate::input::error::InputErrors;
 use crate::input::{Instance, NodeRef, Scenario, digest};
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -179,6 +181,8 @@ pub enum VerifyError {
     Folder(#[from] FolderError),
     #[error("{0}")]
     Data(DataMismatch),
+    #[error("E603 {}: {message}; a plan lists each flow once", path.display())]
+    Duplicates { path: PathBuf, message: String },
 }
 
 impl VerifyError {
@@ -186,7 +190,7 @@ impl VerifyError {
     pub fn is_coded(&self) -> bool {
         match self {
             VerifyError::Folder(FolderError::Io { .. }) => false,
-            VerifyError::Folder(_) | VerifyError::Data(_) => true,
+            VerifyError::Folder(_) | VerifyError::Data(_) | VerifyError::Duplicates { .. } => true,
             _ => false,
         }
     }
@@ -403,12 +407,103 @@ pub fn read_plan(path: &Path) -> Result<Value, VerifyError> {
 }
 
 /// Parses plan.json's contents; `path` names it in messages. Bytes that are not UTF-8 are a JSON
-/// error with their line and column.
+/// error with their line and column. Flow rows that repeat an earlier one are refused (E603)
+/// before the whole plan is parsed, which takes some ten times the file's size.
 pub fn parse_plan(bytes: &[u8], path: &Path) -> Result<Value, VerifyError> {
+    if let Some(message) = repeated_flows(bytes) {
+        return Err(VerifyError::Duplicates {
+            path: path.to_path_buf(),
+            message,
+        });
+    }
     serde_json::from_slice(bytes).map_err(|error| VerifyError::Json {
         path: path.to_path_buf(),
         error,
     })
+}
+
+/// The keys of plan.json's flows, read without the rest of the plan (ids borrowed from its
+/// bytes where they need no unescaping).
+#[derive(Deserialize)]
+struct FlowKeys<'a> {
+    #[serde(borrow, default)]
+    patient_flows: Vec<PatientKey<'a>>,
+    #[serde(borrow, default)]
+    batch_flows: Vec<BatchKey<'a>>,
+}
+
+#[derive(Deserialize)]
+struct PatientKey<'a> {
+    #[serde(default)]
+    year: Option<u64>,
+    #[serde(borrow)]
+    demand: Cow<'a, str>,
+    #[serde(borrow)]
+    hospital: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct BatchKey<'a> {
+    #[serde(default)]
+    year: Option<u64>,
+    #[serde(borrow)]
+    hospital: Cow<'a, str>,
+    #[serde(borrow)]
+    site: Cow<'a, str>,
+}
+
+/// What E603 says of plan.json's bytes, when flow rows repeat an earlier one (the same year and
+/// ends): how many, and the first. `None` when none do, or when the flows are not in the shape
+/// plan.json gives them (the full check then names what is wrong).
+fn repeated_flows(bytes: &[u8]) -> Option<String> {
+    let keys: FlowKeys<'_> = serde_json::from_slice(bytes).ok()?;
+    let patient = repeats(
+        keys.patient_flows
+            .iter()
+            .map(|f| (f.year, &*f.demand, &*f.hospital)),
+    );
+    let batch = repeats(
+        keys.batch_flows
+            .iter()
+            .map(|f| (f.year, &*f.hospital, &*f.site)),
+    );
+    let count = patient.0 + batch.0;
+    let (list, (i, j, year, from, to)) = match (patient.1, batch.1) {
+        (Some(first), _) => ("patient_flows", first),
+        (None, Some(first)) => ("batch_flows", first),
+        (None, None) => return None,
+    };
+    let year = year.map_or(String::new(), |y| format!("year {y}, "));
+    Some(format!(
+        "{count} flow row{} repeat{} an earlier one; the first is {list}[{i}] ({year}{from} -> \
+         {to}), as {list}[{j}]",
+        if count == 1 { "" } else { "s" },
+        if count == 1 { "s" } else { "" },
+    ))
+}
+
+/// A repeated flow: its index, the index of its first occurrence, its year and its ends.
+type Repeat<'k> = (usize, usize, Option<u64>, &'k str, &'k str);
+
+/// How many of `flows` (year and ends) repeat an earlier one, and the first that does.
+fn repeats<'k>(
+    flows: impl Iterator<Item = (Option<u64>, &'k str, &'k str)>,
+) -> (usize, Option<Repeat<'k>>) {
+    let mut seen: HashMap<(Option<u64>, &str, &str), usize> = HashMap::new();
+    let mut count = 0;
+    let mut first = None;
+    for (i, key) in flows.enumerate() {
+        match seen.get(&key) {
+            Some(&j) => {
+                count += 1;
+                first.get_or_insert((i, j, key.0, key.1, key.2));
+            }
+            None => {
+                seen.insert(key, i);
+            }
+        }
+    }
+    (count, first)
 }
 
 /// The data folder: the one given, or the plan's `instance.data`.

@@ -599,3 +599,104 @@ fn e602_a_plan_without_a_digest_is_checked_by_its_ids() {
             .contains("role=\"alert\"")
     );
 }
+
+// ---- item 18: repeated flow rows are refused early, and violations printed are capped
+
+#[test]
+fn e603_verify_and_report_refuse_a_plan_with_repeated_flows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, out) = solved(dir.path());
+    let mut plan = plan_json(&out.join("plan.json"));
+    let flows = plan["patient_flows"].as_array().unwrap().clone();
+    let n = flows.len();
+    let first = flows[0].clone();
+    // every flow three times, as a plan concatenated with copies of itself
+    let tripled: Vec<serde_json::Value> = (0..3).flat_map(|_| flows.iter().cloned()).collect();
+    plan["patient_flows"] = serde_json::Value::Array(tripled);
+    let path = file(dir.path(), "repeated.json", &plan.to_string());
+    let message = format!(
+        "E603 {}: {} flow rows repeat an earlier one; the first is patient_flows[{n}] (year 1, {} \
+         -> {}), as patient_flows[0]; a plan lists each flow once",
+        path.display(),
+        2 * n,
+        first["demand"].as_str().unwrap(),
+        first["hospital"].as_str().unwrap()
+    );
+    let v = run(cartnet().arg("verify").arg(&path).arg("--data").arg(&data));
+    assert_eq!(v.code, Some(1));
+    assert_eq!(
+        v.stderr,
+        format!("{message}\nverify: {} cannot be checked\n", path.display())
+    );
+    assert_eq!(v.stdout, "", "no violation listed per row");
+    let html = dir.path().join("repeated.html");
+    let r = report(
+        &path,
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, Some(1));
+    assert_eq!(r.stderr, format!("{message}; nothing was done\n"));
+    assert!(!html.exists());
+}
+
+#[test]
+fn verify_prints_the_first_100_violations_and_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let g = run(cartnet()
+        .args([
+            "generate",
+            "--demand",
+            "150",
+            "--hospitals",
+            "10",
+            "--sites",
+            "10",
+            "--out",
+        ])
+        .arg(&data));
+    assert_eq!(g.code, Some(0), "{}", g.stderr);
+    let out = dir.path().join("out");
+    let s = run(cartnet()
+        .args(["solve", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(s.code, Some(0), "{}", s.stderr);
+    // every patient flow an hour longer than its arc: one violation each at least
+    let mut plan = plan_json(&out.join("plan.json"));
+    for f in plan["patient_flows"].as_array_mut().unwrap() {
+        f["hours"] = serde_json::Value::from(f["hours"].as_f64().unwrap() + 1.0);
+    }
+    let flows = plan["patient_flows"].as_array().unwrap().len();
+    assert!(flows > 100, "{flows} flows");
+    let path = file(dir.path(), "tampered.json", &plan.to_string());
+    let v = run(cartnet().arg("verify").arg(&path).arg("--data").arg(&data));
+    assert_eq!(v.code, Some(1));
+    let lines: Vec<&str> = v.stdout.lines().collect();
+    let total: usize = lines[0]
+        .rsplit(": ")
+        .next()
+        .and_then(|t| t.strip_suffix(" violations"))
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("{}", lines[0]));
+    assert!(
+        total >= flows,
+        "{total} violations for {flows} longer flows"
+    );
+    assert_eq!(lines.len(), 1 + 100 + 2, "{}", v.stdout);
+    assert!(lines[1..=100].iter().all(|l| l.starts_with("  [")));
+    assert_eq!(
+        lines[101],
+        format!(
+            "  ... and {} more violations (the first 100 are shown)",
+            total - 100
+        )
+    );
+    assert_eq!(lines[102], "the plan does not hold");
+}

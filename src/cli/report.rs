@@ -92,6 +92,10 @@ pub fn run(args: ReportArgs, _verbose: bool) -> u8 {
     }
     let plan = match read_plan(&args.plan) {
         Ok(p) => p,
+        Err(e) if e.is_coded() => {
+            eprintln!("{e}; nothing was done");
+            return EXIT_INPUT;
+        }
         Err(e) => {
             eprintln!("report: {e}");
             return EXIT_INPUT;

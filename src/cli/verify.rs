@@ -24,6 +24,10 @@ pub struct VerifyArgs {
     pub force: bool,
 }
 
+/// Violations printed at most: enough to see what is wrong, however many there are (a plan
+/// of repeated rows once printed 1.8 million lines).
+const VIOLATIONS_SHOWN: usize = 100;
+
 pub fn run(args: VerifyArgs, _verbose: bool) -> u8 {
     check(
         &args.plan,
@@ -97,8 +101,15 @@ fn print(plan: &Path, v: &Verification, against: &str, after_solve: bool) {
         v.violations.len(),
         if v.violations.len() == 1 { "" } else { "s" }
     ));
-    for x in &v.violations {
+    for x in v.violations.iter().take(VIOLATIONS_SHOWN) {
         out(format!("  {x}"));
+    }
+    let more = v.violations.len().saturating_sub(VIOLATIONS_SHOWN);
+    if more > 0 {
+        out(format!(
+            "  ... and {more} more violation{} (the first {VIOLATIONS_SHOWN} are shown)",
+            if more == 1 { "" } else { "s" }
+        ));
     }
     out("the plan does not hold".to_string());
 }
