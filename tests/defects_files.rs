@@ -324,6 +324,54 @@ fn e503_a_solve_into_a_folder_another_run_holds_writes_nothing() {
     held.unlock().unwrap();
 }
 
+#[test]
+fn e503_a_sweep_and_a_verify_wait_for_the_folders_writer_then_give_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_instance(dir.path());
+    let out = dir.path().join("out");
+    let first = spawn_solve(&data, &out, 1).wait_with_output().unwrap();
+    assert!(first.status.success());
+    let held = fs::File::open(&out).unwrap();
+    held.lock().unwrap();
+    let spawn = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cartnet"))
+            .current_dir(ROOT)
+            .args(args)
+            .output()
+    };
+    let (sweep, verify) = std::thread::scope(|scope| {
+        let sweep = scope.spawn(|| {
+            spawn(&[
+                "sweep",
+                "--vary",
+                "policy.max_sites=1,2",
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+        });
+        let plan = out.join("plan.json");
+        let verify = scope.spawn(move || spawn(&["verify", plan.to_str().unwrap()]));
+        (
+            sweep.join().unwrap().unwrap(),
+            verify.join().unwrap().unwrap(),
+        )
+    });
+    held.unlock().unwrap();
+    let busy = format!(
+        "E503 {}: another cartnet run is writing this folder; gave up after waiting 10 s for it",
+        out.display()
+    );
+    let sweep_err = String::from_utf8_lossy(&sweep.stderr);
+    assert_eq!(sweep.status.code(), Some(1), "{sweep_err}");
+    assert_eq!(sweep_err, format!("{busy}; nothing was done\n"));
+    assert!(!out.join("sweep.csv").exists(), "the sweep wrote nothing");
+    let verify_err = String::from_utf8_lossy(&verify.stderr);
+    assert_eq!(verify.status.code(), Some(1), "{verify_err}");
+    assert!(verify_err.starts_with(&busy), "{verify_err}");
+}
+
 // ---- item 4: report never overwrites what it did not write
 
 /// A small instance solved into `dir/out`; returns (data, out).
