@@ -31,6 +31,9 @@ pub const INSTANCE_FILES: [&str; 6] = [
     "README.md",
 ];
 
+/// The lock file where a folder itself cannot be locked (not Unix); not content of the folder.
+const LOCK_FILE: &str = ".cartnet.lock";
+
 /// How many entries of a non-empty folder E502 names.
 const LISTED: usize = 4;
 
@@ -117,6 +120,7 @@ fn check_empty(out: &Path) -> Result<(), FolderError> {
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect::<io::Result<_>>()
         .map_err(FolderError::io(out))?;
+    names.retain(|n| n != LOCK_FILE);
     if names.is_empty() {
         return Ok(());
     }
@@ -203,7 +207,7 @@ fn open(dir: &Path) -> io::Result<File> {
             .write(true)
             .create(true)
             .truncate(false)
-            .open(dir.join(".cartnet.lock"))
+            .open(dir.join(LOCK_FILE))
     }
 }
 
