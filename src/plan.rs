@@ -46,6 +46,10 @@ pub struct YearPlan {
 pub struct InstanceInfo {
     pub data: String,
     pub model: String,
+    /// The digest of the data files the plan was made from ([`crate::input::digest`]); set by
+    /// the commands that read them, absent for a plan made from an instance in memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
     pub counts: Counts,
 }
 
@@ -380,6 +384,7 @@ impl Plan {
             instance: InstanceInfo {
                 data: provenance.data.to_string(),
                 model: provenance.model.to_string(),
+                digest: None,
                 counts: Counts {
                     demand_points: size.demand_points,
                     hospitals: size.hospitals,

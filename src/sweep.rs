@@ -786,6 +786,8 @@ pub struct RunOptions {
     pub solve: SolveOptions,
     /// The data folder, for each plan's provenance.
     pub data: String,
+    /// The digest of its files ([`crate::input::digest`]), recorded in each plan.
+    pub digest: Option<String>,
     /// Where each point (by index) has HiGHS write its log; the folder is created. `None`: silent.
     pub logs: Option<Vec<PathBuf>>,
 }
@@ -935,7 +937,8 @@ pub fn run(
             outcome
         });
         match result {
-            Ok(Outcome::Plan(pl)) => {
+            Ok(Outcome::Plan(mut pl)) => {
+                pl.instance.digest.clone_from(&options.digest);
                 row.status = match pl.solver.status {
                     Status::Optimal => RowStatus::Optimal,
                     _ => RowStatus::Feasible,

@@ -21,10 +21,13 @@
 //! Every problem found is a [`Violation`] that names what it checked, the ids involved, the
 //! plan's number, the recomputed one and the parameter or file it comes from.
 
+use crate::export::folder::{FolderError, folder_of, read_locked};
 use crate::input::error::InputErrors;
-use crate::input::{Instance, NodeRef, Scenario};
+use crate::input::{Instance, NodeRef, Scenario, digest};
 use crate::text::{printable, usd_cents};
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -177,6 +180,152 @@ pub enum VerifyError {
     Plan(String),
     #[error("{0}")]
     Input(InputErrors),
+    #[error("{0}")]
+    Folder(#[from] FolderError),
+    #[error("{0}")]
+    Data(DataMismatch),
+    #[error("E603 {}: {message}; a plan lists each flow once", path.display())]
+    Duplicates { path: PathBuf, message: String },
+}
+
+impl VerifyError {
+    /// Whether the message starts with its own code (E5xx, E6xx), to print as it is.
+    pub fn is_coded(&self) -> bool {
+        match self {
+            VerifyError::Folder(FolderError::Io { .. }) => false,
+            VerifyError::Folder(_) | VerifyError::Data(_) | VerifyError::Duplicates { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// A plan checked against data it was not made from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataMismatch {
+    pub plan: PathBuf,
+    pub data: PathBuf,
+    pub kind: Mismatch,
+}
+
+/// How the data was found not to be the plan's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mismatch {
+    /// E601: the plan's `instance.digest` against the files'.
+    Digest { recorded: String, actual: String },
+    /// E602 (a plan without a digest): ids the plan names that the data does not have, the
+    /// first few of `count`.
+    Ids { first: Vec<String>, count: usize },
+}
+
+/// How many missing ids E602 names.
+const IDS_NAMED: usize = 3;
+
+impl DataMismatch {
+    /// What does not match, without the code and the advice (for a warning or a banner).
+    pub fn reason(&self) -> String {
+        let data = self.data.display();
+        match &self.kind {
+            Mismatch::Digest { recorded, actual } => format!(
+                "the plan was made from other data: its instance.digest is {recorded}, the files \
+                 in {data} give {actual}"
+            ),
+            Mismatch::Ids { first, count } => {
+                let more = count.saturating_sub(first.len());
+                format!(
+                    "the plan names ids that {data} does not have: {}{}",
+                    first.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            Mismatch::Digest { .. } => "E601",
+            Mismatch::Ids { .. } => "E602",
+        }
+    }
+}
+
+impl fmt::Display for DataMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}; pass the --data it was made from, or --force",
+            self.code(),
+            self.plan.display(),
+            self.reason()
+        )
+    }
+}
+
+/// Checks that `plan` (read from `plan_path`) was made from the data in `data`, whose files
+/// have `digest`: by the digest the plan records (E601), or, for a plan without one (made
+/// before plans carried it), by the ids it names (E602).
+pub fn check_data(
+    plan: &Value,
+    plan_path: &Path,
+    instance: &Instance,
+    data: &Path,
+    digest: &str,
+) -> Result<(), DataMismatch> {
+    let kind = match plan["instance"]["digest"].as_str() {
+        Some(recorded) if recorded == digest => return Ok(()),
+        Some(recorded) => Mismatch::Digest {
+            recorded: recorded.to_string(),
+            actual: digest.to_string(),
+        },
+        None => {
+            let missing = unknown_ids(plan, instance);
+            if missing.is_empty() {
+                return Ok(());
+            }
+            Mismatch::Ids {
+                count: missing.len(),
+                first: missing.into_iter().take(IDS_NAMED).collect(),
+            }
+        }
+    };
+    Err(DataMismatch {
+        plan: plan_path.to_path_buf(),
+        data: data.to_path_buf(),
+        kind,
+    })
+}
+
+/// The ids the plan's sites, flows and unserved demand name that the instance does not have,
+/// each once, in the order first named, as "site S1".
+fn unknown_ids(plan: &Value, instance: &Instance) -> Vec<String> {
+    let demand = index_by_id(instance.demand.iter().map(|d| d.id.as_str()));
+    let hospitals = index_by_id(instance.hospitals.iter().map(|h| h.id.as_str()));
+    let sites = index_by_id(instance.sites.iter().map(|s| s.id.as_str()));
+    let fields: [(&str, &str, &str, &HashMap<&str, usize>); 6] = [
+        ("sites", "id", "site", &sites),
+        ("patient_flows", "demand", "demand point", &demand),
+        ("patient_flows", "hospital", "hospital", &hospitals),
+        ("batch_flows", "hospital", "hospital", &hospitals),
+        ("batch_flows", "site", "site", &sites),
+        ("unserved", "demand", "demand point", &demand),
+    ];
+    let mut missing: Vec<String> = Vec::new();
+    for (list, key, what, known) in fields {
+        for entry in plan[list].as_array().map_or(&[][..], Vec::as_slice) {
+            if let Some(id) = entry[key].as_str()
+                && !known.contains_key(id)
+            {
+                let named = format!("{what} {id}");
+                if !missing.contains(&named) {
+                    missing.push(named);
+                }
+            }
+        }
+    }
+    missing
 }
 
 /// Where the data and the scenario of a check come from.
@@ -188,15 +337,22 @@ pub struct Sources {
 }
 
 /// Reads plan.json; the data folder is `data`, or else the one the plan records
-/// (`instance.data`); the scenario is `model`, or else the one the plan records.
+/// (`instance.data`); the scenario is `model`, or else the one the plan records. Data the plan
+/// was not made from ([`check_data`]) is an error, or with `force` a note.
 pub fn verify_file(
     plan_path: &Path,
     data: Option<&Path>,
     model: Option<&Path>,
+    force: bool,
 ) -> Result<(Verification, Sources), VerifyError> {
     let plan = read_plan(plan_path)?;
     let data = resolve_data(&plan, data)?;
-    let instance = Instance::load(&data).map_err(VerifyError::Input)?;
+    let (instance, digest) = load_instance(&data)?;
+    let mismatch = match check_data(&plan, plan_path, &instance, &data, &digest) {
+        Err(m) if !force => return Err(VerifyError::Data(m)),
+        Err(m) => Some(m),
+        Ok(()) => None,
+    };
     let recorded = &plan["scenario"];
     let (scenario, mut notes) = match model {
         Some(path) => {
@@ -215,6 +371,9 @@ pub fn verify_file(
             (recorded.clone(), Vec::new())
         }
     };
+    if let Some(m) = mismatch {
+        notes.push(format!("{}: checked anyway (--force)", m.reason()));
+    }
     let mut v = verify(&plan, &instance, &scenario);
     notes.append(&mut v.notes);
     v.notes = notes;
@@ -227,9 +386,23 @@ pub fn verify_file(
     ))
 }
 
-/// Reads and parses plan.json.
+/// Reads the instance in `data` and the digest of its files ([`crate::input::digest`]), under
+/// the folder's shared lock (no run writes it meanwhile).
+pub fn load_instance(data: &Path) -> Result<(Instance, String), VerifyError> {
+    let (instance, digest) = read_locked(data, || (Instance::load(data), digest::of_folder(data)))?;
+    let instance = instance.map_err(VerifyError::Input)?;
+    let digest = digest.map_err(|error| VerifyError::Read {
+        path: data.to_path_buf(),
+        error,
+    })?;
+    Ok((instance, digest))
+}
+
+/// Reads and parses plan.json, under its folder's shared lock (so that it is never read while
+/// a run replaces the folder's plan).
 pub fn read_plan(path: &Path) -> Result<Value, VerifyError> {
-    let bytes = std::fs::read(path).map_err(|error| VerifyError::Read {
+    let read = read_locked(folder_of(path), || std::fs::read(path))?;
+    let bytes = read.map_err(|error| VerifyError::Read {
         path: path.to_path_buf(),
         error,
     })?;
@@ -237,12 +410,103 @@ pub fn read_plan(path: &Path) -> Result<Value, VerifyError> {
 }
 
 /// Parses plan.json's contents; `path` names it in messages. Bytes that are not UTF-8 are a JSON
-/// error with their line and column.
+/// error with their line and column. Flow rows that repeat an earlier one are refused (E603)
+/// before the whole plan is parsed, which takes some ten times the file's size.
 pub fn parse_plan(bytes: &[u8], path: &Path) -> Result<Value, VerifyError> {
+    if let Some(message) = repeated_flows(bytes) {
+        return Err(VerifyError::Duplicates {
+            path: path.to_path_buf(),
+            message,
+        });
+    }
     serde_json::from_slice(bytes).map_err(|error| VerifyError::Json {
         path: path.to_path_buf(),
         error,
     })
+}
+
+/// The keys of plan.json's flows, read without the rest of the plan (ids borrowed from its
+/// bytes where they need no unescaping).
+#[derive(Deserialize)]
+struct FlowKeys<'a> {
+    #[serde(borrow, default)]
+    patient_flows: Vec<PatientKey<'a>>,
+    #[serde(borrow, default)]
+    batch_flows: Vec<BatchKey<'a>>,
+}
+
+#[derive(Deserialize)]
+struct PatientKey<'a> {
+    #[serde(default)]
+    year: Option<u64>,
+    #[serde(borrow)]
+    demand: Cow<'a, str>,
+    #[serde(borrow)]
+    hospital: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct BatchKey<'a> {
+    #[serde(default)]
+    year: Option<u64>,
+    #[serde(borrow)]
+    hospital: Cow<'a, str>,
+    #[serde(borrow)]
+    site: Cow<'a, str>,
+}
+
+/// What E603 says of plan.json's bytes, when flow rows repeat an earlier one (the same year and
+/// ends): how many, and the first. `None` when none do, or when the flows are not in the shape
+/// plan.json gives them (the full check then names what is wrong).
+fn repeated_flows(bytes: &[u8]) -> Option<String> {
+    let keys: FlowKeys<'_> = serde_json::from_slice(bytes).ok()?;
+    let patient = repeats(
+        keys.patient_flows
+            .iter()
+            .map(|f| (f.year, &*f.demand, &*f.hospital)),
+    );
+    let batch = repeats(
+        keys.batch_flows
+            .iter()
+            .map(|f| (f.year, &*f.hospital, &*f.site)),
+    );
+    let count = patient.0 + batch.0;
+    let (list, (i, j, year, from, to)) = match (patient.1, batch.1) {
+        (Some(first), _) => ("patient_flows", first),
+        (None, Some(first)) => ("batch_flows", first),
+        (None, None) => return None,
+    };
+    let year = year.map_or(String::new(), |y| format!("year {y}, "));
+    Some(format!(
+        "{count} flow row{} repeat{} an earlier one; the first is {list}[{i}] ({year}{from} -> \
+         {to}), as {list}[{j}]",
+        if count == 1 { "" } else { "s" },
+        if count == 1 { "s" } else { "" },
+    ))
+}
+
+/// A repeated flow: its index, the index of its first occurrence, its year and its ends.
+type Repeat<'k> = (usize, usize, Option<u64>, &'k str, &'k str);
+
+/// How many of `flows` (year and ends) repeat an earlier one, and the first that does.
+fn repeats<'k>(
+    flows: impl Iterator<Item = (Option<u64>, &'k str, &'k str)>,
+) -> (usize, Option<Repeat<'k>>) {
+    let mut seen: HashMap<(Option<u64>, &str, &str), usize> = HashMap::new();
+    let mut count = 0;
+    let mut first = None;
+    for (i, key) in flows.enumerate() {
+        match seen.get(&key) {
+            Some(&j) => {
+                count += 1;
+                first.get_or_insert((i, j, key.0, key.1, key.2));
+            }
+            None => {
+                seen.insert(key, i);
+            }
+        }
+    }
+    (count, first)
 }
 
 /// The data folder: the one given, or the plan's `instance.data`.

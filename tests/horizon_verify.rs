@@ -492,11 +492,12 @@ fn a_growth_column_is_read_from_demand_csv() {
     args.extend(THREE_YEARS);
     let s = solve(&args);
     // against the demo's demand.csv, without the column, the fast-growing points do not balance
+    // (other data than the plan's on purpose: --force checks it anyway)
     let id = grown_id.unwrap();
     assert_caught(
         &s.plan,
         |_| {},
-        &["--data", "data/demo"],
+        &["--data", "data/demo", "--force"],
         &[&format!("[demand] year 2: demand point {id}: ")],
     );
     // and the column's growth is named where it applies

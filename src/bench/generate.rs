@@ -2,8 +2,9 @@
 //! size, hospitals in the cities, co-located candidates at hospitals and regional candidates at
 //! city centres, and one existing central plant. Deterministic for a seed.
 
+use crate::export::folder::{FolderError, write_instance};
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A small, fast, well-mixed generator (SplitMix64), so instances need no extra crate and are
 /// the same on every platform for a seed.
@@ -169,17 +170,15 @@ pub fn generate(o: &GenerateOptions) -> Generated {
     }
 }
 
-/// Writes the generated instance into `out`.
-pub fn write(g: &Generated, out: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
-    for (name, text) in [
-        ("demand.csv", &g.demand_csv),
-        ("hospitals.csv", &g.hospitals_csv),
-        ("sites.csv", &g.sites_csv),
-    ] {
-        crate::export::write_atomic(&out.join(name), text.as_bytes())?;
-    }
-    Ok(())
+/// Writes the generated instance into `out` as one set ([`write_instance`]): the folder must be
+/// new or empty unless `force`.
+pub fn write(g: &Generated, out: &Path, force: bool) -> Result<Vec<PathBuf>, FolderError> {
+    let files = [
+        ("demand.csv", g.demand_csv.clone().into_bytes()),
+        ("hospitals.csv", g.hospitals_csv.clone().into_bytes()),
+        ("sites.csv", g.sites_csv.clone().into_bytes()),
+    ];
+    write_instance(out, &files, force)
 }
 
 #[cfg(test)]
@@ -208,7 +207,7 @@ mod tests {
         };
         let g = generate(&o);
         let dir = std::env::temp_dir().join(format!("cartnet-gen-{}", std::process::id()));
-        write(&g, &dir).unwrap();
+        write(&g, &dir, false).unwrap();
         let inst = crate::input::Instance::load(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(

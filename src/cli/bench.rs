@@ -53,6 +53,11 @@ pub struct BenchArgs {
 }
 
 pub fn run(args: BenchArgs) -> u8 {
+    if let Some(out) = &args.out
+        && let Err(code) = super::check_out(cartnet::export::folder::check_out_file(out))
+    {
+        return code;
+    }
     let work = std::env::temp_dir().join(format!("cartnet-bench-{}", std::process::id()));
     let result = run_suites(&args, &work);
     let _ = std::fs::remove_dir_all(&work);
@@ -138,7 +143,7 @@ fn run_suites(args: &BenchArgs, work: &Path) -> Result<Vec<BenchRow>, String> {
                 seed: 1,
             });
             let dir = work.join(&name);
-            write(&g, &dir).map_err(|e| e.to_string())?;
+            write(&g, &dir, false).map_err(|e| e.to_string())?;
             push(bench::run_instance(
                 "scale",
                 &name,

@@ -2,6 +2,7 @@
 
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
+use cartnet::export::folder::check_instance_out;
 use cartnet::text::printable_path;
 use clap::Args;
 use std::path::PathBuf;
@@ -20,9 +21,13 @@ pub struct GenerateArgs {
     /// Random seed: the same seed gives the same instance.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Output folder.
+    /// Output folder: new or empty, unless --force.
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the instance in a folder that is not empty (its demand.csv, hospitals.csv,
+    /// sites.csv, lanes.csv, scenario.toml and README.md; other files stay).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: GenerateArgs) -> u8 {
@@ -30,15 +35,17 @@ pub fn run(args: GenerateArgs) -> u8 {
         eprintln!("error: --demand, --hospitals and --sites must each be at least 1");
         return EXIT_INPUT;
     }
+    if let Err(code) = super::check_out(check_instance_out(&args.out, args.force)) {
+        return code;
+    }
     let g = generate(&GenerateOptions {
         demand: args.demand,
         hospitals: args.hospitals,
         sites: args.sites,
         seed: args.seed,
     });
-    if let Err(e) = write(&g, &args.out) {
-        eprintln!("error: cannot write {}: {e}", args.out.display());
-        return EXIT_INPUT;
+    if let Err(e) = write(&g, &args.out, args.force) {
+        return super::write_failed(e, &args.out);
     }
     println!(
         "wrote {}: {} demand points ({} patients a year), {} hospitals, {} candidate sites (seed {})",

@@ -1,6 +1,7 @@
 //! `cartnet import`: build a cartnet instance from an external data set.
 
 use super::{EXIT_INPUT, EXIT_OK, import_us};
+use cartnet::export::folder::check_instance_out;
 use cartnet::import::orlib;
 use cartnet::text::{printable, printable_path};
 use clap::{Args, Subcommand};
@@ -28,9 +29,13 @@ pub struct OrlibArgs {
     /// Capacity of every facility, for capa/capb/capc whose file gives the word `capacity`.
     #[arg(long)]
     pub capacity: Option<f64>,
-    /// Output folder for the instance and its scenario.toml.
+    /// Output folder for the instance and its scenario.toml: new or empty, unless --force.
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the instance in a folder that is not empty (its demand.csv, hospitals.csv,
+    /// sites.csv, lanes.csv, scenario.toml and README.md; other files stay).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: ImportArgs) -> u8 {
@@ -41,6 +46,9 @@ pub fn run(args: ImportArgs) -> u8 {
 }
 
 fn run_orlib(args: OrlibArgs) -> u8 {
+    if let Err(code) = super::check_out(check_instance_out(&args.out, args.force)) {
+        return code;
+    }
     let name = args.file.display().to_string();
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,
@@ -59,9 +67,8 @@ fn run_orlib(args: OrlibArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    if let Err(e) = orlib::write(&inst, &args.out) {
-        eprintln!("error: cannot write {}: {e}", args.out.display());
-        return EXIT_INPUT;
+    if let Err(e) = orlib::write(&inst, &args.out, args.force) {
+        return super::write_failed(e, &args.out);
     }
     println!(
         "{}: {} facilities, {} customers -> {} (solve with: cartnet solve --data {} --model {})",

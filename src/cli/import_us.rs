@@ -2,7 +2,8 @@
 //! and the HIFLD hospitals (optionally a ZIP-level demand layer). See the "National instance" section of the README.
 
 use super::{EXIT_INPUT, EXIT_OK};
-use cartnet::import::us::{self, UsOptions};
+use cartnet::export::folder::check_instance_out;
+use cartnet::import::us::{self, UsError, UsOptions};
 use cartnet::text::{printable, printable_path};
 use clap::Args;
 use std::path::PathBuf;
@@ -18,9 +19,14 @@ pub struct UsArgs {
     /// ZIP points with population (zip,lat,lng,population): demand per ZIP instead of per county.
     #[arg(long)]
     pub zip: Option<PathBuf>,
-    /// Output folder for demand.csv, hospitals.csv, sites.csv and README.md.
+    /// Output folder for demand.csv, hospitals.csv, sites.csv and README.md: new or empty,
+    /// unless --force.
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the instance in a folder that is not empty (its demand.csv, hospitals.csv,
+    /// sites.csv, lanes.csv, scenario.toml and README.md; other files stay).
+    #[arg(long)]
+    pub force: bool,
     /// Add Puerto Rico (left out by default, like the other territories).
     #[arg(long)]
     pub include_pr: bool,
@@ -45,6 +51,9 @@ pub struct UsArgs {
 }
 
 pub fn run(args: UsArgs) -> u8 {
+    if let Err(code) = super::check_out(check_instance_out(&args.out, args.force)) {
+        return code;
+    }
     let mut options = UsOptions::new(args.counties, args.hospitals, args.out.clone());
     options.zip = args.zip;
     options.include_pr = args.include_pr;
@@ -54,9 +63,11 @@ pub fn run(args: UsArgs) -> u8 {
     options.regional = args.regional;
     options.regional_spacing_km = args.regional_spacing_km;
     options.central_platforms = args.central_platforms;
+    options.force = args.force;
     let summary = match us::import(&options) {
         Ok(s) => s,
-        Err(e) => {
+        Err(UsError::Write(e)) => return super::write_failed(e, &args.out),
+        Err(UsError::Input(e)) => {
             for err in &e.0 {
                 eprintln!("{err}");
             }
@@ -73,9 +84,6 @@ pub fn run(args: UsArgs) -> u8 {
     }
     let out = printable_path(&args.out);
     println!("wrote demand.csv, hospitals.csv, sites.csv and README.md to {out}");
-    if args.out.join("lanes.csv").exists() {
-        println!("note: {out} also holds a lanes.csv from before; cartnet solve will read it too");
-    }
     println!("solve with: cartnet solve --data {out}");
     EXIT_OK
 }

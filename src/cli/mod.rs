@@ -10,6 +10,7 @@ mod sweep;
 mod validate;
 mod verify;
 
+use cartnet::export::folder::FolderError;
 use cartnet::input::error::InputErrors;
 use cartnet::input::{Instance, ModelSource, Override, Scenario};
 use clap::{Args, Parser, Subcommand};
@@ -129,6 +130,25 @@ impl InputArgs {
             _ => Err(InputErrors(errors)),
         }
     }
+}
+
+/// Checks an output folder before any work ([`cartnet::export::folder`]): on an error, prints
+/// it and returns the exit code.
+pub fn check_out(checked: Result<(), FolderError>) -> Result<(), u8> {
+    checked.map_err(|e| {
+        eprintln!("{e}; nothing was done");
+        EXIT_INPUT
+    })
+}
+
+/// Reports an instance that could not be written into `out` (`generate`, `import`); returns
+/// the exit code.
+pub fn write_failed(e: FolderError, out: &Path) -> u8 {
+    match e {
+        FolderError::Io { .. } => eprintln!("error: cannot write {}: {e}", out.display()),
+        coded => eprintln!("{coded}; nothing was written"),
+    }
+    EXIT_INPUT
 }
 
 /// Prints input errors to stderr with a closing count; returns the exit code.

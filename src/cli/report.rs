@@ -3,29 +3,100 @@
 //! read from the folder the plan records (`instance.data`) or from `--data`.
 
 use super::{EXIT_INPUT, EXIT_OK};
-use cartnet::export::{report, write_atomic};
-use cartnet::input::Instance;
+use cartnet::export::folder::{FolderError, folder_of, write_set};
+use cartnet::export::report;
 use cartnet::text::printable_path;
-use cartnet::verify::{read_plan, resolve_data};
+use cartnet::verify::{VerifyError, check_data, load_instance, read_plan, resolve_data};
 use clap::Args;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The plan to render (plan.json written by `cartnet solve`).
     #[arg(value_name = "PLAN.json")]
     pub plan: PathBuf,
-    /// The HTML file to write (default: report.html beside the plan).
-    #[arg(long, value_name = "FILE")]
+    /// The HTML file to write, or a folder to write report.html into (default: report.html
+    /// beside the plan). An existing file is replaced only if it is a report cartnet wrote.
+    #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
+    /// Replace an existing --out file that is not a cartnet report; render a plan whose data
+    /// digest or ids do not match --data (the report is marked).
+    #[arg(long)]
+    pub force: bool,
     /// Folder with the instance's CSV files (default: the plan's instance.data).
     #[arg(long)]
     pub data: Option<PathBuf>,
 }
 
+/// The report's file name, beside the plan or in an --out folder.
+const REPORT_FILE: &str = "report.html";
+
+/// What every page `report::render` writes has in its first bytes: its title.
+const REPORT_TITLE: &[u8] = b"<title>cartnet plan";
+
+/// How much of an existing file is read to tell whether it is a report (the title comes after
+/// the doctype and two meta tags, some 200 bytes in).
+const REPORT_HEAD_BYTES: u64 = 1024;
+
+/// The file to write: `out` itself, `out/report.html` for a folder, or report.html beside the
+/// plan.
+fn report_path(out: Option<&Path>, plan: &Path) -> PathBuf {
+    match out {
+        Some(o) if o.is_dir() => o.join(REPORT_FILE),
+        Some(o) => o.to_path_buf(),
+        None => folder_of(plan).join(REPORT_FILE),
+    }
+}
+
+/// Refuses to write over the plan being rendered (E505), or, unless `force`, over an existing
+/// file that is not a report cartnet wrote (E504).
+fn check_report_out(out: &Path, plan: &Path, force: bool) -> Result<(), FolderError> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    if same(out, plan) {
+        return Err(FolderError::IsThePlan(out.to_path_buf()));
+    }
+    if force || is_report(out) {
+        return Ok(());
+    }
+    Err(FolderError::NotOurs(out.to_path_buf()))
+}
+
+/// Whether the file at `path` is a page `report::render` wrote.
+fn is_report(path: &Path) -> bool {
+    let mut head = Vec::new();
+    let read =
+        std::fs::File::open(path).and_then(|f| f.take(REPORT_HEAD_BYTES).read_to_end(&mut head));
+    read.is_ok()
+        && head.starts_with(b"<!DOCTYPE html>")
+        && head.windows(REPORT_TITLE.len()).any(|w| w == REPORT_TITLE)
+}
+
+/// `text` with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
 pub fn run(args: ReportArgs) -> u8 {
+    let out = report_path(args.out.as_deref(), &args.plan);
+    if let Err(code) = super::check_out(check_report_out(&out, &args.plan, args.force)) {
+        return code;
+    }
     let plan = match read_plan(&args.plan) {
         Ok(p) => p,
+        Err(e) if e.is_coded() => {
+            eprintln!("{e}; nothing was done");
+            return EXIT_INPUT;
+        }
         Err(e) => {
             eprintln!("report: {e}");
             return EXIT_INPUT;
@@ -38,22 +109,39 @@ pub fn run(args: ReportArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let instance = match Instance::load(&data) {
+    let (instance, digest) = match load_instance(&data) {
         Ok(i) => i,
-        Err(e) => {
+        Err(VerifyError::Input(e)) => {
             for x in &e.0 {
                 eprintln!("{x}");
             }
             eprintln!("report: cannot read the instance in {}", data.display());
             return EXIT_INPUT;
         }
+        Err(e) => {
+            eprintln!("report: {e}");
+            return EXIT_INPUT;
+        }
     };
-    let out = args.out.unwrap_or_else(|| {
-        args.plan
-            .parent()
-            .unwrap_or(std::path::Path::new("."))
-            .join("report.html")
-    });
+    let warning = match check_data(&plan, &args.plan, &instance, &data, &digest) {
+        Ok(()) => None,
+        Err(m) if args.force => {
+            eprintln!(
+                "warning: {} {}: {}; rendered anyway, and the report says so (--force)",
+                m.code(),
+                m.plan.display(),
+                m.reason()
+            );
+            Some(format!(
+                "{}. This page may show names, places and flows that do not belong to it.",
+                capitalized(&m.reason())
+            ))
+        }
+        Err(m) => {
+            eprintln!("{m}; nothing was done");
+            return EXIT_INPUT;
+        }
+    };
     let plan_name = args.plan.display().to_string();
     let data_name = data.display().to_string();
     let html = report::render(
@@ -62,16 +150,18 @@ pub fn run(args: ReportArgs) -> u8 {
         &report::Source {
             plan: &plan_name,
             data: &data_name,
+            warning: warning.as_deref(),
         },
     );
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        eprintln!("report: cannot create {}: {e}", dir.display());
-        return EXIT_INPUT;
-    }
-    if let Err(e) = write_atomic(&out, html.as_bytes()) {
-        eprintln!("report: cannot write {}: {e}", out.display());
+    let name = out
+        .file_name()
+        .map_or(REPORT_FILE.into(), |n| n.to_string_lossy());
+    let written = write_set(folder_of(&out), &[(&name, html.into_bytes())], &[]);
+    if let Err(e) = written {
+        match e {
+            FolderError::Io { .. } => eprintln!("report: cannot write {}: {e}", out.display()),
+            coded => eprintln!("{coded}; nothing was written"),
+        }
         return EXIT_INPUT;
     }
     println!("report written to {}", printable_path(&out));

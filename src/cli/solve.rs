@@ -5,6 +5,7 @@ use super::{
     WRITE_SHARE, positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
+use cartnet::input::digest;
 use cartnet::model::DemandGroups;
 use cartnet::network::Network;
 use cartnet::plan::Provenance;
@@ -76,9 +77,29 @@ fn name_value(s: &str) -> Result<(String, String), String> {
 pub fn run(args: SolveArgs) -> u8 {
     let started = Instant::now();
     let verbose = args.verbose;
-    let (instance, scenario) = match args.input.load() {
+    if let Err(code) = super::check_out(export::folder::check_out(&args.out)) {
+        return code;
+    }
+    // under the data folder's shared lock: no run replaces the instance while it is read
+    let data_dir = &args.input.data;
+    let read = || (args.input.load(), digest::of_folder(data_dir));
+    let (loaded, digest) = match export::folder::read_locked(data_dir, read) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}; nothing was done");
+            return EXIT_INPUT;
+        }
+    };
+    let (instance, scenario) = match loaded {
         Ok(x) => x,
-        Err(e) => return report_input_errors(&e, &args.input.data),
+        Err(e) => return report_input_errors(&e, data_dir),
+    };
+    let digest = match digest {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the instance's files: {e}");
+            return EXIT_INPUT;
+        }
     };
     if let Some(path) = &args.write_model {
         // fail early, before solving, if the model file cannot be written
@@ -145,7 +166,8 @@ pub fn run(args: SolveArgs) -> u8 {
     };
     let interrupted = cartnet::solve::interrupted();
     match outcome {
-        Outcome::Plan(plan) => {
+        Outcome::Plan(mut plan) => {
+            plan.instance.digest = Some(digest);
             if let (true, Some(l)) = (verbose, &plan.solver.lagrangian) {
                 let money = cartnet::text::usd;
                 eprintln!(
@@ -170,11 +192,15 @@ pub fn run(args: SolveArgs) -> u8 {
             }
             let written = match export::write_plan(&args.out, &plan, &instance) {
                 Ok(w) => w,
-                Err(e) => {
+                Err(e @ export::folder::FolderError::Io { .. }) => {
                     eprintln!(
                         "error: cannot write the plan to {}: {e}; the files there are as they were.",
                         args.out.display()
                     );
+                    return EXIT_INPUT;
+                }
+                Err(e) => {
+                    eprintln!("{e}; the plan was not written, the files there are as they were.");
                     return EXIT_INPUT;
                 }
             };
@@ -225,7 +251,7 @@ pub fn run(args: SolveArgs) -> u8 {
             }
             if args.verify {
                 let plan_file = args.out.join("plan.json");
-                return super::verify::check(&plan_file, Some(&args.input.data), None, true);
+                return super::verify::check(&plan_file, Some(&args.input.data), None, false, true);
             }
             EXIT_OK
         }

@@ -233,6 +233,17 @@ pub fn run(args: SweepArgs) -> u8 {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
     };
+    if let Err(code) = super::check_out(export::folder::check_out(&study.out)) {
+        return code;
+    }
+    // read again just after the instance: a change in between shows up as a digest mismatch
+    let digest = match cartnet::input::digest::of_folder(&study.data) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: cannot read the instance's files: {e}");
+            return EXIT_INPUT;
+        }
+    };
     let n = study.points.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let jobs = args.jobs.map_or(cores, |j| j as usize);
@@ -248,6 +259,14 @@ pub fn run(args: SweepArgs) -> u8 {
         eprintln!("error: cannot create {}: {e}", plans_dir.display());
         return EXIT_INPUT;
     }
+    // held for the whole sweep: sweep.csv, the chart and plans/ are one run's
+    let _lock = match export::folder::lock(&study.out) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}; nothing was done");
+            return EXIT_INPUT;
+        }
+    };
     remove_stale(&plans_dir);
 
     if verbose {
@@ -272,6 +291,7 @@ pub fn run(args: SweepArgs) -> u8 {
             ..SolveOptions::default()
         },
         data: study.data.display().to_string(),
+        digest: Some(digest),
         // -v: each scenario's HiGHS log beside its plan
         logs: verbose.then(|| {
             folders

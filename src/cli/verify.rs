@@ -19,23 +19,43 @@ pub struct VerifyArgs {
     /// Scenario file to check against (default: the scenario recorded in the plan).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Check the plan even against data it was not made from (its instance.digest or ids do
+    /// not match --data); a note says so.
+    #[arg(long)]
+    pub force: bool,
 }
+
+/// Violations printed at most: enough to see what is wrong, however many there are (a plan
+/// of repeated rows once printed 1.8 million lines).
+const VIOLATIONS_SHOWN: usize = 100;
 
 pub fn run(args: VerifyArgs) -> u8 {
     check(
         &args.plan,
         args.data.as_deref(),
         args.model.as_deref(),
+        args.force,
         false,
     )
 }
 
-/// Verifies the plan at `plan` and prints the outcome on stdout; `after_solve` (for
+/// Verifies the plan at `plan` (`force`: even against data it was not made from) and prints the outcome on stdout; `after_solve` (for
 /// `solve --verify`) sends the violations of a plan that does not hold to stderr instead.
 /// Returns the exit code.
-pub fn check(plan: &Path, data: Option<&Path>, model: Option<&Path>, after_solve: bool) -> u8 {
-    let (v, sources) = match verify_file(plan, data, model) {
+pub fn check(
+    plan: &Path,
+    data: Option<&Path>,
+    model: Option<&Path>,
+    force: bool,
+    after_solve: bool,
+) -> u8 {
+    let (v, sources) = match verify_file(plan, data, model, force) {
         Ok(x) => x,
+        Err(e) if e.is_coded() => {
+            eprintln!("{e}");
+            eprintln!("verify: {} cannot be checked", plan.display());
+            return EXIT_INPUT;
+        }
         Err(e) => {
             eprintln!("verify: {e}");
             eprintln!("verify: {} cannot be checked", plan.display());
@@ -80,8 +100,15 @@ fn print(plan: &Path, v: &Verification, against: &str, after_solve: bool) {
         v.violations.len(),
         if v.violations.len() == 1 { "" } else { "s" }
     ));
-    for x in &v.violations {
+    for x in v.violations.iter().take(VIOLATIONS_SHOWN) {
         out(format!("  {x}"));
+    }
+    let more = v.violations.len().saturating_sub(VIOLATIONS_SHOWN);
+    if more > 0 {
+        out(format!(
+            "  ... and {more} more violation{} (the first {VIOLATIONS_SHOWN} are shown)",
+            if more == 1 { "" } else { "s" }
+        ));
     }
     out("the plan does not hold".to_string());
 }

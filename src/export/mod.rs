@@ -3,6 +3,7 @@
 //! place, so a reader never sees a half-written file.
 
 pub mod csv;
+pub mod folder;
 pub mod geojson;
 pub mod json;
 pub mod report;
@@ -168,8 +169,24 @@ pub fn write_all_atomic(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<Vec
 /// (and years.csv for a multi-year plan);
 /// `instance` is the data the plan was made from (plan.geojson needs its coordinates).
 /// Every file is rendered before any is written, and the five replace an earlier plan's as one
-/// set ([`write_all_atomic`]): on any failure the folder keeps the earlier plan, whole.
-pub fn write_plan(out: &Path, plan: &Plan, instance: &Instance) -> io::Result<Vec<PathBuf>> {
+/// set ([`write_all_atomic`]) under the folder's lock ([`folder::lock`]): on any failure the
+/// folder keeps the earlier plan, whole, and two runs writing it at once never mix their files.
+pub fn write_plan(
+    out: &Path,
+    plan: &Plan,
+    instance: &Instance,
+) -> Result<Vec<PathBuf>, folder::FolderError> {
+    let io = |error| folder::FolderError::Io {
+        path: out.to_path_buf(),
+        error,
+    };
+    let files = render_plan(plan, instance).map_err(io)?;
+    // a years.csv left by an earlier multi-year plan does not belong to this one
+    folder::write_set(out, &files, &["years.csv"])
+}
+
+/// The files of a plan, by name, rendered.
+fn render_plan(plan: &Plan, instance: &Instance) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("plan.json", json::render(plan)?),
         ("sites.csv", csv::sites(plan)?),
@@ -180,14 +197,5 @@ pub fn write_plan(out: &Path, plan: &Plan, instance: &Instance) -> io::Result<Ve
     if !plan.years.is_empty() {
         files.push(("years.csv", csv::years(plan)?));
     }
-    std::fs::create_dir_all(out)?;
-    let written = write_all_atomic(out, &files)?;
-    // a years.csv left by an earlier multi-year plan does not belong to this one
-    if plan.years.is_empty() {
-        let stale = out.join("years.csv");
-        if stale.is_file() {
-            std::fs::remove_file(stale)?;
-        }
-    }
-    Ok(written)
+    Ok(files)
 }

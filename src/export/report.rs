@@ -48,7 +48,13 @@ pub struct Source<'a> {
     pub plan: &'a str,
     /// The data folder read for names and coordinates.
     pub data: &'a str,
+    /// Shown in a banner at the top: the plan was not made from this data (`report --force`).
+    pub warning: Option<&'a str>,
 }
+
+/// The banner of [`Source::warning`], styled inline so that it shows whatever the CSS.
+const WARNING_STYLE: &str = "background:#fef2f2;border:3px solid #dc2626;color:#7f1d1d;\
+    padding:12px 16px;margin:0 0 16px;font-weight:700";
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -135,6 +141,13 @@ pub fn render(plan: &Value, instance: &Instance, source: &Source<'_>) -> String 
          <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
         plain(&title)
     );
+    if let Some(w) = source.warning {
+        let _ = writeln!(
+            h,
+            "<div class=\"warning\" role=\"alert\" style=\"{WARNING_STYLE}\">⚠ {}</div>",
+            esc(w)
+        );
+    }
     header(&mut h, plan);
     kpis(&mut h, plan);
     h.push_str("<div class=\"row\">\n");

@@ -3,9 +3,10 @@
 //! place and no other hospital within reach, each facility a site with its capacity and fixed
 //! cost, allocation costs as per-batch lane costs; no failures, no other costs, full coverage.
 
+use crate::export::folder::{FolderError, write_instance};
 use crate::input::error::{Code, InputError, InputErrors, quoted};
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A parsed instance: m facilities, n customers.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,8 +201,9 @@ unserved_penalty = 0
 full_coverage = true
 ";
 
-/// Writes demand.csv, hospitals.csv, sites.csv, lanes.csv and scenario.toml into `out`.
-pub fn write(inst: &CapInstance, out: &Path) -> std::io::Result<()> {
+/// Writes demand.csv, hospitals.csv, sites.csv, lanes.csv and scenario.toml into `out` as one
+/// set ([`write_instance`]): the folder must be new or empty unless `force`.
+pub fn write(inst: &CapInstance, out: &Path, force: bool) -> Result<Vec<PathBuf>, FolderError> {
     let mut demand = String::from("id,lat,lon,patients\n");
     let mut hospitals = String::from("id,lat,lon\n");
     for (j, d) in inst.demand.iter().enumerate() {
@@ -232,17 +234,14 @@ pub fn write(inst: &CapInstance, out: &Path) -> std::io::Result<()> {
             let _ = writeln!(lanes, "H{},F{},0,{}", j + 1, i + 1, c / d / 2.0);
         }
     }
-    std::fs::create_dir_all(out)?;
-    for (name, text) in [
-        ("demand.csv", demand),
-        ("hospitals.csv", hospitals),
-        ("sites.csv", sites),
-        ("lanes.csv", lanes),
-        ("scenario.toml", SCENARIO.to_string()),
-    ] {
-        crate::export::write_atomic(&out.join(name), text.as_bytes())?;
-    }
-    Ok(())
+    let files = [
+        ("demand.csv", demand.into_bytes()),
+        ("hospitals.csv", hospitals.into_bytes()),
+        ("sites.csv", sites.into_bytes()),
+        ("lanes.csv", lanes.into_bytes()),
+        ("scenario.toml", SCENARIO.as_bytes().to_vec()),
+    ];
+    write_instance(out, &files, force)
 }
 
 /// The published optimum of `name` (e.g. `cap41`, `capa`) at `capacity`, from capopt.txt's text.

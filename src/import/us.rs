@@ -12,7 +12,7 @@
 //! The rules and defaults are explained, with their reasons, in the README.md written beside the
 //! CSVs and in the "National instance" section of the README.
 
-use crate::export::write_atomic;
+use crate::export::folder::{FolderError, write_instance};
 use crate::input::error::{Code, InputError, InputErrors, quoted};
 use crate::input::table::{self, Column, Table, optional, required};
 use crate::network::travel::great_circle_km;
@@ -58,6 +58,8 @@ pub struct UsOptions {
     pub regional: usize,
     pub regional_spacing_km: f64,
     pub central_platforms: u32,
+    /// Replace the instance in a folder that is not empty.
+    pub force: bool,
 }
 
 impl UsOptions {
@@ -75,6 +77,7 @@ impl UsOptions {
             regional: DEFAULT_REGIONAL,
             regional_spacing_km: DEFAULT_REGIONAL_SPACING_KM,
             central_platforms: DEFAULT_CENTRAL_PLATFORMS,
+            force: false,
         }
     }
 }
@@ -100,24 +103,21 @@ pub struct UsSummary {
 }
 
 /// Builds the instance and writes demand.csv, hospitals.csv, sites.csv and README.md into
-/// `options.out`. Nothing is written when the input has an error.
-pub fn import(options: &UsOptions) -> Result<UsSummary, InputErrors> {
-    let (files, summary) = build(options)?;
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(&options.out)?;
-        for (name, bytes) in &files {
-            write_atomic(&options.out.join(name), bytes)?;
-        }
-        Ok(())
-    };
-    write().map_err(|e| {
-        InputError::new(
-            Code::FileUnreadable,
-            options.out.display().to_string(),
-            format!("cannot write the instance: {e}"),
-        )
-    })?;
+/// `options.out` as one set ([`write_instance`]; the folder must be new or empty unless
+/// `options.force`). Nothing is written when the input has an error.
+pub fn import(options: &UsOptions) -> Result<UsSummary, UsError> {
+    let (files, summary) = build(options).map_err(UsError::Input)?;
+    write_instance(&options.out, &files, options.force).map_err(UsError::Write)?;
     Ok(summary)
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum UsError {
+    /// Errors in the input files.
+    Input(InputErrors),
+    /// The output folder cannot take the instance.
+    Write(FolderError),
 }
 
 /// The 50 states, DC and Puerto Rico: FIPS code, postal code.
