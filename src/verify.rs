@@ -24,7 +24,7 @@
 use crate::export::folder::{FolderError, folder_of, read_locked};
 use crate::input::error::InputErrors;
 use crate::input::{Instance, NodeRef, Scenario, digest};
-use crate::text::{printable, usd_cents};
+use crate::text::{printable, printable_path, usd_cents};
 use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -184,7 +184,11 @@ pub enum VerifyError {
     Folder(#[from] FolderError),
     #[error("{0}")]
     Data(DataMismatch),
-    #[error("E603 {}: {message}; a plan lists each flow once", path.display())]
+    #[error(
+        "E603 {}: {}; a plan lists each flow once",
+        printable_path(path),
+        printable(message)
+    )]
     Duplicates { path: PathBuf, message: String },
 }
 
@@ -223,7 +227,7 @@ const IDS_NAMED: usize = 3;
 impl DataMismatch {
     /// What does not match, without the code and the advice (for a warning or a banner).
     pub fn reason(&self) -> String {
-        let data = self.data.display();
+        let data = printable_path(&self.data);
         match &self.kind {
             Mismatch::Digest { recorded, actual } => format!(
                 "the plan was made from other data: its instance.digest is {recorded}, the files \
@@ -233,7 +237,7 @@ impl DataMismatch {
                 let more = count.saturating_sub(first.len());
                 format!(
                     "the plan names ids that {data} does not have: {}{}",
-                    first.join(", "),
+                    printable(&first.join(", ")),
                     if more > 0 {
                         format!(" and {more} more")
                     } else {
@@ -258,7 +262,7 @@ impl fmt::Display for DataMismatch {
             f,
             "{} {}: {}; pass the --data it was made from, or --force",
             self.code(),
-            self.plan.display(),
+            printable_path(&self.plan),
             self.reason()
         )
     }

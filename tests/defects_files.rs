@@ -590,6 +590,26 @@ fn report_with_force_against_other_data_is_marked() {
 }
 
 #[test]
+fn e602_names_a_plans_ids_escaped() {
+    // ids come from the plan file, which anyone can write: they must not drive the terminal
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = solved(dir.path());
+    let mut old = plan_json(&out.join("plan.json"));
+    old["instance"].as_object_mut().unwrap().remove("digest");
+    old["sites"][0]["id"] = serde_json::Value::from("S\u{1b}[2J\u{202e}X");
+    let plan = file(dir.path(), "spoof.json", &old.to_string());
+    let r = report(&plan, &["--data", demo().to_str().unwrap()]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.starts_with("E602 "), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{202e}'),
+        "{:?}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("S\\u{1b}[2J\\u{202e}X"), "{}", r.stderr);
+}
+
+#[test]
 fn e602_a_plan_without_a_digest_is_checked_by_its_ids() {
     let dir = tempfile::tempdir().unwrap();
     let (data, out) = solved(dir.path());

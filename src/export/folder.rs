@@ -6,6 +6,7 @@
 //! take it exclusive, readers (`verify`, `report`, and `solve` reading `--data`) shared. A run
 //! that finds the folder locked waits up to [`LOCK_WAIT`], then gives up with E503.
 
+use crate::text::{printable, printable_path};
 use std::fs::{File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -40,31 +41,32 @@ const LISTED: usize = 4;
 /// An output folder that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FolderError {
-    #[error("E501 --out: {} is a file, not a folder", .0.display())]
+    #[error("E501 --out: {} is a file, not a folder", printable_path(.0))]
     NotAFolder(PathBuf),
-    #[error("E506 --out: {} is a folder, not a file", .0.display())]
+    #[error("E506 --out: {} is a folder, not a file", printable_path(.0))]
     NotAFile(PathBuf),
     #[error(
         "E504 --out: {} exists and is not a report cartnet wrote; give another file, or --force \
          to overwrite it",
-        .0.display()
+        printable_path(.0)
     )]
     NotOurs(PathBuf),
     #[error(
         "E505 --out: {} is the plan being rendered; give another file (default: report.html \
          beside the plan)",
-        .0.display()
+        printable_path(.0)
     )]
     IsThePlan(PathBuf),
     #[error(
-        "E502 --out: {} is not empty (it holds {listing}); give a new or empty folder, or \
+        "E502 --out: {} is not empty (it holds {}); give a new or empty folder, or \
          --force to replace the instance there",
-        path.display()
+        printable_path(path),
+        printable(listing)
     )]
     NotEmpty { path: PathBuf, listing: String },
     #[error(
         "E503 {}: another cartnet run is writing this folder; gave up after waiting {} s for it",
-        path.display(),
+        printable_path(path),
         LOCK_WAIT.as_secs()
     )]
     Busy { path: PathBuf },
