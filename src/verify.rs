@@ -278,6 +278,21 @@ pub fn check_data(
     data: &Path,
     digest: &str,
 ) -> Result<(), DataMismatch> {
+    check_data_named(plan, named_ids(plan), plan_path, instance, data, digest)
+}
+
+/// [`check_data`] for a plan whose flows and unserved demand are not in `plan` (the report
+/// reads them apart, see [`crate::export::report_plan`]): `named` gives the ids the plan names,
+/// in the order [`named_ids`] gives those of a whole plan. It is read only for a plan without
+/// a digest.
+pub fn check_data_named<'p>(
+    plan: &Value,
+    named: impl IntoIterator<Item = (IdOf, &'p str)>,
+    plan_path: &Path,
+    instance: &Instance,
+    data: &Path,
+    digest: &str,
+) -> Result<(), DataMismatch> {
     let kind = match plan["instance"]["digest"].as_str() {
         Some(recorded) if recorded == digest => return Ok(()),
         Some(recorded) => Mismatch::Digest {
@@ -285,7 +300,7 @@ pub fn check_data(
             actual: digest.to_string(),
         },
         None => {
-            let missing = unknown_ids(plan, instance);
+            let missing = unknown_ids(named, instance);
             if missing.is_empty() {
                 return Ok(());
             }
@@ -302,30 +317,65 @@ pub fn check_data(
     })
 }
 
-/// The ids the plan's sites, flows and unserved demand name that the instance does not have,
-/// each once, in the order first named, as "site S1".
-fn unknown_ids(plan: &Value, instance: &Instance) -> Vec<String> {
+/// What an id a plan names is the id of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdOf {
+    Site,
+    Hospital,
+    DemandPoint,
+}
+
+impl IdOf {
+    fn as_str(self) -> &'static str {
+        match self {
+            IdOf::Site => "site",
+            IdOf::Hospital => "hospital",
+            IdOf::DemandPoint => "demand point",
+        }
+    }
+}
+
+/// The ids a plan names, in this order: its sites, its patient flows' demand points then
+/// hospitals, its batch flows' hospitals then sites, its unserved demand points (values that
+/// are not strings are no ids).
+pub fn named_ids(plan: &Value) -> impl Iterator<Item = (IdOf, &str)> {
+    const NAMED: [(&str, &str, IdOf); 6] = [
+        ("sites", "id", IdOf::Site),
+        ("patient_flows", "demand", IdOf::DemandPoint),
+        ("patient_flows", "hospital", IdOf::Hospital),
+        ("batch_flows", "hospital", IdOf::Hospital),
+        ("batch_flows", "site", IdOf::Site),
+        ("unserved", "demand", IdOf::DemandPoint),
+    ];
+    NAMED.into_iter().flat_map(move |(list, key, of)| {
+        plan[list]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(move |entry| entry[key].as_str().map(|id| (of, id)))
+    })
+}
+
+/// The ids in `named` that the instance does not have, each once, in the order first named,
+/// as "site S1".
+fn unknown_ids<'p>(
+    named: impl IntoIterator<Item = (IdOf, &'p str)>,
+    instance: &Instance,
+) -> Vec<String> {
     let demand = index_by_id(instance.demand.iter().map(|d| d.id.as_str()));
     let hospitals = index_by_id(instance.hospitals.iter().map(|h| h.id.as_str()));
     let sites = index_by_id(instance.sites.iter().map(|s| s.id.as_str()));
-    let fields: [(&str, &str, &str, &HashMap<&str, usize>); 6] = [
-        ("sites", "id", "site", &sites),
-        ("patient_flows", "demand", "demand point", &demand),
-        ("patient_flows", "hospital", "hospital", &hospitals),
-        ("batch_flows", "hospital", "hospital", &hospitals),
-        ("batch_flows", "site", "site", &sites),
-        ("unserved", "demand", "demand point", &demand),
-    ];
     let mut missing: Vec<String> = Vec::new();
-    for (list, key, what, known) in fields {
-        for entry in plan[list].as_array().map_or(&[][..], Vec::as_slice) {
-            if let Some(id) = entry[key].as_str()
-                && !known.contains_key(id)
-            {
-                let named = format!("{what} {id}");
-                if !missing.contains(&named) {
-                    missing.push(named);
-                }
+    for (of, id) in named {
+        let known = match of {
+            IdOf::Site => &sites,
+            IdOf::Hospital => &hospitals,
+            IdOf::DemandPoint => &demand,
+        };
+        if !known.contains_key(id) {
+            let named = format!("{} {id}", of.as_str());
+            if !missing.contains(&named) {
+                missing.push(named);
             }
         }
     }
@@ -405,28 +455,38 @@ pub fn load_instance(data: &Path) -> Result<(Instance, String), VerifyError> {
 /// Reads and parses plan.json, under its folder's shared lock (so that it is never read while
 /// a run replaces the folder's plan).
 pub fn read_plan(path: &Path) -> Result<Value, VerifyError> {
+    parse_plan(&read_plan_bytes(path)?, path)
+}
+
+/// Reads plan.json's bytes, under its folder's shared lock.
+pub fn read_plan_bytes(path: &Path) -> Result<Vec<u8>, VerifyError> {
     let read = read_locked(folder_of(path), || std::fs::read(path))?;
-    let bytes = read.map_err(|error| VerifyError::Read {
+    read.map_err(|error| VerifyError::Read {
         path: path.to_path_buf(),
         error,
-    })?;
-    parse_plan(&bytes, path)
+    })
 }
 
 /// Parses plan.json's contents; `path` names it in messages. Bytes that are not UTF-8 are a JSON
 /// error with their line and column. Flow rows that repeat an earlier one are refused (E603)
 /// before the whole plan is parsed, which takes some ten times the file's size.
 pub fn parse_plan(bytes: &[u8], path: &Path) -> Result<Value, VerifyError> {
-    if let Some(message) = repeated_flows(bytes) {
-        return Err(VerifyError::Duplicates {
-            path: path.to_path_buf(),
-            message,
-        });
-    }
+    refuse_repeated_flows(bytes, path)?;
     serde_json::from_slice(bytes).map_err(|error| VerifyError::Json {
         path: path.to_path_buf(),
         error,
     })
+}
+
+/// E603 for plan.json's bytes (read from `path`) when flow rows repeat an earlier one.
+pub fn refuse_repeated_flows(bytes: &[u8], path: &Path) -> Result<(), VerifyError> {
+    match repeated_flows(bytes) {
+        Some(message) => Err(VerifyError::Duplicates {
+            path: path.to_path_buf(),
+            message,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The keys of plan.json's flows, read without the rest of the plan (ids borrowed from its

@@ -4,9 +4,11 @@
 
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::export::folder::{FolderError, folder_of, write_set};
-use cartnet::export::report;
+use cartnet::export::{report, report_plan};
 use cartnet::text::printable_path;
-use cartnet::verify::{VerifyError, check_data, load_instance, read_plan, resolve_data};
+use cartnet::verify::{
+    VerifyError, check_data_named, load_instance, read_plan_bytes, resolve_data,
+};
 use clap::Args;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -86,23 +88,32 @@ fn capitalized(text: &str) -> String {
         .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// Says why plan.json cannot be rendered; the exit code.
+fn plan_error(e: VerifyError) -> u8 {
+    if e.is_coded() {
+        eprintln!("{e}; nothing was done");
+    } else {
+        eprintln!("report: {e}");
+    }
+    EXIT_INPUT
+}
+
 pub fn run(args: ReportArgs) -> u8 {
     let out = report_path(args.out.as_deref(), &args.plan);
     if let Err(code) = super::check_out(check_report_out(&out, &args.plan, args.force)) {
         return code;
     }
-    let plan = match read_plan(&args.plan) {
-        Ok(p) => p,
-        Err(e) if e.is_coded() => {
-            eprintln!("{e}; nothing was done");
-            return EXIT_INPUT;
-        }
-        Err(e) => {
-            eprintln!("report: {e}");
-            return EXIT_INPUT;
-        }
+    // the flows borrow their ids from the file's bytes
+    let bytes = match read_plan_bytes(&args.plan) {
+        Ok(b) => b,
+        Err(e) => return plan_error(e),
     };
-    let data = match resolve_data(&plan, args.data.as_deref()) {
+    let rows = match report_plan::parse(&bytes, &args.plan) {
+        Ok(p) => p,
+        Err(e) => return plan_error(e),
+    };
+    let plan = &rows.rest;
+    let data = match resolve_data(plan, args.data.as_deref()) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("report: {e}");
@@ -123,7 +134,8 @@ pub fn run(args: ReportArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let warning = match check_data(&plan, &args.plan, &instance, &data, &digest) {
+    let named = rows.named_ids();
+    let warning = match check_data_named(plan, named, &args.plan, &instance, &data, &digest) {
         Ok(()) => None,
         Err(m) if args.force => {
             eprintln!(
@@ -145,7 +157,7 @@ pub fn run(args: ReportArgs) -> u8 {
     let plan_name = args.plan.display().to_string();
     let data_name = data.display().to_string();
     let html = report::render(
-        &plan,
+        &rows,
         &instance,
         &report::Source {
             plan: &plan_name,

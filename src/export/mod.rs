@@ -7,6 +7,7 @@ pub mod folder;
 pub mod geojson;
 pub mod json;
 pub mod report;
+pub mod report_plan;
 pub mod summary;
 
 use crate::input::Instance;

@@ -8,10 +8,11 @@
 //! year. The KPIs, the map and the site and hospital tables then show the final year (sites
 //! with the year they open); the cost chart shows the net present value of each line.
 //!
-//! It reads plan.json as JSON (so any plan file can be rendered) and the instance for names and
-//! coordinates. The map projects longitude and latitude equirectangularly, with longitude scaled
+//! It reads plan.json as JSON (so any plan file can be rendered; the flows and unserved demand as
+//! rows, see [`crate::export::report_plan`]) and the instance for names and coordinates. The map projects longitude and latitude equirectangularly, with longitude scaled
 //! by the cosine of the middle latitude so that shapes look right at the instance's latitude.
 
+use crate::export::report_plan::ReportPlan;
 use crate::export::summary::site_label;
 use crate::input::Instance;
 use crate::text::{grouped, percent, printable, usd};
@@ -118,8 +119,13 @@ fn final_year(plan: &Value) -> Option<u64> {
 
 /// Whether a flow or shortfall belongs to the year the map and tables show: the final year of a
 /// multi-year plan, every entry of a single-year one.
-fn shown(e: &Value, year: Option<u64>) -> bool {
-    year.is_none_or(|y| e["year"].as_u64() == Some(y))
+fn shown(row_year: Option<u64>, year: Option<u64>) -> bool {
+    year.is_none_or(|y| row_year == Some(y))
+}
+
+/// An id or a text of a row, "" when it is not a string.
+fn t<'r>(text: &'r Option<std::borrow::Cow<'_, str>>) -> &'r str {
+    text.as_deref().unwrap_or("")
 }
 
 /// The horizon's discount rate as a percentage, e.g. "3.5 %".
@@ -129,7 +135,8 @@ fn discount_rate(plan: &Value) -> String {
 }
 
 /// Renders the report for `plan` (plan.json, parsed) with names and coordinates from `instance`.
-pub fn render(plan: &Value, instance: &Instance, source: &Source<'_>) -> String {
+pub fn render(rows: &ReportPlan<'_>, instance: &Instance, source: &Source<'_>) -> String {
+    let plan = &rows.rest;
     let mut h = String::new();
     let solver = &plan["solver"];
     let status = s(&solver["status"]);
@@ -151,15 +158,15 @@ pub fn render(plan: &Value, instance: &Instance, source: &Source<'_>) -> String 
     header(&mut h, plan);
     kpis(&mut h, plan);
     h.push_str("<div class=\"row\">\n");
-    map(&mut h, plan, instance);
+    map(&mut h, rows, instance);
     h.push_str("<div class=\"col\">\n");
     costs(&mut h, plan);
     solver_card(&mut h, plan, status);
     h.push_str("</div>\n</div>\n");
     years_section(&mut h, plan, instance);
     sites_table(&mut h, plan, instance);
-    hospitals_table(&mut h, plan, instance);
-    unserved_table(&mut h, plan, instance);
+    hospitals_table(&mut h, rows, instance);
+    unserved_table(&mut h, rows, instance);
     scenario(&mut h, plan);
     let costs_note = if final_year(plan).is_some() {
         "Each year's cost is in USD for that year, undiscounted; the cost breakdown and the total \
@@ -347,7 +354,8 @@ fn grid_step(span: f64) -> f64 {
     45.0
 }
 
-fn map(h: &mut String, plan: &Value, instance: &Instance) {
+fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
+    let plan = &rows.rest;
     let points: Vec<(f64, f64)> = instance
         .demand
         .iter()
@@ -377,33 +385,25 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
     // a multi-year plan is drawn as it stands in its final year
     let fy = final_year(plan);
     let empty = Vec::new();
-    let arr = |v: &Value| -> Vec<Value> {
-        v.as_array()
-            .unwrap_or(&empty)
-            .iter()
-            .filter(|e| shown(e, fy))
-            .cloned()
-            .collect()
-    };
-    let patient_flows = arr(&plan["patient_flows"]);
-    let batch_flows = arr(&plan["batch_flows"]);
+    let patient_flows = || rows.patient_flows.iter().filter(|x| shown(x.year, fy));
+    let batch_flows = || rows.batch_flows.iter().filter(|x| shown(x.year, fy));
     let plan_sites = plan["sites"].as_array().unwrap_or(&empty);
     let mut unserved = vec![0.0; instance.demand.len()];
     // a horizon's demand grows: the final year's is what its flows and shortfalls add up to
     let mut year_demand = vec![0.0; instance.demand.len()];
-    for u in arr(&plan["unserved"]) {
-        if let Some(&d) = demand.get(s(&u["demand"])) {
-            unserved[d] += f0(&u["patients"]);
-            year_demand[d] += f0(&u["patients"]);
+    for u in rows.unserved.iter().filter(|x| shown(x.year, fy)) {
+        if let Some(&d) = demand.get(t(&u.demand)) {
+            unserved[d] += u.patients;
+            year_demand[d] += u.patients;
         }
     }
     let mut treated = vec![0.0; instance.hospitals.len()];
-    for fl in &patient_flows {
-        if let Some(&x) = hospitals.get(s(&fl["hospital"])) {
-            treated[x] += f0(&fl["patients"]);
+    for fl in patient_flows() {
+        if let Some(&x) = hospitals.get(t(&fl.hospital)) {
+            treated[x] += fl.patients;
         }
-        if let Some(&d) = demand.get(s(&fl["demand"])) {
-            year_demand[d] += f0(&fl["patients"]);
+        if let Some(&d) = demand.get(t(&fl.demand)) {
+            year_demand[d] += fl.patients;
         }
     }
     let patients_of = |d: usize| {
@@ -430,14 +430,8 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
         .fold(0.0, f64::max);
     let max_treated = treated.iter().copied().fold(0.0, f64::max);
     let max_batches = site_status.iter().map(|x| x.1).fold(0.0, f64::max);
-    let max_pflow = patient_flows
-        .iter()
-        .map(|x| f0(&x["patients"]))
-        .fold(0.0, f64::max);
-    let max_bflow = batch_flows
-        .iter()
-        .map(|x| f0(&x["batches"]))
-        .fold(0.0, f64::max);
+    let max_pflow = patient_flows().map(|x| x.patients).fold(0.0, f64::max);
+    let max_bflow = batch_flows().map(|x| x.batches).fold(0.0, f64::max);
 
     let _ = write!(
         h,
@@ -483,40 +477,37 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
 
     // patient flows
     h.push_str("<g class=\"pflows\">");
-    for fl in &patient_flows {
-        let (Some(&d), Some(&x)) = (
-            demand.get(s(&fl["demand"])),
-            hospitals.get(s(&fl["hospital"])),
-        ) else {
+    for fl in patient_flows() {
+        let (Some(&d), Some(&x)) = (demand.get(t(&fl.demand)), hospitals.get(t(&fl.hospital)))
+        else {
             continue;
         };
         let (a, b) = (&instance.demand[d], &instance.hospitals[x]);
         let (x1, y1) = p.xy(a.lon, a.lat);
         let (x2, y2) = p.xy(b.lon, b.lat);
-        let w = radius(f0(&fl["patients"]), max_pflow, 0.6, 3.0);
+        let w = radius(fl.patients, max_pflow, 0.6, 3.0);
         let _ = write!(
             h,
             "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke-width=\"{w:.2}\">\
              <title>{} → {}: {} patients a year, {} h</title></line>",
             plain(&a.id),
             plain(&b.id),
-            grouped(f0(&fl["patients"]), 1),
-            grouped(f0(&fl["hours"]), 2)
+            grouped(fl.patients, 1),
+            grouped(fl.hours, 2)
         );
     }
     h.push_str("</g>\n");
 
     // batch flows, coloured by the site's status
     h.push_str("<g class=\"bflows\">");
-    for fl in &batch_flows {
-        let (Some(&x), Some(&st)) = (hospitals.get(s(&fl["hospital"])), sites.get(s(&fl["site"])))
-        else {
+    for fl in batch_flows() {
+        let (Some(&x), Some(&st)) = (hospitals.get(t(&fl.hospital)), sites.get(t(&fl.site))) else {
             continue;
         };
         let (a, b) = (&instance.hospitals[x], &instance.sites[st]);
         let (x1, y1) = p.xy(a.lon, a.lat);
         let (x2, y2) = p.xy(b.lon, b.lat);
-        let w = radius(f0(&fl["batches"]), max_bflow, 1.0, 5.0);
+        let w = radius(fl.batches, max_bflow, 1.0, 5.0);
         let _ = write!(
             h,
             "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{}\" \
@@ -524,9 +515,9 @@ fn map(h: &mut String, plan: &Value, instance: &Instance) {
             status_colour(&site_status[st].0),
             plain(&a.id),
             plain(&b.id),
-            grouped(f0(&fl["batches"]), 1),
-            grouped(f0(&fl["transit_hours"]), 1),
-            grouped(f0(&fl["vein_to_vein_days"]), 1)
+            grouped(fl.batches, 1),
+            grouped(fl.transit_hours, 1),
+            grouped(fl.vein_to_vein_days, 1)
         );
     }
     h.push_str("</g>\n");
@@ -990,26 +981,18 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
     h.push_str("</tbody></table></section>\n");
 }
 
-fn hospitals_table(h: &mut String, plan: &Value, instance: &Instance) {
-    let empty = Vec::new();
-    let fy = final_year(plan);
+fn hospitals_table(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
+    let fy = final_year(&rows.rest);
     let mut treated: HashMap<&str, f64> = HashMap::new();
-    let list = |key: &str| {
-        plan[key]
-            .as_array()
-            .unwrap_or(&empty)
-            .iter()
-            .filter(move |e| shown(e, fy))
-    };
-    for fl in list("patient_flows") {
-        *treated.entry(s(&fl["hospital"])).or_default() += f0(&fl["patients"]);
+    for fl in rows.patient_flows.iter().filter(|x| shown(x.year, fy)) {
+        *treated.entry(t(&fl.hospital)).or_default() += fl.patients;
     }
     let mut makers: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
-    for fl in list("batch_flows") {
+    for fl in rows.batch_flows.iter().filter(|x| shown(x.year, fy)) {
         makers
-            .entry(s(&fl["hospital"]))
+            .entry(t(&fl.hospital))
             .or_default()
-            .push((s(&fl["site"]), f0(&fl["batches"])));
+            .push((t(&fl.site), fl.batches));
     }
     let _ = write!(
         h,
@@ -1062,10 +1045,9 @@ fn hospitals_table(h: &mut String, plan: &Value, instance: &Instance) {
     h.push_str("</tbody></table></section>\n");
 }
 
-fn unserved_table(h: &mut String, plan: &Value, instance: &Instance) {
-    let empty = Vec::new();
-    let rows = plan["unserved"].as_array().unwrap_or(&empty);
-    let multi = final_year(plan).is_some();
+fn unserved_table(h: &mut String, plan: &ReportPlan<'_>, instance: &Instance) {
+    let rows = &plan.unserved;
+    let multi = final_year(&plan.rest).is_some();
     let names: HashMap<&str, &str> = instance
         .demand
         .iter()
@@ -1078,17 +1060,17 @@ fn unserved_table(h: &mut String, plan: &Value, instance: &Instance) {
             "none: every patient is served".to_string()
         } else {
             let points: std::collections::HashSet<&str> =
-                rows.iter().map(|r| s(&r["demand"])).collect();
+                rows.iter().map(|r| t(&r.demand)).collect();
             if multi {
                 format!(
                     "{} patients over the horizon at {} demand points",
-                    grouped(rows.iter().map(|r| f0(&r["patients"])).sum(), 1),
+                    grouped(rows.iter().map(|r| r.patients).sum(), 1),
                     points.len()
                 )
             } else {
                 format!(
                     "{} patients a year at {} demand points",
-                    grouped(rows.iter().map(|r| f0(&r["patients"])).sum(), 1),
+                    grouped(rows.iter().map(|r| r.patients).sum(), 1),
                     points.len()
                 )
             }
@@ -1106,9 +1088,9 @@ fn unserved_table(h: &mut String, plan: &Value, instance: &Instance) {
             }
         );
         for r in rows {
-            let id = s(&r["demand"]);
+            let id = t(&r.demand);
             let year = if multi {
-                format!("<td class=\"n\">{}</td>", grouped(f0(&r["year"]), 0))
+                format!("<td class=\"n\">{}</td>", grouped(r.year_number, 0))
             } else {
                 String::new()
             };
@@ -1117,8 +1099,8 @@ fn unserved_table(h: &mut String, plan: &Value, instance: &Instance) {
                 "<tr>{year}<td><b>{}</b></td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                 bdi(id),
                 bdi(names.get(id).copied().unwrap_or("")),
-                grouped(f0(&r["patients"]), 1),
-                plain(s(&r["reason"]))
+                grouped(r.patients, 1),
+                plain(t(&r.reason))
             );
         }
         h.push_str("</tbody></table>\n");
