@@ -318,7 +318,7 @@ pub fn check_data_named<'p>(
 }
 
 /// What an id a plan names is the id of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdOf {
     Site,
     Hospital,
@@ -365,18 +365,17 @@ fn unknown_ids<'p>(
     let demand = index_by_id(instance.demand.iter().map(|d| d.id.as_str()));
     let hospitals = index_by_id(instance.hospitals.iter().map(|h| h.id.as_str()));
     let sites = index_by_id(instance.sites.iter().map(|s| s.id.as_str()));
+    // in the order first named; the set keeps a plan of many unknown ids linear
     let mut missing: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<(IdOf, &str)> = std::collections::HashSet::new();
     for (of, id) in named {
         let known = match of {
             IdOf::Site => &sites,
             IdOf::Hospital => &hospitals,
             IdOf::DemandPoint => &demand,
         };
-        if !known.contains_key(id) {
-            let named = format!("{} {id}", of.as_str());
-            if !missing.contains(&named) {
-                missing.push(named);
-            }
+        if !known.contains_key(id) && seen.insert((of, id)) {
+            missing.push(format!("{} {id}", of.as_str()));
         }
     }
     missing
