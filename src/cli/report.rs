@@ -126,7 +126,10 @@ pub fn run(args: ReportArgs) -> u8 {
             for x in &e.0 {
                 eprintln!("{x}");
             }
-            eprintln!("report: cannot read the instance in {}", data.display());
+            eprintln!(
+                "report: cannot read the instance in {}",
+                printable_path(&data)
+            );
             return EXIT_INPUT;
         }
         Err(e) => {
@@ -141,7 +144,7 @@ pub fn run(args: ReportArgs) -> u8 {
             eprintln!(
                 "warning: {} {}: {}; rendered anyway, and the report says so (--force)",
                 m.code(),
-                m.plan.display(),
+                printable_path(&m.plan),
                 m.reason()
             );
             Some(format!(
