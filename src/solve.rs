@@ -189,13 +189,26 @@ pub struct LagrangianSummary {
     pub seconds: f64,
 }
 
-/// A failure of the solver itself (not infeasibility, which is a [`Status`]).
+/// A failure of the solver itself (not infeasibility, which is a [`Status`]); error codes in
+/// docs/errors.md.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
-    #[error("HiGHS rejected option {0}")]
+    /// A `--highs-option` HiGHS does not take (a usage error; the CLI checks them up front).
+    #[error(transparent)]
+    UserOption(#[from] crate::highs_option::OptionProblem),
+    /// HiGHS refused an option cartnet itself sets.
+    #[error("E701 HiGHS failed: it rejected option {0}")]
     Option(String),
-    #[error("HiGHS failed: {0}")]
+    #[error("E701 HiGHS failed: {0}")]
     Solver(String),
+}
+
+/// A HiGHS run that ended in an error rather than a status (e.g. a `read_solution_file` option
+/// naming a file that cannot be read).
+fn run_failed(status: highs::HighsStatus) -> SolveError {
+    SolveError::Solver(format!(
+        "its run ended with status {status:?}; run with -v to see why in its log (highs.log)"
+    ))
 }
 
 /// What the interrupt callback reads: the deadline of the time limit.
@@ -448,9 +461,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         let _ = model.try_set_solution(Some(start), None, None, None);
     }
     let run = Instant::now();
-    let mut solved = model
-        .try_solve()
-        .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+    let mut solved = model.try_solve().map_err(run_failed)?;
     highs_seconds += run.elapsed().as_secs_f64();
     if let Some((data, mut copy)) = spare
         && solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible
@@ -465,9 +476,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
                 set("time_limit", copy.try_set_option("time_limit", left))?;
             }
             let run = Instant::now();
-            solved = copy
-                .try_solve()
-                .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+            solved = copy.try_solve().map_err(run_failed)?;
             highs_seconds += run.elapsed().as_secs_f64();
         }
     }
@@ -601,16 +610,7 @@ fn configure(model: &mut highs::Model, options: &SolveOptions) -> Result<(), Sol
         set("threads", model.try_set_option("threads", n as i32))?;
     }
     for (name, value) in &options.highs_options {
-        let r = if let Ok(b) = value.parse::<bool>() {
-            model.try_set_option(name.as_str(), b)
-        } else if let Ok(i) = value.parse::<i32>() {
-            model.try_set_option(name.as_str(), i)
-        } else if let Ok(f) = value.parse::<f64>() {
-            model.try_set_option(name.as_str(), f)
-        } else {
-            model.try_set_option(name.as_str(), value.as_str())
-        };
-        set(&format!("{name}={value}"), r)?;
+        crate::highs_option::set(model, name, value)?;
     }
     Ok(())
 }
@@ -714,9 +714,7 @@ fn separate(
                 .map_err(|_| SolveError::Option("time_limit".into()))?;
         }
         let run = Instant::now();
-        let solved = model
-            .try_solve()
-            .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+        let solved = model.try_solve().map_err(run_failed)?;
         *highs_seconds += run.elapsed().as_secs_f64();
         let optimal = solved.status() == HighsModelStatus::Optimal;
         if optimal {
@@ -1088,7 +1086,7 @@ impl ProbeAt<'_> {
         let run = Instant::now();
         let solved = m.try_solve();
         *highs_seconds += run.elapsed().as_secs_f64();
-        let solved = solved.map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+        let solved = solved.map_err(run_failed)?;
         let bound = match solved.status() {
             HighsModelStatus::Infeasible => f64::INFINITY,
             _ => solved

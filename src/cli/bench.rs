@@ -37,9 +37,9 @@ pub struct BenchArgs {
     /// Relative gap for the scale and national suites (OR-Library is solved to 1e-6).
     #[arg(long, default_value_t = 0.005)]
     pub gap: f64,
-    /// Solver threads.
+    /// Solver threads, 1 to 256.
     #[arg(long)]
-    pub threads: Option<u32>,
+    pub threads: Option<u64>,
     /// Only instances whose name contains this.
     #[arg(long)]
     pub only: Option<String>,
@@ -49,6 +49,9 @@ pub struct BenchArgs {
 }
 
 pub fn run(args: BenchArgs, verbose: bool) -> u8 {
+    if let Err(code) = super::solver_args::threads(args.threads) {
+        return code;
+    }
     let work = std::env::temp_dir().join(format!("cartnet-bench-{}", std::process::id()));
     let result = run_suites(&args, &work, verbose);
     let _ = std::fs::remove_dir_all(&work);
@@ -86,7 +89,8 @@ fn options(args: &BenchArgs, gap: f64) -> SolveOptions {
     SolveOptions {
         time_limit: Some(args.time_limit),
         gap,
-        threads: args.threads,
+        // checked in `run`: 1 to MAX_THREADS
+        threads: args.threads.and_then(|t| u32::try_from(t).ok()),
         lagrangian: args.lagrangian,
         ..SolveOptions::default()
     }

@@ -6,6 +6,7 @@ mod import;
 mod import_us;
 mod report;
 mod solve;
+mod solver_args;
 mod sweep;
 mod validate;
 mod verify;
@@ -24,6 +25,9 @@ pub const EXIT_INPUT: u8 = 1;
 pub const EXIT_INFEASIBLE: u8 = 2;
 /// No solution within the limit.
 pub const EXIT_NO_SOLUTION: u8 = 3;
+/// A failure of the solver or the system (E7xx in docs/errors.md): HiGHS failed, or a plan
+/// did not hold under its own verification and was not written.
+pub const EXIT_SOLVER: u8 = 4;
 /// Stopped by Ctrl-C (SIGINT), the shell's 128 + 2. The best plan found so far was written, if
 /// there was one (stderr says which); `solve` and `sweep` alike.
 pub const EXIT_INTERRUPTED: u8 = 130;

@@ -2,7 +2,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
-    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
+    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors, solver_args,
 };
 use cartnet::export;
 use cartnet::model::DemandGroups;
@@ -28,9 +28,9 @@ pub struct SolveArgs {
     /// Stop when the proven relative gap is at most G (e.g. 0.005 for 0.5 %).
     #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = nonneg_f64)]
     pub gap: f64,
-    /// Solver threads (default: HiGHS's choice).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub threads: Option<u32>,
+    /// Solver threads, 1 to 256 (default: HiGHS's choice).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u64>,
     /// A HiGHS option by name, for tuning (e.g. --highs-option mip_heuristic_effort=0.2).
     #[arg(long = "highs-option", value_name = "NAME=VALUE", value_parser = name_value)]
     pub highs_options: Vec<(String, String)>,
@@ -70,6 +70,13 @@ fn name_value(s: &str) -> Result<(String, String), String> {
 
 pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     let started = Instant::now();
+    let threads = match solver_args::threads(args.threads) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    if let Err(code) = solver_args::highs_options(&args.highs_options) {
+        return code;
+    }
     let (instance, scenario) = match args.input.load() {
         Ok(x) => x,
         Err(e) => return report_input_errors(&e, &args.input.data),
@@ -101,7 +108,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         time_limit: args.time_limit.map(|t| t * (1.0 - WRITE_SHARE)),
         started: Some(started),
         gap: args.gap,
-        threads: args.threads,
+        threads,
         log_file,
         highs_options: args.highs_options,
         lazy_rows: !args.eager_rows,
@@ -132,10 +139,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
     };
     let outcome = match optimize(&instance, &scenario, &network, &options, provenance) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_NO_SOLUTION;
-        }
+        Err(e) => return solver_args::solve_failed(&e),
     };
     let interrupted = cartnet::solve::interrupted();
     match outcome {
