@@ -16,7 +16,9 @@ pub mod lagrange;
 pub mod model;
 pub mod network;
 pub mod plan;
+pub mod plan_check;
 pub mod solve;
+pub mod solve_budget;
 pub mod sweep;
 pub mod verify;
 

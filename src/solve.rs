@@ -3,6 +3,7 @@
 
 use crate::lagrange::{self, Fixed, Probe, Probed, Search, Structure};
 use crate::model::{LazyRow, Problem};
+use crate::solve_budget::{Phase, TimeBudget, seconds_until};
 use good_lp::SolverModel;
 use good_lp::solvers::highs::highs;
 use highs::HighsModelStatus;
@@ -11,7 +12,7 @@ use serde::Serialize;
 use std::os::raw::{c_char, c_int, c_void};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Set by [`interrupt`] (the CLI calls it on Ctrl-C); read by every running solve.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -49,9 +50,10 @@ pub const OPTIMAL_GAP: f64 = 1e-6;
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
-    /// Seconds, counted from `started`; `None` is no limit. Everything from `started` to the
-    /// end of the solve counts: with [`crate::optimize`], building the model, the cutting-plane
-    /// rounds, HiGHS's repair of their LP point and its branch and bound.
+    /// Seconds, counted from `started`; `None` is no limit. Everything from `started` counts:
+    /// with [`crate::optimize`], building the model, the search (cutting-plane rounds, HiGHS's
+    /// repair of their LP point, its branch and bound) and the plan after it; the search gets
+    /// all but [`crate::solve_budget::FINISH_SHARE`] of it ([`TimeBudget`]).
     pub time_limit: Option<f64>,
     /// When the clock of `time_limit` started; `None`: when [`crate::optimize`] (or [`solve`])
     /// was called. The CLI sets it when the command starts, so loading the data counts too.
@@ -100,13 +102,6 @@ pub enum Lagrangian {
 /// 7 proven but capb-8000 0.065 % above its optimum; 12 arcs, 6 proven, every instance at its
 /// optimum, the search 1.1-3 s faster.
 pub const RESTRICTED_ARCS: usize = 12;
-
-/// The share of the time limit the Lagrangian relaxation and its search for a plan may use
-/// (`cartnet bench --suite orlib --time-limit 10`, before the branch and bound over sites: at 0.4
-/// the restricted search found the published optimum on 2 of the 8 instances not proven optimal,
-/// at 0.65 on 7; at 0.3, with that branch and bound, 5 capb/c instances were left 8-14 % above
-/// the bound). The branch and bound over sites may use the rest of the limit.
-pub const LAGRANGIAN_SHARE: f64 = 0.6;
 
 impl Default for SolveOptions {
     fn default() -> Self {
@@ -211,9 +206,13 @@ fn run_failed(status: highs::HighsStatus) -> SolveError {
     ))
 }
 
-/// What the interrupt callback reads: the deadline of the time limit.
+/// What the interrupt callback reads: the deadline of the time limit, and whether [`interrupt`]
+/// stops the run too.
 struct Stop {
     deadline: Option<Instant>,
+    /// False only for the LP that derives a plan's flows from its design ([`polish`]): the
+    /// plan written after Ctrl-C must hold too.
+    interrupts: bool,
 }
 
 /// HiGHS's interrupt callback (simplex, IPM and MIP): asks HiGHS to stop when [`interrupt`] was
@@ -232,7 +231,7 @@ unsafe extern "C" fn stop_callback(
     // SAFETY: `user` is the `Stop` registered with this callback, which outlives every HiGHS
     // run of the model (see `watch`); it is only read.
     let stop = unsafe { &*(user as *const Stop) };
-    if interrupted() || stop.deadline.is_some_and(|d| Instant::now() >= d) {
+    if (stop.interrupts && interrupted()) || stop.deadline.is_some_and(|d| Instant::now() >= d) {
         // SAFETY: HiGHS hands a valid, writable input struct to interrupt callbacks.
         unsafe { (*data_in).user_interrupt = 1 };
     }
@@ -264,16 +263,36 @@ fn watch(model: &mut highs::Model, stop: &Stop) -> Result<(), SolveError> {
     }
 }
 
-/// Solves the formulation with HiGHS.
+/// Solves the formulation with HiGHS: the search, then the plan's flows derived again from its
+/// rounded design ([`polish`]).
 pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError> {
+    let budget = TimeBudget::new(
+        options.started.unwrap_or_else(Instant::now),
+        options.time_limit,
+    );
+    let mut plain = None;
+    let solution = search(p, options, &budget, &mut plain)?;
+    match plain {
+        Some(data) if !solution.values.is_empty() => polish(&data, solution, options, &budget),
+        _ => Ok(solution),
+    }
+}
+
+/// The search: HiGHS (after the Lagrangian relaxation or cutting-plane rounds where they run)
+/// until the gap, the end of `budget`'s search or an interrupt. `plain` receives the model's
+/// data before any phase changes it, for a MIP.
+fn search(
+    p: Problem,
+    options: &SolveOptions,
+    budget: &TimeBudget,
+    plain: &mut Option<LpData>,
+) -> Result<Solution, SolveError> {
     let start = Instant::now();
-    let clock = options.started.unwrap_or(start);
     let mut summary: Option<LagrangianSummary> = None;
     // Declared before the model, so it is dropped after it: HiGHS holds a pointer to it.
     let stop = Stop {
-        deadline: options
-            .time_limit
-            .map(|t| clock + Duration::try_from_secs_f64(t.clamp(0.0, 1e9)).unwrap_or_default()),
+        deadline: budget.search_end(),
+        interrupts: true,
     };
     // HiGHS fills mip_dual_bound only for a MIP; for a pure LP it reads 0, not the LP's bound.
     let is_mip = p
@@ -328,9 +347,9 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         });
     }
     configure(&mut model, options)?;
-    let set = |name: &str, r: Result<(), highs::TrySetOptionError>| {
-        r.map_err(|_| SolveError::Option(name.to_string()))
-    };
+    if is_mip {
+        *plain = Some(LpData::read(&mut model)?);
+    }
     watch(&mut model, &stop)?;
     let mut highs_seconds = 0.0;
     let mut lp_bound: Option<f64> = None;
@@ -352,7 +371,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             structure,
             &lazy,
             options,
-            clock,
+            budget,
             &stop,
             &mut highs_seconds,
         )?;
@@ -375,7 +394,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         if let Some((z, values)) = &outcome.incumbent {
             let bound = outcome.bound.min(*z);
             let gap = relative_gap(*z, bound);
-            if gap <= options.gap || interrupted() || out_of_time(options, clock) {
+            if gap <= options.gap || interrupted() || budget.search_over() {
                 let optimal = gap <= OPTIMAL_GAP;
                 return Ok(Solution {
                     lagrangian: summary.clone(),
@@ -407,14 +426,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     };
     let separated = options.lazy_rows && lazy.len() > threshold;
     if separated {
-        model = separate(
-            model,
-            &lazy,
-            options.time_limit,
-            clock,
-            &mut highs_seconds,
-            &mut lp_bound,
-        )?;
+        model = separate(model, &lazy, budget, &mut highs_seconds, &mut lp_bound)?;
     } else {
         add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
     }
@@ -432,14 +444,11 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             values: Vec::new(),
         });
     }
-    if let Some(t) = options.time_limit {
-        let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
-        // After separation HiGHS runs two searches, each under time_limit: the repair of the
-        // LP point and the branch and bound. Together they must fit in what is left.
-        // With the relaxation's plan as the start, there is no LP point to repair.
-        let repair = separated && relaxed.as_ref().is_none_or(|r| r.incumbent.is_none());
-        let limit = if repair { left / 2.0 } else { left };
-        set("time_limit", model.try_set_option("time_limit", limit))?;
+    // Everything left of the search. After separation HiGHS may run two searches, the repair
+    // of the LP point and the branch and bound, each under its time_limit: the interrupt
+    // callback ends both at the search's end, so neither is cut short in advance.
+    if let Some(left) = budget.search_left() {
+        set_time_limit(&mut model, left)?;
     }
     let start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
         Some((_, values)) => Some(values.as_slice()),
@@ -471,9 +480,8 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         // plan costing 1,248,142.9, then "optimal" at that value). Its answer is then checked
         // against the plan's own cost, and on a mismatch the search runs again without the start.
         if !data.agrees(solved.get_solution().columns(), solved.objective_value()) {
-            if let Some(t) = options.time_limit {
-                let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
-                set("time_limit", copy.try_set_option("time_limit", left))?;
+            if let Some(left) = budget.search_left() {
+                set_time_limit(&mut copy, left)?;
             }
             let run = Instant::now();
             solved = copy.try_solve().map_err(run_failed)?;
@@ -584,6 +592,96 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     })
 }
 
+/// Derives a plan's continuous columns again from its design. HiGHS accepts an integer column
+/// within its feasibility tolerance, and a column bounded by it keeps what that allows: a flow
+/// w <= W z with z = 1e-7 stays at W * 1e-7 while the plan reads z as 0, so a hospital was
+/// "single-sourced" from two sites and a closed site received batches (issue #15). Here every
+/// integer column is rounded and fixed and the LP of the rest is solved on `data` (the model
+/// before any phase changed it), so the flows follow the design the plan reports; the
+/// objective, gap and status are those of the plan so derived. The LP may run to the end of the
+/// whole limit and is not stopped by Ctrl-C: a plan written after an interrupt must hold too.
+/// When it has no optimum (the rounded design leaves no flows within tolerance, or the limit
+/// ends first) the search's values are kept as they are, and the check every plan passes before
+/// it is written (`cartnet solve`, `cartnet sweep`) decides.
+fn polish(
+    data: &LpData,
+    solution: Solution,
+    options: &SolveOptions,
+    budget: &TimeBudget,
+) -> Result<Solution, SolveError> {
+    let n = data.cost.len();
+    if solution.values.len() != n {
+        return Ok(solution);
+    }
+    let began = Instant::now();
+    let stop = Stop {
+        deadline: budget.finish_end(),
+        interrupts: false,
+    };
+    let mut m = data.to_model(&SolveOptions {
+        log_file: None,
+        ..options.clone()
+    })?;
+    watch(&mut m, &stop)?;
+    for (col, _) in data
+        .integrality
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| **k != 0)
+    {
+        let v = solution.values[col].round();
+        set_bounds(&mut m, col, v, v);
+    }
+    let continuous = vec![0 as HighsInt; n];
+    // SAFETY: the pointer is the live HiGHS instance owned by `m`; the array has its n entries.
+    unsafe {
+        highs_sys::Highs_changeColsIntegralityByRange(
+            m.as_mut_ptr(),
+            0,
+            n as HighsInt - 1,
+            continuous.as_ptr(),
+        )
+    };
+    if let Some(end) = stop.deadline {
+        set_time_limit(&mut m, seconds_until(end))?;
+    }
+    let solved = m.try_solve().map_err(run_failed)?;
+    let spent = began.elapsed().as_secs_f64();
+    if solved.status() != HighsModelStatus::Optimal {
+        return Ok(solution);
+    }
+    let values = solved.get_solution().columns().to_vec();
+    let z = data.objective(&values);
+    let best_bound = solution.best_bound.map(|b| b.min(z));
+    let gap = best_bound.map(|b| relative_gap(z, b));
+    let status = match (solution.status, gap) {
+        (Status::Optimal, Some(g)) if g > OPTIMAL_GAP => Status::Feasible,
+        (s, _) => s,
+    };
+    Ok(Solution {
+        status,
+        objective: Some(z),
+        best_bound,
+        gap,
+        seconds: solution.seconds + spent,
+        highs_seconds: solution.highs_seconds + spent,
+        values,
+        ..solution
+    })
+}
+
+/// Gives `model`'s next run `seconds`. HiGHS 1.16 compares its time_limit with the run time
+/// of every run of the instance so far (ERGO-Code/HiGHS#1477): without zeroing its clocks a
+/// model solved again after the cutting-plane rounds stopped as soon as the rounds' time and its
+/// own together reached what was left, long before the limit (issue #15).
+fn set_time_limit(model: &mut highs::Model, seconds: f64) -> Result<(), SolveError> {
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`.
+    unsafe { highs_sys::Highs_zeroAllClocks(model.as_mut_ptr()) };
+    model
+        .try_set_option("time_limit", seconds)
+        .map_err(|_| SolveError::Option("time_limit".into()))
+}
+
 /// Sets `options`' output, gap, threads and HiGHS options on `model`.
 fn configure(model: &mut highs::Model, options: &SolveOptions) -> Result<(), SolveError> {
     let set = |name: &str, r: Result<(), highs::TrySetOptionError>| {
@@ -679,13 +777,12 @@ fn add_rows(model: &mut highs::Model, rows: &[&LazyRow]) -> Result<(), SolveErro
 fn separate(
     mut model: highs::Model,
     lazy: &[LazyRow],
-    time_limit: Option<f64>,
-    clock: Instant,
+    budget: &TimeBudget,
     highs_seconds: &mut f64,
     lp_bound: &mut Option<f64>,
 ) -> Result<highs::Model, SolveError> {
-    // Rounds may use half the time limit; each LP is limited to what is left of the whole.
-    let budget_seconds = time_limit.map(|t| t * 0.5);
+    // Rounds, each LP included, may use their share of the search.
+    let rounds_end = budget.phase_end(Phase::Separation);
     if lazy.is_empty() {
         return Ok(model);
     }
@@ -707,11 +804,8 @@ fn separate(
     unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, relaxed.as_ptr()) };
     let mut added = vec![false; lazy.len()];
     for _round in 0..100 {
-        if let Some(t) = time_limit {
-            let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
-            model
-                .try_set_option("time_limit", left)
-                .map_err(|_| SolveError::Option("time_limit".into()))?;
+        if let Some(end) = rounds_end {
+            set_time_limit(&mut model, seconds_until(end))?;
         }
         let run = Instant::now();
         let solved = model.try_solve().map_err(run_failed)?;
@@ -737,7 +831,7 @@ fn separate(
             Vec::new()
         };
         model = highs::Model::from(solved);
-        let out_of_time = budget_seconds.is_some_and(|b| clock.elapsed().as_secs_f64() > b);
+        let out_of_time = rounds_end.is_some_and(|e| Instant::now() > e);
         if violated.is_empty() || out_of_time || interrupted() {
             break;
         }
@@ -771,13 +865,6 @@ struct Relaxed {
     bound: f64,
     /// The best plan found.
     incumbent: Option<lagrange::Plan>,
-}
-
-/// Whether the time limit of `options`, counted from `clock`, has passed.
-fn out_of_time(options: &SolveOptions, clock: Instant) -> bool {
-    options
-        .time_limit
-        .is_some_and(|t| clock.elapsed().as_secs_f64() >= t)
 }
 
 /// Sets the bounds of column `col` in HiGHS.
@@ -901,8 +988,8 @@ impl LpData {
     }
 }
 
-/// The Lagrangian relaxation ([`lagrange`]) on `model`'s structure, within
-/// [`LAGRANGIAN_SHARE`] of the time limit. Its plans are evaluated by HiGHS on a copy of
+/// The Lagrangian relaxation ([`lagrange`]) on `model`'s structure, within its share of the
+/// search ([`Phase::Lagrangian`]). Its plans are evaluated by HiGHS on a copy of
 /// `model` with the sites' open columns fixed, so each is a plan of this very model with its
 /// true cost; `model` itself is not changed (a HiGHS instance that has solved one MIP is not
 /// reused for another: its later results were seen to mix in the earlier run's).
@@ -911,13 +998,11 @@ fn lagrangian(
     structure: &Structure,
     lazy: &[LazyRow],
     options: &SolveOptions,
-    clock: Instant,
+    budget: &TimeBudget,
     stop: &Stop,
     highs_seconds: &mut f64,
 ) -> Result<lagrange::Outcome, SolveError> {
-    let deadline = options.time_limit.map(|t| {
-        clock + Duration::try_from_secs_f64((t * LAGRANGIAN_SHARE).max(0.0)).unwrap_or_default()
-    });
+    let deadline = budget.phase_end(Phase::Lagrangian);
     let failure = std::cell::RefCell::new(None);
     // The model's data, copied once; each probe runs on a fresh instance made from it.
     let data = LpData::read(model)?;
@@ -966,9 +1051,7 @@ fn lagrangian(
         gap: options.gap,
     };
     let mut outcome = structure.run(limits, None, &mut probe);
-    let full = options
-        .time_limit
-        .map(|t| clock + Duration::try_from_secs_f64(t.max(0.0)).unwrap_or_default());
+    let full = budget.search_end();
     at.deadline.set(full);
     let near = outcome
         .incumbent
@@ -1072,12 +1155,7 @@ impl ProbeAt<'_> {
             .collect();
         add_rows(&mut m, &rows)?;
         if let Some(d) = self.deadline.get() {
-            let left = d
-                .saturating_duration_since(Instant::now())
-                .as_secs_f64()
-                .max(1e-3);
-            m.try_set_option("time_limit", left)
-                .map_err(|_| SolveError::Option("time_limit".into()))?;
+            set_time_limit(&mut m, seconds_until(d))?;
         }
         if let Some(values) = start {
             // a start that does not fit these restrictions is only ignored
@@ -1178,6 +1256,45 @@ fn add_cover_row(model: &mut highs::Model, structure: &Structure) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hospital sending its 10 batches to site 1 (open: z1 = 1) or site 2 (z2), one at most:
+    /// the search's values hold z2 = 1e-7 and w2 = 1e-6, within HiGHS's tolerances, as a time-
+    /// limited run on capb left them (issue #15). The plan derived from the rounded design
+    /// sends all 10 to site 1 and nothing to site 2, at the design's own cost 5 + 10 = 15.
+    #[test]
+    fn polish_derives_the_flows_from_the_rounded_design() {
+        let mut p = highs::RowProblem::default();
+        let z1 = p.add_integer_column(5.0, 0.0..=1.0);
+        let z2 = p.add_integer_column(1.0, 0.0..=1.0);
+        let w1 = p.add_column(1.0, 0.0..);
+        let w2 = p.add_column(2.0, 0.0..);
+        p.add_row(10.0..=10.0, [(w1, 1.0), (w2, 1.0)]);
+        p.add_row(..=0.0, [(w1, 1.0), (z1, -10.0)]);
+        p.add_row(..=0.0, [(w2, 1.0), (z2, -10.0)]);
+        p.add_row(..=1.0, [(z1, 1.0), (z2, 1.0)]);
+        let mut model = p.optimise(highs::Sense::Minimise);
+        let options = SolveOptions::default();
+        configure(&mut model, &options).unwrap();
+        let data = LpData::read(&mut model).unwrap();
+        let noisy = vec![1.0 - 1e-7, 1e-7, 10.0 - 1e-6, 1e-6];
+        let searched = Solution {
+            status: Status::Feasible,
+            objective: Some(data.objective(&noisy)),
+            best_bound: Some(14.0),
+            gap: None,
+            seconds: 0.0,
+            highs_seconds: 0.0,
+            values: noisy,
+            lagrangian: None,
+        };
+        let budget = TimeBudget::new(Instant::now(), Some(60.0));
+        let polished = polish(&data, searched, &options, &budget).unwrap();
+        assert_eq!(polished.values, vec![1.0, 0.0, 10.0, 0.0]);
+        assert_eq!(polished.objective, Some(15.0));
+        assert_eq!(polished.best_bound, Some(14.0));
+        assert_eq!(polished.gap, Some(relative_gap(15.0, 14.0)));
+        assert_eq!(polished.status, Status::Feasible);
+    }
 
     /// The spare copy used when a start is misjudged: same model, same optimum, and the cost of
     /// a plan recomputed from the model's own costs. min 3x + 2y, x + y >= 5, y <= 2.5, x

@@ -934,14 +934,22 @@ pub fn run(
         });
         match result {
             Ok(Outcome::Plan(pl)) => {
-                row.status = match pl.solver.status {
-                    Status::Optimal => RowStatus::Optimal,
-                    _ => RowStatus::Feasible,
-                };
-                row.objective = pl.solver.objective;
-                row.gap = pl.solver.gap;
-                row.kpis = Some(pl.kpis.clone());
-                plan = Some(pl);
+                let check = crate::plan_check::check(&pl, instance);
+                if check.holds() {
+                    row.status = match pl.solver.status {
+                        Status::Optimal => RowStatus::Optimal,
+                        _ => RowStatus::Feasible,
+                    };
+                    row.objective = pl.solver.objective;
+                    row.gap = pl.solver.gap;
+                    row.kpis = Some(pl.kpis.clone());
+                    plan = Some(pl);
+                } else {
+                    // a plan that does not hold is a failure of the solver, never a file
+                    row.notes = std::iter::once(crate::plan_check::refusal(&check))
+                        .chain(check.violations.iter().map(|v| v.to_string()))
+                        .collect();
+                }
             }
             Ok(Outcome::Infeasible { reasons, .. }) => {
                 row.status = RowStatus::Infeasible;

@@ -32,10 +32,6 @@ pub const EXIT_SOLVER: u8 = 4;
 /// there was one (stderr says which); `solve` and `sweep` alike.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// The share of `--time-limit` kept for turning the solution into a plan and writing its files:
-/// the solver is stopped at the rest (national instance: 15 ms to write; 2 % of 10 s is 200 ms).
-pub const WRITE_SHARE: f64 = 0.02;
-
 /// Makes Ctrl-C stop the solves cleanly instead of killing the process: the first one asks every
 /// running solve to stop and keep its best plan so far ([`cartnet::solve::interrupt`]); the
 /// command then writes what it has, as usual (each file atomically) and exits with

@@ -2,7 +2,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
-    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors, solver_args,
+    nonneg_f64, positive_f64, report_input_errors, solver_args,
 };
 use cartnet::export;
 use cartnet::model::DemandGroups;
@@ -105,7 +105,7 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
         None
     };
     let options = SolveOptions {
-        time_limit: args.time_limit.map(|t| t * (1.0 - WRITE_SHARE)),
+        time_limit: args.time_limit,
         started: Some(started),
         gap: args.gap,
         threads,
@@ -165,6 +165,9 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
                     },
                     l.seconds
                 );
+            }
+            if let Err(code) = check_before_writing(&plan, &instance, verbose) {
+                return code;
             }
             let written = match export::write_plan(&args.out, &plan, &instance) {
                 Ok(w) => w,
@@ -257,4 +260,34 @@ pub fn run(args: SolveArgs, verbose: bool) -> u8 {
             EXIT_NO_SOLUTION
         }
     }
+}
+
+/// Checks the plan as `cartnet verify` would before it is written; a plan that does not hold
+/// is printed with its violations and not written (E702, exit code 4).
+fn check_before_writing(
+    plan: &cartnet::plan::Plan,
+    instance: &cartnet::input::Instance,
+    verbose: bool,
+) -> Result<(), u8> {
+    let began = Instant::now();
+    let check = cartnet::plan_check::check(plan, instance);
+    if verbose {
+        eprintln!(
+            "checked the plan before writing it in {:.3} s: {}",
+            began.elapsed().as_secs_f64(),
+            if check.holds() {
+                "it holds"
+            } else {
+                "it does not hold"
+            }
+        );
+    }
+    if check.holds() {
+        return Ok(());
+    }
+    eprintln!("{}", cartnet::plan_check::refusal(&check));
+    for v in &check.violations {
+        eprintln!("  {v}");
+    }
+    Err(super::EXIT_SOLVER)
 }

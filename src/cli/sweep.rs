@@ -8,7 +8,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, EXIT_SOLVER,
-    WRITE_SHARE, nonneg_f64, positive_f64, report_input_errors,
+    nonneg_f64, positive_f64, report_input_errors,
 };
 use cartnet::export;
 use cartnet::input::error::InputErrors;
@@ -254,7 +254,7 @@ pub fn run(args: SweepArgs, verbose: bool) -> u8 {
     let options = RunOptions {
         jobs: workers,
         solve: SolveOptions {
-            time_limit: study.time_limit.map(|t| t * (1.0 - WRITE_SHARE)),
+            time_limit: study.time_limit,
             gap: study.gap,
             threads: Some(threads),
             ..SolveOptions::default()
