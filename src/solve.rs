@@ -444,16 +444,24 @@ fn search(
             values: Vec::new(),
         });
     }
-    // Everything left of the search. After separation HiGHS may run two searches, the repair
-    // of the LP point and the branch and bound, each under its time_limit: the interrupt
-    // callback ends both at the search's end, so neither is cut short in advance.
-    if let Some(left) = budget.search_left() {
-        set_time_limit(&mut model, left)?;
-    }
-    let start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
+    let mut start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
         Some((_, values)) => Some(values.as_slice()),
         None => options.initial_solution.as_deref().map(Vec::as_slice),
     };
+    // Without a start, the rounds' LP point is repaired into one in a phase of its own, and the
+    // branch and bound runs on a copy without the LP point (which HiGHS would repair again).
+    let repaired;
+    if separated && start_values.is_none() {
+        let (data, plan) = repair(model, budget, &mut highs_seconds)?;
+        model = data.to_model(options)?;
+        watch(&mut model, &stop)?;
+        repaired = plan;
+        start_values = repaired.as_deref();
+    }
+    // Everything left of the search.
+    if let Some(left) = budget.search_left() {
+        set_time_limit(&mut model, left)?;
+    }
     if let Some(path) = &options.write_model {
         write_model(&mut model, path)?;
     }
@@ -846,8 +854,40 @@ fn separate(
     unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, integrality.as_ptr()) };
     // The LP point stays in HiGHS as a MIP start: HiGHS fixes the discrete columns that are
     // already integral and solves a sub-MIP for the rest (a RENS-like repair), which finds good
-    // plans on large instances. That sub-MIP gets its own time limit, so the caller halves it.
+    // plans on large instances. The caller runs it as a phase of its own ([`repair`]).
     Ok(model)
+}
+
+/// HiGHS's repair of the cutting-plane rounds' LP point (left in `model` by [`separate`]) into a
+/// first plan, until the end of [`Phase::Repair`]: HiGHS fixes the discrete columns already
+/// integral and solves a sub-MIP for the rest, under the same time_limit as the branch and bound
+/// that follows in the same run, so within one run the repair could take every second left and
+/// the branch and bound start after the deadline; with half of what was left each, a repair
+/// that failed at once left the branch and bound half the time (issue #15). Returns the model's
+/// data (for the branch and bound's copy) and the plan, if the repair found one.
+fn repair(
+    mut model: highs::Model,
+    budget: &TimeBudget,
+    highs_seconds: &mut f64,
+) -> Result<(LpData, Option<Vec<f64>>), SolveError> {
+    let data = LpData::read(&mut model)?;
+    let stop = Stop {
+        deadline: budget.phase_end(Phase::Repair),
+        interrupts: true,
+    };
+    watch(&mut model, &stop)?;
+    if let Some(end) = stop.deadline {
+        set_time_limit(&mut model, seconds_until(end))?;
+    }
+    let run = Instant::now();
+    let solved = model.try_solve().map_err(run_failed)?;
+    *highs_seconds += run.elapsed().as_secs_f64();
+    let plan = (solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible)
+        .then(|| solved.get_solution().columns().to_vec())
+        .filter(|v| v.len() == data.cost.len());
+    // HiGHS holds a pointer to `stop` until the model is gone
+    drop(solved);
+    Ok((data, plan))
 }
 
 /// |objective - bound| / max(|objective|, tiny), as HiGHS defines the MIP gap; 0 when equal.

@@ -5,8 +5,8 @@
 //! rounded design, checking the plan and writing its files. The rest is the search. A phase
 //! that starts the search (the Lagrangian relaxation, the multi-year heuristic, the
 //! cutting-plane rounds) may run until its share of the search has passed, counted from the
-//! start; the final HiGHS solve gets everything left of the search, so a run ends at its limit
-//! unless it reaches its gap first or is interrupted.
+//! start (the repair of the rounds' LP point too); the final HiGHS solve gets everything left of
+//! the search, so a run ends at its limit unless it reaches its gap first or is interrupted.
 
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,13 @@ pub const HORIZON_SHARE: f64 = 0.4;
 /// bound and point are worth half, the search for plans needs the other half.
 pub const SEPARATION_SHARE: f64 = 0.5;
 
+/// The share of the search until which HiGHS may repair the cutting-plane rounds' LP point into
+/// a first plan (it fixes the discrete columns already integral and solves a sub-MIP for the
+/// rest): half of what the rounds leave when they use their share, as before this budget (on
+/// the ZIP-level national instance the repair and the branch and bound each used their half).
+/// The branch and bound gets the rest, so it always has a quarter of the search at least.
+pub const REPAIR_SHARE: f64 = 0.75;
+
 /// The least HiGHS is given when the search's time is up (HiGHS takes no limit of 0).
 const LEAST_SECONDS: f64 = 1e-3;
 
@@ -39,6 +46,7 @@ pub enum Phase {
     Lagrangian,
     Horizon,
     Separation,
+    Repair,
 }
 
 impl Phase {
@@ -47,6 +55,7 @@ impl Phase {
             Phase::Lagrangian => LAGRANGIAN_SHARE,
             Phase::Horizon => HORIZON_SHARE,
             Phase::Separation => SEPARATION_SHARE,
+            Phase::Repair => REPAIR_SHARE,
         }
     }
 }
@@ -140,6 +149,7 @@ mod tests {
         assert!((at(b.phase_end(Phase::Lagrangian)) - 98.0 * 0.6).abs() < 1e-9);
         assert!((at(b.phase_end(Phase::Horizon)) - 98.0 * 0.4).abs() < 1e-9);
         assert!((at(b.phase_end(Phase::Separation)) - 49.0).abs() < 1e-9);
+        assert!((at(b.phase_end(Phase::Repair)) - 73.5).abs() < 1e-9);
         assert!(b.search_left().unwrap() <= 98.0);
         assert!(!b.search_over());
         assert!((at(b.finish_end()) - 100.0).abs() < 1e-3);
