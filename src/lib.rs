@@ -66,6 +66,16 @@ pub fn optimize_with_values(
         started: Some(options.started.unwrap_or_else(std::time::Instant::now)),
         ..options.clone()
     };
+    // Ctrl-C before the model is built: nothing to search (the build is not interruptible).
+    if solve::interrupted() {
+        return Ok((
+            Outcome::NoSolution {
+                seconds: options.started.map_or(0.0, |s| s.elapsed().as_secs_f64()),
+                best_bound: None,
+            },
+            Vec::new(),
+        ));
+    }
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
     // A multi-year model starts from the forward heuristic's plan, unless given one.

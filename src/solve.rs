@@ -312,6 +312,19 @@ fn search(
                 k <= 1e-9
             }
         });
+    // Ctrl-C before HiGHS has the model: handing it over is not interruptible and finds nothing.
+    if interrupted() {
+        return Ok(Solution {
+            lagrangian: None,
+            status: Status::NoSolution,
+            objective: None,
+            best_bound: None,
+            gap: None,
+            seconds: start.elapsed().as_secs_f64(),
+            highs_seconds: 0.0,
+            values: Vec::new(),
+        });
+    }
     let mut problem = p.variables.minimise(p.objective).using(highs);
     for c in p.constraints {
         problem.add_constraint(c);
@@ -353,6 +366,8 @@ fn search(
     watch(&mut model, &stop)?;
     let mut highs_seconds = 0.0;
     let mut lp_bound: Option<f64> = None;
+    // The cutting-plane rounds' last optimal LP point, to repair into a first plan.
+    let mut lp_point: Option<Vec<f64>> = None;
     // What the Lagrangian relaxation established, when it ran.
     let mut relaxed: Option<Relaxed> = None;
     let run_lagrangian = is_mip
@@ -426,7 +441,14 @@ fn search(
     };
     let separated = options.lazy_rows && lazy.len() > threshold;
     if separated {
-        model = separate(model, &lazy, budget, &mut highs_seconds, &mut lp_bound)?;
+        model = separate(
+            model,
+            &lazy,
+            budget,
+            &mut highs_seconds,
+            &mut lp_bound,
+            &mut lp_point,
+        )?;
     } else {
         add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
     }
@@ -452,10 +474,25 @@ fn search(
     // branch and bound runs on a copy without the LP point (which HiGHS would repair again).
     let repaired;
     if separated && start_values.is_none() {
-        let (data, plan) = repair(model, budget, &mut highs_seconds)?;
+        let data = LpData::read(&mut model)?;
+        repaired = match &lp_point {
+            Some(point) => repair(&data, point, options, budget, &mut highs_seconds)?,
+            None => None,
+        };
+        if interrupted() {
+            // Stopped during the repair: its plan, if any, is the best there is.
+            let seconds = start.elapsed().as_secs_f64();
+            return Ok(stopped_with(
+                &data,
+                repaired,
+                lp_bound,
+                summary,
+                seconds,
+                highs_seconds,
+            ));
+        }
         model = data.to_model(options)?;
         watch(&mut model, &stop)?;
-        repaired = plan;
         start_values = repaired.as_deref();
     }
     // Everything left of the search.
@@ -788,6 +825,7 @@ fn separate(
     budget: &TimeBudget,
     highs_seconds: &mut f64,
     lp_bound: &mut Option<f64>,
+    point: &mut Option<Vec<f64>>,
 ) -> Result<highs::Model, SolveError> {
     // Rounds, each LP included, may use their share of the search.
     let rounds_end = budget.phase_end(Phase::Separation);
@@ -827,6 +865,7 @@ fn separate(
         let violated: Vec<usize> = if optimal {
             let x = solved.get_solution();
             let x = x.columns();
+            *point = Some(x.to_vec());
             (0..lazy.len())
                 .filter(|&i| !added[i])
                 .filter(|&i| {
@@ -852,42 +891,89 @@ fn separate(
     let ptr = model.as_mut_ptr();
     // SAFETY: as above, on the (same) live instance; the array has n entries.
     unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, integrality.as_ptr()) };
-    // The LP point stays in HiGHS as a MIP start: HiGHS fixes the discrete columns that are
-    // already integral and solves a sub-MIP for the rest (a RENS-like repair), which finds good
-    // plans on large instances. The caller runs it as a phase of its own ([`repair`]).
+    // The caller repairs the last optimal LP point into a first plan ([`repair`]), which finds
+    // good plans on large instances.
     Ok(model)
 }
 
-/// HiGHS's repair of the cutting-plane rounds' LP point (left in `model` by [`separate`]) into a
-/// first plan, until the end of [`Phase::Repair`]: HiGHS fixes the discrete columns already
-/// integral and solves a sub-MIP for the rest, under the same time_limit as the branch and bound
-/// that follows in the same run, so within one run the repair could take every second left and
-/// the branch and bound start after the deadline; with half of what was left each, a repair
-/// that failed at once left the branch and bound half the time (issue #15). Returns the model's
-/// data (for the branch and bound's copy) and the plan, if the repair found one.
+/// The repair of the cutting-plane rounds' LP point `point` into a first plan, until the end of
+/// [`Phase::Repair`], RENS-like: on a copy of the model, the discrete columns already integral
+/// are fixed and the sub-MIP of the rest is solved. HiGHS does the same with an LP point left
+/// as its MIP start, but inside the run of the branch and bound, under the same time_limit and
+/// out of reach of the interrupt callback: the repair could take every second left (the branch
+/// and bound's presolve then ran past the deadline), or end at once and leave the branch and
+/// bound half the time, and Ctrl-C waited for it (issue #15). The plan found, if any.
 fn repair(
-    mut model: highs::Model,
+    data: &LpData,
+    point: &[f64],
+    options: &SolveOptions,
     budget: &TimeBudget,
     highs_seconds: &mut f64,
-) -> Result<(LpData, Option<Vec<f64>>), SolveError> {
-    let data = LpData::read(&mut model)?;
+) -> Result<Option<Vec<f64>>, SolveError> {
     let stop = Stop {
         deadline: budget.phase_end(Phase::Repair),
         interrupts: true,
     };
-    watch(&mut model, &stop)?;
+    let mut m = data.to_model(&SolveOptions {
+        log_file: None,
+        ..options.clone()
+    })?;
+    watch(&mut m, &stop)?;
+    for (col, _) in data
+        .integrality
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| **k != 0)
+    {
+        let v = point[col];
+        if (v - v.round()).abs() <= INTEGRAL {
+            set_bounds(&mut m, col, v.round(), v.round());
+        }
+    }
     if let Some(end) = stop.deadline {
-        set_time_limit(&mut model, seconds_until(end))?;
+        set_time_limit(&mut m, seconds_until(end))?;
     }
     let run = Instant::now();
-    let solved = model.try_solve().map_err(run_failed)?;
+    let solved = m.try_solve().map_err(run_failed)?;
     *highs_seconds += run.elapsed().as_secs_f64();
-    let plan = (solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible)
-        .then(|| solved.get_solution().columns().to_vec())
-        .filter(|v| v.len() == data.cost.len());
-    // HiGHS holds a pointer to `stop` until the model is gone
-    drop(solved);
-    Ok((data, plan))
+    Ok(
+        (solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible)
+            .then(|| solved.get_solution().columns().to_vec()),
+    )
+}
+
+/// A column of an LP point within this of a whole number counts as integral (HiGHS's
+/// mip_feasibility_tolerance).
+const INTEGRAL: f64 = 1e-6;
+
+/// The solution of a search stopped (Ctrl-C) with `plan`, if any, and the LP bound.
+fn stopped_with(
+    data: &LpData,
+    plan: Option<Vec<f64>>,
+    lp_bound: Option<f64>,
+    lagrangian: Option<LagrangianSummary>,
+    seconds: f64,
+    highs_seconds: f64,
+) -> Solution {
+    let objective = plan.as_ref().map(|v| data.objective(v));
+    let best_bound = match (objective, lp_bound) {
+        (Some(z), Some(b)) => Some(b.min(z)),
+        (_, b) => b,
+    };
+    Solution {
+        status: if plan.is_some() {
+            Status::Feasible
+        } else {
+            Status::NoSolution
+        },
+        objective,
+        best_bound,
+        gap: objective.zip(best_bound).map(|(z, b)| relative_gap(z, b)),
+        seconds,
+        highs_seconds,
+        values: plan.unwrap_or_default(),
+        lagrangian,
+    }
 }
 
 /// |objective - bound| / max(|objective|, tiny), as HiGHS defines the MIP gap; 0 when equal.

@@ -864,6 +864,23 @@ pub fn run(
         let p = &points[i];
         let start = Instant::now();
         let g = group_of[i];
+        let mut row = Row {
+            index: p.index,
+            levels: p.levels.clone(),
+            status: RowStatus::Error,
+            seconds: 0.0,
+            objective: None,
+            gap: None,
+            kpis: None,
+            notes: Vec::new(),
+        };
+        if crate::solve::interrupted() {
+            // Ctrl-C: no new scenario starts (not even its network); the row says so in sweep.csv.
+            row.status = RowStatus::NotRun;
+            row.notes = vec!["the sweep was interrupted before it started".into()];
+            on_done(p, &row, None);
+            return row;
+        }
         let net = networks[g].get_or_init(|| {
             built.fetch_add(1, Ordering::Relaxed);
             Network::build(instance, &points[representative[g]].scenario)
@@ -889,23 +906,6 @@ pub fn run(
             data: &options.data,
             model: &model,
         };
-        let mut row = Row {
-            index: p.index,
-            levels: p.levels.clone(),
-            status: RowStatus::Error,
-            seconds: 0.0,
-            objective: None,
-            gap: None,
-            kpis: None,
-            notes: Vec::new(),
-        };
-        if crate::solve::interrupted() {
-            // Ctrl-C: no new scenario starts; the row says so in sweep.csv.
-            row.status = RowStatus::NotRun;
-            row.notes = vec!["the sweep was interrupted before it started".into()];
-            on_done(p, &row, None);
-            return row;
-        }
         let mut plan = None;
         let log = options.logs.as_ref().and_then(|l| l.get(p.index));
         let is_representative = representative[g] == i;
