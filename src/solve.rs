@@ -161,6 +161,22 @@ pub struct Solution {
     pub lagrangian: Option<LagrangianSummary>,
 }
 
+impl Solution {
+    /// No plan and no bound, found before HiGHS ran (`start`: when the solve began).
+    fn without_plan(status: Status, start: Instant) -> Solution {
+        Solution {
+            status,
+            objective: None,
+            best_bound: None,
+            gap: None,
+            seconds: start.elapsed().as_secs_f64(),
+            highs_seconds: 0.0,
+            values: Vec::new(),
+            lagrangian: None,
+        }
+    }
+}
+
 /// What the Lagrangian relaxation ([`crate::lagrange`]) did before branch and bound.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LagrangianSummary {
@@ -314,16 +330,7 @@ fn search(
         });
     // Ctrl-C before HiGHS has the model: handing it over is not interruptible and finds nothing.
     if interrupted() {
-        return Ok(Solution {
-            lagrangian: None,
-            status: Status::NoSolution,
-            objective: None,
-            best_bound: None,
-            gap: None,
-            seconds: start.elapsed().as_secs_f64(),
-            highs_seconds: 0.0,
-            values: Vec::new(),
-        });
+        return Ok(Solution::without_plan(Status::NoSolution, start));
     }
     let mut problem = p.variables.minimise(p.objective).using(highs);
     for c in p.constraints {
@@ -336,16 +343,7 @@ fn search(
     let relaxation = p.relaxation;
     if model.num_cols() == 0 {
         if !rows_hold {
-            return Ok(Solution {
-                lagrangian: summary.clone(),
-                status: Status::Infeasible,
-                objective: None,
-                best_bound: None,
-                gap: None,
-                seconds: start.elapsed().as_secs_f64(),
-                highs_seconds: 0.0,
-                values: Vec::new(),
-            });
+            return Ok(Solution::without_plan(Status::Infeasible, start));
         }
         // Nothing to decide (no demand can move, no site can open): the empty plan is optimal.
         return Ok(Solution {
@@ -663,17 +661,8 @@ fn polish(
         deadline: budget.finish_end(),
         interrupts: false,
     };
-    let mut m = data.to_model(&SolveOptions {
-        log_file: None,
-        ..options.clone()
-    })?;
-    watch(&mut m, &stop)?;
-    for (col, _) in data
-        .integrality
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| **k != 0)
-    {
+    let mut m = data.quiet_copy(options, &stop)?;
+    for col in data.integer_cols() {
         let v = solution.values[col].round();
         set_bounds(&mut m, col, v, v);
     }
@@ -687,9 +676,6 @@ fn polish(
             continuous.as_ptr(),
         )
     };
-    if let Some(end) = stop.deadline {
-        set_time_limit(&mut m, seconds_until(end))?;
-    }
     let solved = m.try_solve().map_err(run_failed)?;
     let spent = began.elapsed().as_secs_f64();
     if solved.status() != HighsModelStatus::Optimal {
@@ -914,24 +900,12 @@ fn repair(
         deadline: budget.phase_end(Phase::Repair),
         interrupts: true,
     };
-    let mut m = data.to_model(&SolveOptions {
-        log_file: None,
-        ..options.clone()
-    })?;
-    watch(&mut m, &stop)?;
-    for (col, _) in data
-        .integrality
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| **k != 0)
-    {
+    let mut m = data.quiet_copy(options, &stop)?;
+    for col in data.integer_cols() {
         let v = point[col];
         if (v - v.round()).abs() <= INTEGRAL {
             set_bounds(&mut m, col, v.round(), v.round());
         }
-    }
-    if let Some(end) = stop.deadline {
-        set_time_limit(&mut m, seconds_until(end))?;
     }
     let run = Instant::now();
     let solved = m.try_solve().map_err(run_failed)?;
@@ -1099,6 +1073,29 @@ impl LpData {
         }
         configure(&mut copy, options)?;
         Ok(copy)
+    }
+
+    /// A new HiGHS instance holding this model, configured as `options` say but without a log,
+    /// stopped by `stop` (which must outlive its runs) and limited to `stop`'s deadline.
+    fn quiet_copy(&self, options: &SolveOptions, stop: &Stop) -> Result<highs::Model, SolveError> {
+        let mut m = self.to_model(&SolveOptions {
+            log_file: None,
+            ..options.clone()
+        })?;
+        watch(&mut m, stop)?;
+        if let Some(end) = stop.deadline {
+            set_time_limit(&mut m, seconds_until(end))?;
+        }
+        Ok(m)
+    }
+
+    /// The integer columns.
+    fn integer_cols(&self) -> impl Iterator<Item = usize> + '_ {
+        self.integrality
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k != 0)
+            .map(|(col, _)| col)
     }
 
     /// The objective of the column values `x`.
