@@ -676,6 +676,9 @@ fn polish(
             continuous.as_ptr(),
         )
     };
+    // The search's values as the start: where they are already right, the LP keeps them rather
+    // than moving to another of equally cheap flows.
+    let _ = m.try_set_solution(Some(&solution.values), None, None, None);
     let solved = m.try_solve().map_err(run_failed)?;
     let spent = began.elapsed().as_secs_f64();
     if solved.status() != HighsModelStatus::Optimal {
