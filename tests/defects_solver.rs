@@ -202,11 +202,14 @@ fn sources_and_closed(plan: &serde_json::Value) -> (Vec<(String, usize)>, Vec<St
 
 /// Item 0: under a time limit with single sourcing, capb at capacity 8000 and capc at 5750 wrote
 /// "feasible" plans their own `verify` rejected (batches of 2e-6 to 8e-6 to closed sites, so
-/// hospitals split over two sites). Now a run either writes a plan that holds, with each
-/// hospital on one open site, or writes nothing: a plan whose flows stayed wrong would be
-/// refused by the check before writing (E702, exit 4), which this test does not accept either.
+/// hospitals split over two sites). Each run must now write a plan that holds, with each
+/// hospital on one open site: a plan whose flows stayed wrong would be refused by the check
+/// before writing (E702, exit 4), which fails this test too. Before this change capb found no
+/// plan in 20 s (the branch and bound got half of what the cutting-plane rounds left, and
+/// stopped at 17.0 s); now its first plan comes from the repair of the rounds' LP point, which
+/// ends by 75 % of the search (a plan at a 15 s limit too, so 20 s leaves a margin for load).
 #[test]
-fn single_source_capb_and_capc_under_a_time_limit_write_only_plans_that_hold() {
+fn single_source_capb_and_capc_under_a_time_limit_write_plans_that_hold() {
     let _one = heavy();
     let work = tempfile::tempdir().unwrap();
     for (name, capacity) in [("capb", "8000"), ("capc", "5750")] {
@@ -239,7 +242,6 @@ fn single_source_capb_and_capc_under_a_time_limit_write_only_plans_that_hold() {
                 assert!(into_closed.is_empty(), "{what}: {into_closed:?}");
                 assert!(String::from_utf8_lossy(&o.stdout).contains("the plan holds"));
             }
-            Some(3) => assert!(!out.join("plan.json").exists(), "{what}"),
             other => panic!("{what}: exit {other:?}"),
         }
     }
