@@ -11,10 +11,8 @@ use crate::input::{Instance, Scenario};
 use crate::model::{Floors, Formulation, ModelInfo};
 use crate::network::Network;
 use crate::solve::{self, SolveError, SolveOptions, Status};
+use crate::solve_budget::{Phase, TimeBudget};
 use std::time::Instant;
-
-/// The share of the time limit the heuristic may use, all years together.
-const TIME_SHARE: f64 = 0.4;
 /// The gap each year's solve stops at (it only needs a good plan, not a proof).
 const YEAR_GAP: f64 = 1e-3;
 
@@ -27,21 +25,23 @@ pub fn first_plan(
     info: &ModelInfo,
     options: &SolveOptions,
 ) -> Result<Option<Vec<f64>>, SolveError> {
-    // the time limit's clock (the command's start), and the heuristic's share of it
-    let clock = options.started.unwrap_or_else(Instant::now);
+    // the heuristic's share of the search, all years together (counted from the command's start)
+    let budget = TimeBudget::new(
+        options.started.unwrap_or_else(Instant::now),
+        options.time_limit,
+    );
+    let end = budget.phase_end(Phase::Horizon);
     let years = info.years.len();
     let sites = instance.sites.len();
     let mut floors = Floors::none(sites);
     let mut values = vec![0.0; info.columns];
     for year in 0..years {
-        let time_limit = match options.time_limit {
-            Some(limit) => {
-                let left = limit * TIME_SHARE - clock.elapsed().as_secs_f64();
-                if left <= 0.0 {
-                    return Ok(None);
-                }
-                Some(left / (years - year) as f64)
-            }
+        // each year an equal part of what is left
+        let time_limit = match end {
+            Some(end) => match TimeBudget::sub_limit(end, years - year) {
+                Some(t) => Some(t),
+                None => return Ok(None),
+            },
             None => None,
         };
         let year_options = SolveOptions {

@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod explain;
 pub mod export;
+pub mod highs_option;
 pub mod horizon;
 pub mod import;
 pub mod input;
@@ -15,7 +16,9 @@ pub mod lagrange;
 pub mod model;
 pub mod network;
 pub mod plan;
+pub mod plan_check;
 pub mod solve;
+pub mod solve_budget;
 pub mod sweep;
 pub mod text;
 pub mod verify;
@@ -64,6 +67,16 @@ pub fn optimize_with_values(
         started: Some(options.started.unwrap_or_else(std::time::Instant::now)),
         ..options.clone()
     };
+    // Ctrl-C before the model is built: nothing to search (the build is not interruptible).
+    if solve::interrupted() {
+        return Ok((
+            Outcome::NoSolution {
+                seconds: options.started.map_or(0.0, |s| s.elapsed().as_secs_f64()),
+                best_bound: None,
+            },
+            Vec::new(),
+        ));
+    }
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
     // A multi-year model starts from the forward heuristic's plan, unless given one.

@@ -3,6 +3,7 @@
 
 use crate::lagrange::{self, Fixed, Probe, Probed, Search, Structure};
 use crate::model::{LazyRow, Problem};
+use crate::solve_budget::{Phase, TimeBudget, seconds_until};
 use good_lp::SolverModel;
 use good_lp::solvers::highs::highs;
 use highs::HighsModelStatus;
@@ -11,7 +12,7 @@ use serde::Serialize;
 use std::os::raw::{c_char, c_int, c_void};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Set by [`interrupt`] (the CLI calls it on Ctrl-C); read by every running solve.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -49,9 +50,10 @@ pub const OPTIMAL_GAP: f64 = 1e-6;
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
-    /// Seconds, counted from `started`; `None` is no limit. Everything from `started` to the
-    /// end of the solve counts: with [`crate::optimize`], building the model, the cutting-plane
-    /// rounds, HiGHS's repair of their LP point and its branch and bound.
+    /// Seconds, counted from `started`; `None` is no limit. Everything from `started` counts:
+    /// with [`crate::optimize`], building the model, the search (cutting-plane rounds, HiGHS's
+    /// repair of their LP point, its branch and bound) and the plan after it; the search gets
+    /// all but [`crate::solve_budget::FINISH_SHARE`] of it ([`TimeBudget`]).
     pub time_limit: Option<f64>,
     /// When the clock of `time_limit` started; `None`: when [`crate::optimize`] (or [`solve`])
     /// was called. The CLI sets it when the command starts, so loading the data counts too.
@@ -100,13 +102,6 @@ pub enum Lagrangian {
 /// 7 proven but capb-8000 0.065 % above its optimum; 12 arcs, 6 proven, every instance at its
 /// optimum, the search 1.1-3 s faster.
 pub const RESTRICTED_ARCS: usize = 12;
-
-/// The share of the time limit the Lagrangian relaxation and its search for a plan may use
-/// (`cartnet bench --suite orlib --time-limit 10`, before the branch and bound over sites: at 0.4
-/// the restricted search found the published optimum on 2 of the 8 instances not proven optimal,
-/// at 0.65 on 7; at 0.3, with that branch and bound, 5 capb/c instances were left 8-14 % above
-/// the bound). The branch and bound over sites may use the rest of the limit.
-pub const LAGRANGIAN_SHARE: f64 = 0.6;
 
 impl Default for SolveOptions {
     fn default() -> Self {
@@ -166,6 +161,22 @@ pub struct Solution {
     pub lagrangian: Option<LagrangianSummary>,
 }
 
+impl Solution {
+    /// No plan and no bound, found before HiGHS ran (`start`: when the solve began).
+    fn without_plan(status: Status, start: Instant) -> Solution {
+        Solution {
+            status,
+            objective: None,
+            best_bound: None,
+            gap: None,
+            seconds: start.elapsed().as_secs_f64(),
+            highs_seconds: 0.0,
+            values: Vec::new(),
+            lagrangian: None,
+        }
+    }
+}
+
 /// What the Lagrangian relaxation ([`crate::lagrange`]) did before branch and bound.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LagrangianSummary {
@@ -189,18 +200,35 @@ pub struct LagrangianSummary {
     pub seconds: f64,
 }
 
-/// A failure of the solver itself (not infeasibility, which is a [`Status`]).
+/// A failure of the solver itself (not infeasibility, which is a [`Status`]); error codes in
+/// docs/errors.md.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
-    #[error("HiGHS rejected option {0}")]
+    /// A `--highs-option` HiGHS does not take (a usage error; the CLI checks them up front).
+    #[error(transparent)]
+    UserOption(#[from] crate::highs_option::OptionProblem),
+    /// HiGHS refused an option cartnet itself sets.
+    #[error("E701 HiGHS failed: it rejected option {0}")]
     Option(String),
-    #[error("HiGHS failed: {0}")]
+    #[error("E701 HiGHS failed: {0}")]
     Solver(String),
 }
 
-/// What the interrupt callback reads: the deadline of the time limit.
+/// A HiGHS run that ended in an error rather than a status (e.g. a `read_solution_file` option
+/// naming a file that cannot be read).
+fn run_failed(status: highs::HighsStatus) -> SolveError {
+    SolveError::Solver(format!(
+        "its run ended with status {status:?}; run with -v to see why in its log (highs.log)"
+    ))
+}
+
+/// What the interrupt callback reads: the deadline of the time limit, and whether [`interrupt`]
+/// stops the run too.
 struct Stop {
     deadline: Option<Instant>,
+    /// False only for the LP that derives a plan's flows from its design ([`polish`]): the
+    /// plan written after Ctrl-C must hold too.
+    interrupts: bool,
 }
 
 /// HiGHS's interrupt callback (simplex, IPM and MIP): asks HiGHS to stop when [`interrupt`] was
@@ -219,7 +247,7 @@ unsafe extern "C" fn stop_callback(
     // SAFETY: `user` is the `Stop` registered with this callback, which outlives every HiGHS
     // run of the model (see `watch`); it is only read.
     let stop = unsafe { &*(user as *const Stop) };
-    if interrupted() || stop.deadline.is_some_and(|d| Instant::now() >= d) {
+    if (stop.interrupts && interrupted()) || stop.deadline.is_some_and(|d| Instant::now() >= d) {
         // SAFETY: HiGHS hands a valid, writable input struct to interrupt callbacks.
         unsafe { (*data_in).user_interrupt = 1 };
     }
@@ -251,16 +279,36 @@ fn watch(model: &mut highs::Model, stop: &Stop) -> Result<(), SolveError> {
     }
 }
 
-/// Solves the formulation with HiGHS.
+/// Solves the formulation with HiGHS: the search, then the plan's flows derived again from its
+/// rounded design ([`polish`]).
 pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError> {
+    let budget = TimeBudget::new(
+        options.started.unwrap_or_else(Instant::now),
+        options.time_limit,
+    );
+    let mut plain = None;
+    let solution = search(p, options, &budget, &mut plain)?;
+    match plain {
+        Some(data) if !solution.values.is_empty() => polish(&data, solution, options, &budget),
+        _ => Ok(solution),
+    }
+}
+
+/// The search: HiGHS (after the Lagrangian relaxation or cutting-plane rounds where they run)
+/// until the gap, the end of `budget`'s search or an interrupt. `plain` receives the model's
+/// data before any phase changes it, for a MIP.
+fn search(
+    p: Problem,
+    options: &SolveOptions,
+    budget: &TimeBudget,
+    plain: &mut Option<LpData>,
+) -> Result<Solution, SolveError> {
     let start = Instant::now();
-    let clock = options.started.unwrap_or(start);
     let mut summary: Option<LagrangianSummary> = None;
     // Declared before the model, so it is dropped after it: HiGHS holds a pointer to it.
     let stop = Stop {
-        deadline: options
-            .time_limit
-            .map(|t| clock + Duration::try_from_secs_f64(t.clamp(0.0, 1e9)).unwrap_or_default()),
+        deadline: budget.search_end(),
+        interrupts: true,
     };
     // HiGHS fills mip_dual_bound only for a MIP; for a pure LP it reads 0, not the LP's bound.
     let is_mip = p
@@ -280,6 +328,10 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
                 k <= 1e-9
             }
         });
+    // Ctrl-C before HiGHS has the model: handing it over is not interruptible and finds nothing.
+    if interrupted() {
+        return Ok(Solution::without_plan(Status::NoSolution, start));
+    }
     let mut problem = p.variables.minimise(p.objective).using(highs);
     for c in p.constraints {
         problem.add_constraint(c);
@@ -291,16 +343,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     let relaxation = p.relaxation;
     if model.num_cols() == 0 {
         if !rows_hold {
-            return Ok(Solution {
-                lagrangian: summary.clone(),
-                status: Status::Infeasible,
-                objective: None,
-                best_bound: None,
-                gap: None,
-                seconds: start.elapsed().as_secs_f64(),
-                highs_seconds: 0.0,
-                values: Vec::new(),
-            });
+            return Ok(Solution::without_plan(Status::Infeasible, start));
         }
         // Nothing to decide (no demand can move, no site can open): the empty plan is optimal.
         return Ok(Solution {
@@ -315,12 +358,14 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         });
     }
     configure(&mut model, options)?;
-    let set = |name: &str, r: Result<(), highs::TrySetOptionError>| {
-        r.map_err(|_| SolveError::Option(name.to_string()))
-    };
+    if is_mip {
+        *plain = Some(LpData::read(&mut model)?);
+    }
     watch(&mut model, &stop)?;
     let mut highs_seconds = 0.0;
     let mut lp_bound: Option<f64> = None;
+    // The cutting-plane rounds' last optimal LP point, to repair into a first plan.
+    let mut lp_point: Option<Vec<f64>> = None;
     // What the Lagrangian relaxation established, when it ran.
     let mut relaxed: Option<Relaxed> = None;
     let run_lagrangian = is_mip
@@ -339,7 +384,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             structure,
             &lazy,
             options,
-            clock,
+            budget,
             &stop,
             &mut highs_seconds,
         )?;
@@ -362,7 +407,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         if let Some((z, values)) = &outcome.incumbent {
             let bound = outcome.bound.min(*z);
             let gap = relative_gap(*z, bound);
-            if gap <= options.gap || interrupted() || out_of_time(options, clock) {
+            if gap <= options.gap || interrupted() || budget.search_over() {
                 let optimal = gap <= OPTIMAL_GAP;
                 return Ok(Solution {
                     lagrangian: summary.clone(),
@@ -397,10 +442,10 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         model = separate(
             model,
             &lazy,
-            options.time_limit,
-            clock,
+            budget,
             &mut highs_seconds,
             &mut lp_bound,
+            &mut lp_point,
         )?;
     } else {
         add_rows(&mut model, &lazy.iter().collect::<Vec<_>>())?;
@@ -419,19 +464,39 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
             values: Vec::new(),
         });
     }
-    if let Some(t) = options.time_limit {
-        let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
-        // After separation HiGHS runs two searches, each under time_limit: the repair of the
-        // LP point and the branch and bound. Together they must fit in what is left.
-        // With the relaxation's plan as the start, there is no LP point to repair.
-        let repair = separated && relaxed.as_ref().is_none_or(|r| r.incumbent.is_none());
-        let limit = if repair { left / 2.0 } else { left };
-        set("time_limit", model.try_set_option("time_limit", limit))?;
-    }
-    let start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
+    let mut start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
         Some((_, values)) => Some(values.as_slice()),
         None => options.initial_solution.as_deref().map(Vec::as_slice),
     };
+    // Without a start, the rounds' LP point is repaired into one in a phase of its own, and the
+    // branch and bound runs on a copy without the LP point (which HiGHS would repair again).
+    let repaired;
+    if separated && start_values.is_none() {
+        let data = LpData::read(&mut model)?;
+        repaired = match &lp_point {
+            Some(point) => repair(&data, point, options, budget, &mut highs_seconds)?,
+            None => None,
+        };
+        if interrupted() {
+            // Stopped during the repair: its plan, if any, is the best there is.
+            let seconds = start.elapsed().as_secs_f64();
+            return Ok(stopped_with(
+                &data,
+                repaired,
+                lp_bound,
+                summary,
+                seconds,
+                highs_seconds,
+            ));
+        }
+        model = data.to_model(options)?;
+        watch(&mut model, &stop)?;
+        start_values = repaired.as_deref();
+    }
+    // Everything left of the search.
+    if let Some(left) = budget.search_left() {
+        set_time_limit(&mut model, left)?;
+    }
     if let Some(path) = &options.write_model {
         write_model(&mut model, path)?;
     }
@@ -448,9 +513,7 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         let _ = model.try_set_solution(Some(start), None, None, None);
     }
     let run = Instant::now();
-    let mut solved = model
-        .try_solve()
-        .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+    let mut solved = model.try_solve().map_err(run_failed)?;
     highs_seconds += run.elapsed().as_secs_f64();
     if let Some((data, mut copy)) = spare
         && solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible
@@ -460,14 +523,11 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
         // plan costing 1,248,142.9, then "optimal" at that value). Its answer is then checked
         // against the plan's own cost, and on a mismatch the search runs again without the start.
         if !data.agrees(solved.get_solution().columns(), solved.objective_value()) {
-            if let Some(t) = options.time_limit {
-                let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
-                set("time_limit", copy.try_set_option("time_limit", left))?;
+            if let Some(left) = budget.search_left() {
+                set_time_limit(&mut copy, left)?;
             }
             let run = Instant::now();
-            solved = copy
-                .try_solve()
-                .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+            solved = copy.try_solve().map_err(run_failed)?;
             highs_seconds += run.elapsed().as_secs_f64();
         }
     }
@@ -575,6 +635,87 @@ pub fn solve(p: Problem, options: &SolveOptions) -> Result<Solution, SolveError>
     })
 }
 
+/// Derives a plan's continuous columns again from its design. HiGHS accepts an integer column
+/// within its feasibility tolerance, and a column bounded by it keeps what that allows: a flow
+/// w <= W z with z = 1e-7 stays at W * 1e-7 while the plan reads z as 0, so a hospital was
+/// "single-sourced" from two sites and a closed site received batches (issue #15). Here every
+/// integer column is rounded and fixed and the LP of the rest is solved on `data` (the model
+/// before any phase changed it), so the flows follow the design the plan reports; the
+/// objective, gap and status are those of the plan so derived. The LP may run to the end of the
+/// whole limit and is not stopped by Ctrl-C: a plan written after an interrupt must hold too.
+/// When it has no optimum (the rounded design leaves no flows within tolerance, or the limit
+/// ends first) the search's values are kept as they are, and the check every plan passes before
+/// it is written (`cartnet solve`, `cartnet sweep`) decides.
+fn polish(
+    data: &LpData,
+    solution: Solution,
+    options: &SolveOptions,
+    budget: &TimeBudget,
+) -> Result<Solution, SolveError> {
+    let n = data.cost.len();
+    if solution.values.len() != n {
+        return Ok(solution);
+    }
+    let began = Instant::now();
+    let stop = Stop {
+        deadline: budget.finish_end(),
+        interrupts: false,
+    };
+    let mut m = data.quiet_copy(options, &stop)?;
+    for col in data.integer_cols() {
+        let v = solution.values[col].round();
+        set_bounds(&mut m, col, v, v);
+    }
+    let continuous = vec![0 as HighsInt; n];
+    // SAFETY: the pointer is the live HiGHS instance owned by `m`; the array has its n entries.
+    unsafe {
+        highs_sys::Highs_changeColsIntegralityByRange(
+            m.as_mut_ptr(),
+            0,
+            n as HighsInt - 1,
+            continuous.as_ptr(),
+        )
+    };
+    // The search's values as the start: where they are already right, the LP keeps them rather
+    // than moving to another of equally cheap flows.
+    let _ = m.try_set_solution(Some(&solution.values), None, None, None);
+    let solved = m.try_solve().map_err(run_failed)?;
+    let spent = began.elapsed().as_secs_f64();
+    if solved.status() != HighsModelStatus::Optimal {
+        return Ok(solution);
+    }
+    let values = solved.get_solution().columns().to_vec();
+    let z = data.objective(&values);
+    let best_bound = solution.best_bound.map(|b| b.min(z));
+    let gap = best_bound.map(|b| relative_gap(z, b));
+    let status = match (solution.status, gap) {
+        (Status::Optimal, Some(g)) if g > OPTIMAL_GAP => Status::Feasible,
+        (s, _) => s,
+    };
+    Ok(Solution {
+        status,
+        objective: Some(z),
+        best_bound,
+        gap,
+        seconds: solution.seconds + spent,
+        highs_seconds: solution.highs_seconds + spent,
+        values,
+        ..solution
+    })
+}
+
+/// Gives `model`'s next run `seconds`. HiGHS 1.16 compares its time_limit with the run time
+/// of every run of the instance so far (ERGO-Code/HiGHS#1477): without zeroing its clocks a
+/// model solved again after the cutting-plane rounds stopped as soon as the rounds' time and its
+/// own together reached what was left, long before the limit (issue #15).
+fn set_time_limit(model: &mut highs::Model, seconds: f64) -> Result<(), SolveError> {
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`.
+    unsafe { highs_sys::Highs_zeroAllClocks(model.as_mut_ptr()) };
+    model
+        .try_set_option("time_limit", seconds)
+        .map_err(|_| SolveError::Option("time_limit".into()))
+}
+
 /// Sets `options`' output, gap, threads and HiGHS options on `model`.
 fn configure(model: &mut highs::Model, options: &SolveOptions) -> Result<(), SolveError> {
     let set = |name: &str, r: Result<(), highs::TrySetOptionError>| {
@@ -601,16 +742,7 @@ fn configure(model: &mut highs::Model, options: &SolveOptions) -> Result<(), Sol
         set("threads", model.try_set_option("threads", n as i32))?;
     }
     for (name, value) in &options.highs_options {
-        let r = if let Ok(b) = value.parse::<bool>() {
-            model.try_set_option(name.as_str(), b)
-        } else if let Ok(i) = value.parse::<i32>() {
-            model.try_set_option(name.as_str(), i)
-        } else if let Ok(f) = value.parse::<f64>() {
-            model.try_set_option(name.as_str(), f)
-        } else {
-            model.try_set_option(name.as_str(), value.as_str())
-        };
-        set(&format!("{name}={value}"), r)?;
+        crate::highs_option::set(model, name, value)?;
     }
     Ok(())
 }
@@ -679,13 +811,13 @@ fn add_rows(model: &mut highs::Model, rows: &[&LazyRow]) -> Result<(), SolveErro
 fn separate(
     mut model: highs::Model,
     lazy: &[LazyRow],
-    time_limit: Option<f64>,
-    clock: Instant,
+    budget: &TimeBudget,
     highs_seconds: &mut f64,
     lp_bound: &mut Option<f64>,
+    point: &mut Option<Vec<f64>>,
 ) -> Result<highs::Model, SolveError> {
-    // Rounds may use half the time limit; each LP is limited to what is left of the whole.
-    let budget_seconds = time_limit.map(|t| t * 0.5);
+    // Rounds, each LP included, may use their share of the search.
+    let rounds_end = budget.phase_end(Phase::Separation);
     if lazy.is_empty() {
         return Ok(model);
     }
@@ -707,16 +839,11 @@ fn separate(
     unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, relaxed.as_ptr()) };
     let mut added = vec![false; lazy.len()];
     for _round in 0..100 {
-        if let Some(t) = time_limit {
-            let left = (t - clock.elapsed().as_secs_f64()).max(1e-9);
-            model
-                .try_set_option("time_limit", left)
-                .map_err(|_| SolveError::Option("time_limit".into()))?;
+        if let Some(end) = rounds_end {
+            set_time_limit(&mut model, seconds_until(end))?;
         }
         let run = Instant::now();
-        let solved = model
-            .try_solve()
-            .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+        let solved = model.try_solve().map_err(run_failed)?;
         *highs_seconds += run.elapsed().as_secs_f64();
         let optimal = solved.status() == HighsModelStatus::Optimal;
         if optimal {
@@ -727,6 +854,7 @@ fn separate(
         let violated: Vec<usize> = if optimal {
             let x = solved.get_solution();
             let x = x.columns();
+            *point = Some(x.to_vec());
             (0..lazy.len())
                 .filter(|&i| !added[i])
                 .filter(|&i| {
@@ -739,7 +867,7 @@ fn separate(
             Vec::new()
         };
         model = highs::Model::from(solved);
-        let out_of_time = budget_seconds.is_some_and(|b| clock.elapsed().as_secs_f64() > b);
+        let out_of_time = rounds_end.is_some_and(|e| Instant::now() > e);
         if violated.is_empty() || out_of_time || interrupted() {
             break;
         }
@@ -752,10 +880,77 @@ fn separate(
     let ptr = model.as_mut_ptr();
     // SAFETY: as above, on the (same) live instance; the array has n entries.
     unsafe { highs_sys::Highs_changeColsIntegralityByRange(ptr, 0, n - 1, integrality.as_ptr()) };
-    // The LP point stays in HiGHS as a MIP start: HiGHS fixes the discrete columns that are
-    // already integral and solves a sub-MIP for the rest (a RENS-like repair), which finds good
-    // plans on large instances. That sub-MIP gets its own time limit, so the caller halves it.
+    // The caller repairs the last optimal LP point into a first plan ([`repair`]), which finds
+    // good plans on large instances.
     Ok(model)
+}
+
+/// The repair of the cutting-plane rounds' LP point `point` into a first plan, until the end of
+/// [`Phase::Repair`], RENS-like: on a copy of the model, the discrete columns already integral
+/// are fixed and the sub-MIP of the rest is solved. HiGHS does the same with an LP point left
+/// as its MIP start, but inside the run of the branch and bound, under the same time_limit and
+/// out of reach of the interrupt callback: the repair could take every second left (the branch
+/// and bound's presolve then ran past the deadline), or end at once and leave the branch and
+/// bound half the time, and Ctrl-C waited for it (issue #15). The plan found, if any.
+fn repair(
+    data: &LpData,
+    point: &[f64],
+    options: &SolveOptions,
+    budget: &TimeBudget,
+    highs_seconds: &mut f64,
+) -> Result<Option<Vec<f64>>, SolveError> {
+    let stop = Stop {
+        deadline: budget.phase_end(Phase::Repair),
+        interrupts: true,
+    };
+    let mut m = data.quiet_copy(options, &stop)?;
+    for col in data.integer_cols() {
+        let v = point[col];
+        if (v - v.round()).abs() <= INTEGRAL {
+            set_bounds(&mut m, col, v.round(), v.round());
+        }
+    }
+    let run = Instant::now();
+    let solved = m.try_solve().map_err(run_failed)?;
+    *highs_seconds += run.elapsed().as_secs_f64();
+    Ok(
+        (solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible)
+            .then(|| solved.get_solution().columns().to_vec()),
+    )
+}
+
+/// A column of an LP point within this of a whole number counts as integral (HiGHS's
+/// mip_feasibility_tolerance).
+const INTEGRAL: f64 = 1e-6;
+
+/// The solution of a search stopped (Ctrl-C) with `plan`, if any, and the LP bound.
+fn stopped_with(
+    data: &LpData,
+    plan: Option<Vec<f64>>,
+    lp_bound: Option<f64>,
+    lagrangian: Option<LagrangianSummary>,
+    seconds: f64,
+    highs_seconds: f64,
+) -> Solution {
+    let objective = plan.as_ref().map(|v| data.objective(v));
+    let best_bound = match (objective, lp_bound) {
+        (Some(z), Some(b)) => Some(b.min(z)),
+        (_, b) => b,
+    };
+    Solution {
+        status: if plan.is_some() {
+            Status::Feasible
+        } else {
+            Status::NoSolution
+        },
+        objective,
+        best_bound,
+        gap: objective.zip(best_bound).map(|(z, b)| relative_gap(z, b)),
+        seconds,
+        highs_seconds,
+        values: plan.unwrap_or_default(),
+        lagrangian,
+    }
 }
 
 /// |objective - bound| / max(|objective|, tiny), as HiGHS defines the MIP gap; 0 when equal.
@@ -773,13 +968,6 @@ struct Relaxed {
     bound: f64,
     /// The best plan found.
     incumbent: Option<lagrange::Plan>,
-}
-
-/// Whether the time limit of `options`, counted from `clock`, has passed.
-fn out_of_time(options: &SolveOptions, clock: Instant) -> bool {
-    options
-        .time_limit
-        .is_some_and(|t| clock.elapsed().as_secs_f64() >= t)
 }
 
 /// Sets the bounds of column `col` in HiGHS.
@@ -890,6 +1078,29 @@ impl LpData {
         Ok(copy)
     }
 
+    /// A new HiGHS instance holding this model, configured as `options` say but without a log,
+    /// stopped by `stop` (which must outlive its runs) and limited to `stop`'s deadline.
+    fn quiet_copy(&self, options: &SolveOptions, stop: &Stop) -> Result<highs::Model, SolveError> {
+        let mut m = self.to_model(&SolveOptions {
+            log_file: None,
+            ..options.clone()
+        })?;
+        watch(&mut m, stop)?;
+        if let Some(end) = stop.deadline {
+            set_time_limit(&mut m, seconds_until(end))?;
+        }
+        Ok(m)
+    }
+
+    /// The integer columns.
+    fn integer_cols(&self) -> impl Iterator<Item = usize> + '_ {
+        self.integrality
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k != 0)
+            .map(|(col, _)| col)
+    }
+
     /// The objective of the column values `x`.
     fn objective(&self, x: &[f64]) -> f64 {
         self.offset + self.cost.iter().zip(x).map(|(c, v)| c * v).sum::<f64>()
@@ -903,8 +1114,8 @@ impl LpData {
     }
 }
 
-/// The Lagrangian relaxation ([`lagrange`]) on `model`'s structure, within
-/// [`LAGRANGIAN_SHARE`] of the time limit. Its plans are evaluated by HiGHS on a copy of
+/// The Lagrangian relaxation ([`lagrange`]) on `model`'s structure, within its share of the
+/// search ([`Phase::Lagrangian`]). Its plans are evaluated by HiGHS on a copy of
 /// `model` with the sites' open columns fixed, so each is a plan of this very model with its
 /// true cost; `model` itself is not changed (a HiGHS instance that has solved one MIP is not
 /// reused for another: its later results were seen to mix in the earlier run's).
@@ -913,13 +1124,11 @@ fn lagrangian(
     structure: &Structure,
     lazy: &[LazyRow],
     options: &SolveOptions,
-    clock: Instant,
+    budget: &TimeBudget,
     stop: &Stop,
     highs_seconds: &mut f64,
 ) -> Result<lagrange::Outcome, SolveError> {
-    let deadline = options.time_limit.map(|t| {
-        clock + Duration::try_from_secs_f64((t * LAGRANGIAN_SHARE).max(0.0)).unwrap_or_default()
-    });
+    let deadline = budget.phase_end(Phase::Lagrangian);
     let failure = std::cell::RefCell::new(None);
     // The model's data, copied once; each probe runs on a fresh instance made from it.
     let data = LpData::read(model)?;
@@ -968,9 +1177,7 @@ fn lagrangian(
         gap: options.gap,
     };
     let mut outcome = structure.run(limits, None, &mut probe);
-    let full = options
-        .time_limit
-        .map(|t| clock + Duration::try_from_secs_f64(t.max(0.0)).unwrap_or_default());
+    let full = budget.search_end();
     at.deadline.set(full);
     let near = outcome
         .incumbent
@@ -1074,12 +1281,7 @@ impl ProbeAt<'_> {
             .collect();
         add_rows(&mut m, &rows)?;
         if let Some(d) = self.deadline.get() {
-            let left = d
-                .saturating_duration_since(Instant::now())
-                .as_secs_f64()
-                .max(1e-3);
-            m.try_set_option("time_limit", left)
-                .map_err(|_| SolveError::Option("time_limit".into()))?;
+            set_time_limit(&mut m, seconds_until(d))?;
         }
         if let Some(values) = start {
             // a start that does not fit these restrictions is only ignored
@@ -1088,7 +1290,7 @@ impl ProbeAt<'_> {
         let run = Instant::now();
         let solved = m.try_solve();
         *highs_seconds += run.elapsed().as_secs_f64();
-        let solved = solved.map_err(|e| SolveError::Solver(format!("{e:?}")))?;
+        let solved = solved.map_err(run_failed)?;
         let bound = match solved.status() {
             HighsModelStatus::Infeasible => f64::INFINITY,
             _ => solved
@@ -1180,6 +1382,45 @@ fn add_cover_row(model: &mut highs::Model, structure: &Structure) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hospital sending its 10 batches to site 1 (open: z1 = 1) or site 2 (z2), one at most:
+    /// the search's values hold z2 = 1e-7 and w2 = 1e-6, within HiGHS's tolerances, as a time-
+    /// limited run on capb left them (issue #15). The plan derived from the rounded design
+    /// sends all 10 to site 1 and nothing to site 2, at the design's own cost 5 + 10 = 15.
+    #[test]
+    fn polish_derives_the_flows_from_the_rounded_design() {
+        let mut p = highs::RowProblem::default();
+        let z1 = p.add_integer_column(5.0, 0.0..=1.0);
+        let z2 = p.add_integer_column(1.0, 0.0..=1.0);
+        let w1 = p.add_column(1.0, 0.0..);
+        let w2 = p.add_column(2.0, 0.0..);
+        p.add_row(10.0..=10.0, [(w1, 1.0), (w2, 1.0)]);
+        p.add_row(..=0.0, [(w1, 1.0), (z1, -10.0)]);
+        p.add_row(..=0.0, [(w2, 1.0), (z2, -10.0)]);
+        p.add_row(..=1.0, [(z1, 1.0), (z2, 1.0)]);
+        let mut model = p.optimise(highs::Sense::Minimise);
+        let options = SolveOptions::default();
+        configure(&mut model, &options).unwrap();
+        let data = LpData::read(&mut model).unwrap();
+        let noisy = vec![1.0 - 1e-7, 1e-7, 10.0 - 1e-6, 1e-6];
+        let searched = Solution {
+            status: Status::Feasible,
+            objective: Some(data.objective(&noisy)),
+            best_bound: Some(14.0),
+            gap: None,
+            seconds: 0.0,
+            highs_seconds: 0.0,
+            values: noisy,
+            lagrangian: None,
+        };
+        let budget = TimeBudget::new(Instant::now(), Some(60.0));
+        let polished = polish(&data, searched, &options, &budget).unwrap();
+        assert_eq!(polished.values, vec![1.0, 0.0, 10.0, 0.0]);
+        assert_eq!(polished.objective, Some(15.0));
+        assert_eq!(polished.best_bound, Some(14.0));
+        assert_eq!(polished.gap, Some(relative_gap(15.0, 14.0)));
+        assert_eq!(polished.status, Status::Feasible);
+    }
 
     /// The spare copy used when a start is misjudged: same model, same optimum, and the cost of
     /// a plan recomputed from the model's own costs. min 3x + 2y, x + y >= 5, y <= 2.5, x

@@ -868,6 +868,23 @@ pub fn run(
         let p = &points[i];
         let start = Instant::now();
         let g = group_of[i];
+        let mut row = Row {
+            index: p.index,
+            levels: p.levels.clone(),
+            status: RowStatus::Error,
+            seconds: 0.0,
+            objective: None,
+            gap: None,
+            kpis: None,
+            notes: Vec::new(),
+        };
+        if crate::solve::interrupted() {
+            // Ctrl-C: no new scenario starts (not even its network); the row says so in sweep.csv.
+            row.status = RowStatus::NotRun;
+            row.notes = vec!["the sweep was interrupted before it started".into()];
+            on_done(p, &row, None);
+            return row;
+        }
         let net = networks[g].get_or_init(|| {
             built.fetch_add(1, Ordering::Relaxed);
             Network::build(instance, &points[representative[g]].scenario)
@@ -893,23 +910,6 @@ pub fn run(
             data: &options.data,
             model: &model,
         };
-        let mut row = Row {
-            index: p.index,
-            levels: p.levels.clone(),
-            status: RowStatus::Error,
-            seconds: 0.0,
-            objective: None,
-            gap: None,
-            kpis: None,
-            notes: Vec::new(),
-        };
-        if crate::solve::interrupted() {
-            // Ctrl-C: no new scenario starts; the row says so in sweep.csv.
-            row.status = RowStatus::NotRun;
-            row.notes = vec!["the sweep was interrupted before it started".into()];
-            on_done(p, &row, None);
-            return row;
-        }
         let mut plan = None;
         let log = options.logs.as_ref().and_then(|l| l.get(p.index));
         let is_representative = representative[g] == i;
@@ -939,14 +939,22 @@ pub fn run(
         match result {
             Ok(Outcome::Plan(mut pl)) => {
                 pl.instance.digest.clone_from(&options.digest);
-                row.status = match pl.solver.status {
-                    Status::Optimal => RowStatus::Optimal,
-                    _ => RowStatus::Feasible,
-                };
-                row.objective = pl.solver.objective;
-                row.gap = pl.solver.gap;
-                row.kpis = Some(pl.kpis.clone());
-                plan = Some(pl);
+                let check = crate::plan_check::check(&pl, instance);
+                if check.holds() {
+                    row.status = match pl.solver.status {
+                        Status::Optimal => RowStatus::Optimal,
+                        _ => RowStatus::Feasible,
+                    };
+                    row.objective = pl.solver.objective;
+                    row.gap = pl.solver.gap;
+                    row.kpis = Some(pl.kpis.clone());
+                    plan = Some(pl);
+                } else {
+                    // a plan that does not hold is a failure of the solver, never a file
+                    row.notes = std::iter::once(crate::plan_check::refusal(&check))
+                        .chain(check.violations.iter().map(|v| v.to_string()))
+                        .collect();
+                }
             }
             Ok(Outcome::Infeasible { reasons, .. }) => {
                 row.status = RowStatus::Infeasible;

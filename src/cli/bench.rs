@@ -38,9 +38,9 @@ pub struct BenchArgs {
     /// Relative gap for the scale and national suites, in [0, 1) (OR-Library is solved to 1e-6).
     #[arg(long, value_name = "G", default_value_t = 0.005, value_parser = super::relative_gap)]
     pub gap: f64,
-    /// Solver threads.
+    /// Solver threads, 1 to 256.
     #[arg(long)]
-    pub threads: Option<u32>,
+    pub threads: Option<u64>,
     /// Only instances whose name contains this.
     #[arg(long)]
     pub only: Option<String>,
@@ -53,6 +53,9 @@ pub struct BenchArgs {
 }
 
 pub fn run(args: BenchArgs) -> u8 {
+    if let Err(code) = super::solver_args::threads(args.threads) {
+        return code;
+    }
     if let Some(out) = &args.out
         && let Err(code) = super::check_out(cartnet::export::folder::check_out_file(out))
     {
@@ -95,7 +98,8 @@ fn options(args: &BenchArgs, gap: f64) -> SolveOptions {
     SolveOptions {
         time_limit: Some(args.time_limit),
         gap,
-        threads: args.threads,
+        // checked in `run`: 1 to MAX_THREADS
+        threads: args.threads.and_then(|t| u32::try_from(t).ok()),
         lagrangian: args.lagrangian,
         ..SolveOptions::default()
     }

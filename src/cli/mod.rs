@@ -6,6 +6,7 @@ mod import;
 mod import_us;
 mod report;
 mod solve;
+mod solver_args;
 mod sweep;
 mod validate;
 mod verify;
@@ -25,13 +26,12 @@ pub const EXIT_INPUT: u8 = 1;
 pub const EXIT_INFEASIBLE: u8 = 2;
 /// No solution within the limit.
 pub const EXIT_NO_SOLUTION: u8 = 3;
+/// A failure of the solver or the system (E7xx in docs/errors.md): HiGHS failed, or a plan
+/// did not hold under its own verification and was not written.
+pub const EXIT_SOLVER: u8 = 4;
 /// Stopped by Ctrl-C (SIGINT), the shell's 128 + 2. The best plan found so far was written, if
 /// there was one (stderr says which); `solve` and `sweep` alike.
 pub const EXIT_INTERRUPTED: u8 = 130;
-
-/// The share of `--time-limit` kept for turning the solution into a plan and writing its files:
-/// the solver is stopped at the rest (national instance: 15 ms to write; 2 % of 10 s is 200 ms).
-pub const WRITE_SHARE: f64 = 0.02;
 
 /// Makes Ctrl-C stop the solves cleanly instead of killing the process: the first one asks every
 /// running solve to stop and keep its best plan so far ([`cartnet::solve::interrupt`]); the

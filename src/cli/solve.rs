@@ -2,7 +2,7 @@
 
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
-    WRITE_SHARE, positive_f64, relative_gap, report_input_errors,
+    positive_f64, relative_gap, report_input_errors, solver_args,
 };
 use cartnet::export;
 use cartnet::input::digest;
@@ -30,9 +30,9 @@ pub struct SolveArgs {
     /// Stop when the proven relative gap is at most G, in [0, 1) (e.g. 0.005 for 0.5 %).
     #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = relative_gap)]
     pub gap: f64,
-    /// Solver threads (default: HiGHS's choice).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub threads: Option<u32>,
+    /// Solver threads, 1 to 256 (default: HiGHS's choice).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u64>,
     /// A HiGHS option by name, for tuning (e.g. --highs-option mip_heuristic_effort=0.2).
     #[arg(long = "highs-option", value_name = "NAME=VALUE", value_parser = name_value)]
     pub highs_options: Vec<(String, String)>,
@@ -77,6 +77,13 @@ fn name_value(s: &str) -> Result<(String, String), String> {
 pub fn run(args: SolveArgs) -> u8 {
     let started = Instant::now();
     let verbose = args.verbose;
+    let threads = match solver_args::threads(args.threads) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    if let Err(code) = solver_args::highs_options(&args.highs_options) {
+        return code;
+    }
     if let Err(code) = super::check_out(export::folder::check_out(&args.out)) {
         return code;
     }
@@ -125,10 +132,10 @@ pub fn run(args: SolveArgs) -> u8 {
         None
     };
     let options = SolveOptions {
-        time_limit: args.time_limit.map(|t| t * (1.0 - WRITE_SHARE)),
+        time_limit: args.time_limit,
         started: Some(started),
         gap: args.gap,
-        threads: args.threads,
+        threads,
         log_file,
         highs_options: args.highs_options,
         lazy_rows: !args.eager_rows,
@@ -159,10 +166,7 @@ pub fn run(args: SolveArgs) -> u8 {
     };
     let outcome = match optimize(&instance, &scenario, &network, &options, provenance) {
         Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_NO_SOLUTION;
-        }
+        Err(e) => return solver_args::solve_failed(&e),
     };
     let interrupted = cartnet::solve::interrupted();
     match outcome {
@@ -189,6 +193,9 @@ pub fn run(args: SolveArgs) -> u8 {
                     },
                     l.seconds
                 );
+            }
+            if let Err(code) = check_before_writing(&plan, &instance, verbose) {
+                return code;
             }
             let written = match export::write_plan(&args.out, &plan, &instance) {
                 Ok(w) => w,
@@ -289,4 +296,34 @@ pub fn run(args: SolveArgs) -> u8 {
             EXIT_NO_SOLUTION
         }
     }
+}
+
+/// Checks the plan as `cartnet verify` would before it is written; a plan that does not hold
+/// is printed with its violations and not written (E702, exit code 4).
+fn check_before_writing(
+    plan: &cartnet::plan::Plan,
+    instance: &cartnet::input::Instance,
+    verbose: bool,
+) -> Result<(), u8> {
+    let began = Instant::now();
+    let check = cartnet::plan_check::check(plan, instance);
+    if verbose {
+        eprintln!(
+            "checked the plan before writing it in {:.3} s: {}",
+            began.elapsed().as_secs_f64(),
+            if check.holds() {
+                "it holds"
+            } else {
+                "it does not hold"
+            }
+        );
+    }
+    if check.holds() {
+        return Ok(());
+    }
+    eprintln!("{}", cartnet::plan_check::refusal(&check));
+    for v in &check.violations {
+        eprintln!("  {v}");
+    }
+    Err(super::EXIT_SOLVER)
 }

@@ -7,7 +7,7 @@
 //! (grid order) and `OUT/sweep.svg` follow, and a table is printed.
 
 use super::{
-    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, WRITE_SHARE,
+    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, EXIT_SOLVER,
     positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
@@ -52,10 +52,10 @@ pub struct SweepArgs {
     /// Scenarios solved at once [default: the number of cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
-    /// Solver threads per scenario [default: 1, so that results do not depend on --jobs; HiGHS
+    /// Solver threads per scenario, 1 to 256 [default: 1, so that results do not depend on --jobs; HiGHS
     /// may pick a different one of equally cheap plans at another thread count].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub threads: Option<u32>,
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u64>,
     /// Seconds per scenario; a scenario stopped by it keeps its best plan and proven gap. Its
     /// network, model build, solve and plan files all count.
     #[arg(long, value_name = "S", value_parser = positive_f64)]
@@ -229,6 +229,10 @@ fn progress_bar(n: usize) -> ProgressBar {
 pub fn run(args: SweepArgs) -> u8 {
     let started = Instant::now();
     let verbose = args.verbose;
+    let threads = match super::solver_args::threads(args.threads) {
+        Ok(t) => t.unwrap_or(sweep::SOLVER_THREADS),
+        Err(code) => return code,
+    };
     let study = match load(&args) {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
@@ -248,7 +252,6 @@ pub fn run(args: SweepArgs) -> u8 {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let jobs = args.jobs.map_or(cores, |j| j as usize);
     let workers = jobs.min(n).max(1);
-    let threads = args.threads.unwrap_or(sweep::SOLVER_THREADS);
     let plans_dir = study.out.join("plans");
     let folders: Vec<String> = study
         .points
@@ -285,7 +288,7 @@ pub fn run(args: SweepArgs) -> u8 {
     let options = RunOptions {
         jobs: workers,
         solve: SolveOptions {
-            time_limit: study.time_limit.map(|t| t * (1.0 - WRITE_SHARE)),
+            time_limit: study.time_limit,
             gap: study.gap,
             threads: Some(threads),
             ..SolveOptions::default()
@@ -440,7 +443,9 @@ pub fn run(args: SweepArgs) -> u8 {
         EXIT_INTERRUPTED
     } else if !write_errors.is_empty() {
         EXIT_INPUT
-    } else if no_solution + failed > 0 {
+    } else if failed > 0 {
+        EXIT_SOLVER
+    } else if no_solution > 0 {
         EXIT_NO_SOLUTION
     } else if infeasible > 0 {
         EXIT_INFEASIBLE
