@@ -8,8 +8,10 @@ set -euo pipefail
 # True when a library that bindgen (clang-sys) loads is present: libclang.so, libclang.so.N or
 # libclang-N.so*. libclang-cpp.so.N is the C++ interface, a different library that some images
 # ship without libclang: it does not count.
+# CARTNET_LIBCLANG_DIRS (space-separated) replaces the folders searched (for the script's test).
 have_libclang() {
   local dirs=(/usr/lib/llvm-*/lib /usr/lib/*-linux-gnu /usr/lib /usr/local/lib)
+  [ -n "${CARTNET_LIBCLANG_DIRS:-}" ] && read -r -a dirs <<<"$CARTNET_LIBCLANG_DIRS"
   [ -n "${LIBCLANG_PATH:-}" ] && dirs=("$LIBCLANG_PATH" "${dirs[@]}")
   local d f
   for d in "${dirs[@]}"; do
@@ -23,6 +25,9 @@ have_libclang() {
   done
   return 1
 }
+
+# Sourced with --check-libclang-only (the test): define have_libclang and stop.
+[ "${1:-}" = "--check-libclang-only" ] && { have_libclang; exit $?; }
 
 missing=()
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
