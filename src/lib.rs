@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod explain;
 pub mod export;
+pub mod fs;
 pub mod highs_option;
 pub mod horizon;
 pub mod import;

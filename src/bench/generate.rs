@@ -2,7 +2,7 @@
 //! size, hospitals in the cities, co-located candidates at hospitals and regional candidates at
 //! city centres, and one existing central plant. Deterministic for a seed.
 
-use crate::export::folder::{FolderError, write_instance};
+use crate::fs::folder::{FolderError, write_instance};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! The plan's tables as CSV, safe to open in a spreadsheet: a text cell that a spreadsheet would
 //! read as a formula (starting with = + - @) is prefixed with a quote; numbers stay numbers.
 
+use crate::model::CostLine;
 use crate::plan::Plan;
 use std::io;
 
@@ -107,43 +108,32 @@ pub fn batch_flows(plan: &Plan) -> io::Result<Vec<u8>> {
 
 /// One row per horizon year: cost lines (undiscounted), the discount factor and the KPIs.
 pub fn years(plan: &Plan) -> io::Result<Vec<u8>> {
+    let mut header = vec!["year", "discount_factor", "cost_total"];
+    header.extend(CostLine::ALL.map(CostLine::column));
+    header.extend([
+        "patients_demand",
+        "patients_in_vivo",
+        "patients_served",
+        "coverage",
+        "batches",
+        "sites_open",
+        "owned",
+        "franchise",
+        "platforms",
+        "opened",
+    ]);
     render(
-        &[
-            "year",
-            "discount_factor",
-            "cost_total",
-            "setup",
-            "fixed",
-            "platforms_cost",
-            "batches_cost",
-            "transport",
-            "patient_travel",
-            "unmet_penalty",
-            "patients_demand",
-            "patients_in_vivo",
-            "patients_served",
-            "coverage",
-            "batches",
-            "sites_open",
-            "owned",
-            "franchise",
-            "platforms",
-            "opened",
-        ],
+        &header,
         plan.years.iter().map(|y| {
             let c = &y.cost;
             let k = &y.kpis;
-            vec![
+            let mut row = vec![
                 Cell::Int(y.year as u64),
                 Cell::Num(y.discount_factor),
                 Cell::Num(c.total),
-                Cell::Num(c.setup),
-                Cell::Num(c.fixed),
-                Cell::Num(c.platforms),
-                Cell::Num(c.batches),
-                Cell::Num(c.transport),
-                Cell::Num(c.patient_travel),
-                Cell::Num(c.unmet_penalty),
+            ];
+            row.extend(CostLine::ALL.map(|line| Cell::Num(c.get(line))));
+            row.extend([
                 Cell::Num(k.patients_demand),
                 Cell::Num(k.patients_in_vivo),
                 Cell::Num(k.patients_served),
@@ -154,7 +144,8 @@ pub fn years(plan: &Plan) -> io::Result<Vec<u8>> {
                 Cell::Int(k.franchise as u64),
                 Cell::Int(k.platforms as u64),
                 Cell::Owned(y.opened.join(" ")),
-            ]
+            ]);
+            row
         }),
     )
 }

@@ -15,6 +15,7 @@
 use crate::export::report_plan::ReportPlan;
 use crate::export::summary::site_label;
 use crate::input::Instance;
+use crate::model::CostLine;
 use crate::text::{grouped, percent, printable, usd};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -32,16 +33,18 @@ const MAP_W: f64 = 760.0;
 const MAP_H: f64 = 560.0;
 const MAP_PAD: f64 = 28.0;
 
-/// The cost lines in plan.json's order, with a label and a colour for the chart.
-const COST_LINES: [(&str, &str, &str); 7] = [
-    ("setup", "Setup (annualized)", "#1d4ed8"),
-    ("fixed", "Fixed site cost", "#3b82f6"),
-    ("platforms", "Platforms", "#60a5fa"),
-    ("batches", "Batches", "#0d9488"),
-    ("transport", "Transport", "#f59e0b"),
-    ("patient_travel", "Patient travel", "#a855f7"),
-    ("unmet_penalty", "Unmet demand", "#dc2626"),
-];
+/// Each cost line's colour in the chart.
+fn cost_colour(line: CostLine) -> &'static str {
+    match line {
+        CostLine::Setup => "#1d4ed8",
+        CostLine::Fixed => "#3b82f6",
+        CostLine::Platforms => "#60a5fa",
+        CostLine::Batches => "#0d9488",
+        CostLine::Transport => "#f59e0b",
+        CostLine::PatientTravel => "#a855f7",
+        CostLine::UnmetPenalty => "#dc2626",
+    }
+}
 
 /// Where the plan came from, for the page's header.
 pub struct Source<'a> {
@@ -663,12 +666,12 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
 fn costs(h: &mut String, plan: &Value) {
     let c = &plan["cost"];
     let total = f0(&c["total"]);
-    let max = COST_LINES
+    let max = CostLine::ALL
         .iter()
-        .map(|(k, _, _)| f0(&c[*k]).abs())
+        .map(|line| f0(&c[line.key()]).abs())
         .fold(0.0, f64::max);
     let (w, row, label_w, value_w) = (460.0, 30.0, 140.0, 150.0);
-    let height = row * COST_LINES.len() as f64 + 10.0;
+    let height = row * CostLine::ALL.len() as f64 + 10.0;
     let bar_w = w - label_w - value_w;
     let fy = final_year(plan);
     let unit = fy.map_or("USD per year".to_string(), |y| {
@@ -681,14 +684,15 @@ fn costs(h: &mut String, plan: &Value) {
          role=\"img\" aria-label=\"cost breakdown\" xmlns=\"http://www.w3.org/2000/svg\">\n"
     );
     let upfront = plan["scenario"]["horizon"]["setup"] == "upfront";
-    for (i, (key, label, colour)) in COST_LINES.iter().enumerate() {
+    for (i, line) in CostLine::ALL.into_iter().enumerate() {
         // horizon.setup = "upfront" charges the whole setup in the year a site is decided
-        let label = if *key == "setup" && upfront {
+        let label = if line == CostLine::Setup && upfront {
             "Setup (upfront)"
         } else {
-            label
+            line.label()
         };
-        let v = f0(&c[*key]);
+        let colour = cost_colour(line);
+        let v = f0(&c[line.key()]);
         let y = 5.0 + row * i as f64;
         let len = if max > 0.0 {
             (v.abs() / max * bar_w).max(if v != 0.0 { 1.5 } else { 0.0 })

@@ -1,6 +1,7 @@
 //! The short summary printed after a solve.
 
 use crate::input::Instance;
+use crate::model::CostLine;
 use crate::plan::{Plan, SiteStatus};
 use crate::text::{percent, printable, usd};
 use std::collections::HashSet;
@@ -93,17 +94,11 @@ pub fn render(plan: &Plan, instance: &Instance) -> String {
         days(k.mean_vein_to_vein_days),
         days(k.max_vein_to_vein_days)
     );
-    let _ = writeln!(
-        s,
-        "cost lines            setup {}, fixed {}, platforms {}, batches {}, transport {}, patient travel {}, unmet penalty {}",
-        usd(c.setup),
-        usd(c.fixed),
-        usd(c.platforms),
-        usd(c.batches),
-        usd(c.transport),
-        usd(c.patient_travel),
-        usd(c.unmet_penalty)
-    );
+    let lines: Vec<String> = CostLine::ALL
+        .iter()
+        .map(|&line| format!("{} {}", line.key().replace('_', " "), usd(c.get(line))))
+        .collect();
+    let _ = writeln!(s, "{:<22}{}", "cost lines", lines.join(", "));
     if years > 1 {
         let _ = writeln!(
             s,

@@ -3,7 +3,7 @@
 //! place and no other hospital within reach, each facility a site with its capacity and fixed
 //! cost, allocation costs as per-batch lane costs; no failures, no other costs, full coverage.
 
-use crate::export::folder::{FolderError, write_instance};
+use crate::fs::folder::{FolderError, write_instance};
 use crate::input::error::{Code, InputError, InputErrors, quoted};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ pub struct CapInstance {
     pub capacity: Vec<f64>,
     pub fixed_cost: Vec<f64>,
     pub demand: Vec<f64>,
-    /// cost[j][i]: cost of serving all of customer j's demand from facility i.
+    /// `cost[j][i]`: cost of serving all of customer j's demand from facility i.
     pub cost: Vec<Vec<f64>>,
 }
 

@@ -12,7 +12,7 @@
 //! The rules and defaults are explained, with their reasons, in the README.md written beside the
 //! CSVs and in the "National instance" section of the README.
 
-use crate::export::folder::{FolderError, write_instance};
+use crate::fs::folder::{FolderError, write_instance};
 use crate::input::error::{Code, InputError, InputErrors, quoted};
 use crate::input::table::{self, Column, Table, optional, required};
 use crate::network::travel::great_circle_km;

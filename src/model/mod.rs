@@ -6,8 +6,10 @@ use crate::input::{Instance, OpModel, Scenario};
 use crate::network::Network;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
+mod cost_line;
 mod groups;
 mod relaxation;
+pub use cost_line::CostLine;
 pub use groups::{DemandGroups, GroupArc, PointValues};
 
 /// A variable with the column index HiGHS will give it (good_lp adds columns in creation order).
@@ -44,18 +46,6 @@ pub struct Vars {
     pub patients_demand: Vec<f64>,
     /// In vivo patients this year (treated without a batch), all demand points.
     pub patients_in_vivo: f64,
-}
-
-/// The objective's coefficient for each cost line, so the plan can report the breakdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CostLine {
-    Setup,
-    Fixed,
-    Platforms,
-    Batches,
-    Transport,
-    PatientTravel,
-    UnmetPenalty,
 }
 
 /// A valid row `sum coef * column <= upper` that tightens the relaxation but is not needed for
