@@ -8,6 +8,17 @@ use std::collections::HashMap;
 
 // Tolerances.
 
+/// The plan rounds hours, days and utilization to 6 decimals.
+const ROUNDING_6: f64 = 1e-6;
+/// Relative float noise between two computations of the same number.
+const FLOAT_NOISE: f64 = 1e-9;
+/// A sum of values each rounded to 6 decimals drifts by up to this much.
+const BALANCE_ABS: f64 = 1e-5;
+/// The solver's relative feasibility tolerance.
+const SOLVER_TOL: f64 = 1e-6;
+/// The cent each cost line is rounded to, with room for float noise.
+const CENT: f64 = 0.011;
+
 /// `gap` beyond `tol`, or not a number at all (NaN from a missing parameter is a violation).
 pub(super) fn beyond(gap: f64, tol: f64) -> bool {
     gap.is_nan() || gap > tol
@@ -15,29 +26,35 @@ pub(super) fn beyond(gap: f64, tol: f64) -> bool {
 
 /// Numbers the plan rounds to 6 decimals (hours, days, utilization): agree to 1e-6.
 pub(super) fn differs6(plan: f64, expected: f64) -> bool {
-    beyond((plan - expected).abs(), 1e-6 + 1e-9 * expected.abs())
+    beyond(
+        (plan - expected).abs(),
+        ROUNDING_6 + FLOAT_NOISE * expected.abs(),
+    )
 }
 
 /// Flow balances (sums of values each rounded to 6 decimals, within the solver's tolerance).
 pub(super) fn unbalanced(a: f64, b: f64) -> bool {
-    beyond((a - b).abs(), 1e-5 + 1e-6 * a.abs().max(b.abs()))
+    beyond(
+        (a - b).abs(),
+        BALANCE_ABS + SOLVER_TOL * a.abs().max(b.abs()),
+    )
 }
 
 /// A quantity above its limit (beyond float noise and the solver's feasibility tolerance).
 pub(super) fn above(a: f64, limit: f64) -> bool {
-    beyond(a - limit, 1e-6 + 1e-9 * limit.abs())
+    beyond(a - limit, SOLVER_TOL + FLOAT_NOISE * limit.abs())
 }
 
 /// A time above its limit: both are computed from the same inputs, so only float noise is allowed.
 pub(super) fn late(a: f64, limit: f64) -> bool {
-    beyond(a - limit, 1e-9 * limit.abs().max(1.0))
+    beyond(a - limit, FLOAT_NOISE * limit.abs().max(1.0))
 }
 
 /// Money: 1e-6 relative, plus the cent the plan rounds each line to.
 pub(super) fn cost_differs(plan: f64, expected: f64) -> bool {
     beyond(
         (plan - expected).abs(),
-        COST_REL_TOL * plan.abs().max(expected.abs()) + 0.011,
+        COST_REL_TOL * plan.abs().max(expected.abs()) + CENT,
     )
 }
 

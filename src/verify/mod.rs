@@ -9,7 +9,7 @@
 //! line and the total, the KPIs and the solver's figures. It calls neither the network nor the
 //! model nor the plan code, so a bug there shows up here as a disagreement.
 //!
-//! A multi-year plan (`horizon.years` > 1, issue #8) is checked year by year with the same
+//! A multi-year plan (`horizon.years` > 1) is checked year by year with the same
 //! checks, against each year's demand (demand.csv grown by `horizon.growth` or a point's growth
 //! column, less the in vivo share of `demand.in_vivo_share`), then across years: sites stay
 //! open under one operating model, platforms are only added unless `horizon.platform_removal`,

@@ -53,6 +53,29 @@ impl Ctx<'_> {
         tally
     }
 
+    /// The time and cost of a patient's trip from demand point `d` to hospital `h` (lanes.csv,
+    /// or the road at `transport.patient_kmh`), and how they were found, for messages.
+    fn patient_arc(&self, travel: &Travel, d: usize, h: usize) -> (f64, f64, String) {
+        let (dp, hp) = (&self.instance.demand[d], &self.instance.hospitals[h]);
+        let road_km = haversine_km(dp.lat, dp.lon, hp.lat, hp.lon) * travel.circuity;
+        match self.patient_lanes.get(&(d, h)) {
+            Some(&(hours, cost)) => (
+                hours,
+                cost.unwrap_or(ROUND_TRIP * travel.cost_per_km * road_km),
+                "the measured lane in lanes.csv".to_string(),
+            ),
+            None => (
+                road_km / travel.kmh,
+                ROUND_TRIP * travel.cost_per_km * road_km,
+                format!(
+                    "{} road km at transport.patient_kmh = {}",
+                    n(road_km),
+                    n(travel.kmh)
+                ),
+            ),
+        }
+    }
+
     /// One patient flow, `patient_flows[i]`.
     fn patient_flow(
         &self,
@@ -91,23 +114,7 @@ impl Ctx<'_> {
                 format!("{arc} is listed twice (patient_flows[{j}] and [{i}])"),
             );
         }
-        let road_km = haversine_km(dp.lat, dp.lon, hp.lat, hp.lon) * travel.circuity;
-        let (hours, cost, how) = match self.patient_lanes.get(&(d, h)) {
-            Some(&(hours, cost)) => (
-                hours,
-                cost.unwrap_or(ROUND_TRIP * travel.cost_per_km * road_km),
-                "the measured lane in lanes.csv".to_string(),
-            ),
-            None => (
-                road_km / travel.kmh,
-                ROUND_TRIP * travel.cost_per_km * road_km,
-                format!(
-                    "{} road km at transport.patient_kmh = {}",
-                    n(road_km),
-                    n(travel.kmh)
-                ),
-            ),
-        };
+        let (hours, cost, how) = self.patient_arc(travel, d, h);
         if let Some(plan_hours) = hours_plan
             && differs6(plan_hours, hours)
         {

@@ -333,8 +333,8 @@ pub(super) fn final_kpis_on_top(c: &mut Checker, plan: &Value, t_max: usize) {
     let last = &plan["years"][t_max - 1];
     let last_path = format!("years[{}]", t_max - 1);
     let mut keys: Vec<&String> = Vec::new();
-    for k in [&last["kpis"], &plan["kpis"]] {
-        for key in k.as_object().into_iter().flat_map(|o| o.keys()) {
+    for kpis in [&last["kpis"], &plan["kpis"]] {
+        for key in kpis.as_object().into_iter().flat_map(|o| o.keys()) {
             if !keys.contains(&key) {
                 keys.push(key);
             }
