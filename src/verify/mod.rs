@@ -20,6 +20,12 @@
 //!
 //! Every problem found is a [`Violation`] that names what it checked, the ids involved, the
 //! plan's number, the recomputed one and the parameter or file it comes from.
+//!
+//! The files, in the order a check runs: `plan_file` and `sources` read the plan, its data and
+//! its scenario; `params`, `travel` and `horizon` re-derive what DESIGN §4 and §5 define;
+//! `year` runs one year through `patients`, `batches`, `sites` and `kpis`; `years` checks
+//! across years; `cost` recomputes the cost lines, their net present value and the solver's
+//! figures; `checker` collects the violations and holds the tolerances.
 
 mod batches;
 mod checker;
