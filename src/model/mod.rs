@@ -7,7 +7,7 @@ use crate::network::Network;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
 mod groups;
-mod relaxation;
+pub mod relaxation;
 pub use groups::{DemandGroups, GroupArc, PointValues};
 
 /// A variable with the column index HiGHS will give it (good_lp adds columns in creation order).
@@ -74,7 +74,7 @@ pub struct Problem {
     /// The strengthening rows w[h,s] <= W[h,s] * sum_k y[s,k] (DESIGN §5).
     pub lazy: Vec<LazyRow>,
     /// The model as the Lagrangian relaxation sees it, when it covers all of its rows.
-    pub relaxation: Option<crate::lagrange::Structure>,
+    pub relaxation: Option<relaxation::Structure>,
 }
 
 /// One term of the objective: `coef * column` in cost line `line` of year `year` (0-based),

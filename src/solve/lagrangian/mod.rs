@@ -22,66 +22,11 @@
 //! of Görtz and Klose ([`Structure::prove`]): each node forces one more site open or closed,
 //! improves its parent's prices, and is pruned when its bound reaches the best plan's cost.
 
+pub(crate) mod probe;
+
+pub use crate::model::relaxation::{CellArc, Group, Site, SiteOption, Structure};
 use std::collections::BinaryHeap;
 use std::time::Instant;
-
-/// A demand group: its patients, its arcs to hospitals, and its penalty if it may go unserved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Group {
-    pub patients: f64,
-    /// USD per unserved patient; `None` under full coverage.
-    pub penalty: Option<f64>,
-    /// (hospital, USD per patient).
-    pub arcs: Vec<(usize, f64)>,
-}
-
-/// One way a site can be opened (an operating model).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SiteOption {
-    /// The column of its open variable y[s,k].
-    pub open_col: usize,
-    /// The column of its platforms n[s,k].
-    pub platforms_col: usize,
-    /// USD a year for being open (setup annuity and fixed cost).
-    pub fixed: f64,
-    pub per_platform: f64,
-    pub per_batch: f64,
-    pub batches_per_platform: f64,
-    pub max_platforms: u32,
-}
-
-/// A cell arc into a site.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CellArc {
-    pub hospital: usize,
-    /// Its shipment column.
-    pub col: usize,
-    /// USD per batch.
-    pub cost: f64,
-    /// Most batches a year on the arc.
-    pub upper: f64,
-}
-
-/// A candidate site.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Site {
-    /// Open in every plan (under one of its options).
-    pub existing: bool,
-    /// 1 - failure rate: patients treated per batch.
-    pub keep: f64,
-    pub options: Vec<SiteOption>,
-    pub arcs: Vec<CellArc>,
-}
-
-/// The single-year model as the relaxation sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Structure {
-    pub hospitals: usize,
-    pub groups: Vec<Group>,
-    pub sites: Vec<Site>,
-    /// Under full coverage, every patient (the sum over groups).
-    pub full_coverage: bool,
-}
 
 /// Rounds without a better bound before the step is halved.
 const STALE_ROUNDS: usize = 20;
@@ -247,9 +192,11 @@ const NODE_ROUNDS: usize = 100;
 const NODE_STALE_ROUNDS: usize = 5;
 
 /// Limits of the branch and bound over sites.
-#[derive(Debug, Clone, Copy)]
-pub struct BranchLimits {
+#[derive(Clone, Copy)]
+pub struct BranchLimits<'a> {
     pub deadline: Option<Instant>,
+    /// Whether to stop now (asked from outside, e.g. by Ctrl-C).
+    pub stopped: &'a dyn Fn() -> bool,
     /// Stop with more open nodes than this, or after this many nodes with every site decided
     /// (each a HiGHS solve).
     pub max_open: usize,
@@ -259,9 +206,11 @@ pub struct BranchLimits {
 }
 
 /// Limits of the subgradient search.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
+#[derive(Clone, Copy)]
+pub struct Limits<'a> {
     pub deadline: Option<Instant>,
+    /// Whether to stop now (asked from outside, e.g. by Ctrl-C).
+    pub stopped: &'a dyn Fn() -> bool,
     pub max_iterations: usize,
     /// Stop when (best plan - bound) / best plan is at most this.
     pub gap: f64,
@@ -572,7 +521,7 @@ impl Structure {
     /// last [`RECENT`] rounds; the best plan then fixes what the final prices allow.
     pub fn run(
         &self,
-        limits: Limits,
+        limits: Limits<'_>,
         start: Option<(f64, Vec<f64>)>,
         probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
     ) -> Outcome {
@@ -617,7 +566,7 @@ impl Structure {
         let out_of_time = || limits.deadline.is_some_and(|d| Instant::now() >= d);
         let mut feasible = true;
         for it in 0..limits.max_iterations {
-            if out_of_time() || crate::solve::interrupted() {
+            if out_of_time() || (limits.stopped)() {
                 break;
             }
             out.iterations = it + 1;
@@ -672,7 +621,7 @@ impl Structure {
                 *l += step * g;
             }
         }
-        if feasible && !out_of_time() && !crate::solve::interrupted() {
+        if feasible && !out_of_time() && !(limits.stopped)() {
             // the sites the settled prices keep opening, left to the solver; the others closed
             let last = out.iterations.saturating_sub(1);
             let plan: Vec<Probe> = (0..self.sites.len())
@@ -702,7 +651,7 @@ impl Structure {
         prices: &[f64],
         fixed: &[Option<Fixed>],
         incumbent: &mut Option<Plan>,
-        limits: BranchLimits,
+        limits: BranchLimits<'_>,
         probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
     ) -> Proof {
         let started = Instant::now();
@@ -733,7 +682,7 @@ impl Structure {
         let mut settled = f64::INFINITY;
         loop {
             if out_of_time()
-                || crate::solve::interrupted()
+                || (limits.stopped)()
                 || open.len() > max_open.min(limits.max_open)
                 || proof.probes >= limits.max_probes
             {
@@ -1050,6 +999,7 @@ mod tests {
         };
         let limits = Limits {
             deadline: None,
+            stopped: &|| false,
             max_iterations: 500,
             gap: 1e-9,
         };
@@ -1190,6 +1140,7 @@ mod tests {
             let mut incumbent = Some((worst, Vec::new()));
             let limits = BranchLimits {
                 deadline: None,
+                stopped: &|| false,
                 max_open: usize::MAX,
                 max_probes: usize::MAX,
                 gap: 1e-9,
