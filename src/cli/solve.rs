@@ -44,8 +44,8 @@ pub struct SolveArgs {
     /// closed in every better plan, plus a covering row): `auto` on large single-year models it
     /// covers (more than 10,000 cell arcs, no hospital capacities, site counts, single sourcing,
     /// franchise share or minimum utilization), `on` on every one it covers, `off` never
-    #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
-    pub lagrangian: Lagrangian,
+    #[arg(long, value_enum, default_value_t = LagrangianArg::Auto)]
+    pub lagrangian: LagrangianArg,
     /// After writing the plan, check it independently (as `cartnet verify` does); a plan that
     /// does not hold exits with code 1 and lists its violations.
     #[arg(long)]
@@ -57,6 +57,28 @@ pub struct SolveArgs {
     /// Lagrangian relaxation did on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+/// The values of `--lagrangian` (`cartnet solve`, `cartnet bench`), mapped to the library's
+/// [`Lagrangian`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LagrangianArg {
+    /// On single-year models it covers with more than 10,000 strengthening rows (cell arcs)
+    Auto,
+    /// On every model it covers
+    On,
+    /// Never
+    Off,
+}
+
+impl From<LagrangianArg> for Lagrangian {
+    fn from(arg: LagrangianArg) -> Lagrangian {
+        match arg {
+            LagrangianArg::Auto => Lagrangian::Auto,
+            LagrangianArg::On => Lagrangian::On,
+            LagrangianArg::Off => Lagrangian::Off,
+        }
+    }
 }
 
 fn model_file(s: &str) -> Result<PathBuf, String> {
@@ -141,7 +163,7 @@ pub fn run(args: SolveArgs) -> u8 {
         lazy_rows: !args.eager_rows,
         write_model: args.write_model.clone(),
         initial_solution: None,
-        lagrangian: args.lagrangian,
+        lagrangian: args.lagrangian.into(),
     };
     let size = network.size();
     if verbose {

@@ -53,7 +53,7 @@ pub struct SolveOptions {
 /// capa/capb/capc instances it turns 86-94 % gaps at 10 s into proven optima on all 12 (README
 /// "Performance"); the national and generated instances have rows it does not cover (hospital
 /// capacities), so it does not run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lagrangian {
     /// On single-year models it covers with more than 10,000 strengthening rows (cell arcs)
     #[default]
