@@ -139,55 +139,9 @@ impl ProbeAt<'_> {
         start: Option<&[f64]>,
         highs_seconds: &mut f64,
     ) -> Result<Option<Probed>, SolveError> {
-        let structure = self.structure;
         let mut m = self.data.to_model(self.options)?;
         watch(&mut m, self.stop)?;
-        for (site, choice) in structure.sites.iter().zip(plan) {
-            for (k, o) in site.options.iter().enumerate() {
-                let (lower, upper) = match *choice {
-                    Probe::Open(j) if j == k => (1.0, 1.0),
-                    Probe::Free => (0.0, 1.0),
-                    _ => (0.0, 0.0),
-                };
-                set_bounds(&mut m, o.open_col, lower, upper);
-            }
-        }
-        // A search for a plan, not a proof: each hospital may ship only to its
-        // RESTRICTED_ARCS cheapest free sites, which keeps the search small; any plan it finds
-        // is a plan of the whole model.
-        let mut by_hospital: Vec<Vec<(f64, usize)>> = vec![Vec::new(); structure.hospitals];
-        for (site, choice) in structure.sites.iter().zip(plan) {
-            if *choice != Probe::Free || search == Search::Exact {
-                continue;
-            }
-            let per_batch = site
-                .options
-                .iter()
-                .map(|o| o.per_batch)
-                .fold(f64::INFINITY, f64::min);
-            for a in &site.arcs {
-                by_hospital[a.hospital].push((a.cost + per_batch, a.col));
-            }
-        }
-        let mut kept = std::collections::HashSet::new();
-        for list in &mut by_hospital {
-            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            for (i, &(_, col)) in list.iter().enumerate() {
-                if i < RESTRICTED_ARCS {
-                    kept.insert(col);
-                } else {
-                    set_bounds(&mut m, col, 0.0, 0.0);
-                }
-            }
-        }
-        // The strengthening rows of the arcs kept: without them the restricted search has the
-        // weak relaxation (w <= W y is implied only at integer y).
-        let rows: Vec<&LazyRow> = self
-            .lazy
-            .iter()
-            .filter(|r| kept.contains(&r.terms[0].0))
-            .collect();
-        add_rows(&mut m, &rows)?;
+        self.restrict(&mut m, plan, search)?;
         if let Some(d) = self.deadline.get() {
             set_time_limit(&mut m, seconds_until(d))?;
         }
@@ -230,6 +184,64 @@ impl ProbeAt<'_> {
             bound,
             finished,
         }))
+    }
+
+    /// Bounds `m`'s open columns as `plan` says and, under [`Search::Restricted`], each
+    /// hospital's cell arcs to its [`RESTRICTED_ARCS`] cheapest free sites (with their rows).
+    fn restrict(
+        &self,
+        m: &mut highs::Model,
+        plan: &[Probe],
+        search: Search,
+    ) -> Result<(), SolveError> {
+        let structure = self.structure;
+        for (site, choice) in structure.sites.iter().zip(plan) {
+            for (k, o) in site.options.iter().enumerate() {
+                let (lower, upper) = match *choice {
+                    Probe::Open(j) if j == k => (1.0, 1.0),
+                    Probe::Free => (0.0, 1.0),
+                    _ => (0.0, 0.0),
+                };
+                set_bounds(m, o.open_col, lower, upper);
+            }
+        }
+        // A search for a plan, not a proof: each hospital may ship only to its
+        // RESTRICTED_ARCS cheapest free sites, which keeps the search small; any plan it finds
+        // is a plan of the whole model.
+        let mut by_hospital: Vec<Vec<(f64, usize)>> = vec![Vec::new(); structure.hospitals];
+        for (site, choice) in structure.sites.iter().zip(plan) {
+            if *choice != Probe::Free || search == Search::Exact {
+                continue;
+            }
+            let per_batch = site
+                .options
+                .iter()
+                .map(|o| o.per_batch)
+                .fold(f64::INFINITY, f64::min);
+            for a in &site.arcs {
+                by_hospital[a.hospital].push((a.cost + per_batch, a.col));
+            }
+        }
+        let mut kept = std::collections::HashSet::new();
+        for list in &mut by_hospital {
+            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (i, &(_, col)) in list.iter().enumerate() {
+                if i < RESTRICTED_ARCS {
+                    kept.insert(col);
+                } else {
+                    set_bounds(m, col, 0.0, 0.0);
+                }
+            }
+        }
+        // The strengthening rows of the arcs kept: without them the restricted search has the
+        // weak relaxation (w <= W y is implied only at integer y).
+        let rows: Vec<&LazyRow> = self
+            .lazy
+            .iter()
+            .filter(|r| kept.contains(&r.terms[0].0))
+            .collect();
+        add_rows(m, &rows)?;
+        Ok(())
     }
 }
 
