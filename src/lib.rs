@@ -9,20 +9,19 @@ pub mod bench;
 pub mod explain;
 pub mod export;
 pub mod fs;
-pub mod highs_option;
-pub mod horizon;
 pub mod import;
 pub mod input;
-pub mod lagrange;
 pub mod model;
 pub mod network;
 pub mod plan;
 pub mod plan_check;
 pub mod solve;
-pub mod solve_budget;
 pub mod sweep;
 pub mod text;
 pub mod verify;
+
+/// The HiGHS options given by name, at their former path.
+pub use solve::highs_option;
 
 use input::{Instance, Scenario};
 use network::Network;
@@ -85,7 +84,7 @@ pub fn optimize_with_values(
     let mut spent = 0.0;
     let options = if info.years.len() > 1 && options.initial_solution.is_none() {
         let begin = std::time::Instant::now();
-        let first = horizon::first_plan(instance, scenario, network, &info, options)?;
+        let first = solve::horizon::first_plan(instance, scenario, network, &info, options)?;
         spent = begin.elapsed().as_secs_f64();
         with_start = SolveOptions {
             initial_solution: first.map(std::sync::Arc::new),

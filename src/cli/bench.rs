@@ -1,10 +1,11 @@
 //! `cartnet bench`: run a benchmark suite and print (and optionally save) the table.
 
+use super::solve::LagrangianArg;
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
 use cartnet::bench::{self, BenchRow};
 use cartnet::input::ModelSource;
-use cartnet::solve::{Lagrangian, SolveOptions};
+use cartnet::solve::SolveOptions;
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -45,8 +46,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub only: Option<String>,
     /// When to start with the Lagrangian relaxation (as `cartnet solve --lagrangian`).
-    #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
-    pub lagrangian: Lagrangian,
+    #[arg(long, value_enum, default_value_t = LagrangianArg::Auto)]
+    pub lagrangian: LagrangianArg,
     /// Print each instance's row on stderr as soon as it finishes.
     #[arg(short, long)]
     pub verbose: bool,
@@ -100,7 +101,7 @@ fn options(args: &BenchArgs, gap: f64) -> SolveOptions {
         gap,
         // checked in `run`: 1 to MAX_THREADS
         threads: args.threads.and_then(|t| u32::try_from(t).ok()),
-        lagrangian: args.lagrangian,
+        lagrangian: args.lagrangian.into(),
         ..SolveOptions::default()
     }
 }

@@ -6,14 +6,17 @@ use super::{
 };
 use cartnet::export;
 use cartnet::input::digest;
+use cartnet::input::{Instance, Scenario};
 use cartnet::model::DemandGroups;
 use cartnet::network::Network;
+use cartnet::plan::Plan;
 use cartnet::plan::Provenance;
-use cartnet::solve::{Lagrangian, SolveOptions};
+use cartnet::solve::lagrangian::BRANCH_MAX_GAP;
+use cartnet::solve::{Lagrangian, LagrangianSummary, SolveOptions};
 use cartnet::text::{printable, printable_path};
 use cartnet::{Outcome, optimize};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Debug, Args)]
@@ -44,8 +47,8 @@ pub struct SolveArgs {
     /// closed in every better plan, plus a covering row): `auto` on large single-year models it
     /// covers (more than 10,000 cell arcs, no hospital capacities, site counts, single sourcing,
     /// franchise share or minimum utilization), `on` on every one it covers, `off` never
-    #[arg(long, value_enum, default_value_t = Lagrangian::Auto)]
-    pub lagrangian: Lagrangian,
+    #[arg(long, value_enum, default_value_t = LagrangianArg::Auto)]
+    pub lagrangian: LagrangianArg,
     /// After writing the plan, check it independently (as `cartnet verify` does); a plan that
     /// does not hold exits with code 1 and lists its violations.
     #[arg(long)]
@@ -57,6 +60,28 @@ pub struct SolveArgs {
     /// Lagrangian relaxation did on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+/// The values of `--lagrangian` (`cartnet solve`, `cartnet bench`), mapped to the library's
+/// [`Lagrangian`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LagrangianArg {
+    /// On single-year models it covers with more than 10,000 strengthening rows (cell arcs)
+    Auto,
+    /// On every model it covers
+    On,
+    /// Never
+    Off,
+}
+
+impl From<LagrangianArg> for Lagrangian {
+    fn from(arg: LagrangianArg) -> Lagrangian {
+        match arg {
+            LagrangianArg::Auto => Lagrangian::Auto,
+            LagrangianArg::On => Lagrangian::On,
+            LagrangianArg::Off => Lagrangian::Off,
+        }
+    }
 }
 
 fn model_file(s: &str) -> Result<PathBuf, String> {
@@ -75,88 +100,36 @@ fn name_value(s: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: SolveArgs) -> u8 {
+    match solve(args) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+/// The steps of `cartnet solve`; `Err` is an early exit with its code.
+fn solve(args: SolveArgs) -> Result<u8, u8> {
     let started = Instant::now();
-    let verbose = args.verbose;
-    let threads = match solver_args::threads(args.threads) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    if let Err(code) = solver_args::highs_options(&args.highs_options) {
-        return code;
-    }
-    if let Err(code) = super::check_out(export::folder::check_out(&args.out)) {
-        return code;
-    }
-    // under the data folder's shared lock: no run replaces the instance while it is read
-    let data_dir = &args.input.data;
-    let read = || (args.input.load(), digest::of_folder(data_dir));
-    let (loaded, digest) = match export::folder::read_locked(data_dir, read) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}; nothing was done");
-            return EXIT_INPUT;
-        }
-    };
-    let (instance, scenario) = match loaded {
-        Ok(x) => x,
-        Err(e) => return report_input_errors(&e, data_dir),
-    };
-    let digest = match digest {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: cannot read the instance's files: {e}");
-            return EXIT_INPUT;
-        }
-    };
+    let threads = solver_args::threads(args.threads)?;
+    solver_args::highs_options(&args.highs_options)?;
+    super::check_out(export::folder::check_out(&args.out))?;
+    let (instance, scenario, digest) = load(&args.input)?;
     if let Some(path) = &args.write_model {
-        // fail early, before solving, if the model file cannot be written
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        if let Err(e) = dir
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::File::create(path).map(drop))
-        {
-            eprintln!("error: cannot write the model to {}: {e}", path.display());
-            return EXIT_INPUT;
-        }
+        create_model_file(path)?;
     }
     let network = Network::build(&instance, &scenario);
-    let log_file = if verbose {
-        if let Err(e) = std::fs::create_dir_all(&args.out) {
-            eprintln!("cannot create {}: {e}", args.out.display());
-            return EXIT_INPUT;
-        }
-        let path = args.out.join("highs.log");
-        eprintln!("HiGHS log: {}", path.display());
-        Some(path)
-    } else {
-        None
-    };
     let options = SolveOptions {
         time_limit: args.time_limit,
         started: Some(started),
         gap: args.gap,
         threads,
-        log_file,
-        highs_options: args.highs_options,
+        log_file: log_file(&args)?,
+        highs_options: args.highs_options.clone(),
         lazy_rows: !args.eager_rows,
         write_model: args.write_model.clone(),
         initial_solution: None,
-        lagrangian: args.lagrangian,
+        lagrangian: args.lagrangian.into(),
     };
-    let size = network.size();
-    if verbose {
-        eprintln!(
-            "network: {} demand points, {} hospitals, {} sites; {} patient arcs, {} cell arcs",
-            size.demand_points, size.hospitals, size.sites, size.patient_arcs, size.cell_arcs
-        );
-        let groups = DemandGroups::build(&instance, &network);
-        eprintln!(
-            "model: {} demand points in {} groups of interchangeable points (same hospitals, \
-             patient costs and growth), {} patient-flow columns a year",
-            size.demand_points,
-            groups.len(),
-            groups.arcs.len()
-        );
+    if args.verbose {
+        print_sizes(&instance, &network);
     }
     let data = args.input.data.display().to_string();
     let model = args.input.model_source().name();
@@ -164,147 +137,257 @@ pub fn run(args: SolveArgs) -> u8 {
         data: &data,
         model: &model,
     };
-    let outcome = match optimize(&instance, &scenario, &network, &options, provenance) {
-        Ok(o) => o,
-        Err(e) => return solver_args::solve_failed(&e),
-    };
+    let outcome = optimize(&instance, &scenario, &network, &options, provenance)
+        .map_err(|e| solver_args::solve_failed(&e))?;
     let interrupted = cartnet::solve::interrupted();
-    match outcome {
+    Ok(match outcome {
         Outcome::Plan(mut plan) => {
             plan.instance.digest = Some(digest);
-            if let (true, Some(l)) = (verbose, &plan.solver.lagrangian) {
-                let money = cartnet::text::usd;
-                eprintln!(
-                    "lagrangian relaxation: bound {} after {} rounds; best of {} plans {} (a search over {} \
-                     sites); \
-                     {} sites closed and {} open in every better plan; branch and bound over the \
-                     sites left: {}; {:.2} s",
-                    money(l.bound),
-                    l.rounds,
-                    l.plans,
-                    l.best_plan.map_or("none".to_string(), money),
-                    l.restricted_sites,
-                    l.sites_closed,
-                    l.sites_open,
-                    match (l.branch_nodes, l.branch_finished) {
-                        (None, _) => "not run (the best plan more than 1 % above the bound)".into(),
-                        (Some(n), true) => format!("{n} nodes, finished"),
-                        (Some(n), false) => format!("{n} nodes, stopped"),
-                    },
-                    l.seconds
-                );
-            }
-            if let Err(code) = check_before_writing(&plan, &instance, verbose) {
-                return code;
-            }
-            let written = match export::write_plan(&args.out, &plan, &instance) {
-                Ok(w) => w,
-                Err(e @ export::folder::FolderError::Io { .. }) => {
-                    eprintln!(
-                        "error: cannot write the plan to {}: {e}; the files there are as they were.",
-                        args.out.display()
-                    );
-                    return EXIT_INPUT;
-                }
-                Err(e) => {
-                    eprintln!("{e}; the plan was not written, the files there are as they were.");
-                    return EXIT_INPUT;
-                }
+            let at = Finished {
+                data: &data,
+                network: &network,
+                started,
+                interrupted,
             };
-            println!(
-                "cartnet {} plan for {} ({} demand points, {} hospitals, {} candidate sites)\n",
-                plan.solver.status.as_str(),
-                printable(&data),
-                size.demand_points,
-                size.hospitals,
-                size.sites
-            );
-            print!("{}", export::summary::render(&plan, &instance));
-            let names: Vec<String> = written
-                .iter()
-                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-                .collect();
-            println!(
-                "\nwritten to {}: {}",
-                printable_path(&args.out),
-                names.join(", ")
-            );
-            if let Some(path) = &args.write_model {
-                if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-                    println!("model written to {}", printable_path(path));
-                } else {
-                    eprintln!(
-                        "note: the model has nothing to decide, so HiGHS was not run and {} is empty",
-                        path.display()
-                    );
-                }
-            }
-            if interrupted {
-                let gap = plan
-                    .solver
-                    .gap
-                    .map_or("unknown".to_string(), |g| format!("{:.4} %", g * 100.0));
-                eprintln!(
-                    "interrupted after {:.1} s: the plan written is the best found so far ({}, gap {gap}){}",
-                    started.elapsed().as_secs_f64(),
-                    plan.solver.status.as_str(),
-                    if args.verify {
-                        "; --verify skipped (run cartnet verify on it)"
-                    } else {
-                        ""
-                    }
-                );
-                return EXIT_INTERRUPTED;
-            }
-            if args.verify {
-                let plan_file = args.out.join("plan.json");
-                return super::verify::check(&plan_file, Some(&args.input.data), None, false, true);
-            }
-            EXIT_OK
+            deliver(&args, &plan, &instance, at)?
         }
         Outcome::Infeasible { reasons, seconds } => {
-            eprintln!(
-                "infeasible ({seconds:.2} s): no plan satisfies the constraints; nothing was written."
-            );
-            for r in reasons {
-                eprintln!("  - {}", printable(&r));
-            }
-            if interrupted {
-                EXIT_INTERRUPTED
-            } else {
-                EXIT_INFEASIBLE
-            }
+            report_infeasible(&reasons, seconds, interrupted)
         }
         Outcome::NoSolution {
             seconds,
             best_bound,
-        } => {
-            let bound = best_bound.map_or(String::new(), |b| {
-                format!(" (best bound {})", cartnet::text::usd(b))
-            });
-            if interrupted {
-                eprintln!(
-                    "interrupted after {seconds:.1} s, before any feasible plan was found{bound}; \
-                     nothing was written."
-                );
-                return EXIT_INTERRUPTED;
-            }
+        } => report_no_solution(seconds, best_bound, interrupted),
+    })
+}
+
+/// The instance, its scenario and the digest of its files, read under the data folder's shared
+/// lock: no run replaces the instance while it is read.
+fn load(input: &InputArgs) -> Result<(Instance, Scenario, String), u8> {
+    let data_dir = &input.data;
+    let read = || (input.load(), digest::of_folder(data_dir));
+    let (loaded, digest) = export::folder::read_locked(data_dir, read).map_err(|e| {
+        eprintln!("{e}; nothing was done");
+        EXIT_INPUT
+    })?;
+    let (instance, scenario) = loaded.map_err(|e| report_input_errors(&e, data_dir))?;
+    let digest = digest.map_err(|e| {
+        eprintln!("error: cannot read the instance's files: {e}");
+        EXIT_INPUT
+    })?;
+    Ok((instance, scenario, digest))
+}
+
+/// Creates the `--write-model` file early, before solving, so a path that cannot be written
+/// fails at once.
+fn create_model_file(path: &Path) -> Result<(), u8> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    dir.map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::File::create(path).map(drop))
+        .map_err(|e| {
+            eprintln!("error: cannot write the model to {}: {e}", path.display());
+            EXIT_INPUT
+        })
+}
+
+/// HiGHS's log file under `--verbose` (OUT/highs.log, its folder created), else none.
+fn log_file(args: &SolveArgs) -> Result<Option<PathBuf>, u8> {
+    if !args.verbose {
+        return Ok(None);
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!("cannot create {}: {e}", args.out.display());
+        return Err(EXIT_INPUT);
+    }
+    let path = args.out.join("highs.log");
+    eprintln!("HiGHS log: {}", path.display());
+    Ok(Some(path))
+}
+
+/// The network's and the model's sizes, on stderr.
+fn print_sizes(instance: &Instance, network: &Network) {
+    let size = network.size();
+    eprintln!(
+        "network: {} demand points, {} hospitals, {} sites; {} patient arcs, {} cell arcs",
+        size.demand_points, size.hospitals, size.sites, size.patient_arcs, size.cell_arcs
+    );
+    let groups = DemandGroups::build(instance, network);
+    eprintln!(
+        "model: {} demand points in {} groups of interchangeable points (same hospitals, \
+         patient costs and growth), {} patient-flow columns a year",
+        size.demand_points,
+        groups.len(),
+        groups.arcs.len()
+    );
+}
+
+/// How the solve that found a plan went: for the messages after it.
+struct Finished<'a> {
+    data: &'a str,
+    network: &'a Network,
+    started: Instant,
+    interrupted: bool,
+}
+
+/// A plan found: checked, written, summarized, then verified if asked; the exit code.
+fn deliver(args: &SolveArgs, plan: &Plan, instance: &Instance, at: Finished<'_>) -> Result<u8, u8> {
+    if let (true, Some(l)) = (args.verbose, &plan.solver.lagrangian) {
+        print_lagrangian(l);
+    }
+    check_before_writing(plan, instance, args.verbose)?;
+    let written = write(&args.out, plan, instance)?;
+    let size = at.network.size();
+    println!(
+        "cartnet {} plan for {} ({} demand points, {} hospitals, {} candidate sites)\n",
+        plan.solver.status.as_str(),
+        printable(at.data),
+        size.demand_points,
+        size.hospitals,
+        size.sites
+    );
+    print!("{}", export::summary::render(plan, instance));
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    println!(
+        "\nwritten to {}: {}",
+        printable_path(&args.out),
+        names.join(", ")
+    );
+    if let Some(path) = &args.write_model {
+        report_model_file(path);
+    }
+    if at.interrupted {
+        report_interrupted_plan(plan, at.started, args.verify);
+        return Ok(EXIT_INTERRUPTED);
+    }
+    if args.verify {
+        let plan_file = args.out.join("plan.json");
+        return Ok(super::verify::check(
+            &plan_file,
+            Some(&args.input.data),
+            None,
+            false,
+            true,
+        ));
+    }
+    Ok(EXIT_OK)
+}
+
+/// What the Lagrangian relaxation did, on stderr.
+fn print_lagrangian(l: &LagrangianSummary) {
+    let money = cartnet::text::usd;
+    let not_run = format!(
+        "not run (the best plan more than {} % above the bound)",
+        BRANCH_MAX_GAP * 100.0
+    );
+    eprintln!(
+        "lagrangian relaxation: bound {} after {} rounds; best of {} plans {} (a search over {} \
+         sites); \
+         {} sites closed and {} open in every better plan; branch and bound over the \
+         sites left: {}; {:.2} s",
+        money(l.bound),
+        l.rounds,
+        l.plans,
+        l.best_plan.map_or("none".to_string(), money),
+        l.restricted_sites,
+        l.sites_closed,
+        l.sites_open,
+        match (l.branch_nodes, l.branch_finished) {
+            (None, _) => not_run,
+            (Some(n), true) => format!("{n} nodes, finished"),
+            (Some(n), false) => format!("{n} nodes, stopped"),
+        },
+        l.seconds
+    );
+}
+
+/// Writes the plan's files to `out`; the files written.
+fn write(out: &Path, plan: &Plan, instance: &Instance) -> Result<Vec<PathBuf>, u8> {
+    match export::write_plan(out, plan, instance) {
+        Ok(w) => Ok(w),
+        Err(e @ export::folder::FolderError::Io { .. }) => {
             eprintln!(
-                "no solution: the limit was reached after {seconds:.1} s before any feasible plan was found{bound}; \
-                 nothing was written. Raise --time-limit."
+                "error: cannot write the plan to {}: {e}; the files there are as they were.",
+                out.display()
             );
-            EXIT_NO_SOLUTION
+            Err(EXIT_INPUT)
+        }
+        Err(e) => {
+            eprintln!("{e}; the plan was not written, the files there are as they were.");
+            Err(EXIT_INPUT)
         }
     }
 }
 
+/// Where `--write-model` wrote the model, or why it is empty.
+fn report_model_file(path: &Path) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        println!("model written to {}", printable_path(path));
+    } else {
+        eprintln!(
+            "note: the model has nothing to decide, so HiGHS was not run and {} is empty",
+            path.display()
+        );
+    }
+}
+
+/// The note after a plan written on Ctrl-C.
+fn report_interrupted_plan(plan: &Plan, started: Instant, verify: bool) {
+    let gap = plan
+        .solver
+        .gap
+        .map_or("unknown".to_string(), |g| format!("{:.4} %", g * 100.0));
+    eprintln!(
+        "interrupted after {:.1} s: the plan written is the best found so far ({}, gap {gap}){}",
+        started.elapsed().as_secs_f64(),
+        plan.solver.status.as_str(),
+        if verify {
+            "; --verify skipped (run cartnet verify on it)"
+        } else {
+            ""
+        }
+    );
+}
+
+/// No plan satisfies the constraints: the reasons found; the exit code.
+fn report_infeasible(reasons: &[String], seconds: f64, interrupted: bool) -> u8 {
+    eprintln!(
+        "infeasible ({seconds:.2} s): no plan satisfies the constraints; nothing was written."
+    );
+    for r in reasons {
+        eprintln!("  - {}", printable(r));
+    }
+    if interrupted {
+        EXIT_INTERRUPTED
+    } else {
+        EXIT_INFEASIBLE
+    }
+}
+
+/// No plan before the limit or the interrupt; the exit code.
+fn report_no_solution(seconds: f64, best_bound: Option<f64>, interrupted: bool) -> u8 {
+    let bound = best_bound.map_or(String::new(), |b| {
+        format!(" (best bound {})", cartnet::text::usd(b))
+    });
+    if interrupted {
+        eprintln!(
+            "interrupted after {seconds:.1} s, before any feasible plan was found{bound}; \
+             nothing was written."
+        );
+        return EXIT_INTERRUPTED;
+    }
+    eprintln!(
+        "no solution: the limit was reached after {seconds:.1} s before any feasible plan was found{bound}; \
+         nothing was written. Raise --time-limit."
+    );
+    EXIT_NO_SOLUTION
+}
+
 /// Checks the plan as `cartnet verify` would before it is written; a plan that does not hold
 /// is printed with its violations and not written (E702, exit code 4).
-fn check_before_writing(
-    plan: &cartnet::plan::Plan,
-    instance: &cartnet::input::Instance,
-    verbose: bool,
-) -> Result<(), u8> {
+fn check_before_writing(plan: &Plan, instance: &Instance, verbose: bool) -> Result<(), u8> {
     let began = Instant::now();
     let check = cartnet::plan_check::check(plan, instance);
     if verbose {

@@ -8,7 +8,7 @@ use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, va
 
 mod cost_line;
 mod groups;
-mod relaxation;
+pub mod relaxation;
 pub use cost_line::CostLine;
 pub use groups::{DemandGroups, GroupArc, PointValues};
 
@@ -64,7 +64,7 @@ pub struct Problem {
     /// The strengthening rows w[h,s] <= W[h,s] * sum_k y[s,k] (DESIGN §5).
     pub lazy: Vec<LazyRow>,
     /// The model as the Lagrangian relaxation sees it, when it covers all of its rows.
-    pub relaxation: Option<crate::lagrange::Structure>,
+    pub relaxation: Option<relaxation::Structure>,
 }
 
 /// One term of the objective: `coef * column` in cost line `line` of year `year` (0-based),

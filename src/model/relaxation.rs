@@ -1,11 +1,69 @@
-//! The single-year model as the Lagrangian relaxation of [`crate::lagrange`] sees it: demand
-//! groups, sites with their operating models, and cell arcs, each with the objective's own
-//! coefficients, so its bounds are bounds of exactly this model.
+//! The single-year model as the Lagrangian relaxation ([`crate::solve::lagrangian`]) sees it:
+//! demand groups, sites with their operating models, and cell arcs, each with the objective's
+//! own coefficients, so its bounds are bounds of exactly this model. The types are the model's;
+//! the algorithm that reads them is the solver's.
 
 use super::{Formulation, Vars};
 use crate::input::{Instance, Scenario};
-use crate::lagrange::{CellArc, Group, Site, SiteOption, Structure};
 use crate::network::Network;
+
+/// A demand group: its patients, its arcs to hospitals, and its penalty if it may go unserved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub patients: f64,
+    /// USD per unserved patient; `None` under full coverage.
+    pub penalty: Option<f64>,
+    /// (hospital, USD per patient).
+    pub arcs: Vec<(usize, f64)>,
+}
+
+/// One way a site can be opened (an operating model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteOption {
+    /// The column of its open variable y[s,k].
+    pub open_col: usize,
+    /// The column of its platforms n[s,k].
+    pub platforms_col: usize,
+    /// USD a year for being open (setup annuity and fixed cost).
+    pub fixed: f64,
+    pub per_platform: f64,
+    pub per_batch: f64,
+    pub batches_per_platform: f64,
+    pub max_platforms: u32,
+}
+
+/// A cell arc into a site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellArc {
+    pub hospital: usize,
+    /// Its shipment column.
+    pub col: usize,
+    /// USD per batch.
+    pub cost: f64,
+    /// Most batches a year on the arc.
+    pub upper: f64,
+}
+
+/// A candidate site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Open in every plan (under one of its options).
+    pub existing: bool,
+    /// 1 - failure rate: patients treated per batch.
+    pub keep: f64,
+    pub options: Vec<SiteOption>,
+    pub arcs: Vec<CellArc>,
+}
+
+/// The single-year model as the relaxation sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Structure {
+    pub hospitals: usize,
+    pub groups: Vec<Group>,
+    pub sites: Vec<Site>,
+    /// Under full coverage, every patient (the sum over groups).
+    pub full_coverage: bool,
+}
 
 impl Formulation {
     /// The structure for the relaxation, or `None` when the model has rows it does not cover:

@@ -10,8 +10,8 @@
 use crate::input::{Instance, Scenario};
 use crate::model::{Floors, Formulation, ModelInfo};
 use crate::network::Network;
+use crate::solve::budget::{Phase, TimeBudget};
 use crate::solve::{self, SolveError, SolveOptions, Status};
-use crate::solve_budget::{Phase, TimeBudget};
 use std::time::Instant;
 /// The gap each year's solve stops at (it only needs a good plan, not a proof).
 const YEAR_GAP: f64 = 1e-3;
