@@ -364,7 +364,7 @@ pub fn run(args: SweepArgs) -> u8 {
         })
         .collect();
     let mut written = Vec::new();
-    let csv = sweep::render_csv(&study.axes, &rows, &csv_folders);
+    let csv = export::sweep::render_csv(&study.axes, &rows, &csv_folders);
     match csv.and_then(|b| export::write_atomic(&study.out.join("sweep.csv"), &b)) {
         Ok(()) => written.push("sweep.csv"),
         Err(e) => {
@@ -372,7 +372,7 @@ pub fn run(args: SweepArgs) -> u8 {
             return EXIT_INPUT;
         }
     }
-    match sweep::render_svg(&study.axes, &rows, &study.title) {
+    match export::sweep::render_svg(&study.axes, &rows, &study.title) {
         Ok(svg) => match export::write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
             Ok(()) => written.push("sweep.svg"),
             Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
@@ -391,7 +391,7 @@ pub fn run(args: SweepArgs) -> u8 {
         printable_path(&study.data),
         started.elapsed().as_secs_f64()
     );
-    print!("{}", sweep::render_table(&study.axes, &rows));
+    print!("{}", export::sweep::render_table(&study.axes, &rows));
     let planned = rows.iter().filter(|r| r.status.has_plan()).count();
     println!(
         "\nwritten to {}: {}, {planned} plan folder{} in plans/",
