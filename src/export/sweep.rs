@@ -4,8 +4,13 @@ use crate::export::csv::safe_text;
 use crate::export::summary::{PENALTY_IN, PENALTY_OUT};
 use crate::sweep::{Axis, Level, Row, RowStatus};
 use crate::text::{percent, printable, usd};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
 use std::fmt::Write as _;
 use std::io;
+use std::ops::Range;
 
 /// The columns of sweep.csv after `scenario` and the varied keys.
 pub const CSV_COLUMNS: [&str; 13] = [
@@ -169,6 +174,63 @@ fn compact(v: f64) -> String {
     }
 }
 
+// Layout of sweep.svg, in pixels unless said otherwise.
+
+/// The whole chart: two panels stacked, each wide enough for a readable money axis.
+const CANVAS: (u32, u32) = (960, 720);
+/// The cost panel's height; the sites panel takes the rest.
+const TOP_PANEL_HEIGHT: u32 = 360;
+const TITLE_FONT: u32 = 22;
+const CAPTION_FONT: u32 = 17;
+const LEGEND_FONT: u32 = 13;
+const PANEL_MARGIN: u32 = 12;
+/// Room under a panel for the tick labels and the key's name.
+const X_LABEL_AREA: u32 = 44;
+/// Room left of a panel for labels such as "1500" and the unit.
+const Y_LABEL_AREA: u32 = 78;
+/// The grid lines: light enough not to compete with the data.
+const GRID_GREY: u8 = 242;
+const LEGEND_BORDER_GREY: u8 = 180;
+/// The legend box lets the lines beneath it show through a little.
+const LEGEND_OPACITY: f64 = 0.85;
+const LINE_WIDTH: u32 = 2;
+/// Length of a legend's line sample.
+const LEGEND_SAMPLE: i32 = 20;
+/// Marker radius where lines join the points; categories get larger markers, having no lines.
+const MARKER_ON_LINE: i32 = 3;
+const MARKER_ALONE: i32 = 5;
+/// A point without a plan: a cross on the panel's lower edge.
+const CROSS: i32 = 6;
+const CROSS_IN_LEGEND: i32 = 5;
+/// The franchise lines' dashes (dash, gap), on the chart and in the legend.
+const DASH: (i32, i32) = (6, 4);
+const DASH_IN_LEGEND: i32 = 4;
+const GAP_IN_LEGEND: i32 = 3;
+/// At most this many x tick labels on a numeric key (one per value below it).
+const MAX_X_LABELS: usize = 10;
+/// At most this many y tick labels on the sites panel (whole numbers only).
+const MAX_SITE_LABELS: usize = 12;
+/// A numeric x axis extends this share of its span past the end points, so markers are whole.
+const X_PAD_SHARE: f64 = 0.04;
+/// The same for a single value: this share of its size (at least 1).
+const X_PAD_SINGLE: f64 = 0.1;
+/// The cost axis reads in millions of dollars.
+const USD_PER_MILLION: f64 = 1e6;
+/// The cost axis spans at least this share of the largest cost, so equal costs are not one line.
+const COST_MIN_SPAN_SHARE: f64 = 0.02;
+/// Room below the lowest cost, as a share of the span.
+const COST_ROOM_BELOW: f64 = 0.1;
+/// Room above the highest cost for the legend: a base share of the span, and more per series.
+const COST_LEGEND_ROOM: f64 = 0.15;
+const COST_LEGEND_ROOM_PER_SERIES: f64 = 0.08;
+/// Sites axis: the largest count times this, plus room per series (two legend entries each).
+const SITES_HEADROOM: f64 = 1.25;
+const SITES_HEADROOM_PER_SERIES: f64 = 0.15;
+/// Below this many million dollars of span the cost labels get a decimal.
+const COST_WHOLE_LABELS_FROM: f64 = 20.0;
+/// How near a tick must be to a whole number to be labelled.
+const TICK_TOLERANCE: f64 = 1e-6;
+
 const COLORS: [(u8, u8, u8); 8] = [
     (31, 119, 180),
     (214, 39, 40),
@@ -180,293 +242,379 @@ const COLORS: [(u8, u8, u8); 8] = [
     (23, 190, 207),
 ];
 
-/// sweep.svg: total cost (top) and sites open, owned and franchise (bottom), against the first
-/// varied key; one line per combination of the other keys' values. Points without a plan are
-/// marked with a cross on the axis. Text is SVG `<text>`: no font files are read.
-pub fn render_svg(axes: &[Axis], rows: &[Row], title: &str) -> Result<String, String> {
-    use plotters::element::DashedPathElement;
-    use plotters::prelude::*;
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-    let Some(first) = axes.first() else {
-        return Err("nothing was varied".into());
-    };
-    let numeric = first.levels.iter().all(|l| l.number().is_some());
-    let x_of = |level: usize| -> f64 {
-        if numeric {
-            first.levels[level].number().unwrap_or(0.0)
+fn fail<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
+    e.to_string()
+}
+
+fn color(i: usize) -> RGBColor {
+    let (r, g, b) = COLORS[i % COLORS.len()];
+    RGBColor(r, g, b)
+}
+
+/// The x axis of both panels: the first varied key, by value when every value is a number, else
+/// by position (scenario files, true/false).
+struct XAxis<'a> {
+    axis: &'a Axis,
+    numeric: bool,
+    range: Range<f64>,
+}
+
+impl<'a> XAxis<'a> {
+    fn new(axis: &'a Axis) -> XAxis<'a> {
+        let numeric = axis.levels.iter().all(|l| l.number().is_some());
+        let mut x = XAxis {
+            axis,
+            numeric,
+            range: 0.0..0.0,
+        };
+        let (x0, x1) = (0..axis.levels.len())
+            .map(|l| x.of(l))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        x.range = if numeric {
+            let pad = if x1 > x0 {
+                (x1 - x0) * X_PAD_SHARE
+            } else {
+                x0.abs().max(1.0) * X_PAD_SINGLE
+            };
+            x0 - pad..x1 + pad
+        } else {
+            -0.5..axis.levels.len() as f64 - 0.5
+        };
+        x
+    }
+
+    /// Where level `level` sits.
+    fn of(&self, level: usize) -> f64 {
+        if self.numeric {
+            self.axis.levels[level].number().unwrap_or(0.0)
         } else {
             level as f64
         }
-    };
-    let xs: Vec<f64> = (0..first.levels.len()).map(x_of).collect();
-    let (mut x0, mut x1) = xs
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
-    if numeric {
-        let pad = if x1 > x0 {
-            (x1 - x0) * 0.04
-        } else {
-            x0.abs().max(1.0) * 0.1
-        };
-        x0 -= pad;
-        x1 += pad;
-    } else {
-        x0 = -0.5;
-        x1 = first.levels.len() as f64 - 0.5;
     }
 
-    // Series: one per combination of the other axes' levels, in grid order.
-    let mut series: Vec<(Vec<usize>, Vec<&Row>)> = Vec::new();
-    for r in rows {
-        let rest = r.levels[1..].to_vec();
-        match series.iter_mut().find(|(k, _)| *k == rest) {
-            Some((_, v)) => v.push(r),
-            None => series.push((rest, vec![r])),
-        }
-    }
-    let series_label = |rest: &[usize]| -> String {
-        axes[1..]
-            .iter()
-            .zip(rest)
-            .map(|(a, &l)| format!("{} = {}", a.key, display_level(&a.key, &a.levels[l])))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-
-    let costs: Vec<f64> = rows.iter().filter_map(|r| r.objective).collect();
-    let (c0, c1) = costs
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &c| {
-            (a.min(c), b.max(c))
-        });
-    let (c0, c1) = if costs.is_empty() {
-        (0.0, 1.0)
-    } else {
-        // room above the lines for the legend
-        let span = (c1 - c0).max(c1.abs() * 0.02).max(1.0);
-        (
-            (c0 - span * 0.1).max(0.0) / 1e6,
-            (c1 + span * (0.15 + 0.08 * series.len() as f64)) / 1e6,
-        )
-    };
-    let max_sites = rows
-        .iter()
-        .filter_map(|r| r.kpis.as_ref().map(|k| k.sites_open))
-        .max()
-        .unwrap_or(1);
-    // room above the lines for the legend (two entries a series)
-    let s1 = (max_sites as f64 * (1.25 + 0.15 * series.len() as f64) + 1.0).ceil();
-    // Scenarios that were not run (an interrupted sweep) are not marked: nothing is known of them.
-    let missing: Vec<&Row> = rows
-        .iter()
-        .filter(|r| !r.status.has_plan() && r.status != RowStatus::NotRun)
-        .collect();
-
-    let x_label = |x: &f64| -> String {
-        if numeric {
-            let raw = compact(*x);
-            if first.key.contains("cost") || first.key.contains("penalty") {
+    fn label(&self, x: f64) -> String {
+        let levels = &self.axis.levels;
+        if self.numeric {
+            let raw = compact(x);
+            if self.axis.key.contains("cost") || self.axis.key.contains("penalty") {
                 format!("${raw}")
             } else {
                 raw
             }
         } else {
             let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < first.levels.len() {
-                first.levels[i as usize].short()
+            if (x - i).abs() < TICK_TOLERANCE && i >= 0.0 && (i as usize) < levels.len() {
+                levels[i as usize].short()
             } else {
                 String::new()
             }
         }
-    };
-    let n_labels = if numeric {
-        first.levels.len().clamp(2, 10)
-    } else {
-        first.levels.len()
-    };
+    }
 
-    // Lines join the points of a numeric key; categories (scenario files, true/false) get
-    // markers only.
-    let line =
-        |pts: &[(f64, f64)]| -> Vec<(f64, f64)> { if numeric { pts.to_vec() } else { Vec::new() } };
-    let marker = if numeric { 3 } else { 5 };
+    fn n_labels(&self) -> usize {
+        if self.numeric {
+            self.axis.levels.len().clamp(2, MAX_X_LABELS)
+        } else {
+            self.axis.levels.len()
+        }
+    }
 
+    /// The line through `points`: none for categories, which get markers only.
+    fn line(&self, points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+        if self.numeric {
+            points.to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn marker(&self) -> i32 {
+        if self.numeric {
+            MARKER_ON_LINE
+        } else {
+            MARKER_ALONE
+        }
+    }
+
+    /// A row's points: `value` against the row's x, where the row has the value.
+    fn points(&self, rows: &[&Row], value: impl Fn(&Row) -> Option<f64>) -> Vec<(f64, f64)> {
+        rows.iter()
+            .filter_map(|r| value(r).map(|v| (self.of(r.levels[0]), v)))
+            .collect()
+    }
+}
+
+/// One line of each panel: the rows that share the other axes' levels, in grid order.
+struct Series<'a> {
+    /// "key = value, ..." of the other axes; empty when only one key is varied.
+    label: String,
+    rows: Vec<&'a Row>,
+}
+
+fn series_of<'a>(axes: &[Axis], rows: &'a [Row]) -> Vec<Series<'a>> {
+    let mut groups: Vec<(&[usize], Vec<&Row>)> = Vec::new();
+    for r in rows {
+        let rest = &r.levels[1..];
+        match groups.iter_mut().find(|(k, _)| *k == rest) {
+            Some((_, v)) => v.push(r),
+            None => groups.push((rest, vec![r])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(rest, rows)| Series {
+            label: axes[1..]
+                .iter()
+                .zip(rest)
+                .map(|(a, &l)| format!("{} = {}", a.key, display_level(&a.key, &a.levels[l])))
+                .collect::<Vec<_>>()
+                .join(", "),
+            rows,
+        })
+        .collect()
+}
+
+/// The cost panel's range, in millions, with room above the lines for the legend.
+fn cost_range(rows: &[Row], n_series: usize) -> Range<f64> {
+    let costs: Vec<f64> = rows.iter().filter_map(|r| r.objective).collect();
+    if costs.is_empty() {
+        return 0.0..1.0;
+    }
+    let (c0, c1) = costs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &c| {
+            (a.min(c), b.max(c))
+        });
+    let span = (c1 - c0).max(c1.abs() * COST_MIN_SPAN_SHARE).max(1.0);
+    let room = COST_LEGEND_ROOM + COST_LEGEND_ROOM_PER_SERIES * n_series as f64;
+    (c0 - span * COST_ROOM_BELOW).max(0.0) / USD_PER_MILLION..(c1 + span * room) / USD_PER_MILLION
+}
+
+/// The top of the sites panel, with room above the lines for the legend (two entries a series).
+fn sites_top(rows: &[Row], n_series: usize) -> f64 {
+    let max_sites = rows
+        .iter()
+        .filter_map(|r| r.kpis.as_ref().map(|k| k.sites_open))
+        .max()
+        .unwrap_or(1);
+    let headroom = SITES_HEADROOM + SITES_HEADROOM_PER_SERIES * n_series as f64;
+    (max_sites as f64 * headroom + 1.0).ceil()
+}
+
+/// What sets one panel apart from the other.
+struct Panel<'a> {
+    caption: &'a str,
+    y: Range<f64>,
+    /// The number of y ticks; `None`: plotters' default.
+    y_labels: Option<usize>,
+    y_format: &'a dyn Fn(&f64) -> String,
+    y_desc: &'a str,
+    /// Whether the no-plan crosses get a legend entry (once for the chart, in the top panel).
+    cross_legend: bool,
+}
+
+/// One panel: axes and grid, the series `draw` adds, the no-plan crosses, the legend.
+fn draw_panel(
+    area: &DrawingArea<SVGBackend, Shift>,
+    x: &XAxis,
+    panel: Panel,
+    missing: &[&Row],
+    draw: impl FnOnce(&mut Chart) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(PANEL_MARGIN)
+        .x_label_area_size(X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .caption(panel.caption, ("sans-serif", CAPTION_FONT))
+        .build_cartesian_2d(x.range.clone(), panel.y.clone())
+        .map_err(fail)?;
+    let x_label = |v: &f64| x.label(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(x.n_labels()).x_label_formatter(&x_label);
+    if let Some(n) = panel.y_labels {
+        mesh.y_labels(n);
+    }
+    mesh.y_label_formatter(panel.y_format)
+        .y_desc(panel.y_desc)
+        .x_desc(x.axis.key.as_str())
+        .max_light_lines(1)
+        .light_line_style(RGBColor(GRID_GREY, GRID_GREY, GRID_GREY))
+        .draw()
+        .map_err(fail)?;
+    draw(&mut chart)?;
+    if !missing.is_empty() {
+        let crosses = missing.iter().map(|r| {
+            Cross::new(
+                (x.of(r.levels[0]), panel.y.start),
+                CROSS,
+                RED.stroke_width(LINE_WIDTH),
+            )
+        });
+        let drawn = chart.draw_series(crosses).map_err(fail)?;
+        if panel.cross_legend {
+            drawn
+                .label("no plan (infeasible or no solution)")
+                .legend(|(x, y)| {
+                    Cross::new(
+                        (x + LEGEND_SAMPLE / 2, y),
+                        CROSS_IN_LEGEND,
+                        RED.stroke_width(LINE_WIDTH),
+                    )
+                });
+        }
+    }
+    let border = LEGEND_BORDER_GREY;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(LEGEND_OPACITY))
+        .border_style(RGBColor(border, border, border))
+        .label_font(("sans-serif", LEGEND_FONT))
+        .draw()
+        .map_err(fail)
+}
+
+fn solid_legend(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| {
+        PathElement::new(
+            vec![(x, y), (x + LEGEND_SAMPLE, y)],
+            c.stroke_width(LINE_WIDTH),
+        )
+    }
+}
+
+/// The cost panel's series: one line a series, circles at its points.
+fn draw_costs(chart: &mut Chart, x: &XAxis, series: &[Series]) -> Result<(), String> {
+    for (i, s) in series.iter().enumerate() {
+        let c = color(i);
+        let data = x.points(&s.rows, |r| r.objective.map(|o| o / USD_PER_MILLION));
+        let label = if s.label.is_empty() {
+            "total cost".to_string()
+        } else {
+            s.label.clone()
+        };
+        chart
+            .draw_series(LineSeries::new(x.line(&data), c.stroke_width(LINE_WIDTH)))
+            .map_err(fail)?
+            .label(label)
+            .legend(solid_legend(c));
+        chart
+            .draw_series(data.iter().map(|&p| Circle::new(p, x.marker(), c.filled())))
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The sites panel's series: owned (solid, circles) and franchise (dashed, triangles).
+fn draw_sites(chart: &mut Chart, x: &XAxis, series: &[Series]) -> Result<(), String> {
+    for (i, s) in series.iter().enumerate() {
+        let c = color(i);
+        let style = c.stroke_width(LINE_WIDTH);
+        let suffix = if s.label.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", s.label)
+        };
+        let owned = x.points(&s.rows, |r| r.kpis.as_ref().map(|k| k.owned as f64));
+        let franchise = x.points(&s.rows, |r| r.kpis.as_ref().map(|k| k.franchise as f64));
+        chart
+            .draw_series(LineSeries::new(x.line(&owned), style))
+            .map_err(fail)?
+            .label(format!("owned{suffix}"))
+            .legend(solid_legend(c));
+        chart
+            .draw_series(
+                owned
+                    .iter()
+                    .map(|&p| Circle::new(p, x.marker(), c.filled())),
+            )
+            .map_err(fail)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                x.line(&franchise),
+                DASH.0,
+                DASH.1,
+                style,
+            ))
+            .map_err(fail)?
+            .label(format!("franchise{suffix}"))
+            .legend(move |(x, y)| {
+                let sample = vec![(x, y), (x + LEGEND_SAMPLE, y)];
+                DashedPathElement::new(sample, DASH_IN_LEGEND, GAP_IN_LEGEND, style)
+            });
+        let triangles = franchise
+            .iter()
+            .map(|&p| TriangleMarker::new(p, x.marker() + 1, c.filled()));
+        chart.draw_series(triangles).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// sweep.svg: total cost (top) and sites open, owned and franchise (bottom), against the first
+/// varied key; one line per combination of the other keys' values. Points without a plan are
+/// marked with a cross on the axis. Text is SVG `<text>`: no font files are read.
+pub fn render_svg(axes: &[Axis], rows: &[Row], title: &str) -> Result<String, String> {
+    let Some(first) = axes.first() else {
+        return Err("nothing was varied".into());
+    };
+    let x = XAxis::new(first);
+    let series = series_of(axes, rows);
+    let cost = cost_range(rows, series.len());
+    let sites = sites_top(rows, series.len());
+    // Scenarios that were not run (an interrupted sweep) are not marked: nothing is known of them.
+    let missing: Vec<&Row> = rows
+        .iter()
+        .filter(|r| !r.status.has_plan() && r.status != RowStatus::NotRun)
+        .collect();
+    let cost_format = |v: &f64| {
+        if cost.end - cost.start >= COST_WHOLE_LABELS_FROM {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    let sites_format = |v: &f64| {
+        if (v - v.round()).abs() < TICK_TOLERANCE {
+            format!("{}", v.round() as i64)
+        } else {
+            String::new()
+        }
+    };
     let mut buf = String::new();
     {
-        let e = |e: DrawingAreaErrorKind<_>| e.to_string();
-        let root = SVGBackend::with_string(&mut buf, (960, 720)).into_drawing_area();
-        root.fill(&WHITE).map_err(e)?;
+        let root = SVGBackend::with_string(&mut buf, CANVAS).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
         let root = root
-            .titled(title, ("sans-serif", 22).into_font())
-            .map_err(e)?;
-        let (top, bottom) = root.split_vertically(360);
-        let color = |i: usize| {
-            let (r, g, b) = COLORS[i % COLORS.len()];
-            RGBColor(r, g, b)
+            .titled(title, ("sans-serif", TITLE_FONT).into_font())
+            .map_err(fail)?;
+        let (top, bottom) = root.split_vertically(TOP_PANEL_HEIGHT);
+        let cost_panel = Panel {
+            caption: "Total cost",
+            y: cost.clone(),
+            y_labels: None,
+            y_format: &cost_format,
+            y_desc: "USD million a year",
+            cross_legend: true,
         };
-
-        // Total cost.
-        let mut chart = ChartBuilder::on(&top)
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(78)
-            .caption("Total cost", ("sans-serif", 17))
-            .build_cartesian_2d(x0..x1, c0..c1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_labels(n_labels)
-            .x_label_formatter(&x_label)
-            .y_label_formatter(&|v| {
-                if c1 - c0 >= 20.0 {
-                    format!("{v:.0}")
-                } else {
-                    format!("{v:.1}")
-                }
-            })
-            .y_desc("USD million a year")
-            .x_desc(first.key.as_str())
-            .max_light_lines(1)
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(e)?;
-        for (i, (rest, pts)) in series.iter().enumerate() {
-            let c = color(i);
-            let data: Vec<(f64, f64)> = pts
-                .iter()
-                .filter_map(|r| r.objective.map(|o| (x_of(r.levels[0]), o / 1e6)))
-                .collect();
-            let label = if axes.len() > 1 {
-                series_label(rest)
-            } else {
-                "total cost".to_string()
-            };
-            chart
-                .draw_series(LineSeries::new(line(&data), c.stroke_width(2)))
-                .map_err(e)?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
-                });
-            chart
-                .draw_series(data.iter().map(|&p| Circle::new(p, marker, c.filled())))
-                .map_err(e)?;
-        }
-        if !missing.is_empty() {
-            chart
-                .draw_series(
-                    missing
-                        .iter()
-                        .map(|r| Cross::new((x_of(r.levels[0]), c0), 6, RED.stroke_width(2))),
-                )
-                .map_err(e)?
-                .label("no plan (infeasible or no solution)")
-                .legend(|(x, y)| Cross::new((x + 10, y), 5, RED.stroke_width(2)));
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(e)?;
-
-        // Sites open: owned (solid, circles) and franchise (dashed, triangles).
-        let mut chart = ChartBuilder::on(&bottom)
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(78)
-            .caption("Sites open", ("sans-serif", 17))
-            .build_cartesian_2d(x0..x1, 0.0..s1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_labels(n_labels)
-            .x_label_formatter(&x_label)
-            .y_labels((s1 as usize + 1).min(12))
-            .y_label_formatter(&|v| {
-                if (v - v.round()).abs() < 1e-6 {
-                    format!("{}", v.round() as i64)
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc("sites")
-            .x_desc(first.key.as_str())
-            .max_light_lines(1)
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(e)?;
-        for (i, (rest, pts)) in series.iter().enumerate() {
-            let c = color(i);
-            let suffix = if axes.len() > 1 {
-                format!(" ({})", series_label(rest))
-            } else {
-                String::new()
-            };
-            let owned: Vec<(f64, f64)> = pts
-                .iter()
-                .filter_map(|r| r.kpis.as_ref().map(|k| (x_of(r.levels[0]), k.owned as f64)))
-                .collect();
-            let franchise: Vec<(f64, f64)> = pts
-                .iter()
-                .filter_map(|r| {
-                    r.kpis
-                        .as_ref()
-                        .map(|k| (x_of(r.levels[0]), k.franchise as f64))
-                })
-                .collect();
-            chart
-                .draw_series(LineSeries::new(line(&owned), c.stroke_width(2)))
-                .map_err(e)?
-                .label(format!("owned{suffix}"))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
-                });
-            chart
-                .draw_series(owned.iter().map(|&p| Circle::new(p, marker, c.filled())))
-                .map_err(e)?;
-            chart
-                .draw_series(DashedLineSeries::new(
-                    line(&franchise),
-                    6,
-                    4,
-                    c.stroke_width(2),
-                ))
-                .map_err(e)?
-                .label(format!("franchise{suffix}"))
-                .legend(move |(x, y)| {
-                    DashedPathElement::new(vec![(x, y), (x + 20, y)], 4, 3, c.stroke_width(2))
-                });
-            chart
-                .draw_series(
-                    franchise
-                        .iter()
-                        .map(|&p| TriangleMarker::new(p, marker + 1, c.filled())),
-                )
-                .map_err(e)?;
-        }
-        if !missing.is_empty() {
-            chart
-                .draw_series(
-                    missing
-                        .iter()
-                        .map(|r| Cross::new((x_of(r.levels[0]), 0.0), 6, RED.stroke_width(2))),
-                )
-                .map_err(e)?;
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(e)?;
-        root.present().map_err(e)?;
+        draw_panel(&top, &x, cost_panel, &missing, |c| {
+            draw_costs(c, &x, &series)
+        })?;
+        let sites_panel = Panel {
+            caption: "Sites open",
+            y: 0.0..sites,
+            y_labels: Some((sites as usize + 1).min(MAX_SITE_LABELS)),
+            y_format: &sites_format,
+            y_desc: "sites",
+            cross_legend: false,
+        };
+        draw_panel(&bottom, &x, sites_panel, &missing, |c| {
+            draw_sites(c, &x, &series)
+        })?;
+        root.present().map_err(fail)?;
     }
     Ok(buf)
 }
