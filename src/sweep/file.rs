@@ -92,126 +92,15 @@ impl SweepFile {
             }
             err
         })?;
+        let fields = Fields { text, file };
         let mut errors = Vec::new();
         let mut sweep = SweepFile {
             path: PathBuf::from(file),
             ..SweepFile::default()
         };
-        let at = |field: &str| Source {
-            file: file.to_string(),
-            line: line_with(text, &format!("{field} ="))
-                .or_else(|| line_with(text, &format!("{field}="))),
-        };
-        let err = |code: Code, field: &str, message: String| {
-            let s = at(field);
-            let e = InputError::new(code, file, message).in_column(field);
-            match s.line {
-                Some(l) => e.at_line(l),
-                None => e,
-            }
-        };
-        let wrong = |field: &str, v: &toml::Value, expected: &str| {
-            err(
-                Code::WrongType,
-                field,
-                format!("{v} is {}; expected {expected}", v.type_str()),
-            )
-        };
         for (field, v) in &table {
-            match field.as_str() {
-                "title" | "data" | "model" | "out" => match v.as_str() {
-                    Some(s) => {
-                        let s = s.to_string();
-                        match field.as_str() {
-                            "title" => sweep.title = Some(s),
-                            "data" => sweep.data = Some(s.into()),
-                            "model" => sweep.model = Some(s.into()),
-                            _ => sweep.out = Some(s.into()),
-                        }
-                    }
-                    None => errors.push(wrong(field, v, "text in double quotes")),
-                },
-                "gap" | "time_limit" => {
-                    let n = v.as_float().or(v.as_integer().map(|i| i as f64));
-                    let positive = field == "time_limit";
-                    // a gap of 1 (100 %) or more accepts any plan: see `cartnet solve --gap`
-                    let in_range = |n: f64| {
-                        if positive {
-                            n > 0.0
-                        } else {
-                            (0.0..1.0).contains(&n)
-                        }
-                    };
-                    match n {
-                        Some(n) if n.is_finite() && in_range(n) => {
-                            if positive {
-                                sweep.time_limit = Some(n);
-                            } else {
-                                sweep.gap = Some(n);
-                            }
-                        }
-                        Some(n) => errors.push(err(
-                            Code::BadValue,
-                            field,
-                            format!(
-                                "{n} is out of range: expected {}",
-                                if positive {
-                                    "a number > 0"
-                                } else {
-                                    "a relative gap in [0, 1), e.g. 0.02 for 2 %"
-                                }
-                            ),
-                        )),
-                        None => errors.push(wrong(field, v, "a number")),
-                    }
-                }
-                "set" => match v.as_table() {
-                    Some(t) => {
-                        let mut given = Vec::new();
-                        leaves("", t, &mut given);
-                        for (key, value) in given {
-                            let leaf = key.rsplit('.').next().unwrap_or(&key).to_string();
-                            let source = Source {
-                                file: file.to_string(),
-                                line: line_with(text, &key).or_else(|| at(&leaf).line),
-                            };
-                            sweep.set.push((Override { key, value }, source));
-                        }
-                    }
-                    None => errors.push(wrong(
-                        field,
-                        v,
-                        "a table of scenario keys ([set] with lines such as policy.max_sites = 6)",
-                    )),
-                },
-                "vary" => match v.as_array() {
-                    Some(entries) => {
-                        for entry in entries {
-                            match vary_entry(entry, text, file) {
-                                Ok(axis) => sweep.axes.push(axis),
-                                Err(e) => errors.push(e),
-                            }
-                        }
-                    }
-                    None => errors.push(wrong(
-                        field,
-                        v,
-                        "[[vary]] tables (key = \"...\" with from, to and steps, or values)",
-                    )),
-                },
-                other => {
-                    let hint = did_you_mean(other, SWEEP_FIELDS)
-                        .map(|k| format!(" (did you mean {k}?)"))
-                        .unwrap_or_default();
-                    errors.push(err(
-                        Code::UnknownKey,
-                        other,
-                        format!(
-                            "unknown field of a sweep file{hint}; the fields are {}",
-                            SWEEP_FIELDS.join(", ")
-                        ),
-                    ));
-                }
+            if let Err(e) = fields.read(&mut sweep, field, v) {
+                errors.extend(e);
             }
         }
         if errors.is_empty() {
@@ -219,6 +108,149 @@ impl SweepFile {
         } else {
             Err(InputErrors(errors))
         }
+    }
+}
+
+/// The text of a sweep file, to place each field's problems on their line.
+struct Fields<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Fields<'_> {
+    /// Where `field` is set.
+    fn at(&self, field: &str) -> Source {
+        Source {
+            file: self.file.to_string(),
+            line: line_with(self.text, &format!("{field} ="))
+                .or_else(|| line_with(self.text, &format!("{field}="))),
+        }
+    }
+
+    fn err(&self, code: Code, field: &str, message: String) -> InputError {
+        let e = InputError::new(code, self.file, message).in_column(field);
+        match self.at(field).line {
+            Some(l) => e.at_line(l),
+            None => e,
+        }
+    }
+
+    fn wrong(&self, field: &str, v: &toml::Value, expected: &str) -> Vec<InputError> {
+        let message = format!("{v} is {}; expected {expected}", v.type_str());
+        vec![self.err(Code::WrongType, field, message)]
+    }
+
+    /// Reads one top-level field into `sweep`.
+    fn read(
+        &self,
+        sweep: &mut SweepFile,
+        field: &str,
+        v: &toml::Value,
+    ) -> Result<(), Vec<InputError>> {
+        match field {
+            "title" | "data" | "model" | "out" => {
+                let Some(s) = v.as_str() else {
+                    return Err(self.wrong(field, v, "text in double quotes"));
+                };
+                let s = s.to_string();
+                match field {
+                    "title" => sweep.title = Some(s),
+                    "data" => sweep.data = Some(s.into()),
+                    "model" => sweep.model = Some(s.into()),
+                    _ => sweep.out = Some(s.into()),
+                }
+            }
+            "gap" => sweep.gap = Some(self.number(field, v)?),
+            "time_limit" => sweep.time_limit = Some(self.number(field, v)?),
+            "set" => match v.as_table() {
+                Some(t) => sweep.set.extend(self.set(t)),
+                None => {
+                    let expected =
+                        "a table of scenario keys ([set] with lines such as policy.max_sites = 6)";
+                    return Err(self.wrong(field, v, expected));
+                }
+            },
+            "vary" => match v.as_array() {
+                Some(entries) => return self.vary(sweep, entries),
+                None => {
+                    let expected =
+                        "[[vary]] tables (key = \"...\" with from, to and steps, or values)";
+                    return Err(self.wrong(field, v, expected));
+                }
+            },
+            other => return Err(vec![self.unknown(other)]),
+        }
+        Ok(())
+    }
+
+    /// `gap` in [0, 1) or `time_limit` > 0.
+    fn number(&self, field: &str, v: &toml::Value) -> Result<f64, Vec<InputError>> {
+        let n = v.as_float().or(v.as_integer().map(|i| i as f64));
+        let positive = field == "time_limit";
+        // a gap of 1 (100 %) or more accepts any plan: see `cartnet solve --gap`
+        let in_range = |n: f64| {
+            if positive {
+                n > 0.0
+            } else {
+                (0.0..1.0).contains(&n)
+            }
+        };
+        match n {
+            Some(n) if n.is_finite() && in_range(n) => Ok(n),
+            Some(n) => {
+                let expected = if positive {
+                    "a number > 0"
+                } else {
+                    "a relative gap in [0, 1), e.g. 0.02 for 2 %"
+                };
+                let message = format!("{n} is out of range: expected {expected}");
+                Err(vec![self.err(Code::BadValue, field, message)])
+            }
+            None => Err(self.wrong(field, v, "a number")),
+        }
+    }
+
+    /// The `[set]` table's overrides, each placed on its line.
+    fn set(&self, t: &toml::Table) -> Vec<(Override, Source)> {
+        let mut given = Vec::new();
+        leaves("", t, &mut given);
+        let mut set = Vec::new();
+        for (key, value) in given {
+            let leaf = key.rsplit('.').next().unwrap_or(&key).to_string();
+            let source = Source {
+                file: self.file.to_string(),
+                line: line_with(self.text, &key).or_else(|| self.at(&leaf).line),
+            };
+            set.push((Override { key, value }, source));
+        }
+        set
+    }
+
+    /// The `[[vary]]` entries' axes; every bad entry is reported.
+    fn vary(&self, sweep: &mut SweepFile, entries: &[toml::Value]) -> Result<(), Vec<InputError>> {
+        let mut errors = Vec::new();
+        for entry in entries {
+            match vary_entry(entry, self.text, self.file) {
+                Ok(axis) => sweep.axes.push(axis),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn unknown(&self, other: &str) -> InputError {
+        let hint = did_you_mean(other, SWEEP_FIELDS)
+            .map(|k| format!(" (did you mean {k}?)"))
+            .unwrap_or_default();
+        let message = format!(
+            "unknown field of a sweep file{hint}; the fields are {}",
+            SWEEP_FIELDS.join(", ")
+        );
+        self.err(Code::UnknownKey, other, message)
     }
 }
 

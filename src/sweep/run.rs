@@ -7,6 +7,7 @@ use crate::plan::{Kpis, Plan, Provenance};
 use crate::solve::{SolveOptions, Status};
 use crate::{Outcome, optimize_with_values};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -111,6 +112,59 @@ fn arc_key(s: &Scenario) -> ArcKey {
 /// `--jobs`, and the cores are used by solving scenarios side by side.
 pub const SOLVER_THREADS: u32 = 1;
 
+/// The points grouped by the parameters their arcs depend on: one network per group.
+struct Groups {
+    /// Each point's group.
+    group_of: Vec<usize>,
+    /// Each group's first point, solved first and the one its network is built from.
+    representative: Vec<usize>,
+    networks: Vec<OnceLock<Network>>,
+    /// Each group's warm start: its representative's solution, if it has a plan.
+    starts: Vec<OnceLock<Option<Arc<Vec<f64>>>>>,
+}
+
+impl Groups {
+    fn of(points: &[Point]) -> Groups {
+        let mut keys: Vec<ArcKey> = Vec::new();
+        let mut group_of = Vec::with_capacity(points.len());
+        let mut representative = Vec::new();
+        for (i, p) in points.iter().enumerate() {
+            let key = arc_key(&p.scenario);
+            let g = match keys.iter().position(|k| *k == key) {
+                Some(g) => g,
+                None => {
+                    keys.push(key);
+                    representative.push(i);
+                    keys.len() - 1
+                }
+            };
+            group_of.push(g);
+        }
+        Groups {
+            group_of,
+            networks: keys.iter().map(|_| OnceLock::new()).collect(),
+            starts: keys.iter().map(|_| OnceLock::new()).collect(),
+            representative,
+        }
+    }
+
+    fn is_representative(&self, i: usize) -> bool {
+        self.representative[self.group_of[i]] == i
+    }
+}
+
+/// What the workers of a run share.
+struct Runner<'a> {
+    instance: &'a Instance,
+    points: &'a [Point],
+    options: &'a RunOptions,
+    on_done: &'a (dyn Fn(&Point, &Row, Option<&Plan>) + Sync),
+    groups: Groups,
+    built: AtomicUsize,
+    shared: AtomicUsize,
+    copied: AtomicUsize,
+}
+
 /// Solves every point on `options.jobs` worker threads and returns the rows in grid order.
 /// `on_done` is called in the worker as each scenario finishes (in finishing order) with its plan,
 /// if it has one, so the caller can write it and report progress without keeping every plan.
@@ -120,36 +174,60 @@ pub fn run(
     options: &RunOptions,
     on_done: &(dyn Fn(&Point, &Row, Option<&Plan>) + Sync),
 ) -> (Vec<Row>, RunStats) {
-    // Group the points by the parameters their arcs depend on; one network per group.
-    let mut keys: Vec<ArcKey> = Vec::new();
-    let mut group_of = Vec::with_capacity(points.len());
-    let mut representative = Vec::new();
-    for (i, p) in points.iter().enumerate() {
-        let key = arc_key(&p.scenario);
-        let g = match keys.iter().position(|k| *k == key) {
-            Some(g) => g,
-            None => {
-                keys.push(key);
-                representative.push(i);
-                keys.len() - 1
-            }
-        };
-        group_of.push(g);
-    }
-    let networks: Vec<OnceLock<Network>> = keys.iter().map(|_| OnceLock::new()).collect();
-    let built = AtomicUsize::new(0);
-    let shared = AtomicUsize::new(0);
-    let copied = AtomicUsize::new(0);
+    let runner = Runner {
+        instance,
+        points,
+        options,
+        on_done,
+        groups: Groups::of(points),
+        built: AtomicUsize::new(0),
+        shared: AtomicUsize::new(0),
+        copied: AtomicUsize::new(0),
+    };
+    let rows = runner.solve_all();
+    let stats = RunStats {
+        networks_built: runner.built.into_inner(),
+        shared: runner.shared.into_inner(),
+        copied: runner.copied.into_inner(),
+    };
+    (rows, stats)
+}
 
-    // Warm start: the first point of each network group is solved first; every other point of
-    // the group starts from its plan. Which start a point gets does not depend on --jobs, so
-    // results stay the same whatever the parallelism.
-    let starts: Vec<OnceLock<Option<Arc<Vec<f64>>>>> =
-        keys.iter().map(|_| OnceLock::new()).collect();
-    let solve_one = |i: usize| -> Row {
-        let p = &points[i];
+impl Runner<'_> {
+    /// Warm start: the first point of each network group is solved first; every other point of
+    /// the group starts from its plan. Which start a point gets does not depend on --jobs, so
+    /// results stay the same whatever the parallelism.
+    fn solve_all(&self) -> Vec<Row> {
+        let representative = &self.groups.representative;
+        let others: Vec<usize> = (0..self.points.len())
+            .filter(|i| !representative.contains(i))
+            .collect();
+        let workers = self.options.jobs.clamp(1, self.points.len().max(1));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("cartnet-sweep-{i}"))
+            .build();
+        let solve = |&i: &usize| (i, self.solve_one(i));
+        match pool {
+            Ok(pool) => pool.install(|| {
+                // The groups' first points, then the others from their plans.
+                let first = representative.par_iter().with_max_len(1).map(solve);
+                let first: Vec<(usize, Row)> = first.collect();
+                let rest = others.par_iter().with_max_len(1).map(solve).collect();
+                in_grid_order(first, rest)
+            }),
+            // No threads to be had: solve one after the other on this thread.
+            Err(_) => {
+                let first = representative.iter().map(solve).collect();
+                in_grid_order(first, others.iter().map(solve).collect())
+            }
+        }
+    }
+
+    /// Solves point `i` and reports it to `on_done`.
+    fn solve_one(&self, i: usize) -> Row {
+        let p = &self.points[i];
         let start = Instant::now();
-        let g = group_of[i];
         let mut row = Row {
             index: p.index,
             levels: p.levels.clone(),
@@ -164,64 +242,93 @@ pub fn run(
             // Ctrl-C: no new scenario starts (not even its network); the row says so in sweep.csv.
             row.status = RowStatus::NotRun;
             row.notes = vec!["the sweep was interrupted before it started".into()];
-            on_done(p, &row, None);
+            (self.on_done)(p, &row, None);
             return row;
         }
-        let net = networks[g].get_or_init(|| {
-            built.fetch_add(1, Ordering::Relaxed);
-            Network::build(instance, &points[representative[g]].scenario)
-        });
-        let terms: Vec<SiteTerms> = instance
-            .sites
-            .iter()
-            .map(|s| SiteTerms::new(s, &p.scenario))
-            .collect();
-        let copy;
-        let network = if terms == net.terms {
-            shared.fetch_add(1, Ordering::Relaxed);
-            net
-        } else {
-            copied.fetch_add(1, Ordering::Relaxed);
-            let mut n = net.clone();
-            n.terms = terms;
-            copy = n;
-            &copy
-        };
+        let network = self.network(i);
         let model = p.model.name();
         let provenance = Provenance {
-            data: &options.data,
+            data: &self.options.data,
             model: &model,
         };
-        let mut plan = None;
-        let log = options.logs.as_ref().and_then(|l| l.get(p.index));
-        let is_representative = representative[g] == i;
-        let solve_options = SolveOptions {
-            // the scenario's time limit counts its share of the network too
-            started: Some(start),
-            log_file: log.cloned().or_else(|| options.solve.log_file.clone()),
-            initial_solution: if is_representative {
-                None
-            } else {
-                starts[g].get().cloned().flatten()
-            },
-            ..options.solve.clone()
-        };
-        if let Some(dir) = log.and_then(|path| path.parent()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let result =
-            optimize_with_values(instance, &p.scenario, network, &solve_options, provenance);
+        let solve_options = self.solve_options(i, start);
+        let result = optimize_with_values(
+            self.instance,
+            &p.scenario,
+            &network,
+            &solve_options,
+            provenance,
+        );
         let result = result.map(|(outcome, values)| {
-            if is_representative {
+            if self.groups.is_representative(i) {
                 let start = matches!(outcome, Outcome::Plan(_)).then(|| Arc::new(values));
-                let _ = starts[g].set(start);
+                let _ = self.groups.starts[self.groups.group_of[i]].set(start);
             }
             outcome
         });
+        let plan = self.record(&mut row, result);
+        row.seconds = (start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        (self.on_done)(p, &row, plan.as_deref());
+        row
+    }
+
+    /// Point `i`'s network: its group's, shared as it is when the cost terms agree, else a copy
+    /// with the point's own terms.
+    fn network(&self, i: usize) -> Cow<'_, Network> {
+        let g = self.groups.group_of[i];
+        let net = self.groups.networks[g].get_or_init(|| {
+            self.built.fetch_add(1, Ordering::Relaxed);
+            let first = &self.points[self.groups.representative[g]];
+            Network::build(self.instance, &first.scenario)
+        });
+        let terms: Vec<SiteTerms> = (self.instance.sites.iter())
+            .map(|s| SiteTerms::new(s, &self.points[i].scenario))
+            .collect();
+        if terms == net.terms {
+            self.shared.fetch_add(1, Ordering::Relaxed);
+            Cow::Borrowed(net)
+        } else {
+            self.copied.fetch_add(1, Ordering::Relaxed);
+            let mut copy = net.clone();
+            copy.terms = terms;
+            Cow::Owned(copy)
+        }
+    }
+
+    /// The run's solver options for point `i`: its log, its warm start, its clock.
+    fn solve_options(&self, i: usize, start: Instant) -> SolveOptions {
+        let options = self.options;
+        let log = options
+            .logs
+            .as_ref()
+            .and_then(|l| l.get(self.points[i].index));
+        if let Some(dir) = log.and_then(|path| path.parent()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let g = self.groups.group_of[i];
+        SolveOptions {
+            // the scenario's time limit counts its share of the network too
+            started: Some(start),
+            log_file: log.cloned().or_else(|| options.solve.log_file.clone()),
+            initial_solution: if self.groups.is_representative(i) {
+                None
+            } else {
+                self.groups.starts[g].get().cloned().flatten()
+            },
+            ..options.solve.clone()
+        }
+    }
+
+    /// Fills `row` from the solver's result; returns the plan if it holds.
+    fn record(
+        &self,
+        row: &mut Row,
+        result: Result<Outcome, crate::solve::SolveError>,
+    ) -> Option<Box<Plan>> {
         match result {
             Ok(Outcome::Plan(mut pl)) => {
-                pl.instance.digest.clone_from(&options.digest);
-                let check = crate::plan_check::check(&pl, instance);
+                pl.instance.digest.clone_from(&self.options.digest);
+                let check = crate::plan_check::check(&pl, self.instance);
                 if check.holds() {
                     row.status = match pl.solver.status {
                         Status::Optimal => RowStatus::Optimal,
@@ -230,13 +337,12 @@ pub fn run(
                     row.objective = pl.solver.objective;
                     row.gap = pl.solver.gap;
                     row.kpis = Some(pl.kpis.clone());
-                    plan = Some(pl);
-                } else {
-                    // a plan that does not hold is a failure of the solver, never a file
-                    row.notes = std::iter::once(crate::plan_check::refusal(&check))
-                        .chain(check.violations.iter().map(|v| v.to_string()))
-                        .collect();
+                    return Some(pl);
                 }
+                // a plan that does not hold is a failure of the solver, never a file
+                row.notes = std::iter::once(crate::plan_check::refusal(&check))
+                    .chain(check.violations.iter().map(|v| v.to_string()))
+                    .collect();
             }
             Ok(Outcome::Infeasible { reasons, .. }) => {
                 row.status = RowStatus::Infeasible;
@@ -252,50 +358,8 @@ pub fn run(
             }
             Err(e) => row.notes = vec![e.to_string()],
         }
-        row.seconds = (start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-        on_done(p, &row, plan.as_deref());
-        row
-    };
-
-    let workers = options.jobs.clamp(1, points.len().max(1));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(workers)
-        .thread_name(|i| format!("cartnet-sweep-{i}"))
-        .build();
-    let rows: Vec<Row> = match pool {
-        Ok(pool) => pool.install(|| {
-            // The groups' first points, then the others from their plans.
-            let first: Vec<(usize, Row)> = representative
-                .par_iter()
-                .with_max_len(1)
-                .map(|&i| (i, solve_one(i)))
-                .collect();
-            let rest: Vec<(usize, Row)> = (0..points.len())
-                .filter(|i| !representative.contains(i))
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .with_max_len(1)
-                .map(|i| (i, solve_one(i)))
-                .collect();
-            in_grid_order(first, rest)
-        }),
-        // No threads to be had: solve one after the other on this thread.
-        Err(_) => {
-            let first: Vec<(usize, Row)> =
-                representative.iter().map(|&i| (i, solve_one(i))).collect();
-            let rest: Vec<(usize, Row)> = (0..points.len())
-                .filter(|i| !representative.contains(i))
-                .map(|i| (i, solve_one(i)))
-                .collect();
-            in_grid_order(first, rest)
-        }
-    };
-    let stats = RunStats {
-        networks_built: built.into_inner(),
-        shared: shared.into_inner(),
-        copied: copied.into_inner(),
-    };
-    (rows, stats)
+        None
+    }
 }
 
 /// Merges rows solved in two phases back into grid order.
