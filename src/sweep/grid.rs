@@ -43,6 +43,55 @@ pub fn prepare(
     sets: &[(Override, Source)],
     axes: &[Axis],
 ) -> Result<Vec<Point>, InputErrors> {
+    let sizes = check_axes(axes)?;
+    // Where each key was given last (a varied key overrides a fixed one).
+    let mut origin: HashMap<&str, (&Source, bool)> = HashMap::new();
+    for (o, s) in sets {
+        origin.insert(o.key.as_str(), (s, false));
+    }
+    for a in axes {
+        origin.insert(a.key.as_str(), (&a.source, true));
+    }
+    let mut parser = Parser {
+        origin,
+        texts: HashMap::new(),
+        reported: HashSet::new(),
+        errors: Vec::new(),
+    };
+    let model_axis = axes.iter().position(|a| a.key == MODEL_KEY);
+    let mut points = Vec::new();
+    for (index, levels) in grid(&sizes).into_iter().enumerate() {
+        let model = match model_axis.map(|a| &axes[a].levels[levels[a]]) {
+            Some(Level::Model(p)) => ModelSource::File(p.clone()),
+            _ => model.clone(),
+        };
+        let mut overrides: Vec<Override> = sets.iter().map(|(o, _)| o.clone()).collect();
+        for (a, axis) in axes.iter().enumerate() {
+            if let Level::Value(v) = &axis.levels[levels[a]] {
+                overrides.push(Override {
+                    key: axis.key.clone(),
+                    value: v.clone(),
+                });
+            }
+        }
+        if let Some(scenario) = parser.scenario(&model, &overrides) {
+            points.push(Point {
+                index,
+                levels,
+                model,
+                scenario,
+            });
+        }
+    }
+    if parser.errors.is_empty() {
+        Ok(points)
+    } else {
+        Err(InputErrors(parser.errors))
+    }
+}
+
+/// The axes' own problems (none, a key twice, too many points); the grid's sizes if there are none.
+fn check_axes(axes: &[Axis]) -> Result<Vec<usize>, InputErrors> {
     let mut errors: Vec<InputError> = Vec::new();
     if axes.is_empty() {
         errors.push(bad_spec(
@@ -70,94 +119,73 @@ pub fn prepare(
         .try_fold(1usize, |acc, &n| acc.checked_mul(n))
         .filter(|&n| n <= MAX_POINTS);
     if total.is_none() {
+        let shape: Vec<String> = sizes.iter().map(|n| n.to_string()).collect();
         errors.push(bad_spec(
             &Source::flag("--vary"),
             format!(
                 "the grid has {} points, more than {MAX_POINTS}",
-                sizes
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" x ")
+                shape.join(" x ")
             ),
         ));
     }
-    if !errors.is_empty() {
-        return Err(InputErrors(errors));
+    if errors.is_empty() {
+        Ok(sizes)
+    } else {
+        Err(InputErrors(errors))
     }
+}
 
-    // Where each key was given last (a varied key overrides a fixed one).
-    let mut origin: HashMap<&str, (&Source, bool)> = HashMap::new();
-    for (o, s) in sets {
-        origin.insert(o.key.as_str(), (s, false));
-    }
-    for a in axes {
-        origin.insert(a.key.as_str(), (&a.source, true));
-    }
-    let model_axis = axes.iter().position(|a| a.key == MODEL_KEY);
-    let mut texts: HashMap<ModelSource, Option<String>> = HashMap::new();
-    let mut reported = HashSet::new();
-    let mut push = |e: InputError, errors: &mut Vec<InputError>| {
-        if reported.insert(e.to_string()) {
-            errors.push(e);
-        }
-    };
-    let mut points = Vec::new();
-    for (index, levels) in grid(&sizes).into_iter().enumerate() {
-        let model = match model_axis {
-            Some(a) => match &axes[a].levels[levels[a]] {
-                Level::Model(p) => ModelSource::File(p.clone()),
-                Level::Value(_) => model.clone(),
-            },
-            None => model.clone(),
-        };
+/// Parses the points' scenarios, reading each model file once and reporting each problem once.
+struct Parser<'a> {
+    /// Where each key was given, and whether it was varied.
+    origin: HashMap<&'a str, (&'a Source, bool)>,
+    /// Each model file's text; `None` when it could not be read (reported once).
+    texts: HashMap<ModelSource, Option<String>>,
+    reported: HashSet<String>,
+    errors: Vec<InputError>,
+}
+
+impl Parser<'_> {
+    fn scenario(&mut self, model: &ModelSource, overrides: &[Override]) -> Option<Scenario> {
         let file = model.name();
-        let text = texts.entry(model.clone()).or_insert_with(|| {
+        let errors = &mut self.errors;
+        let text = self.texts.entry(model.clone()).or_insert_with(|| {
             let text = model
                 .read()
                 .and_then(|b| utf8(&file, &b, "UTF-8").map(str::to_string));
             text.map_err(|e| errors.push(e)).ok()
         });
-        let Some(text) = text.as_deref() else {
-            continue;
-        };
-        let mut overrides: Vec<Override> = sets.iter().map(|(o, _)| o.clone()).collect();
-        for (a, axis) in axes.iter().enumerate() {
-            if let Level::Value(v) = &axis.levels[levels[a]] {
-                overrides.push(Override {
-                    key: axis.key.clone(),
-                    value: v.clone(),
-                });
-            }
-        }
-        match Scenario::parse(text, &file, &overrides) {
-            Ok(scenario) => points.push(Point {
-                index,
-                levels,
-                model,
-                scenario,
-            }),
+        let text = text.as_deref()?;
+        match Scenario::parse(text, &file, overrides) {
+            Ok(scenario) => Some(scenario),
             Err(e) => {
-                for mut err in e.0 {
-                    let given = err.column.as_deref().and_then(|k| origin.get(k)).copied();
-                    if let (true, Some((source, varied))) = (err.file == "--set", given) {
-                        err.file = source.file.clone();
-                        err.line = source.line;
-                        if varied && err.code == Code::UnknownKey {
-                            err.message.push_str(
-                                "; --vary also takes model=FILE,FILE,... to compare scenario files",
-                            );
-                        }
+                for err in e.0 {
+                    let err = self.attribute(err);
+                    if self.reported.insert(err.to_string()) {
+                        self.errors.push(err);
                     }
-                    push(err, &mut errors);
                 }
+                None
             }
         }
     }
-    if errors.is_empty() {
-        Ok(points)
-    } else {
-        Err(InputErrors(errors))
+
+    /// An error the scenario parser put on `--set`, moved to where the key was given.
+    fn attribute(&self, mut err: InputError) -> InputError {
+        let given = err
+            .column
+            .as_deref()
+            .and_then(|k| self.origin.get(k))
+            .copied();
+        if let (true, Some((source, varied))) = (err.file == "--set", given) {
+            err.file = source.file.clone();
+            err.line = source.line;
+            if varied && err.code == Code::UnknownKey {
+                err.message
+                    .push_str("; --vary also takes model=FILE,FILE,... to compare scenario files");
+            }
+        }
+        err
     }
 }
 
