@@ -228,7 +228,6 @@ fn progress_bar(n: usize) -> ProgressBar {
 
 pub fn run(args: SweepArgs) -> u8 {
     let started = Instant::now();
-    let verbose = args.verbose;
     let threads = match super::solver_args::threads(args.threads) {
         Ok(t) => t.unwrap_or(sweep::SOLVER_THREADS),
         Err(code) => return code,
@@ -250,40 +249,20 @@ pub fn run(args: SweepArgs) -> u8 {
     };
     let n = study.points.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let jobs = args.jobs.map_or(cores, |j| j as usize);
-    let workers = jobs.min(n).max(1);
+    let workers = args.jobs.map_or(cores, |j| j as usize).min(n).max(1);
     let plans_dir = study.out.join("plans");
     let folders: Vec<String> = study
         .points
         .iter()
         .map(|p| sweep::folder_name(&study.axes, p.index, &p.levels, n))
         .collect();
-    if let Err(e) = std::fs::create_dir_all(&plans_dir) {
-        eprintln!("error: cannot create {}: {e}", plans_dir.display());
-        return EXIT_INPUT;
-    }
     // held for the whole sweep: sweep.csv, the chart and plans/ are one run's
-    let _lock = match export::folder::lock(&study.out) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}; nothing was done");
-            return EXIT_INPUT;
-        }
+    let _lock = match claim_plans(&study.out, &plans_dir) {
+        Ok(lock) => lock,
+        Err(code) => return code,
     };
-    remove_stale(&plans_dir);
-
-    if verbose {
-        eprintln!("HiGHS logs: {}/*/highs.log", plans_dir.display());
-        eprintln!(
-            "sweep: {n} scenarios ({}), {workers} at once, {threads} solver thread{} each",
-            study
-                .axes
-                .iter()
-                .map(|a| format!("{} x{}", a.key, a.levels.len()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if threads == 1 { "" } else { "s" }
-        );
+    if args.verbose {
+        describe(&study, &plans_dir, workers, threads);
     }
     let options = RunOptions {
         jobs: workers,
@@ -296,13 +275,74 @@ pub fn run(args: SweepArgs) -> u8 {
         data: study.data.display().to_string(),
         digest: Some(digest),
         // -v: each scenario's HiGHS log beside its plan
-        logs: verbose.then(|| {
+        logs: args.verbose.then(|| {
             folders
                 .iter()
                 .map(|f| plans_dir.join(f).join("highs.log"))
                 .collect()
         }),
     };
+    let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
+    let interrupted = cartnet::solve::interrupted();
+    let Some(written) = write_outputs(&study, &rows, &folders) else {
+        return EXIT_INPUT;
+    };
+    print_results(&study, &rows, &written, workers, started);
+    report_failures(&rows, &folders);
+    if interrupted {
+        report_interrupted(&rows, started);
+        EXIT_INTERRUPTED
+    } else if !write_errors.is_empty() {
+        EXIT_INPUT
+    } else {
+        exit_code(&rows)
+    }
+}
+
+/// Creates `out/plans`, takes the output folder's lock and removes the plans a previous sweep
+/// left there.
+fn claim_plans(out: &Path, plans_dir: &Path) -> Result<export::folder::FolderLock, u8> {
+    if let Err(e) = std::fs::create_dir_all(plans_dir) {
+        eprintln!("error: cannot create {}: {e}", plans_dir.display());
+        return Err(EXIT_INPUT);
+    }
+    let lock = match export::folder::lock(out) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}; nothing was done");
+            return Err(EXIT_INPUT);
+        }
+    };
+    remove_stale(plans_dir);
+    Ok(lock)
+}
+
+/// -v: where the logs go and what is about to run.
+fn describe(study: &Study, plans_dir: &Path, workers: usize, threads: u32) {
+    eprintln!("HiGHS logs: {}/*/highs.log", plans_dir.display());
+    eprintln!(
+        "sweep: {} scenarios ({}), {workers} at once, {threads} solver thread{} each",
+        study.points.len(),
+        study
+            .axes
+            .iter()
+            .map(|a| format!("{} x{}", a.key, a.levels.len()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if threads == 1 { "" } else { "s" }
+    );
+}
+
+/// Runs the sweep with a progress bar, writing each plan as it comes; returns the rows and the
+/// plans that could not be written.
+fn solve(
+    study: &Study,
+    options: &RunOptions,
+    plans_dir: &Path,
+    folders: &[String],
+    verbose: bool,
+) -> (Vec<Row>, Vec<String>) {
+    let n = study.points.len();
     let pb = progress_bar(n);
     let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let on_done = |p: &Point, row: &Row, plan: Option<&Plan>| {
@@ -316,32 +356,13 @@ pub fn run(args: SweepArgs) -> u8 {
                 .push(format!("cannot write the plan to {folder}: {e}"));
         }
         if verbose {
-            let what = match (row.objective, &row.kpis) {
-                (Some(obj), Some(k)) => format!(
-                    "{} {} a year, {} site{} ({} owned, {} franchise), {} platforms",
-                    row.status.as_str(),
-                    cartnet::text::usd(obj),
-                    k.sites_open,
-                    if k.sites_open == 1 { "" } else { "s" },
-                    k.owned,
-                    k.franchise,
-                    k.platforms
-                ),
-                _ => format!(
-                    "{}{}",
-                    row.status.as_str(),
-                    row.notes
-                        .first()
-                        .map_or(String::new(), |r| format!(": {}", printable(r)))
-                ),
-            };
+            let what = finished_line(row);
             pb.suspend(|| eprintln!("{folder}: {what} ({:.2} s)", row.seconds));
         }
         pb.inc(1);
     };
-    let (rows, stats) = sweep::run(&study.instance, &study.points, &options, &on_done);
+    let (rows, stats) = sweep::run(&study.instance, &study.points, options, &on_done);
     pb.finish_and_clear();
-    let interrupted = cartnet::solve::interrupted();
     if verbose {
         eprintln!(
             "networks built: {} for {n} scenarios ({} used one as built, {} a copy with their own cost terms)",
@@ -352,7 +373,35 @@ pub fn run(args: SweepArgs) -> u8 {
     for e in &write_errors {
         eprintln!("error: {e}");
     }
+    (rows, write_errors)
+}
 
+/// -v: one finished scenario, as its line on stderr says it.
+fn finished_line(row: &Row) -> String {
+    match (row.objective, &row.kpis) {
+        (Some(obj), Some(k)) => format!(
+            "{} {} a year, {} site{} ({} owned, {} franchise), {} platforms",
+            row.status.as_str(),
+            cartnet::text::usd(obj),
+            k.sites_open,
+            if k.sites_open == 1 { "" } else { "s" },
+            k.owned,
+            k.franchise,
+            k.platforms
+        ),
+        _ => format!(
+            "{}{}",
+            row.status.as_str(),
+            row.notes
+                .first()
+                .map_or(String::new(), |r| format!(": {}", printable(r)))
+        ),
+    }
+}
+
+/// Writes sweep.csv (`None` if it cannot be) and sweep.svg (a warning if not); returns what was
+/// written.
+fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<&'static str>> {
     let csv_folders: Vec<String> = rows
         .iter()
         .map(|r| {
@@ -364,22 +413,27 @@ pub fn run(args: SweepArgs) -> u8 {
         })
         .collect();
     let mut written = Vec::new();
-    let csv = sweep::render_csv(&study.axes, &rows, &csv_folders);
+    let csv = export::sweep::render_csv(&study.axes, rows, &csv_folders);
     match csv.and_then(|b| export::write_atomic(&study.out.join("sweep.csv"), &b)) {
         Ok(()) => written.push("sweep.csv"),
         Err(e) => {
             eprintln!("error: cannot write sweep.csv: {e}");
-            return EXIT_INPUT;
+            return None;
         }
     }
-    match sweep::render_svg(&study.axes, &rows, &study.title) {
+    match export::sweep::render_svg(&study.axes, rows, &study.title) {
         Ok(svg) => match export::write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
             Ok(()) => written.push("sweep.svg"),
             Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
         },
         Err(e) => eprintln!("warning: no chart: {e}"),
     }
+    Some(written)
+}
 
+/// The title line, the table and what was written, on stdout.
+fn print_results(study: &Study, rows: &[Row], written: &[&str], workers: usize, started: Instant) {
+    let n = study.points.len();
     let model = if study.axes.iter().any(|a| a.key == sweep::MODEL_KEY) {
         "varied".to_string()
     } else {
@@ -391,7 +445,7 @@ pub fn run(args: SweepArgs) -> u8 {
         printable_path(&study.data),
         started.elapsed().as_secs_f64()
     );
-    print!("{}", sweep::render_table(&study.axes, &rows));
+    print!("{}", export::sweep::render_table(&study.axes, rows));
     let planned = rows.iter().filter(|r| r.status.has_plan()).count();
     println!(
         "\nwritten to {}: {}, {planned} plan folder{} in plans/",
@@ -399,14 +453,14 @@ pub fn run(args: SweepArgs) -> u8 {
         written.join(", "),
         if planned == 1 { "" } else { "s" }
     );
+}
 
-    let count = |s: RowStatus| rows.iter().filter(|r| r.status == s).count();
-    let (infeasible, no_solution, failed, not_run) = (
-        count(RowStatus::Infeasible),
-        count(RowStatus::NoSolution),
-        count(RowStatus::Error),
-        count(RowStatus::NotRun),
-    );
+fn count(rows: &[Row], status: RowStatus) -> usize {
+    rows.iter().filter(|r| r.status == status).count()
+}
+
+/// Each scenario without a plan (and not merely unstarted) and why, then the tally, on stderr.
+fn report_failures(rows: &[Row], folders: &[String]) {
     for r in rows
         .iter()
         .filter(|r| !r.status.has_plan() && r.status != RowStatus::NotRun)
@@ -421,33 +475,43 @@ pub fn run(args: SweepArgs) -> u8 {
             eprintln!("  - {}", printable(note));
         }
     }
+    let (infeasible, no_solution, failed) = (
+        count(rows, RowStatus::Infeasible),
+        count(rows, RowStatus::NoSolution),
+        count(rows, RowStatus::Error),
+    );
     if infeasible + no_solution + failed > 0 {
         eprintln!(
-            "{} of {n} scenarios have no plan ({infeasible} infeasible, {no_solution} no solution within the limit, \
+            "{} of {} scenarios have no plan ({infeasible} infeasible, {no_solution} no solution within the limit, \
              {failed} solver errors); sweep.csv lists every status.",
-            infeasible + no_solution + failed
+            infeasible + no_solution + failed,
+            rows.len()
         );
     }
-    if interrupted {
-        let stopped = rows
-            .iter()
-            .filter(|r| r.status == RowStatus::Feasible)
-            .count();
-        eprintln!(
-            "interrupted after {:.1} s: {} of {n} scenarios have a plan ({stopped} of them \
-             feasible, with their gap), {not_run} not run; sweep.csv lists every scenario, the \
-             unstarted ones as not_run.",
-            started.elapsed().as_secs_f64(),
-            planned
-        );
-        EXIT_INTERRUPTED
-    } else if !write_errors.is_empty() {
-        EXIT_INPUT
-    } else if failed > 0 {
+}
+
+fn report_interrupted(rows: &[Row], started: Instant) {
+    let planned = rows.iter().filter(|r| r.status.has_plan()).count();
+    let stopped = count(rows, RowStatus::Feasible);
+    eprintln!(
+        "interrupted after {:.1} s: {} of {} scenarios have a plan ({stopped} of them \
+         feasible, with their gap), {} not run; sweep.csv lists every scenario, the \
+         unstarted ones as not_run.",
+        started.elapsed().as_secs_f64(),
+        planned,
+        rows.len(),
+        count(rows, RowStatus::NotRun)
+    );
+}
+
+/// The exit code of a finished (not interrupted) sweep whose plans were all written: the worst
+/// scenario's.
+fn exit_code(rows: &[Row]) -> u8 {
+    if count(rows, RowStatus::Error) > 0 {
         EXIT_SOLVER
-    } else if no_solution > 0 {
+    } else if count(rows, RowStatus::NoSolution) > 0 {
         EXIT_NO_SOLUTION
-    } else if infeasible > 0 {
+    } else if count(rows, RowStatus::Infeasible) > 0 {
         EXIT_INFEASIBLE
     } else {
         EXIT_OK

@@ -8,6 +8,7 @@ pub mod json;
 pub mod report;
 pub mod report_plan;
 pub mod summary;
+pub mod sweep;
 
 use crate::input::Instance;
 use crate::plan::Plan;
