@@ -47,7 +47,7 @@ pub use plan_file::{
 };
 pub use sources::{Sources, flatten, verify_file};
 
-use crate::export::folder::FolderError;
+use crate::fs::folder::FolderError;
 use crate::input::Instance;
 use crate::input::error::InputErrors;
 use crate::text::{printable, printable_path};

@@ -3,7 +3,7 @@
 
 use super::VerifyError;
 use super::checker::index_by_id;
-use crate::export::folder::{folder_of, read_locked};
+use crate::fs::folder::{folder_of, read_locked};
 use crate::input::{Instance, digest};
 use crate::text::{printable, printable_path};
 use serde::Deserialize;
