@@ -909,6 +909,12 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
     let Some(years) = plan["years"].as_array().filter(|y| !y.is_empty()) else {
         return;
     };
+    years_table(h, plan, years);
+    sites_by_year(h, years, instance);
+}
+
+/// One row a year (sites, openings, volumes, coverage, cost and discount), then the net present value.
+fn years_table(h: &mut String, plan: &Value, years: &[Value]) {
     let money = |v: &Value| finite_num(v).map_or("n/a".into(), usd);
     let _ = write!(
         h,
@@ -965,8 +971,10 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
          factor, summed</th><td class=\"n\"><b>{}</b></td></tr></tbody></table>",
         money(&plan["cost"]["total"])
     );
+}
 
-    // each site that opens, with its status and platforms year by year
+/// Each site that ever opens, in the order they open, with its status and platforms year by year.
+fn sites_by_year(h: &mut String, years: &[Value], instance: &Instance) {
     let by_year: Vec<HashMap<&str, &Value>> = years
         .iter()
         .map(|y| {
