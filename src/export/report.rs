@@ -12,7 +12,7 @@
 //! rows, see [`crate::export::report_plan`]) and the instance for names and coordinates. The map projects longitude and latitude equirectangularly, with longitude scaled
 //! by the cosine of the middle latitude so that shapes look right at the instance's latitude.
 
-use crate::export::report_plan::ReportPlan;
+use crate::export::report_plan::{BatchFlow, PatientFlow, ReportPlan};
 use crate::export::summary::site_label;
 use crate::input::Instance;
 use crate::model::CostLine;
@@ -89,15 +89,18 @@ fn plain(text: &str) -> String {
     esc(&printable(text))
 }
 
-fn f(v: &Value) -> Option<f64> {
+/// A JSON number, `None` when it is missing or not finite.
+fn finite_num(v: &Value) -> Option<f64> {
     v.as_f64().filter(|x| x.is_finite())
 }
 
-fn f0(v: &Value) -> f64 {
-    f(v).unwrap_or(0.0)
+/// A JSON number, 0 when it is missing or not finite.
+fn num_or_zero(v: &Value) -> f64 {
+    finite_num(v).unwrap_or(0.0)
 }
 
-fn s(v: &Value) -> &str {
+/// A JSON string, "" when it is missing or not a string.
+fn str_or_empty(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
@@ -133,7 +136,7 @@ fn t<'r>(text: &'r Option<std::borrow::Cow<'_, str>>) -> &'r str {
 
 /// The horizon's discount rate as a percentage, e.g. "3.5 %".
 fn discount_rate(plan: &Value) -> String {
-    f(&plan["scenario"]["horizon"]["discount_rate"])
+    finite_num(&plan["scenario"]["horizon"]["discount_rate"])
         .map_or("n/a".into(), |r| format!("{} %", grouped(r * 100.0, 1)))
 }
 
@@ -142,7 +145,7 @@ pub fn render(rows: &ReportPlan<'_>, instance: &Instance, source: &Source<'_>) -
     let plan = &rows.rest;
     let mut h = String::new();
     let solver = &plan["solver"];
-    let status = s(&solver["status"]);
+    let status = str_or_empty(&solver["status"]);
     let title = format!("cartnet plan · {}", source.data);
     let _ = write!(
         h,
@@ -182,7 +185,7 @@ pub fn render(rows: &ReportPlan<'_>, instance: &Instance, source: &Source<'_>) -
         h,
         "<footer>Made by cartnet {} from {} and the data in {}. {costs_note} Check the plan \
          independently with <code>cartnet verify {}</code>.</footer>\n</body>\n</html>\n",
-        esc(s(&plan["cartnet_version"])),
+        esc(str_or_empty(&plan["cartnet_version"])),
         bdi(source.plan),
         bdi(source.data),
         bdi(source.plan)
@@ -192,7 +195,7 @@ pub fn render(rows: &ReportPlan<'_>, instance: &Instance, source: &Source<'_>) -
 
 fn header(h: &mut String, plan: &Value) {
     let solver = &plan["solver"];
-    let status = s(&solver["status"]);
+    let status = str_or_empty(&solver["status"]);
     let counts = &plan["instance"]["counts"];
     let _ = writeln!(
         h,
@@ -200,11 +203,11 @@ fn header(h: &mut String, plan: &Value) {
          <p class=\"sub\">data <b>{}</b> · scenario <b>{}</b> · {} demand points, {} hospitals, \
          {} candidate sites</p></div>\
          <div class=\"badge st-{}\">{}</div></header>",
-        bdi(s(&plan["instance"]["data"])),
-        bdi(s(&plan["instance"]["model"])),
-        grouped(f0(&counts["demand_points"]), 0),
-        grouped(f0(&counts["hospitals"]), 0),
-        grouped(f0(&counts["sites"]), 0),
+        bdi(str_or_empty(&plan["instance"]["data"])),
+        bdi(str_or_empty(&plan["instance"]["model"])),
+        grouped(num_or_zero(&counts["demand_points"]), 0),
+        grouped(num_or_zero(&counts["hospitals"]), 0),
+        grouped(num_or_zero(&counts["sites"]), 0),
         esc(status),
         esc(&status.replace('_', " ")),
     );
@@ -213,7 +216,7 @@ fn header(h: &mut String, plan: &Value) {
 fn kpis(h: &mut String, plan: &Value) {
     let k = &plan["kpis"];
     let c = &plan["cost"];
-    let days = |v: &Value| f(v).map_or("n/a".into(), |d| format!("{} d", grouped(d, 1)));
+    let days = |v: &Value| finite_num(v).map_or("n/a".into(), |d| format!("{} d", grouped(d, 1)));
     let fy = final_year(plan);
     let (cost_label, cost_note) = match fy {
         Some(y) => (
@@ -232,36 +235,36 @@ fn kpis(h: &mut String, plan: &Value) {
     let cards = [
         (
             cost_label,
-            f(&c["total"]).map_or("n/a".into(), usd),
+            finite_num(&c["total"]).map_or("n/a".into(), usd),
             cost_note,
         ),
         (
             "Cost per patient".to_string(),
-            f(&k["cost_per_patient"]).map_or("n/a".into(), usd),
+            finite_num(&k["cost_per_patient"]).map_or("n/a".into(), usd),
             "per patient served, the unmet-demand penalty excluded".to_string(),
         ),
         (
             "Coverage".to_string(),
-            f(&k["coverage"]).map_or("n/a".into(), percent),
+            finite_num(&k["coverage"]).map_or("n/a".into(), percent),
             format!(
                 "{} of {} patients a year{in_year}",
-                grouped(f0(&k["patients_served"]), 1),
-                grouped(f0(&k["patients_demand"]), 1)
+                grouped(num_or_zero(&k["patients_served"]), 1),
+                grouped(num_or_zero(&k["patients_demand"]), 1)
             ),
         ),
         (
             format!("Sites open{in_year}"),
-            grouped(f0(&k["sites_open"]), 0),
+            grouped(num_or_zero(&k["sites_open"]), 0),
             format!(
                 "{} owned · {} franchise",
-                grouped(f0(&k["owned"]), 0),
-                grouped(f0(&k["franchise"]), 0)
+                grouped(num_or_zero(&k["owned"]), 0),
+                grouped(num_or_zero(&k["franchise"]), 0)
             ),
         ),
         (
             "Platforms".to_string(),
-            grouped(f0(&k["platforms"]), 0),
-            format!("{} batches a year", grouped(f0(&k["batches"]), 1)),
+            grouped(num_or_zero(&k["platforms"]), 0),
+            format!("{} batches a year", grouped(num_or_zero(&k["batches"]), 1)),
         ),
         (
             "Vein-to-vein".to_string(),
@@ -357,96 +360,189 @@ fn grid_step(span: f64) -> f64 {
     45.0
 }
 
-fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
-    let plan = &rows.rest;
-    let points: Vec<(f64, f64)> = instance
-        .demand
-        .iter()
-        .map(|d| (d.lon, d.lat))
-        .chain(instance.hospitals.iter().map(|x| (x.lon, x.lat)))
-        .chain(instance.sites.iter().map(|x| (x.lon, x.lat)))
-        .collect();
-    let p = Projection::fit(&points);
-    let demand: HashMap<&str, usize> = instance
-        .demand
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str(), i))
-        .collect();
-    let hospitals: HashMap<&str, usize> = instance
-        .hospitals
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.id.as_str(), i))
-        .collect();
-    let sites: HashMap<&str, usize> = instance
-        .sites
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.id.as_str(), i))
-        .collect();
-    // a multi-year plan is drawn as it stands in its final year
-    let fy = final_year(plan);
-    let empty = Vec::new();
-    let patient_flows = || rows.patient_flows.iter().filter(|x| shown(x.year, fy));
-    let batch_flows = || rows.batch_flows.iter().filter(|x| shown(x.year, fy));
-    let plan_sites = plan["sites"].as_array().unwrap_or(&empty);
-    let mut unserved = vec![0.0; instance.demand.len()];
-    // a horizon's demand grows: the final year's is what its flows and shortfalls add up to
-    let mut year_demand = vec![0.0; instance.demand.len()];
-    for u in rows.unserved.iter().filter(|x| shown(x.year, fy)) {
-        if let Some(&d) = demand.get(t(&u.demand)) {
-            unserved[d] += u.patients;
-            year_demand[d] += u.patients;
-        }
-    }
-    let mut treated = vec![0.0; instance.hospitals.len()];
-    for fl in patient_flows() {
-        if let Some(&x) = hospitals.get(t(&fl.hospital)) {
-            treated[x] += fl.patients;
-        }
-        if let Some(&d) = demand.get(t(&fl.demand)) {
-            year_demand[d] += fl.patients;
-        }
-    }
-    let patients_of = |d: usize| {
-        if fy.is_some() {
-            year_demand[d]
-        } else {
-            instance.demand[d].patients
-        }
-    };
-    let mut site_status: Vec<(String, f64, f64, Option<u64>)> =
-        vec![("closed".into(), 0.0, 0.0, None); instance.sites.len()];
-    for ps in plan_sites {
-        if let Some(&x) = sites.get(s(&ps["id"])) {
-            site_status[x] = (
-                s(&ps["status"]).to_string(),
-                f0(&ps["batches"]),
-                f0(&ps["platforms"]),
-                ps["opened_year"].as_u64(),
-            );
-        }
-    }
-    let max_patients = (0..instance.demand.len())
-        .map(patients_of)
-        .fold(0.0, f64::max);
-    let max_treated = treated.iter().copied().fold(0.0, f64::max);
-    let max_batches = site_status.iter().map(|x| x.1).fold(0.0, f64::max);
-    let max_pflow = patient_flows().map(|x| x.patients).fold(0.0, f64::max);
-    let max_bflow = batch_flows().map(|x| x.batches).fold(0.0, f64::max);
+/// A site as the map draws it: its status in the plan and its volumes.
+struct MapSite {
+    status: String,
+    batches: f64,
+    platforms: f64,
+    opened: Option<u64>,
+}
 
+/// The largest value of each drawn quantity, which sizes the symbols and line widths.
+struct MapMaxima {
+    patients: f64,
+    treated: f64,
+    batches: f64,
+    patient_flow: f64,
+    batch_flow: f64,
+}
+
+/// Everything the map draws, gathered from the plan's rows and the instance before any drawing.
+struct MapData<'r, 'a> {
+    instance: &'a Instance,
+    projection: Projection,
+    /// The year drawn: the final year of a multi-year plan, `None` for a single-year plan.
+    year: Option<u64>,
+    /// Index of each demand point, hospital and site in the instance, by id.
+    demand_index: HashMap<&'a str, usize>,
+    hospital_index: HashMap<&'a str, usize>,
+    site_index: HashMap<&'a str, usize>,
+    patient_flows: Vec<&'r PatientFlow<'r>>,
+    batch_flows: Vec<&'r BatchFlow<'r>>,
+    /// Per demand point: patients a year in the year drawn, and those left unserved.
+    patients: Vec<f64>,
+    unserved: Vec<f64>,
+    /// Per hospital: patients treated a year.
+    treated: Vec<f64>,
+    /// Per instance site, in the instance's order.
+    sites: Vec<MapSite>,
+    max: MapMaxima,
+}
+
+/// Index of each item by its id.
+fn index_by_id<'a, T>(items: &'a [T], id: impl Fn(&'a T) -> &'a str) -> HashMap<&'a str, usize> {
+    items.iter().enumerate().map(|(i, x)| (id(x), i)).collect()
+}
+
+impl<'r, 'a> MapData<'r, 'a> {
+    fn gather(rows: &'r ReportPlan<'r>, instance: &'a Instance) -> Self {
+        let plan = &rows.rest;
+        let points: Vec<(f64, f64)> = instance
+            .demand
+            .iter()
+            .map(|d| (d.lon, d.lat))
+            .chain(instance.hospitals.iter().map(|x| (x.lon, x.lat)))
+            .chain(instance.sites.iter().map(|x| (x.lon, x.lat)))
+            .collect();
+        // a multi-year plan is drawn as it stands in its final year
+        let year = final_year(plan);
+        let mut data = MapData {
+            instance,
+            projection: Projection::fit(&points),
+            year,
+            demand_index: index_by_id(&instance.demand, |d| d.id.as_str()),
+            hospital_index: index_by_id(&instance.hospitals, |x| x.id.as_str()),
+            site_index: index_by_id(&instance.sites, |x| x.id.as_str()),
+            patient_flows: rows
+                .patient_flows
+                .iter()
+                .filter(|x| shown(x.year, year))
+                .collect(),
+            batch_flows: rows
+                .batch_flows
+                .iter()
+                .filter(|x| shown(x.year, year))
+                .collect(),
+            patients: Vec::new(),
+            unserved: vec![0.0; instance.demand.len()],
+            treated: vec![0.0; instance.hospitals.len()],
+            sites: Vec::new(),
+            max: MapMaxima {
+                patients: 0.0,
+                treated: 0.0,
+                batches: 0.0,
+                patient_flow: 0.0,
+                batch_flow: 0.0,
+            },
+        };
+        data.add_patients(rows);
+        data.add_sites(plan);
+        data.max = data.maxima();
+        data
+    }
+
+    /// Patients per demand point and hospital in the year drawn, and the unserved demand.
+    fn add_patients(&mut self, rows: &'r ReportPlan<'r>) {
+        // a horizon's demand grows: the final year's is what its flows and shortfalls add up to
+        let mut year_demand = vec![0.0; self.instance.demand.len()];
+        for u in rows.unserved.iter().filter(|x| shown(x.year, self.year)) {
+            if let Some(&d) = self.demand_index.get(t(&u.demand)) {
+                self.unserved[d] += u.patients;
+                year_demand[d] += u.patients;
+            }
+        }
+        for fl in &self.patient_flows {
+            if let Some(&x) = self.hospital_index.get(t(&fl.hospital)) {
+                self.treated[x] += fl.patients;
+            }
+            if let Some(&d) = self.demand_index.get(t(&fl.demand)) {
+                year_demand[d] += fl.patients;
+            }
+        }
+        self.patients = if self.year.is_some() {
+            year_demand
+        } else {
+            self.instance.demand.iter().map(|d| d.patients).collect()
+        };
+    }
+
+    /// Each instance site's status and volumes in the plan; closed when the plan omits it.
+    fn add_sites(&mut self, plan: &Value) {
+        self.sites = (0..self.instance.sites.len())
+            .map(|_| MapSite {
+                status: "closed".into(),
+                batches: 0.0,
+                platforms: 0.0,
+                opened: None,
+            })
+            .collect();
+        for ps in plan["sites"].as_array().into_iter().flatten() {
+            if let Some(&x) = self.site_index.get(str_or_empty(&ps["id"])) {
+                self.sites[x] = MapSite {
+                    status: str_or_empty(&ps["status"]).to_string(),
+                    batches: num_or_zero(&ps["batches"]),
+                    platforms: num_or_zero(&ps["platforms"]),
+                    opened: ps["opened_year"].as_u64(),
+                };
+            }
+        }
+    }
+
+    /// The largest of each drawn quantity; 0 when there is none.
+    fn maxima(&self) -> MapMaxima {
+        let max = |values: &mut dyn Iterator<Item = f64>| values.fold(0.0, f64::max);
+        MapMaxima {
+            patients: max(&mut self.patients.iter().copied()),
+            treated: max(&mut self.treated.iter().copied()),
+            batches: max(&mut self.sites.iter().map(|x| x.batches)),
+            patient_flow: max(&mut self.patient_flows.iter().map(|x| x.patients)),
+            batch_flow: max(&mut self.batch_flows.iter().map(|x| x.batches)),
+        }
+    }
+}
+
+/// The network map: the SVG with its layers in drawing order, then the legend.
+fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
+    let data = MapData::gather(rows, instance);
     let _ = write!(
         h,
         "<div class=\"card map\"><h2>Network{}</h2>\n<svg class=\"mapsvg\" viewBox=\"0 0 {MAP_W} {MAP_H}\" \
          width=\"{MAP_W}\" height=\"{MAP_H}\" role=\"img\" aria-label=\"map of the network\" \
          xmlns=\"http://www.w3.org/2000/svg\">\n\
          <rect x=\"0\" y=\"0\" width=\"{MAP_W}\" height=\"{MAP_H}\" fill=\"#f8fafc\"/>\n",
-        fy.map_or(String::new(), |y| format!(
+        data.year.map_or(String::new(), |y| format!(
             " <span class=\"muted\">in year {y}, the final year of the horizon</span>"
         ))
     );
-    // graticule
+    map_graticule(h, &data.projection);
+    map_patient_flows(h, &data);
+    map_batch_flows(h, &data);
+    map_demand(h, &data);
+    map_hospitals(h, &data);
+    let labels = map_sites(h, &data);
+    h.push_str("</g>\n<g class=\"labels\">");
+    h.push_str(&labels);
+    h.push_str("</g>\n</svg>\n");
+    map_legend(h);
+}
+
+/// A graticule label's decimals: two for steps under a degree.
+fn grid_decimals(step: f64) -> usize {
+    if step < 1.0 { 2 } else { 0 }
+}
+
+/// Meridians and parallels across the map, each labelled with its degree.
+fn map_graticule(h: &mut String, p: &Projection) {
     let (west, east) = (p.lon_at(0.0), p.lon_at(MAP_W));
     let (north, south) = (p.lat_at(0.0), p.lat_at(MAP_H));
     let step = grid_step((east - west).max(north - south));
@@ -460,7 +556,7 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
              <text x=\"{:.1}\" y=\"{:.1}\">{}°</text>",
             x + 3.0,
             MAP_H - 5.0,
-            grouped(lon, if step < 1.0 { 2 } else { 0 })
+            grouped(lon, grid_decimals(step))
         );
         lon += step;
     }
@@ -472,23 +568,27 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
             "<line x1=\"0\" y1=\"{y:.1}\" x2=\"{MAP_W}\" y2=\"{y:.1}\"/>\
              <text x=\"4\" y=\"{:.1}\">{}°</text>",
             y - 3.0,
-            grouped(lat, if step < 1.0 { 2 } else { 0 })
+            grouped(lat, grid_decimals(step))
         );
         lat += step;
     }
     h.push_str("</g>\n");
+}
 
-    // patient flows
+/// Lines from demand points to the hospitals treating their patients, widths by patients.
+fn map_patient_flows(h: &mut String, data: &MapData<'_, '_>) {
     h.push_str("<g class=\"pflows\">");
-    for fl in patient_flows() {
-        let (Some(&d), Some(&x)) = (demand.get(t(&fl.demand)), hospitals.get(t(&fl.hospital)))
-        else {
+    for fl in &data.patient_flows {
+        let (Some(&d), Some(&x)) = (
+            data.demand_index.get(t(&fl.demand)),
+            data.hospital_index.get(t(&fl.hospital)),
+        ) else {
             continue;
         };
-        let (a, b) = (&instance.demand[d], &instance.hospitals[x]);
-        let (x1, y1) = p.xy(a.lon, a.lat);
-        let (x2, y2) = p.xy(b.lon, b.lat);
-        let w = radius(fl.patients, max_pflow, 0.6, 3.0);
+        let (a, b) = (&data.instance.demand[d], &data.instance.hospitals[x]);
+        let (x1, y1) = data.projection.xy(a.lon, a.lat);
+        let (x2, y2) = data.projection.xy(b.lon, b.lat);
+        let w = radius(fl.patients, data.max.patient_flow, 0.6, 3.0);
         let _ = write!(
             h,
             "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke-width=\"{w:.2}\">\
@@ -500,22 +600,27 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
         );
     }
     h.push_str("</g>\n");
+}
 
-    // batch flows, coloured by the site's status
+/// Lines from hospitals to the sites making their batches, coloured by the site's status.
+fn map_batch_flows(h: &mut String, data: &MapData<'_, '_>) {
     h.push_str("<g class=\"bflows\">");
-    for fl in batch_flows() {
-        let (Some(&x), Some(&st)) = (hospitals.get(t(&fl.hospital)), sites.get(t(&fl.site))) else {
+    for fl in &data.batch_flows {
+        let (Some(&x), Some(&st)) = (
+            data.hospital_index.get(t(&fl.hospital)),
+            data.site_index.get(t(&fl.site)),
+        ) else {
             continue;
         };
-        let (a, b) = (&instance.hospitals[x], &instance.sites[st]);
-        let (x1, y1) = p.xy(a.lon, a.lat);
-        let (x2, y2) = p.xy(b.lon, b.lat);
-        let w = radius(fl.batches, max_bflow, 1.0, 5.0);
+        let (a, b) = (&data.instance.hospitals[x], &data.instance.sites[st]);
+        let (x1, y1) = data.projection.xy(a.lon, a.lat);
+        let (x2, y2) = data.projection.xy(b.lon, b.lat);
+        let w = radius(fl.batches, data.max.batch_flow, 1.0, 5.0);
         let _ = write!(
             h,
             "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{}\" \
              stroke-width=\"{w:.2}\"><title>{} → {}: {} batches a year, {} h transit, {} days vein-to-vein</title></line>",
-            status_colour(&site_status[st].0),
+            status_colour(&data.sites[st].status),
             plain(&a.id),
             plain(&b.id),
             grouped(fl.batches, 1),
@@ -524,13 +629,15 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
         );
     }
     h.push_str("</g>\n");
+}
 
-    // demand points
+/// Demand points sized by patients, ringed when some of their demand is unserved.
+fn map_demand(h: &mut String, data: &MapData<'_, '_>) {
     h.push_str("<g class=\"demand\">");
-    for (d, dp) in instance.demand.iter().enumerate() {
-        let (x, y) = p.xy(dp.lon, dp.lat);
-        let r = radius(patients_of(d), max_patients, 1.5, 9.0);
-        let short = unserved[d] > 1e-6;
+    for (d, dp) in data.instance.demand.iter().enumerate() {
+        let (x, y) = data.projection.xy(dp.lon, dp.lat);
+        let r = radius(data.patients[d], data.max.patients, 1.5, 9.0);
+        let short = data.unserved[d] > 1e-6;
         let _ = write!(
             h,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.2}\"{}><title>{} {}: {} patients a year{}</title></circle>",
@@ -541,21 +648,23 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
             },
             plain(&dp.id),
             plain(&dp.name),
-            grouped(patients_of(d), 1),
+            grouped(data.patients[d], 1),
             if short {
-                format!(", {} unserved", grouped(unserved[d], 1))
+                format!(", {} unserved", grouped(data.unserved[d], 1))
             } else {
                 String::new()
             }
         );
     }
     h.push_str("</g>\n");
+}
 
-    // hospitals: squares sized by patients treated
+/// Hospitals as squares sized by patients treated.
+fn map_hospitals(h: &mut String, data: &MapData<'_, '_>) {
     h.push_str("<g class=\"hosp\">");
-    for (x_, hp) in instance.hospitals.iter().enumerate() {
-        let (x, y) = p.xy(hp.lon, hp.lat);
-        let r = radius(treated[x_], max_treated, 2.5, 7.0);
+    for (i, hp) in data.instance.hospitals.iter().enumerate() {
+        let (x, y) = data.projection.xy(hp.lon, hp.lat);
+        let r = radius(data.treated[i], data.max.treated, 2.5, 7.0);
         let _ = write!(
             h,
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{} {}: {} patients a year</title></rect>",
@@ -565,37 +674,36 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
             2.0 * r,
             plain(&hp.id),
             plain(&hp.name),
-            grouped(treated[x_], 1)
+            grouped(data.treated[i], 1)
         );
     }
     h.push_str("</g>\n");
+}
 
-    // sites: closed ones small and hollow, open ones sized by batches; open sites labelled
+/// Sites, closed ones first (small and hollow), open ones sized by batches; returns the open
+/// sites' labels, drawn above everything else.
+fn map_sites(h: &mut String, data: &MapData<'_, '_>) -> String {
     h.push_str("<g class=\"sites\">");
-    let mut order: Vec<usize> = (0..instance.sites.len()).collect();
-    order.sort_by_key(|&i| site_status[i].0 != "closed");
+    let mut order: Vec<usize> = (0..data.instance.sites.len()).collect();
+    order.sort_by_key(|&i| data.sites[i].status != "closed");
     let mut labels = String::new();
     let mut placed: Vec<(f64, f64)> = Vec::new();
     for st in order {
-        let sp = &instance.sites[st];
-        let (status, batches, platforms, opened) = &site_status[st];
-        let (x, y) = p.xy(sp.lon, sp.lat);
+        let sp = &data.instance.sites[st];
+        let site = &data.sites[st];
+        let (x, y) = data.projection.xy(sp.lon, sp.lat);
         let tip = format!(
             "{} {} ({}): {}{}, {} platforms, {} batches a year",
             sp.id,
             sp.name,
             sp.kind.as_str(),
-            site_label(status, sp.existing, *platforms),
-            opened.map_or(String::new(), |o| format!(" from year {o}")),
-            grouped(*platforms, 0),
-            grouped(*batches, 1)
+            site_label(&site.status, sp.existing, site.platforms),
+            site.opened
+                .map_or(String::new(), |o| format!(" from year {o}")),
+            grouped(site.platforms, 0),
+            grouped(site.batches, 1)
         );
-        // a site opened after the first year of a horizon is labelled with its year
-        let label = match opened {
-            Some(o) if *o > 1 => format!("{} · y{o}", sp.id),
-            _ => sp.id.clone(),
-        };
-        if status == "closed" {
+        if site.status == "closed" {
             let _ = write!(
                 h,
                 "<circle class=\"closed\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\"><title>{}</title></circle>",
@@ -603,50 +711,69 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
             );
             continue;
         }
-        let r = radius(*batches, max_batches, 6.0, 16.0);
+        let r = radius(site.batches, data.max.batches, 6.0, 16.0);
         let _ = write!(
             h,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.2}\" fill=\"{}\"><title>{}</title></circle>",
-            status_colour(status),
+            status_colour(&site.status),
             plain(&tip)
         );
-        // a label right of the symbol, moved down while it would overlap one already placed
-        let (mut lx, mut ly) = (x + r + 3.0, y + 4.0);
-        if lx > MAP_W - 70.0 {
-            lx = x - r - 3.0 - 7.0 * label.chars().count() as f64;
+        // a site opened after the first year of a horizon is labelled with its year
+        let label = match site.opened {
+            Some(o) if o > 1 => format!("{} · y{o}", sp.id),
+            _ => sp.id.clone(),
+        };
+        map_label(&mut labels, &mut placed, (x, y), r, &label);
+    }
+    labels
+}
+
+/// Width of a label character in the map's font, for placing labels.
+const LABEL_CHAR_W: f64 = 7.0;
+
+/// Writes a site's label right of its symbol (left near the map's right edge), moved down while
+/// it would overlap one already `placed`, with a leader line when it moved off the symbol.
+fn map_label(
+    labels: &mut String,
+    placed: &mut Vec<(f64, f64)>,
+    at: (f64, f64),
+    r: f64,
+    label: &str,
+) {
+    let (x, y) = at;
+    let width = LABEL_CHAR_W * label.chars().count() as f64;
+    let (mut lx, mut ly) = (x + r + 3.0, y + 4.0);
+    if lx > MAP_W - 70.0 {
+        lx = x - r - 3.0 - width;
+    }
+    for _ in 0..12 {
+        if placed
+            .iter()
+            .all(|&(px, py)| (px - lx).abs() > 60.0 || (py - ly).abs() > 12.0)
+        {
+            break;
         }
-        for _ in 0..12 {
-            if placed
-                .iter()
-                .all(|&(px, py)| (px - lx).abs() > 60.0 || (py - ly).abs() > 12.0)
-            {
-                break;
-            }
-            ly += 12.0;
-        }
-        placed.push((lx, ly));
-        if ly > y + 4.5 {
-            // moved off its symbol: a leader line shows whose label it is
-            let tx = if lx > x {
-                lx - 2.0
-            } else {
-                lx + 7.0 * label.chars().count() as f64
-            };
-            let _ = write!(
-                labels,
-                "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/>",
-                ly - 4.0
-            );
-        }
+        ly += 12.0;
+    }
+    placed.push((lx, ly));
+    if ly > y + 4.5 {
+        // moved off its symbol: a leader line shows whose label it is
+        let tx = if lx > x { lx - 2.0 } else { lx + width };
         let _ = write!(
             labels,
-            "<text x=\"{lx:.1}\" y=\"{ly:.1}\">{}</text>",
-            plain(&label)
+            "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/>",
+            ly - 4.0
         );
     }
-    h.push_str("</g>\n<g class=\"labels\">");
-    h.push_str(&labels);
-    h.push_str("</g>\n</svg>\n");
+    let _ = write!(
+        labels,
+        "<text x=\"{lx:.1}\" y=\"{ly:.1}\">{}</text>",
+        plain(label)
+    );
+}
+
+/// The map's legend and how to read its symbols.
+fn map_legend(h: &mut String) {
     let _ = write!(
         h,
         "<div class=\"legend\">\
@@ -665,10 +792,10 @@ fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
 
 fn costs(h: &mut String, plan: &Value) {
     let c = &plan["cost"];
-    let total = f0(&c["total"]);
+    let total = num_or_zero(&c["total"]);
     let max = CostLine::ALL
         .iter()
-        .map(|line| f0(&c[line.key()]).abs())
+        .map(|line| num_or_zero(&c[line.key()]).abs())
         .fold(0.0, f64::max);
     let (w, row, label_w, value_w) = (460.0, 30.0, 140.0, 150.0);
     let height = row * CostLine::ALL.len() as f64 + 10.0;
@@ -692,7 +819,7 @@ fn costs(h: &mut String, plan: &Value) {
             line.label()
         };
         let colour = cost_colour(line);
-        let v = f0(&c[line.key()]);
+        let v = num_or_zero(&c[line.key()]);
         let y = 5.0 + row * i as f64;
         let len = if max > 0.0 {
             (v.abs() / max * bar_w).max(if v != 0.0 { 1.5 } else { 0.0 })
@@ -733,8 +860,9 @@ fn costs(h: &mut String, plan: &Value) {
 fn solver_card(h: &mut String, plan: &Value, status: &str) {
     let solver = &plan["solver"];
     let counts = &plan["instance"]["counts"];
-    let money = |v: &Value| f(v).map_or("n/a".into(), usd);
-    let gap = f(&solver["gap"]).map_or("n/a".into(), |g| format!("{} %", grouped(g * 100.0, 4)));
+    let money = |v: &Value| finite_num(v).map_or("n/a".into(), usd);
+    let gap =
+        finite_num(&solver["gap"]).map_or("n/a".into(), |g| format!("{} %", grouped(g * 100.0, 4)));
     let rows = [
         (
             "Status",
@@ -749,22 +877,22 @@ fn solver_card(h: &mut String, plan: &Value, status: &str) {
         ("Gap", esc(&gap)),
         (
             "Solve time",
-            format!("{} s", grouped(f0(&solver["seconds"]), 2)),
+            format!("{} s", grouped(num_or_zero(&solver["seconds"]), 2)),
         ),
         (
             "Arcs",
             format!(
                 "{} patient · {} cell",
-                grouped(f0(&counts["patient_arcs"]), 0),
-                grouped(f0(&counts["cell_arcs"]), 0)
+                grouped(num_or_zero(&counts["patient_arcs"]), 0),
+                grouped(num_or_zero(&counts["cell_arcs"]), 0)
             ),
         ),
         (
             "Model",
             format!(
                 "{} variables · {} constraints",
-                grouped(f0(&counts["variables"]), 0),
-                grouped(f0(&counts["constraints"]), 0)
+                grouped(num_or_zero(&counts["variables"]), 0),
+                grouped(num_or_zero(&counts["constraints"]), 0)
             ),
         ),
     ];
@@ -781,7 +909,13 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
     let Some(years) = plan["years"].as_array().filter(|y| !y.is_empty()) else {
         return;
     };
-    let money = |v: &Value| f(v).map_or("n/a".into(), usd);
+    years_table(h, plan, years);
+    sites_by_year(h, years, instance);
+}
+
+/// One row a year (sites, openings, volumes, coverage, cost and discount), then the net present value.
+fn years_table(h: &mut String, plan: &Value, years: &[Value]) {
+    let money = |v: &Value| finite_num(v).map_or("n/a".into(), usd);
     let _ = write!(
         h,
         "<section class=\"card\"><h2>Build-out year by year <span class=\"muted\">{} years · \
@@ -799,9 +933,12 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
         let k = &y["kpis"];
         let opened: Vec<String> = y["opened"]
             .as_array()
-            .map(|list| list.iter().map(|id| bdi(s(id))).collect())
+            .map(|list| list.iter().map(|id| bdi(str_or_empty(id))).collect())
             .unwrap_or_default();
-        let discounted = match (f(&y["cost"]["total"]), f(&y["discount_factor"])) {
+        let discounted = match (
+            finite_num(&y["cost"]["total"]),
+            finite_num(&y["discount_factor"]),
+        ) {
             (Some(c), Some(d)) => usd(c * d),
             _ => "n/a".into(),
         };
@@ -811,20 +948,20 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td></tr>",
-            grouped(f0(&y["year"]), 0),
-            grouped(f0(&k["sites_open"]), 0),
+            grouped(num_or_zero(&y["year"]), 0),
+            grouped(num_or_zero(&k["sites_open"]), 0),
             if opened.is_empty() {
                 "–".to_string()
             } else {
                 opened.join(", ")
             },
-            grouped(f0(&k["platforms"]), 0),
-            grouped(f0(&k["batches"]), 1),
-            grouped(f0(&k["patients_demand"]), 1),
-            grouped(f0(&k["patients_in_vivo"]), 1),
-            f(&k["coverage"]).map_or("n/a".into(), percent),
+            grouped(num_or_zero(&k["platforms"]), 0),
+            grouped(num_or_zero(&k["batches"]), 1),
+            grouped(num_or_zero(&k["patients_demand"]), 1),
+            grouped(num_or_zero(&k["patients_in_vivo"]), 1),
+            finite_num(&k["coverage"]).map_or("n/a".into(), percent),
             money(&y["cost"]["total"]),
-            f(&y["discount_factor"]).map_or("n/a".into(), |d| grouped(d, 4)),
+            finite_num(&y["discount_factor"]).map_or("n/a".into(), |d| grouped(d, 4)),
             discounted
         );
     }
@@ -834,21 +971,24 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
          factor, summed</th><td class=\"n\"><b>{}</b></td></tr></tbody></table>",
         money(&plan["cost"]["total"])
     );
+}
 
-    // each site that opens, with its status and platforms year by year
+/// Each site that ever opens, in the order they open, with its status and platforms year by year.
+fn sites_by_year(h: &mut String, years: &[Value], instance: &Instance) {
     let by_year: Vec<HashMap<&str, &Value>> = years
         .iter()
         .map(|y| {
             y["sites"]
                 .as_array()
-                .map(|list| list.iter().map(|x| (s(&x["id"]), x)).collect())
+                .map(|list| list.iter().map(|x| (str_or_empty(&x["id"]), x)).collect())
                 .unwrap_or_default()
         })
         .collect();
     let first_open = |id: &str| {
-        by_year
-            .iter()
-            .position(|m| m.get(id).is_some_and(|x| s(&x["status"]) != "closed"))
+        by_year.iter().position(|m| {
+            m.get(id)
+                .is_some_and(|x| str_or_empty(&x["status"]) != "closed")
+        })
     };
     let mut rows: Vec<(usize, &crate::input::Site)> = instance
         .sites
@@ -867,7 +1007,7 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
         let _ = write!(
             h,
             "<th class=\"n\">Year {}</th>",
-            grouped(f0(&y["year"]), 0)
+            grouped(num_or_zero(&y["year"]), 0)
         );
     }
     h.push_str("</tr></thead><tbody>\n");
@@ -885,16 +1025,20 @@ fn years_section(h: &mut String, plan: &Value, instance: &Instance) {
         );
         for m in &by_year {
             match m.get(site.id.as_str()) {
-                Some(x) if s(&x["status"]) != "closed" => {
-                    let status = s(&x["status"]);
+                Some(x) if str_or_empty(&x["status"]) != "closed" => {
+                    let status = str_or_empty(&x["status"]);
                     let _ = write!(
                         h,
                         "<td class=\"n\"><span class=\"dot\" style=\"background:{}\" \
                          title=\"{}\"></span>{}<span class=\"muted\"> · {} b</span></td>",
                         status_colour(status),
-                        esc(site_label(status, site.existing, f0(&x["platforms"]))),
-                        grouped(f0(&x["platforms"]), 0),
-                        grouped(f0(&x["batches"]), 1)
+                        esc(site_label(
+                            status,
+                            site.existing,
+                            num_or_zero(&x["platforms"])
+                        )),
+                        grouped(num_or_zero(&x["platforms"]), 0),
+                        grouped(num_or_zero(&x["batches"]), 1)
                     );
                 }
                 _ => h.push_str("<td class=\"n closed\">–</td>"),
@@ -916,12 +1060,15 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
     let mut rows: Vec<&Value> = plan["sites"].as_array().unwrap_or(&empty).iter().collect();
     // open sites first, biggest first; then the closed candidates in file order
     rows.sort_by(|a, b| {
-        let open = |x: &Value| s(&x["status"]) != "closed";
+        let open = |x: &Value| str_or_empty(&x["status"]) != "closed";
         open(b)
             .cmp(&open(a))
-            .then(f0(&b["batches"]).total_cmp(&f0(&a["batches"])))
+            .then(num_or_zero(&b["batches"]).total_cmp(&num_or_zero(&a["batches"])))
     });
-    let open = rows.iter().filter(|r| s(&r["status"]) != "closed").count();
+    let open = rows
+        .iter()
+        .filter(|r| str_or_empty(&r["status"]) != "closed")
+        .count();
     let fy = final_year(plan);
     let _ = write!(
         h,
@@ -937,10 +1084,10 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
         }
     );
     for r in rows {
-        let id = s(&r["id"]);
+        let id = str_or_empty(&r["id"]);
         let site = by_id.get(id);
-        let status = s(&r["status"]);
-        let u = f0(&r["utilization"]);
+        let status = str_or_empty(&r["status"]);
+        let u = num_or_zero(&r["utilization"]);
         let name = site.map_or("", |x| x.name.as_str());
         let kind = site.map_or("", |x| x.kind.as_str());
         let existing = site.is_some_and(|x| x.existing);
@@ -970,9 +1117,9 @@ fn sites_table(h: &mut String, plan: &Value, instance: &Instance) {
             },
             esc(kind),
             status_colour(status),
-            esc(site_label(status, existing, f0(&r["platforms"]))),
-            grouped(f0(&r["platforms"]), 0),
-            grouped(f0(&r["batches"]), 1),
+            esc(site_label(status, existing, num_or_zero(&r["platforms"]))),
+            grouped(num_or_zero(&r["platforms"]), 0),
+            grouped(num_or_zero(&r["batches"]), 1),
             (u * 100.0).clamp(0.0, 100.0),
             status_colour(status),
             if status == "closed" {
