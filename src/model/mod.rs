@@ -255,58 +255,10 @@ impl Formulation {
             ));
         }
 
-        // Upfront setup: v[s,k,t] >= y[s,k,t] - y[s,k,t-1], paid in the decision year t - lead.
         if upfront {
-            for year in 0..years {
-                let mut opening = Vec::with_capacity(n_sites);
-                for (s, t) in network.terms.iter().enumerate() {
-                    let mut o = [None, None];
-                    for (k, slot) in o.iter_mut().enumerate() {
-                        let Some(y) = all_years[year].open[s][k] else {
-                            continue;
-                        };
-                        if t.existing || t.setup_cost[k] == 0.0 {
-                            continue;
-                        }
-                        let v = b.column(variable().min(0).max(1));
-                        b.cost(
-                            v,
-                            t.setup_cost[k],
-                            CostLine::Setup,
-                            year.saturating_sub(lead),
-                        );
-                        match year.checked_sub(1).and_then(|p| all_years[p].open[s][k]) {
-                            Some(prev) => {
-                                rows.push(constraint!(y.var - prev.var - v.var <= 0));
-                            }
-                            None => rows.push(constraint!(y.var - v.var <= 0)),
-                        }
-                        *slot = Some(v);
-                    }
-                    opening.push(o);
-                }
-                all_years[year].opening = opening;
-            }
+            define_openings(&mut b, &mut rows, &mut all_years, network, lead);
         }
-
-        // Once open, a site stays open (under the same operating model); platforms are only
-        // added unless the scenario allows removing them.
-        for year in 1..years {
-            let (before, after) = all_years.split_at(year);
-            let (prev, cur) = (&before[year - 1], &after[0]);
-            for s in 0..n_sites {
-                for k in 0..2 {
-                    if let (Some(p), Some(c)) = (prev.open[s][k], cur.open[s][k]) {
-                        rows.push(constraint!(p.var - c.var <= 0));
-                    }
-                    if !horizon.platform_removal
-                        && let (Some(p), Some(c)) = (prev.platforms[s][k], cur.platforms[s][k])
-                    {
-                        rows.push(constraint!(p.var - c.var <= 0));
-                    }
-                }
-            }
-        }
+        define_persistence_rows(&mut rows, &all_years, n_sites, horizon.platform_removal);
 
         let mut f = b.finish(rows, lazy, all_years, groups);
         f.problem.relaxation = f.relaxation(instance, scenario, network);
@@ -375,6 +327,69 @@ impl Formulation {
         }
         b.discount = vec![1.0];
         b.finish(rows, lazy, vec![vars], groups)
+    }
+}
+
+/// Upfront setup: v[s,k,t] >= y[s,k,t] - y[s,k,t-1], paid in the decision year t - lead.
+fn define_openings(
+    b: &mut Builder,
+    rows: &mut Vec<Constraint>,
+    all_years: &mut [Vars],
+    network: &Network,
+    lead: usize,
+) {
+    for year in 0..all_years.len() {
+        let mut opening = Vec::with_capacity(network.terms.len());
+        for (s, t) in network.terms.iter().enumerate() {
+            let mut o = [None, None];
+            for (k, slot) in o.iter_mut().enumerate() {
+                let Some(y) = all_years[year].open[s][k] else {
+                    continue;
+                };
+                if t.existing || t.setup_cost[k] == 0.0 {
+                    continue;
+                }
+                let v = b.column(variable().min(0).max(1));
+                b.cost(
+                    v,
+                    t.setup_cost[k],
+                    CostLine::Setup,
+                    year.saturating_sub(lead),
+                );
+                match year.checked_sub(1).and_then(|p| all_years[p].open[s][k]) {
+                    Some(prev) => rows.push(constraint!(y.var - prev.var - v.var <= 0)),
+                    None => rows.push(constraint!(y.var - v.var <= 0)),
+                }
+                *slot = Some(v);
+            }
+            opening.push(o);
+        }
+        all_years[year].opening = opening;
+    }
+}
+
+/// Once open, a site stays open (under the same operating model); platforms are only added
+/// unless the scenario allows removing them.
+fn define_persistence_rows(
+    rows: &mut Vec<Constraint>,
+    all_years: &[Vars],
+    sites: usize,
+    platform_removal: bool,
+) {
+    for pair in all_years.windows(2) {
+        let (prev, cur) = (&pair[0], &pair[1]);
+        for s in 0..sites {
+            for k in 0..2 {
+                if let (Some(p), Some(c)) = (prev.open[s][k], cur.open[s][k]) {
+                    rows.push(constraint!(p.var - c.var <= 0));
+                }
+                if !platform_removal
+                    && let (Some(p), Some(c)) = (prev.platforms[s][k], cur.platforms[s][k])
+                {
+                    rows.push(constraint!(p.var - c.var <= 0));
+                }
+            }
+        }
     }
 }
 
