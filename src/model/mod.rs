@@ -2,13 +2,14 @@
 //! indices are dense integers over the network's arcs and the instance's nodes.
 
 use crate::input::scenario::SetupCharge;
-use crate::input::{Instance, OpModel, Scenario};
+use crate::input::{Instance, Scenario};
 use crate::network::Network;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
 mod cost_line;
 mod groups;
 pub mod relaxation;
+mod year;
 pub use cost_line::CostLine;
 pub use groups::{DemandGroups, GroupArc, PointValues};
 
@@ -237,7 +238,7 @@ impl Formulation {
 
         let mut all_years = Vec::with_capacity(years);
         for year in 0..years {
-            all_years.push(Self::year(
+            all_years.push(year::build(
                 &mut b,
                 &mut rows,
                 &mut lazy,
@@ -254,58 +255,10 @@ impl Formulation {
             ));
         }
 
-        // Upfront setup: v[s,k,t] >= y[s,k,t] - y[s,k,t-1], paid in the decision year t - lead.
         if upfront {
-            for year in 0..years {
-                let mut opening = Vec::with_capacity(n_sites);
-                for (s, t) in network.terms.iter().enumerate() {
-                    let mut o = [None, None];
-                    for (k, slot) in o.iter_mut().enumerate() {
-                        let Some(y) = all_years[year].open[s][k] else {
-                            continue;
-                        };
-                        if t.existing || t.setup_cost[k] == 0.0 {
-                            continue;
-                        }
-                        let v = b.column(variable().min(0).max(1));
-                        b.cost(
-                            v,
-                            t.setup_cost[k],
-                            CostLine::Setup,
-                            year.saturating_sub(lead),
-                        );
-                        match year.checked_sub(1).and_then(|p| all_years[p].open[s][k]) {
-                            Some(prev) => {
-                                rows.push(constraint!(y.var - prev.var - v.var <= 0));
-                            }
-                            None => rows.push(constraint!(y.var - v.var <= 0)),
-                        }
-                        *slot = Some(v);
-                    }
-                    opening.push(o);
-                }
-                all_years[year].opening = opening;
-            }
+            define_openings(&mut b, &mut rows, &mut all_years, network, lead);
         }
-
-        // Once open, a site stays open (under the same operating model); platforms are only
-        // added unless the scenario allows removing them.
-        for year in 1..years {
-            let (before, after) = all_years.split_at(year);
-            let (prev, cur) = (&before[year - 1], &after[0]);
-            for s in 0..n_sites {
-                for k in 0..2 {
-                    if let (Some(p), Some(c)) = (prev.open[s][k], cur.open[s][k]) {
-                        rows.push(constraint!(p.var - c.var <= 0));
-                    }
-                    if !horizon.platform_removal
-                        && let (Some(p), Some(c)) = (prev.platforms[s][k], cur.platforms[s][k])
-                    {
-                        rows.push(constraint!(p.var - c.var <= 0));
-                    }
-                }
-            }
-        }
+        define_persistence_rows(&mut rows, &all_years, n_sites, horizon.platform_removal);
 
         let mut f = b.finish(rows, lazy, all_years, groups);
         f.problem.relaxation = f.relaxation(instance, scenario, network);
@@ -336,7 +289,7 @@ impl Formulation {
             instance.hospitals.len(),
             instance.sites.len(),
         );
-        let vars = Self::year(
+        let vars = year::build(
             &mut b,
             &mut rows,
             &mut lazy,
@@ -375,237 +328,68 @@ impl Formulation {
         b.discount = vec![1.0];
         b.finish(rows, lazy, vec![vars], groups)
     }
+}
 
-    /// The variables and rows of one year: DESIGN §5 with this year's demand.
-    #[allow(clippy::too_many_arguments)]
-    fn year(
-        b: &mut Builder,
-        rows: &mut Vec<Constraint>,
-        lazy: &mut Vec<LazyRow>,
-        data: YearData,
-        adj: Adjacency<'_>,
-        instance: &Instance,
-        scenario: &Scenario,
-        network: &Network,
-    ) -> Vars {
-        let YearData {
-            year,
-            producing,
-            upfront,
-        } = data;
-        let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
-        let Adjacency {
-            groups,
-            of_group: arcs_of_group,
-            into_hospital: arcs_into_hospital,
-            out_of_hospital: arcs_out_of_hospital,
-            into_site: arcs_into_site,
-        } = adj;
-        let mut vars = Vars::default();
-        // Each group's patients: its members' together.
-        let group_demand: Vec<f64> = groups
-            .members
-            .iter()
-            .map(|m| m.iter().map(|&d| demand[d]).sum())
-            .collect();
-
-        // Patients that can reach each hospital, capped by its capacity.
-        let reachable: Vec<f64> = (0..instance.hospitals.len())
-            .map(|h| {
-                let reach: f64 = arcs_into_hospital[h]
-                    .iter()
-                    .map(|&a| group_demand[groups.arcs[a].group])
-                    .sum();
-                instance.hospitals[h]
-                    .max_patients
-                    .map_or(reach, |c| c.min(reach))
-            })
-            .collect();
-
-        // Site variables. A site no hospital can reach is left out unless it is existing; a new
-        // site cannot produce before the lead time has passed.
+/// Upfront setup: v[s,k,t] >= y[s,k,t] - y[s,k,t-1], paid in the decision year t - lead.
+fn define_openings(
+    b: &mut Builder,
+    rows: &mut Vec<Constraint>,
+    all_years: &mut [Vars],
+    network: &Network,
+    lead: usize,
+) {
+    for year in 0..all_years.len() {
+        let mut opening = Vec::with_capacity(network.terms.len());
         for (s, t) in network.terms.iter().enumerate() {
-            let usable = t.existing || (producing && !arcs_into_site[s].is_empty());
-            let mut open = [None, None];
-            let mut platforms = [None, None];
-            let mut batches = [None, None];
-            for m in OpModel::ALL {
-                let k = m as usize;
-                if !usable || !t.allows(m) {
-                    continue;
-                }
-                let y = b.column(variable().binary());
-                // annualized setup is paid every year the site produces (none when upfront)
-                if !upfront {
-                    b.cost(y, t.setup_per_year[k], CostLine::Setup, year);
-                }
-                b.cost(y, t.fixed_per_year[k], CostLine::Fixed, year);
-                open[k] = Some(y);
-                platforms[k] = Some(b.add(
-                    variable().integer().min(0).max(t.max_platforms as f64),
-                    t.platform_per_year[k],
-                    CostLine::Platforms,
-                    year,
-                ));
-                batches[k] =
-                    Some(b.add(variable().min(0), t.batch_cost[k], CostLine::Batches, year));
-            }
-            vars.open.push(open);
-            vars.platforms.push(platforms);
-            vars.batches.push(batches);
-        }
-
-        for arc in &groups.arcs {
-            let x = b.add(
-                variable().min(0),
-                arc.cost_per_patient,
-                CostLine::PatientTravel,
-                year,
-            );
-            vars.patients.push(x);
-        }
-        let mut caps = Vec::with_capacity(network.cell_arc_count());
-        for arc in network.cell_arcs() {
-            let t = &network.terms[arc.site];
-            // W[h,s]: what h can send, or what s can make, whichever is smaller.
-            let cap = (reachable[arc.hospital] / (1.0 - t.failure_rate)).min(t.capacity());
-            let usable = vars.open[arc.site].iter().any(Option::is_some);
-            let upper = if usable { cap } else { 0.0 };
-            let w = b.add(
-                variable().min(0).max(upper),
-                arc.cost_per_batch(),
-                CostLine::Transport,
-                year,
-            );
-            vars.shipments.push(w);
-            caps.push(upper);
-        }
-        let penalty = scenario.demand.unserved_penalty;
-        for &p in &group_demand {
-            let u = (!scenario.demand.full_coverage).then(|| {
-                b.add(
-                    variable().min(0).max(p),
-                    penalty,
-                    CostLine::UnmetPenalty,
-                    year,
-                )
-            });
-            vars.unserved.push(u);
-        }
-
-        // demand, per group of interchangeable points: sum_h x[g,h] + u[g] = p[g]
-        for (g, &p) in group_demand.iter().enumerate() {
-            let mut e = sum(arcs_of_group[g]
-                .clone()
-                .map(|a| (1.0, vars.patients[a].var)));
-            if let Some(u) = vars.unserved[g] {
-                e.add_mul(1.0, u.var);
-            }
-            rows.push(constraint!(e == p));
-        }
-        for (h, hp) in instance.hospitals.iter().enumerate() {
-            let patients = || {
-                sum(arcs_into_hospital[h]
-                    .iter()
-                    .map(|&a| (1.0, vars.patients[a].var)))
-            };
-            // hospital capacity: sum_d x[d,h] <= cap[h]
-            if let Some(cap) = hp.max_patients
-                && !arcs_into_hospital[h].is_empty()
-            {
-                rows.push(constraint!(patients() <= cap));
-            }
-            // batches per patient: sum_s (1 - f_s) w[h,s] = sum_d x[d,h]
-            if !arcs_into_hospital[h].is_empty() {
-                let shipped = sum(arcs_out_of_hospital[h].iter().map(|&c| {
-                    let f = network.terms[network.cell_arc(c).site].failure_rate;
-                    (1.0 - f, vars.shipments[c].var)
-                }));
-                rows.push(constraint!(shipped == patients()));
-            }
-        }
-        for (s, t) in network.terms.iter().enumerate() {
-            let open: Vec<Variable> = vars.open[s].iter().flatten().map(|v| v.var).collect();
-            if open.is_empty() {
-                continue;
-            }
-            let any_open = || sum(open.iter().map(|&y| (1.0, y)));
-            // site balance: sum_h w[h,s] = sum_k b[s,k]
-            let inflow = sum(arcs_into_site[s]
-                .iter()
-                .map(|&c| (1.0, vars.shipments[c].var)));
-            let made = sum(vars.batches[s].iter().flatten().map(|v| (1.0, v.var)));
-            rows.push(constraint!(inflow == made));
-            // one operating model at most; exactly one for an existing site
-            if t.existing {
-                rows.push(constraint!(any_open() == 1));
-            } else {
-                rows.push(constraint!(any_open() <= 1));
-            }
-            for k in 0..2 {
-                let (Some(y), Some(n), Some(bk)) =
-                    (vars.open[s][k], vars.platforms[s][k], vars.batches[s][k])
-                else {
+            let mut o = [None, None];
+            for (k, slot) in o.iter_mut().enumerate() {
+                let Some(y) = all_years[year].open[s][k] else {
                     continue;
                 };
-                // capacity: b <= B n; n <= N y
-                rows.push(constraint!(bk.var <= t.batches_per_platform * n.var));
-                rows.push(constraint!(n.var <= (t.max_platforms as f64) * y.var));
-                // minimum utilization of the platforms installed
-                if scenario.policy.min_utilization > 0.0 {
-                    rows.push(constraint!(
-                        bk.var >= scenario.policy.min_utilization * t.batches_per_platform * n.var
-                    ));
+                if t.existing || t.setup_cost[k] == 0.0 {
+                    continue;
                 }
-            }
-            // strengthening: w[h,s] <= W[h,s] * sum_k y[s,k]
-            let open_cols: Vec<usize> = vars.open[s].iter().flatten().map(|v| v.col).collect();
-            for &c in &arcs_into_site[s] {
-                if caps[c] > 0.0 {
-                    let mut terms = vec![(vars.shipments[c].col, 1.0)];
-                    terms.extend(open_cols.iter().map(|&y| (y, -caps[c])));
-                    lazy.push(LazyRow { terms, upper: 0.0 });
+                let v = b.column(variable().min(0).max(1));
+                b.cost(
+                    v,
+                    t.setup_cost[k],
+                    CostLine::Setup,
+                    year.saturating_sub(lead),
+                );
+                match year.checked_sub(1).and_then(|p| all_years[p].open[s][k]) {
+                    Some(prev) => rows.push(constraint!(y.var - prev.var - v.var <= 0)),
+                    None => rows.push(constraint!(y.var - v.var <= 0)),
                 }
+                *slot = Some(v);
             }
+            opening.push(o);
         }
+        all_years[year].opening = opening;
+    }
+}
 
-        // single sourcing: each hospital ships to one site at most
-        if scenario.policy.single_sourcing {
-            for (c, _) in network.cell_arcs().enumerate() {
-                let z = (caps[c] > 0.0).then(|| b.column(variable().binary()));
-                if let Some(z) = z {
-                    rows.push(constraint!(vars.shipments[c].var <= caps[c] * z.var));
+/// Once open, a site stays open (under the same operating model); platforms are only added
+/// unless the scenario allows removing them.
+fn define_persistence_rows(
+    rows: &mut Vec<Constraint>,
+    all_years: &[Vars],
+    sites: usize,
+    platform_removal: bool,
+) {
+    for pair in all_years.windows(2) {
+        let (prev, cur) = (&pair[0], &pair[1]);
+        for s in 0..sites {
+            for k in 0..2 {
+                if let (Some(p), Some(c)) = (prev.open[s][k], cur.open[s][k]) {
+                    rows.push(constraint!(p.var - c.var <= 0));
                 }
-                vars.sourcing.push(z);
-            }
-            for out in arcs_out_of_hospital {
-                let zs: Vec<Variable> = out
-                    .iter()
-                    .filter_map(|&c| vars.sourcing[c].map(|z| z.var))
-                    .collect();
-                if zs.len() > 1 {
-                    rows.push(constraint!(sum(zs.into_iter().map(|z| (1.0, z))) <= 1));
+                if !platform_removal
+                    && let (Some(p), Some(c)) = (prev.platforms[s][k], cur.platforms[s][k])
+                {
+                    rows.push(constraint!(p.var - c.var <= 0));
                 }
             }
         }
-
-        let all_open = || sum(vars.open.iter().flatten().flatten().map(|y| (1.0, y.var)));
-        let franchise_open = || sum(vars.open.iter().filter_map(|o| o[1]).map(|y| (1.0, y.var)));
-        let share = scenario.policy.max_franchise_share;
-        if share < 1.0 {
-            rows.push(constraint!(franchise_open() <= share * all_open()));
-        }
-        // the site count bounds hold from the first year new sites can produce
-        if scenario.policy.min_sites > 0 && producing {
-            rows.push(constraint!(all_open() >= scenario.policy.min_sites as f64));
-        }
-        if scenario.policy.max_sites >= 0 {
-            rows.push(constraint!(all_open() <= scenario.policy.max_sites as f64));
-        }
-        vars.shipment_caps = caps;
-        vars.patients_demand = demand;
-        vars.patients_in_vivo = patients_in_vivo;
-        vars
     }
 }
 
@@ -627,7 +411,7 @@ impl Floors {
     }
 }
 
-/// One year's data for [`Formulation::year`].
+/// One year's data for [`year::build`].
 struct YearData {
     year: usize,
     /// Whether a new site can produce this year (the lead time has passed).

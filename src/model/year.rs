@@ -1,0 +1,341 @@
+//! The columns and rows of one year of the model (DESIGN §5), one function per block, in the
+//! order they enter the problem: HiGHS numbers columns and rows in that order.
+
+use super::{Adjacency, Builder, CostLine, LazyRow, Var, Vars, YearData, sum, year_demand};
+use crate::input::{Instance, OpModel, Scenario};
+use crate::network::Network;
+use good_lp::{Constraint, Variable, constraint, variable};
+
+/// Everything one year's blocks read and write.
+struct YearModel<'a, 'b> {
+    b: &'b mut Builder,
+    rows: &'b mut Vec<Constraint>,
+    lazy: &'b mut Vec<LazyRow>,
+    adj: Adjacency<'a>,
+    instance: &'a Instance,
+    scenario: &'a Scenario,
+    network: &'a Network,
+    year: usize,
+    vars: Vars,
+}
+
+/// The variables and rows of one year: DESIGN §5 with this year's demand.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn build(
+    b: &mut Builder,
+    rows: &mut Vec<Constraint>,
+    lazy: &mut Vec<LazyRow>,
+    data: YearData,
+    adj: Adjacency<'_>,
+    instance: &Instance,
+    scenario: &Scenario,
+    network: &Network,
+) -> Vars {
+    let YearData {
+        year,
+        producing,
+        upfront,
+    } = data;
+    let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
+    let mut m = YearModel {
+        b,
+        rows,
+        lazy,
+        adj,
+        instance,
+        scenario,
+        network,
+        year,
+        vars: Vars::default(),
+    };
+    let group_demand = m.group_demand(&demand);
+    let reachable = m.reachable(&group_demand);
+
+    m.define_site_columns(producing, upfront);
+    m.define_patient_columns();
+    m.define_shipment_columns(&reachable);
+    m.define_unserved_columns(&group_demand);
+    m.define_demand_rows(&group_demand);
+    m.define_hospital_rows();
+    m.define_site_rows();
+    m.define_strengthening_rows();
+    if scenario.policy.single_sourcing {
+        m.define_single_sourcing();
+    }
+    m.define_policy_rows(producing);
+
+    let mut vars = m.vars;
+    vars.patients_demand = demand;
+    vars.patients_in_vivo = patients_in_vivo;
+    vars
+}
+
+impl YearModel<'_, '_> {
+    /// Each group's patients: its members' together.
+    fn group_demand(&self, demand: &[f64]) -> Vec<f64> {
+        self.adj
+            .groups
+            .members
+            .iter()
+            .map(|m| m.iter().map(|&d| demand[d]).sum())
+            .collect()
+    }
+
+    /// Patients that can reach each hospital, capped by its capacity.
+    fn reachable(&self, group_demand: &[f64]) -> Vec<f64> {
+        let groups = self.adj.groups;
+        (0..self.instance.hospitals.len())
+            .map(|h| {
+                let reach: f64 = self.adj.into_hospital[h]
+                    .iter()
+                    .map(|&a| group_demand[groups.arcs[a].group])
+                    .sum();
+                self.instance.hospitals[h]
+                    .max_patients
+                    .map_or(reach, |c| c.min(reach))
+            })
+            .collect()
+    }
+
+    /// Site columns y, n, b. A site no hospital can reach is left out unless it is existing; a
+    /// new site cannot produce before the lead time has passed.
+    fn define_site_columns(&mut self, producing: bool, upfront: bool) {
+        let year = self.year;
+        for (s, t) in self.network.terms.iter().enumerate() {
+            let usable = t.existing || (producing && !self.adj.into_site[s].is_empty());
+            let mut open = [None, None];
+            let mut platforms = [None, None];
+            let mut batches = [None, None];
+            for m in OpModel::ALL {
+                let k = m as usize;
+                if !usable || !t.allows(m) {
+                    continue;
+                }
+                let b = &mut *self.b;
+                let y = b.column(variable().binary());
+                // annualized setup is paid every year the site produces (none when upfront)
+                if !upfront {
+                    b.cost(y, t.setup_per_year[k], CostLine::Setup, year);
+                }
+                b.cost(y, t.fixed_per_year[k], CostLine::Fixed, year);
+                open[k] = Some(y);
+                platforms[k] = Some(b.add(
+                    variable().integer().min(0).max(t.max_platforms as f64),
+                    t.platform_per_year[k],
+                    CostLine::Platforms,
+                    year,
+                ));
+                batches[k] =
+                    Some(b.add(variable().min(0), t.batch_cost[k], CostLine::Batches, year));
+            }
+            self.vars.open.push(open);
+            self.vars.platforms.push(platforms);
+            self.vars.batches.push(batches);
+        }
+    }
+
+    /// Patient columns x[g,h], one per group arc.
+    fn define_patient_columns(&mut self) {
+        for arc in &self.adj.groups.arcs {
+            let x = self.b.add(
+                variable().min(0),
+                arc.cost_per_patient,
+                CostLine::PatientTravel,
+                self.year,
+            );
+            self.vars.patients.push(x);
+        }
+    }
+
+    /// Shipment columns w[h,s] bounded by W[h,s] (0 where the site cannot open).
+    fn define_shipment_columns(&mut self, reachable: &[f64]) {
+        let mut caps = Vec::with_capacity(self.network.cell_arc_count());
+        for arc in self.network.cell_arcs() {
+            let t = &self.network.terms[arc.site];
+            // W[h,s]: what h can send, or what s can make, whichever is smaller.
+            let cap = (reachable[arc.hospital] / (1.0 - t.failure_rate)).min(t.capacity());
+            let usable = self.vars.open[arc.site].iter().any(Option::is_some);
+            let upper = if usable { cap } else { 0.0 };
+            let w = self.b.add(
+                variable().min(0).max(upper),
+                arc.cost_per_batch(),
+                CostLine::Transport,
+                self.year,
+            );
+            self.vars.shipments.push(w);
+            caps.push(upper);
+        }
+        self.vars.shipment_caps = caps;
+    }
+
+    /// Unserved columns u[g] (none under full coverage).
+    fn define_unserved_columns(&mut self, group_demand: &[f64]) {
+        let demand = &self.scenario.demand;
+        for &p in group_demand {
+            let u = (!demand.full_coverage).then(|| {
+                self.b.add(
+                    variable().min(0).max(p),
+                    demand.unserved_penalty,
+                    CostLine::UnmetPenalty,
+                    self.year,
+                )
+            });
+            self.vars.unserved.push(u);
+        }
+    }
+
+    /// Demand, per group of interchangeable points: sum_h x[g,h] + u[g] = p[g].
+    fn define_demand_rows(&mut self, group_demand: &[f64]) {
+        for (g, &p) in group_demand.iter().enumerate() {
+            let mut e = sum(self.adj.of_group[g]
+                .clone()
+                .map(|a| (1.0, self.vars.patients[a].var)));
+            if let Some(u) = self.vars.unserved[g] {
+                e.add_mul(1.0, u.var);
+            }
+            self.rows.push(constraint!(e == p));
+        }
+    }
+
+    /// Per hospital reached: its capacity row, then its batches-per-patient row.
+    fn define_hospital_rows(&mut self) {
+        for (h, hp) in self.instance.hospitals.iter().enumerate() {
+            if self.adj.into_hospital[h].is_empty() {
+                continue;
+            }
+            let patients = || {
+                sum(self.adj.into_hospital[h]
+                    .iter()
+                    .map(|&a| (1.0, self.vars.patients[a].var)))
+            };
+            // hospital capacity: sum_d x[d,h] <= cap[h]
+            if let Some(cap) = hp.max_patients {
+                self.rows.push(constraint!(patients() <= cap));
+            }
+            // batches per patient: sum_s (1 - f_s) w[h,s] = sum_d x[d,h]
+            let shipped = sum(self.adj.out_of_hospital[h].iter().map(|&c| {
+                let f = self.network.terms[self.network.cell_arc(c).site].failure_rate;
+                (1.0 - f, self.vars.shipments[c].var)
+            }));
+            self.rows.push(constraint!(shipped == patients()));
+        }
+    }
+
+    /// Per site that can open: its balance, its one operating model, and its capacity links.
+    fn define_site_rows(&mut self) {
+        for s in 0..self.network.terms.len() {
+            let open: Vec<Variable> = self.vars.open[s].iter().flatten().map(|v| v.var).collect();
+            if open.is_empty() {
+                continue;
+            }
+            self.site_balance_row(s);
+            self.one_model_row(s, &open);
+            self.capacity_rows(s);
+        }
+    }
+
+    /// Site balance: sum_h w[h,s] = sum_k b[s,k].
+    fn site_balance_row(&mut self, s: usize) {
+        let inflow = sum(self.adj.into_site[s]
+            .iter()
+            .map(|&c| (1.0, self.vars.shipments[c].var)));
+        let made = sum(self.vars.batches[s].iter().flatten().map(|v| (1.0, v.var)));
+        self.rows.push(constraint!(inflow == made));
+    }
+
+    /// One operating model at most; exactly one for an existing site.
+    fn one_model_row(&mut self, s: usize, open: &[Variable]) {
+        let any_open = sum(open.iter().map(|&y| (1.0, y)));
+        if self.network.terms[s].existing {
+            self.rows.push(constraint!(any_open == 1));
+        } else {
+            self.rows.push(constraint!(any_open <= 1));
+        }
+    }
+
+    /// Capacity b <= B n and platform link n <= N y, and the minimum utilization of the
+    /// platforms installed, per operating model.
+    fn capacity_rows(&mut self, s: usize) {
+        let t = &self.network.terms[s];
+        let min_utilization = self.scenario.policy.min_utilization;
+        for k in 0..2 {
+            let v = &self.vars;
+            let (Some(y), Some(n), Some(bk)) = (v.open[s][k], v.platforms[s][k], v.batches[s][k])
+            else {
+                continue;
+            };
+            self.rows
+                .push(constraint!(bk.var <= t.batches_per_platform * n.var));
+            self.rows
+                .push(constraint!(n.var <= (t.max_platforms as f64) * y.var));
+            if min_utilization > 0.0 {
+                self.rows.push(constraint!(
+                    bk.var >= min_utilization * t.batches_per_platform * n.var
+                ));
+            }
+        }
+    }
+
+    /// Strengthening (lazy): w[h,s] <= W[h,s] * sum_k y[s,k].
+    fn define_strengthening_rows(&mut self) {
+        let caps = &self.vars.shipment_caps;
+        for s in 0..self.network.terms.len() {
+            let open_cols: Vec<usize> = self.vars.open[s].iter().flatten().map(|v| v.col).collect();
+            if open_cols.is_empty() {
+                continue;
+            }
+            for &c in &self.adj.into_site[s] {
+                if caps[c] > 0.0 {
+                    let mut terms = vec![(self.vars.shipments[c].col, 1.0)];
+                    terms.extend(open_cols.iter().map(|&y| (y, -caps[c])));
+                    self.lazy.push(LazyRow { terms, upper: 0.0 });
+                }
+            }
+        }
+    }
+
+    /// Single sourcing: each hospital ships to one site at most (z columns and their rows).
+    fn define_single_sourcing(&mut self) {
+        for c in 0..self.network.cell_arc_count() {
+            let cap = self.vars.shipment_caps[c];
+            let z: Option<Var> = (cap > 0.0).then(|| self.b.column(variable().binary()));
+            if let Some(z) = z {
+                let w = self.vars.shipments[c].var;
+                self.rows.push(constraint!(w <= cap * z.var));
+            }
+            self.vars.sourcing.push(z);
+        }
+        for out in self.adj.out_of_hospital {
+            let zs: Vec<Variable> = out
+                .iter()
+                .filter_map(|&c| self.vars.sourcing[c].map(|z| z.var))
+                .collect();
+            if zs.len() > 1 {
+                self.rows
+                    .push(constraint!(sum(zs.into_iter().map(|z| (1.0, z))) <= 1));
+            }
+        }
+    }
+
+    /// Policy rows: the franchise share and the site count bounds.
+    fn define_policy_rows(&mut self, producing: bool) {
+        let vars = &self.vars;
+        let all_open = || sum(vars.open.iter().flatten().flatten().map(|y| (1.0, y.var)));
+        let franchise_open = || sum(vars.open.iter().filter_map(|o| o[1]).map(|y| (1.0, y.var)));
+        let policy = &self.scenario.policy;
+        if policy.max_franchise_share < 1.0 {
+            let share = policy.max_franchise_share;
+            self.rows
+                .push(constraint!(franchise_open() <= share * all_open()));
+        }
+        // the site count bounds hold from the first year new sites can produce
+        if policy.min_sites > 0 && producing {
+            self.rows
+                .push(constraint!(all_open() >= policy.min_sites as f64));
+        }
+        if policy.max_sites >= 0 {
+            self.rows
+                .push(constraint!(all_open() <= policy.max_sites as f64));
+        }
+    }
+}
