@@ -9,6 +9,7 @@ pub mod lagrangian;
 mod options;
 mod polish;
 mod search;
+pub mod benders;
 mod separation;
 
 pub use highs::option as highs_option;
