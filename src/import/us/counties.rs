@@ -1,9 +1,9 @@
 //! The Census 2020 county centres of population (CenPop2020_Mean_CO.txt): the county demand layer
 //! and the ground the regional candidates are chosen from.
 
-use super::source::{listed_before, read_external, whole};
-use super::states::{COUNTY_FP_DIGITS, STATE_FP_DIGITS, pad_code, state_by_fips};
-use crate::input::error::{Code, InputError, quoted};
+use super::source::{each_row, listed_before, padded, whole};
+use super::states::{COUNTY_FP_DIGITS, STATE_FP_DIGITS, state_by_fips};
+use crate::input::error::{Code, InputError};
 use crate::input::table::{Column, Row, optional, required};
 use std::collections::HashMap;
 
@@ -64,17 +64,16 @@ pub(super) fn parse_counties(
     errors: &mut Vec<InputError>,
 ) -> CountyRead {
     let mut out = CountyRead::default();
-    let Some((file, t, latin1)) = read_external(file, bytes, COUNTY_COLUMNS, errors) else {
-        return out;
-    };
-    out.latin1 = latin1;
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    t.for_each_row(errors, |row| {
+    let read = each_row(file, bytes, COUNTY_COLUMNS, errors, |row, seen| {
         out.rows += 1;
-        if let Some(county) = county_row(row, include_pr, &mut seen, &mut out) {
+        if let Some(county) = county_row(row, include_pr, seen, &mut out) {
             out.counties.push(county);
         }
     });
+    let Some((file, latin1)) = read else {
+        return out;
+    };
+    out.latin1 = latin1;
     finish_points(
         &mut out.counties,
         &file,
@@ -127,28 +126,20 @@ fn fips_codes(row: &mut Row<'_>) -> Option<(String, String)> {
     let (Some(state), Some(county)) = (state, county) else {
         return None;
     };
-    let Some(state_fp) = pad_code(&state, STATE_FP_DIGITS) else {
-        row.row_error(
-            Code::NotWholeNumber,
-            "statefp",
-            format!(
-                "{} is not a state FIPS code (1 or 2 digits)",
-                quoted(&state)
-            ),
-        );
-        return None;
-    };
-    let Some(county_fp) = pad_code(&county, COUNTY_FP_DIGITS) else {
-        row.row_error(
-            Code::NotWholeNumber,
-            "countyfp",
-            format!(
-                "{} is not a county FIPS code (1 to 3 digits)",
-                quoted(&county)
-            ),
-        );
-        return None;
-    };
+    let state_fp = padded(
+        row,
+        &state,
+        STATE_FP_DIGITS,
+        "statefp",
+        "a state FIPS code (1 or 2 digits)",
+    )?;
+    let county_fp = padded(
+        row,
+        &county,
+        COUNTY_FP_DIGITS,
+        "countyfp",
+        "a county FIPS code (1 to 3 digits)",
+    )?;
     Some((state_fp, county_fp))
 }
 

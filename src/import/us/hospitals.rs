@@ -1,7 +1,7 @@
 //! The HIFLD Hospitals layer: which hospitals are eligible, how they rank, which are kept as
 //! treatment centres and how many patients each may treat.
 
-use super::source::{listed_before, read_external, whole};
+use super::source::{each_row, listed_before, whole};
 use super::states::{HIFLD_ID_DIGITS, pad_code, state_by_postal};
 use crate::input::error::{Code, InputError, quoted};
 use crate::input::table::{Column, Row, optional, required};
@@ -108,17 +108,16 @@ pub(super) fn parse_hospitals(
     errors: &mut Vec<InputError>,
 ) -> HospitalRead {
     let mut out = HospitalRead::default();
-    let Some((file, t, latin1)) = read_external(file, bytes, HOSPITAL_COLUMNS, errors) else {
-        return out;
-    };
-    out.latin1 = latin1;
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    t.for_each_row(errors, |row| {
+    let read = each_row(file, bytes, HOSPITAL_COLUMNS, errors, |row, seen| {
         out.rows += 1;
-        if let Some(hospital) = hospital_row(row, include_pr, &mut seen, &mut out) {
+        if let Some(hospital) = hospital_row(row, include_pr, seen, &mut out) {
             out.eligible.push(hospital);
         }
     });
+    let Some((file, latin1)) = read else {
+        return out;
+    };
+    out.latin1 = latin1;
     if out.eligible.is_empty() && !errors.iter().any(|e| e.file == file) {
         errors.push(InputError::new(
             Code::EmptyInstance,

@@ -3,9 +3,10 @@
 
 use super::counties::parse_counties;
 use super::hospitals::parse_hospitals;
+use super::states::pad_code;
 use super::zips::parse_zips;
-use crate::input::error::{Code, InputError, InputErrors};
-use crate::input::table::{self, Column, Table};
+use crate::input::error::{Code, InputError, InputErrors, quoted};
+use crate::input::table::{self, Column, Row, Table};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -63,7 +64,7 @@ pub(super) fn read_path<T: Default>(
 /// Reads an external CSV file's bytes with the core reader. Columns it has that cartnet does not
 /// use are accepted and ignored (the publishers add columns between vintages); required columns
 /// must be there, under any letter case.
-pub(super) fn read_external(
+fn read_external(
     file: &str,
     bytes: &[u8],
     columns: &[Column],
@@ -82,8 +83,41 @@ pub(super) fn read_external(
     table::parse_external(file, bytes, columns, errors).map(|t| (file.to_string(), t, latin1))
 }
 
+/// Reads an external CSV file (see [`read_external`]) and hands each row to `visit`, with the
+/// lines where the codes seen so far were first listed. Returns the file's name and whether it
+/// was read as Latin-1; `None` when it could not be read as a table with the columns.
+pub(super) fn each_row(
+    file: &str,
+    bytes: &[u8],
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+    mut visit: impl FnMut(&mut Row<'_>, &mut HashMap<String, u64>),
+) -> Option<(String, bool)> {
+    let (file, t, latin1) = read_external(file, bytes, columns, errors)?;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    t.for_each_row(errors, |row| visit(row, &mut seen));
+    Some((file, latin1))
+}
+
+/// The code in `raw` restored to `digits` digits; otherwise E103 on `column`, saying the value is
+/// not `what`.
+pub(super) fn padded(
+    row: &mut Row<'_>,
+    raw: &str,
+    digits: usize,
+    column: &str,
+    what: &str,
+) -> Option<String> {
+    let code = pad_code(raw, digits);
+    if code.is_none() {
+        let message = format!("{} is not {what}", quoted(raw));
+        row.row_error(Code::NotWholeNumber, column, message);
+    }
+    code
+}
+
 /// A required whole number (population, beds).
-pub(super) fn whole(row: &mut table::Row<'_>, column: &'static str) -> Option<u64> {
+pub(super) fn whole(row: &mut Row<'_>, column: &'static str) -> Option<u64> {
     if row.text(column).is_none() {
         row.row_error(Code::MissingValue, column, "a number is required".into());
         return None;

@@ -1,9 +1,9 @@
 //! ZIP points with population (`--zip`): the demand layer that replaces the counties.
 
 use super::counties::{County, finish_points};
-use super::source::{listed_before, read_external};
-use super::states::{ZIP_DIGITS, pad_code, state_by_zip};
-use crate::input::error::{Code, InputError, quoted};
+use super::source::{each_row, listed_before, padded};
+use super::states::{ZIP_DIGITS, state_by_zip};
+use crate::input::error::{Code, InputError};
 use crate::input::table::{Column, Row, required};
 use std::collections::HashMap;
 
@@ -32,17 +32,16 @@ pub(super) fn parse_zips(
     errors: &mut Vec<InputError>,
 ) -> ZipRead {
     let mut out = ZipRead::default();
-    let Some((file, t, latin1)) = read_external(file, bytes, ZIP_COLUMNS, errors) else {
-        return out;
-    };
-    out.latin1 = latin1;
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    t.for_each_row(errors, |row| {
+    let read = each_row(file, bytes, ZIP_COLUMNS, errors, |row, seen| {
         out.rows += 1;
-        if let Some(point) = zip_row(row, include_pr, &mut seen, &mut out) {
+        if let Some(point) = zip_row(row, include_pr, seen, &mut out) {
             out.points.push(point);
         }
     });
+    let Some((file, latin1)) = read else {
+        return out;
+    };
+    out.latin1 = latin1;
     finish_points(
         &mut out.points,
         &file,
@@ -88,14 +87,7 @@ fn zip_row(
 /// The row's ZIP code with its leading zeros, listed for the first time; `None` after an error.
 fn zip_code(row: &mut Row<'_>, seen: &mut HashMap<String, u64>) -> Option<String> {
     let raw = row.required_text("zip")?;
-    let Some(zip) = pad_code(&raw, ZIP_DIGITS) else {
-        row.row_error(
-            Code::NotWholeNumber,
-            "zip",
-            format!("{} is not a ZIP code (1 to 5 digits)", quoted(&raw)),
-        );
-        return None;
-    };
+    let zip = padded(row, &raw, ZIP_DIGITS, "zip", "a ZIP code (1 to 5 digits)")?;
     if let Some(first) = listed_before(seen, &zip, row.line) {
         row.row_error(
             Code::DuplicateId,
