@@ -13,7 +13,7 @@ pub use cost::Cost;
 pub use decisions::{SitePlan, SiteStatus};
 pub use flows::{BatchFlow, PatientFlow};
 pub use kpis::Kpis;
-pub use round::clean;
+pub use round::{clean, millis, round_to};
 pub use unserved::Unserved;
 pub use years::YearPlan;
 
@@ -21,7 +21,7 @@ use crate::input::{Instance, Scenario};
 use crate::model::ModelInfo;
 use crate::network::Network;
 use crate::solve::{LagrangianSummary, Solution, Status};
-use round::{cents, millis};
+use round::cents;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
