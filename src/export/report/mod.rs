@@ -11,7 +11,7 @@
 //! It reads plan.json as JSON (so any plan file can be rendered; the flows and unserved demand as
 //! rows, see [`crate::export::report_plan`]) and the instance for names and coordinates. The map
 //! projects longitude and latitude equirectangularly, with longitude scaled by the cosine of the
-//! middle latitude so that shapes look right at the instance's latitude (see [`map_data`]).
+//! middle latitude so that shapes look right at the instance's latitude (see map_data.rs).
 //!
 //! This file writes the page's skeleton and holds the helpers every section uses; each section
 //! is a file of its own.
