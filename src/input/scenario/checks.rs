@@ -3,6 +3,7 @@
 
 use super::super::SiteKind;
 use super::Override;
+use super::keys::{self, Valid};
 use super::kinds::{KIND_GROUPS, NOT_PER_KIND};
 use super::params::*;
 use super::tree::{empty_tables, leaves};
@@ -10,55 +11,18 @@ use crate::input::error::{self, Code, InputError, InputErrors, did_you_mean};
 
 /// The base groups as a TOML table with every key at its default value.
 fn default_groups() -> toml::Table {
-    let mut t = toml::Table::new();
-    let put = |t: &mut toml::Table, name: &str, v: toml::Table| {
-        t.insert(name.to_string(), toml::Value::Table(v));
-    };
-    put(
-        &mut t,
-        "site",
-        toml::Table::try_from(SiteParams::default()).unwrap(),
-    );
-    put(
-        &mut t,
-        "platform",
-        toml::Table::try_from(PlatformParams::default()).unwrap(),
-    );
-    put(
-        &mut t,
-        "batch",
-        toml::Table::try_from(BatchParams::default()).unwrap(),
-    );
-    put(
-        &mut t,
-        "time",
-        toml::Table::try_from(TimeParams::default()).unwrap(),
-    );
-    put(
-        &mut t,
-        "transport",
-        toml::Table::try_from(TransportParams::default()).unwrap(),
-    );
-    put(
-        &mut t,
-        "demand",
-        toml::Table::try_from(DemandParams::default()).unwrap(),
-    );
-    put(
-        &mut t,
-        "policy",
-        toml::Table::try_from(PolicyParams::default()).unwrap(),
-    );
-    put(
-        &mut t,
-        "horizon",
-        toml::Table::try_from(HorizonParams::default()).unwrap(),
-    );
-    t
+    Groups {
+        site: &SiteParams::default(),
+        platform: &PlatformParams::default(),
+        batch: &BatchParams::default(),
+        time: &TimeParams::default(),
+        transport: &TransportParams::default(),
+        demand: &DemandParams::default(),
+        policy: &PolicyParams::default(),
+        horizon: &HorizonParams::default(),
+    }
+    .table()
 }
-
-/// Keys that take a number or a list of numbers (one per horizon year).
-const LIST_KEYS: [&str; 1] = ["demand.in_vivo_share"];
 
 /// Every valid key (`group.key`, and `kinds.<kind>.group.key`), with its default value.
 pub fn valid_keys() -> Vec<(String, toml::Value)> {
@@ -173,7 +137,7 @@ fn check_one(
     file: &str,
 ) -> Option<InputError> {
     let list_ok = |v: &toml::Value| {
-        LIST_KEYS.contains(&key)
+        keys::find(key).is_some_and(|k| k.valid == Valid::ShareOrList)
             && v.as_array()
                 .is_some_and(|a| !a.is_empty() && a.iter().all(|x| x.is_float() || x.is_integer()))
     };
@@ -181,7 +145,8 @@ fn check_one(
         Some(_) if list_ok(value) => None,
         Some((_, default)) if same_type(default, value) => {
             // every whole-number key is a count (u32) except policy.max_sites (-1: no limit)
-            let count = matches!(default, toml::Value::Integer(_)) && key != "policy.max_sites";
+            let no_limit = keys::find(key).is_some_and(|k| k.valid == Valid::NoLimitOrCount);
+            let count = matches!(default, toml::Value::Integer(_)) && !no_limit;
             match value.as_integer() {
                 Some(i) if count && !(0..=i64::from(u32::MAX)).contains(&i) => Some(
                     InputError::new(

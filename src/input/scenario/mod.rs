@@ -4,17 +4,21 @@
 //! baseline (a test checks `models/baseline.toml` holds exactly these keys and values), the valid
 //! keys are derived from it, and a file may give any subset of keys (the rest keep their defaults).
 //!
-//! `checks.rs` checks keys and types (E303, E304), `range_checks.rs` the values (E305),
-//! `overrides.rs` reads `--set`, `kinds.rs` says what a site kind may override, `tree.rs` handles
-//! dotted keys, `source.rs` finds the file or the compiled-in baseline.
+//! `keys.rs` is the table of every key (valid values, unit, meaning): `values.rs` checks the
+//! values by it (E305) and `keys_doc.rs` writes docs/scenario-keys.md from it. `checks.rs` checks
+//! keys and types (E303, E304), `overrides.rs` reads `--set`, `kinds.rs` says what a site kind may
+//! override, `tree.rs` handles dotted keys, `source.rs` finds the file or the built-in baseline.
 
 mod checks;
+pub mod keys;
+#[cfg(test)]
+mod keys_doc;
 mod kinds;
 mod overrides;
 mod params;
-mod range_checks;
 mod source;
 mod tree;
+mod values;
 
 use super::SiteKind;
 use super::error::{Code, InputError, InputErrors};
@@ -179,6 +183,21 @@ impl Scenario {
         };
         scenario.check_ranges(file)?;
         Ok(scenario)
+    }
+
+    /// The base groups as one TOML table (`site.max_platforms` etc.), for the checks by key.
+    fn groups_table(&self) -> toml::Table {
+        params::Groups {
+            site: &self.site,
+            platform: &self.platform,
+            batch: &self.batch,
+            time: &self.time,
+            transport: &self.transport,
+            demand: &self.demand,
+            policy: &self.policy,
+            horizon: &self.horizon,
+        }
+        .table()
     }
 
     /// The parameters in force for sites of `kind`.

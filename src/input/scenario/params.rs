@@ -105,6 +105,25 @@ pub struct PolicyParams {
     pub min_utilization: f64,
 }
 
+/// The base groups by name, to serialize as one TOML table (`site.max_platforms` etc.).
+#[derive(Serialize)]
+pub(super) struct Groups<'a> {
+    pub site: &'a SiteParams,
+    pub platform: &'a PlatformParams,
+    pub batch: &'a BatchParams,
+    pub time: &'a TimeParams,
+    pub transport: &'a TransportParams,
+    pub demand: &'a DemandParams,
+    pub policy: &'a PolicyParams,
+    pub horizon: &'a HorizonParams,
+}
+
+impl Groups<'_> {
+    pub fn table(&self) -> toml::Table {
+        toml::Table::try_from(self).expect("plain values")
+    }
+}
+
 /// The parameters a site kind may override (`[kinds.central]` etc.).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

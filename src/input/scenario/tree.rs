@@ -15,6 +15,14 @@ pub(crate) fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, t
     }
 }
 
+/// The value at the dotted `key`, if there is one.
+pub(super) fn get_dotted<'a>(table: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
+    match key.split_once('.') {
+        None => table.get(key),
+        Some((head, rest)) => get_dotted(table.get(head)?.as_table()?, rest),
+    }
+}
+
 /// Sets `value` at the dotted `key`, creating tables on the way.
 pub(super) fn insert_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
     let mut parts = key.split('.').peekable();
