@@ -130,6 +130,8 @@ pub(super) fn check_overrides(overrides: &[Override]) -> Vec<InputError> {
         .collect()
 }
 
+/// The problem with one key and its value, if any: an unknown key (E303), a value of the wrong
+/// type (E304), or a count below 0 or above u32 (E305).
 fn check_one(
     valid: &[(String, toml::Value)],
     key: &str,
@@ -144,23 +146,7 @@ fn check_one(
     match valid.iter().find(|(k, _)| k == key) {
         Some(_) if list_ok(value) => None,
         Some((_, default)) if same_type(default, value) => {
-            // every whole-number key is a count (u32) except policy.max_sites (-1: no limit)
-            let no_limit = keys::find(key).is_some_and(|k| k.valid == Valid::NoLimitOrCount);
-            let count = matches!(default, toml::Value::Integer(_)) && !no_limit;
-            match value.as_integer() {
-                Some(i) if count && !(0..=i64::from(u32::MAX)).contains(&i) => Some(
-                    InputError::new(
-                        Code::BadValue,
-                        file,
-                        format!(
-                            "{} is out of range: expected a whole number >= 0",
-                            shown(value)
-                        ),
-                    )
-                    .in_column(key),
-                ),
-                _ => None,
-            }
+            count_out_of_range(default, key, value, file)
         }
         Some((_, default)) => Some(
             InputError::new(
@@ -175,27 +161,51 @@ fn check_one(
             )
             .in_column(key),
         ),
-        None => {
-            let why = if NOT_PER_KIND.iter().any(|k| key.ends_with(k)) && key.starts_with("kinds.")
-            {
-                " it applies to patients, not to a site kind, so it cannot be set per kind;"
-            } else {
-                ""
-            };
-            let hint = did_you_mean(key, valid.iter().map(|(k, _)| k.as_str()))
-                .filter(|_| why.is_empty())
-                .map(|k| format!(" (did you mean {k}?)"))
-                .unwrap_or_default();
-            Some(
-                InputError::new(
-                    Code::UnknownKey,
-                    file,
-                    format!("unknown key{hint};{why} valid keys are {}", key_list(valid)),
-                )
-                .in_column(key),
-            )
-        }
+        None => Some(unknown_key(valid, key, file)),
     }
+}
+
+/// E305 for a whole number outside a count (u32): every whole-number key is a count except
+/// policy.max_sites (-1: no limit).
+fn count_out_of_range(
+    default: &toml::Value,
+    key: &str,
+    value: &toml::Value,
+    file: &str,
+) -> Option<InputError> {
+    let no_limit = keys::find(key).is_some_and(|k| k.valid == Valid::NoLimitOrCount);
+    let count = matches!(default, toml::Value::Integer(_)) && !no_limit;
+    let i = value.as_integer()?;
+    (count && !(0..=i64::from(u32::MAX)).contains(&i)).then(|| {
+        InputError::new(
+            Code::BadValue,
+            file,
+            format!(
+                "{} is out of range: expected a whole number >= 0",
+                shown(value)
+            ),
+        )
+        .in_column(key)
+    })
+}
+
+/// E303 for a key that does not exist, with the nearest valid key and the list of them.
+fn unknown_key(valid: &[(String, toml::Value)], key: &str, file: &str) -> InputError {
+    let why = if NOT_PER_KIND.iter().any(|k| key.ends_with(k)) && key.starts_with("kinds.") {
+        " it applies to patients, not to a site kind, so it cannot be set per kind;"
+    } else {
+        ""
+    };
+    let hint = did_you_mean(key, valid.iter().map(|(k, _)| k.as_str()))
+        .filter(|_| why.is_empty())
+        .map(|k| format!(" (did you mean {k}?)"))
+        .unwrap_or_default();
+    InputError::new(
+        Code::UnknownKey,
+        file,
+        format!("unknown key{hint};{why} valid keys are {}", key_list(valid)),
+    )
+    .in_column(key)
 }
 
 /// A TOML value as messages show it (`2.5`, `"yes"`), a long one cut short.
