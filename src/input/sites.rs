@@ -21,8 +21,8 @@ const BOOLS: [(&str, bool); 2] = [("true", true), ("false", false)];
 struct Columns {
     max_platforms: Option<u32>,
     allow: [bool; 2],
-    setup_cost_owned: Option<f64>,
-    setup_cost_franchise: Option<f64>,
+    /// Setup cost [owned, franchise], as `allow`.
+    setup_cost: [Option<f64>; 2],
     batches_per_platform: Option<f64>,
     existing: bool,
 }
@@ -68,8 +68,8 @@ pub(super) fn read_sites(
             hospital,
             max_platforms: c.max_platforms,
             allow: c.allow,
-            setup_cost_owned: c.setup_cost_owned,
-            setup_cost_franchise: c.setup_cost_franchise,
+            setup_cost_owned: c.setup_cost[0],
+            setup_cost_franchise: c.setup_cost[1],
             batches_per_platform: c.batches_per_platform,
             existing: c.existing,
         });
@@ -164,8 +164,7 @@ fn read_columns(row: &mut table::Row<'_>) -> Option<Columns> {
     Some(Columns {
         max_platforms,
         allow: allow?,
-        setup_cost_owned,
-        setup_cost_franchise,
+        setup_cost: [setup_cost_owned, setup_cost_franchise],
         batches_per_platform,
         existing: existing?,
     })
