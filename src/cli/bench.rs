@@ -58,7 +58,7 @@ pub fn run(args: BenchArgs) -> u8 {
         return code;
     }
     if let Some(out) = &args.out
-        && let Err(code) = super::check_out(cartnet::export::folder::check_out_file(out))
+        && let Err(code) = super::check_out(cartnet::fs::folder::check_out_file(out))
     {
         return code;
     }
@@ -74,7 +74,7 @@ pub fn run(args: BenchArgs) -> u8 {
     };
     print!("{}", bench::table(&rows));
     if let Some(out) = &args.out
-        && let Err(e) = cartnet::export::write_atomic(out, bench::csv(&rows).as_bytes())
+        && let Err(e) = cartnet::fs::write_atomic(out, bench::csv(&rows).as_bytes())
     {
         eprintln!("error: cannot write {}: {e}", out.display());
         return EXIT_INPUT;

@@ -11,6 +11,7 @@ use super::{
     positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
+use cartnet::fs::{folder, write_atomic};
 use cartnet::input::error::InputErrors;
 use cartnet::input::{Instance, ModelSource, Override};
 use cartnet::plan::Plan;
@@ -236,7 +237,7 @@ pub fn run(args: SweepArgs) -> u8 {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
     };
-    if let Err(code) = super::check_out(export::folder::check_out(&study.out)) {
+    if let Err(code) = super::check_out(folder::check_out(&study.out)) {
         return code;
     }
     // read again just after the instance: a change in between shows up as a digest mismatch
@@ -301,12 +302,12 @@ pub fn run(args: SweepArgs) -> u8 {
 
 /// Creates `out/plans`, takes the output folder's lock and removes the plans a previous sweep
 /// left there.
-fn claim_plans(out: &Path, plans_dir: &Path) -> Result<export::folder::FolderLock, u8> {
+fn claim_plans(out: &Path, plans_dir: &Path) -> Result<folder::FolderLock, u8> {
     if let Err(e) = std::fs::create_dir_all(plans_dir) {
         eprintln!("error: cannot create {}: {e}", plans_dir.display());
         return Err(EXIT_INPUT);
     }
-    let lock = match export::folder::lock(out) {
+    let lock = match folder::lock(out) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}; nothing was done");
@@ -414,7 +415,7 @@ fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<
         .collect();
     let mut written = Vec::new();
     let csv = export::sweep::render_csv(&study.axes, rows, &csv_folders);
-    match csv.and_then(|b| export::write_atomic(&study.out.join("sweep.csv"), &b)) {
+    match csv.and_then(|b| write_atomic(&study.out.join("sweep.csv"), &b)) {
         Ok(()) => written.push("sweep.csv"),
         Err(e) => {
             eprintln!("error: cannot write sweep.csv: {e}");
@@ -422,7 +423,7 @@ fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<
         }
     }
     match export::sweep::render_svg(&study.axes, rows, &study.title) {
-        Ok(svg) => match export::write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
+        Ok(svg) => match write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
             Ok(()) => written.push("sweep.svg"),
             Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
         },
