@@ -2,7 +2,7 @@
 //! KPIs, the solver's status and gap, a map of the network, the cost breakdown as a chart, tables
 //! of sites, hospitals and unserved demand, and the scenario's parameters.
 //!
-//! A multi-year plan (one with `years`, issue #8) also gets the build-out year by year: a table
+//! A multi-year plan (one with `years`) also gets the build-out year by year: a table
 //! of each year's sites, openings, platforms, batches, ex vivo and in vivo patients, coverage,
 //! cost and discount factor with the net present value, and a grid of each site's platforms by
 //! year. The KPIs, the map and the site and hospital tables then show the final year (sites

@@ -1,4 +1,4 @@
-//! The US national instance from public files (issue #3): Census 2020 county centres of population
+//! The US national instance from public files: Census 2020 county centres of population
 //! (demand), the HIFLD Hospitals layer (treatment centres and colocated candidates), the most
 //! populous counties (regional candidates) and today's commercial CAR-T plants (existing central
 //! sites). Optionally a ZIP-level demand layer replaces the counties.
