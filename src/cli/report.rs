@@ -3,8 +3,8 @@
 //! read from the folder the plan records (`instance.data`) or from `--data`.
 
 use super::{EXIT_INPUT, EXIT_OK};
-use cartnet::export::folder::{FolderError, folder_of, write_set};
 use cartnet::export::{report, report_plan};
+use cartnet::fs::folder::{FolderError, folder_of, write_set};
 use cartnet::input::Instance;
 use cartnet::text::printable_path;
 use cartnet::verify::{

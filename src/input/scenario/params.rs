@@ -76,7 +76,7 @@ pub enum Share {
     PerYear(Vec<f64>),
 }
 
-/// The planning horizon (issue #8): several years of growing demand, sites opened over time.
+/// The planning horizon: several years of growing demand, sites opened over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HorizonParams {
