@@ -9,6 +9,7 @@ pub mod bench;
 pub mod explain;
 pub mod export;
 pub mod fs;
+pub mod ids;
 pub mod import;
 pub mod input;
 pub mod model;

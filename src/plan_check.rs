@@ -1,4 +1,4 @@
-//! The check every plan passes before it is written (issue #15): the independent checks of
+//! The check every plan passes before it is written: the independent checks of
 //! [`crate::verify`], on the plan as plan.json would hold it, against the data it was made from
 //! and its own scenario. They are linear in the plan's size. A plan that does not hold is a
 //! failure of the solver (E702, exit code 4), never a file.

@@ -8,6 +8,7 @@
 
 mod common;
 
+use cartnet::text::usd;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-use common::{Out, ROOT, Solved, cartnet, run};
+use common::{ROOT, Solved, cartnet, run, verify_plan};
 
 /// Solves the demo (data/demo, models/baseline.toml) with `args`, asserting exit 0.
 fn solve_demo(args: &[&str]) -> Solved {
@@ -268,35 +269,10 @@ fn tiny_instance_with_lanes_existing_sites_and_air_passes_verify() {
 // ---------------------------------------------------------------------------------------------
 // verify: each kind of violation
 
-/// Writes `plan` into a fresh folder and runs `cartnet verify` on it with `args`.
-fn verify_plan(plan: &Value, args: &[&str]) -> Out {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("plan.json");
-    std::fs::write(&path, serde_json::to_string_pretty(plan).unwrap()).unwrap();
-    run(cartnet().arg("verify").arg(&path).args(args))
-}
-
 /// Tampers with a copy of the demo plan and asserts verify fails with `expected` in its output.
 #[track_caller]
 fn assert_caught(edit: impl FnOnce(&mut Value), args: &[&str], expected: &[&str]) {
-    let mut plan = demo().plan.clone();
-    edit(&mut plan);
-    let r = verify_plan(&plan, args);
-    assert_eq!(
-        r.code,
-        Some(1),
-        "verify passed a broken plan:\n{}",
-        r.stdout
-    );
-    for e in expected {
-        assert!(
-            r.stdout.contains(e),
-            "expected {e:?} in the output of verify:\n{}{}",
-            r.stdout,
-            r.stderr
-        );
-    }
-    assert!(r.stdout.contains("the plan does not hold"), "{}", r.stdout);
+    common::assert_caught(&demo().plan, edit, args, expected);
 }
 
 /// A scenario file with only these lines (the rest: the baseline defaults).
@@ -775,19 +751,6 @@ fn report_is_self_contained_and_renders_in_chromium() {
     if let Ok(dest) = std::env::var("CARTNET_SAVE_SCREENSHOT") {
         std::fs::write(dest, &shot).unwrap();
     }
-}
-
-/// USD without cents and with thousands separators, as the report writes money.
-fn usd(v: f64) -> String {
-    let digits = (v.round() as i64).abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}${out}", if v.round() < 0.0 { "-" } else { "" })
 }
 
 /// The text between `start` and the next `end` after it.

@@ -9,6 +9,9 @@
 //! has a plan within a second but takes minutes to prove optimal, so a signal sent after its
 //! first incumbent always finds a solve with a plan in hand and a gap left.
 
+mod common;
+
+use common::{Out, ROOT, assert_verified, cartnet, cartnet_process, read_plan, run};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,30 +22,16 @@ const EXIT_INTERRUPTED: i32 = 130;
 /// Watchdog for "a plan in progress" and for the exit after the signal; never reached normally.
 const WATCHDOG: Duration = Duration::from_secs(300);
 
-fn cartnet() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cartnet"))
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// `cartnet generate` into `dir`.
 fn generate(dir: &Path, demand: u32, hospitals: u32, sites: u32, seed: u32) {
-    let out = cartnet()
+    let out = run(cartnet()
         .args(["generate", "--demand", &demand.to_string()])
         .args(["--hospitals", &hospitals.to_string()])
         .args(["--sites", &sites.to_string()])
         .args(["--seed", &seed.to_string()])
         .arg("--out")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(dir));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
 
 /// The instance that has a plan at once and no proof of optimality for minutes.
@@ -56,7 +45,7 @@ fn slow_instance(work: &Path) -> PathBuf {
 fn spawn(work: &Path, name: &str, args: &[&std::ffi::OsStr]) -> Child {
     let stdout = std::fs::File::create(work.join(format!("{name}.stdout"))).unwrap();
     let stderr = std::fs::File::create(work.join(format!("{name}.stderr"))).unwrap();
-    cartnet()
+    cartnet_process()
         .args(args)
         .stdin(Stdio::null())
         .stdout(stdout)
@@ -127,6 +116,24 @@ fn wait_exit(child: &mut Child, what: &str) -> ExitStatus {
     }
 }
 
+/// Runs `cartnet ARGS` (output in `work`, as `name`), sends SIGINT once `log` shows an
+/// incumbent, asserts the exit code of an interrupted run and returns its stderr.
+fn interrupt_at_first_incumbent(
+    work: &Path,
+    name: &str,
+    args: &[&std::ffi::OsStr],
+    log: &Path,
+) -> String {
+    let what = format!("cartnet {name}");
+    let mut child = spawn(work, name, args);
+    wait_for_incumbent(&mut child, log, &what);
+    send_sigint(&child);
+    let status = wait_exit(&mut child, &what);
+    let stderr = stderr_of(work, name);
+    assert_eq!(status.code(), Some(EXIT_INTERRUPTED), "{stderr}");
+    stderr
+}
+
 /// Every file under `dir` whose name starts with a dot (temporaries, backups).
 fn hidden_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -139,12 +146,6 @@ fn hidden_files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     found
-}
-
-fn read_plan(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
 /// Asserts the plan is a stopped-early one: status feasible with a proven gap above zero.
@@ -164,24 +165,6 @@ fn assert_feasible_with_gap(plan: &Value, what: &str) {
     );
 }
 
-/// `cartnet verify PLAN --data DATA` accepts the plan.
-fn assert_verified(plan: &Path, data: &Path) {
-    let out = cartnet()
-        .arg("verify")
-        .arg(plan)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "cartnet verify rejects {}:\n{}{}",
-        plan.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Ctrl-C
 
@@ -191,23 +174,15 @@ fn ctrl_c_during_a_solve_writes_the_best_plan_so_far() {
     let work = work.path();
     let data = slow_instance(work);
     let out = work.join("out");
-    let mut child = spawn(
-        work,
-        "solve",
-        &[
-            "solve".as_ref(),
-            "-v".as_ref(),
-            "--data".as_ref(),
-            data.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-        ],
-    );
-    wait_for_incumbent(&mut child, &out.join("highs.log"), "cartnet solve");
-    send_sigint(&child);
-    let status = wait_exit(&mut child, "cartnet solve");
-    let stderr = stderr_of(work, "solve");
-    assert_eq!(status.code(), Some(EXIT_INTERRUPTED), "{stderr}");
+    let args = [
+        "solve".as_ref(),
+        "-v".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    let stderr = interrupt_at_first_incumbent(work, "solve", &args, &out.join("highs.log"));
     assert!(
         stderr.contains("interrupted after") && stderr.contains("best found so far"),
         "{stderr}"
@@ -224,7 +199,8 @@ fn ctrl_c_during_a_solve_writes_the_best_plan_so_far() {
     }
     let stdout = std::fs::read_to_string(work.join("solve.stdout")).unwrap();
     assert!(stdout.starts_with("cartnet feasible plan"), "{stdout}");
-    assert_verified(&out.join("plan.json"), &data);
+    let plan_file = out.join("plan.json");
+    assert_verified(&plan_file, &data, &plan_file.display().to_string());
     assert_eq!(hidden_files(&out), Vec::<PathBuf>::new());
 }
 
@@ -234,28 +210,20 @@ fn ctrl_c_during_a_sweep_keeps_finished_work_and_lists_every_scenario() {
     let work = work.path();
     let data = slow_instance(work);
     let out = work.join("sweep");
-    let mut child = spawn(
-        work,
-        "sweep",
-        &[
-            "sweep".as_ref(),
-            "-v".as_ref(),
-            "--data".as_ref(),
-            data.as_os_str(),
-            "--vary".as_ref(),
-            "site.setup_cost_owned=1.5e6,2e6,3e6".as_ref(),
-            "--jobs".as_ref(),
-            "1".as_ref(),
-            "--out".as_ref(),
-            out.as_os_str(),
-        ],
-    );
+    let args = [
+        "sweep".as_ref(),
+        "-v".as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+        "--vary".as_ref(),
+        "site.setup_cost_owned=1.5e6,2e6,3e6".as_ref(),
+        "--jobs".as_ref(),
+        "1".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
     let first = out.join("plans/001_site.setup_cost_owned=1500000");
-    wait_for_incumbent(&mut child, &first.join("highs.log"), "cartnet sweep");
-    send_sigint(&child);
-    let status = wait_exit(&mut child, "cartnet sweep");
-    let stderr = stderr_of(work, "sweep");
-    assert_eq!(status.code(), Some(EXIT_INTERRUPTED), "{stderr}");
+    let stderr = interrupt_at_first_incumbent(work, "sweep", &args, &first.join("highs.log"));
     assert!(stderr.contains("2 not run"), "{stderr}");
 
     // sweep.csv: every scenario, in grid order; the unstarted ones marked.
@@ -285,7 +253,8 @@ fn ctrl_c_during_a_sweep_keeps_finished_work_and_lists_every_scenario() {
     let plan = read_plan(&first.join("plan.json"));
     assert_feasible_with_gap(&plan, "interrupted sweep scenario");
     assert_eq!(plan["solver"]["gap"].as_f64().unwrap(), gap);
-    assert_verified(&first.join("plan.json"), &data);
+    let plan_file = first.join("plan.json");
+    assert_verified(&plan_file, &data, &plan_file.display().to_string());
     let folders: Vec<String> = std::fs::read_dir(out.join("plans"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -299,7 +268,7 @@ fn ctrl_c_during_a_sweep_keeps_finished_work_and_lists_every_scenario() {
 /// folder keeps the plan an earlier run left there.
 #[test]
 fn ctrl_c_before_any_plan_writes_nothing_and_keeps_the_old_plan() {
-    let capa = root().join("../shared/bench/orlib-cap/capa.txt");
+    let capa = Path::new(ROOT).join("../shared/bench/orlib-cap/capa.txt");
     if !capa.exists() {
         eprintln!("skipped: ../shared/bench/orlib-cap/capa.txt is not beside the project");
         return;
@@ -307,18 +276,12 @@ fn ctrl_c_before_any_plan_writes_nothing_and_keeps_the_old_plan() {
     let work = tempfile::tempdir().unwrap();
     let work = work.path();
     let data = work.join("capa");
-    let import = cartnet()
+    let import = run(cartnet()
         .args(["import", "orlib-cap"])
         .arg(&capa)
         .args(["--capacity", "8000", "--out"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        import.status.success(),
-        "{}",
-        String::from_utf8_lossy(&import.stderr)
-    );
+        .arg(&data));
+    assert_eq!(import.code, Some(0), "{}", import.stderr);
     let out = work.join("out");
     solve_demo_into(&out);
     let before = plan_files(&out);
@@ -370,24 +333,18 @@ fn a_time_limit_stops_with_a_feasible_plan_and_its_gap() {
     let work = tempfile::tempdir().unwrap();
     let data = slow_instance(work.path());
     let out = work.path().join("out");
-    let run = cartnet()
+    let solved = run(cartnet()
         .arg("solve")
         .arg("--data")
         .arg(&data)
         .arg("--out")
         .arg(&out)
-        .args(["--time-limit", "3"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+        .args(["--time-limit", "3"]));
+    assert_eq!(solved.code, Some(0), "{}", solved.stderr);
     let plan = read_plan(&out.join("plan.json"));
     assert_feasible_with_gap(&plan, "time-limited solve");
-    assert_verified(&out.join("plan.json"), &data);
+    let plan_file = out.join("plan.json");
+    assert_verified(&plan_file, &data, &plan_file.display().to_string());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,50 +371,37 @@ fn plan_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn demo() -> PathBuf {
-    root().join("data/demo")
+    Path::new(ROOT).join("data/demo")
 }
 
-fn baseline() -> PathBuf {
-    root().join("models/baseline.toml")
+fn model(name: &str) -> PathBuf {
+    Path::new(ROOT).join("models").join(name)
+}
+
+/// `cartnet solve --data DATA --model MODEL --out OUT ARGS`.
+fn solve(data: &Path, model: &Path, out: &Path, args: &[&str]) -> Out {
+    run(cartnet()
+        .arg("solve")
+        .arg("--data")
+        .arg(data)
+        .arg("--model")
+        .arg(model)
+        .arg("--out")
+        .arg(out)
+        .args(args))
 }
 
 /// Solves the demo into `out` (centralized, which solves in a fraction of a second).
 fn solve_demo_into(out: &Path) {
-    let run = cartnet()
-        .arg("solve")
-        .arg("--data")
-        .arg(demo())
-        .arg("--model")
-        .arg(root().join("models/centralized.toml"))
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let solved = solve(&demo(), &model("centralized.toml"), out, &[]);
+    assert_eq!(solved.code, Some(0), "{}", solved.stderr);
     assert_eq!(plan_files(out).len(), 5);
 }
 
 /// `cartnet solve` of the demo into `out` with extra arguments; returns the exit code and stderr.
 fn solve_demo_again(out: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let run = cartnet()
-        .arg("solve")
-        .arg("--data")
-        .arg(demo())
-        .arg("--model")
-        .arg(baseline())
-        .arg("--out")
-        .arg(out)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        run.status.code(),
-        String::from_utf8_lossy(&run.stderr).into_owned(),
-    )
+    let solved = solve(&demo(), &model("baseline.toml"), out, args);
+    (solved.code, solved.stderr)
 }
 
 #[test]
@@ -548,22 +492,8 @@ fn assert_reruns_identical(data: &Path, args: &[&str]) {
     let mut first: Option<BTreeMap<String, Vec<u8>>> = None;
     for i in 0..3 {
         let out = work.path().join(format!("run{i}"));
-        let run = cartnet()
-            .arg("solve")
-            .arg("--data")
-            .arg(data)
-            .arg("--model")
-            .arg(baseline())
-            .arg("--out")
-            .arg(&out)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let solved = solve(data, &model("baseline.toml"), &out, args);
+        assert_eq!(solved.code, Some(0), "{}", solved.stderr);
         let files = masked(&out);
         assert_eq!(files.len(), 5);
         match &first {

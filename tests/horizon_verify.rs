@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::{Out, ROOT, Solved, cartnet, run};
+use common::{ROOT, Solved, assert_caught, cartnet, run, verify_plan};
 
 /// Solves with `args` at a 1 % gap and `--verify` (so solve itself checks the plan), asserts
 /// exit 0, then runs `cartnet verify` on the written plan and asserts it holds.
@@ -105,38 +105,6 @@ fn site_pos(plan: &Value, t: usize, id: &str) -> usize {
         .iter()
         .position(|s| s["id"] == id)
         .unwrap()
-}
-
-/// Writes `plan` into a fresh folder and runs `cartnet verify` on it with `args`.
-fn verify_plan(plan: &Value, args: &[&str]) -> Out {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("plan.json");
-    std::fs::write(&path, serde_json::to_string_pretty(plan).unwrap()).unwrap();
-    run(cartnet().arg("verify").arg(&path).args(args))
-}
-
-/// Tampers with a copy of `plan` and asserts verify fails with each of `expected` in its output.
-#[track_caller]
-fn assert_caught(plan: &Value, edit: impl FnOnce(&mut Value), args: &[&str], expected: &[&str]) {
-    let mut plan = plan.clone();
-    edit(&mut plan);
-    let r = verify_plan(&plan, args);
-    assert_eq!(
-        r.code,
-        Some(1),
-        "verify passed a broken plan:\n{}{}",
-        r.stdout,
-        r.stderr
-    );
-    for e in expected {
-        assert!(
-            r.stdout.contains(e),
-            "expected {e:?} in the output of verify:\n{}{}",
-            r.stdout,
-            r.stderr
-        );
-    }
-    assert!(r.stdout.contains("the plan does not hold"), "{}", r.stdout);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -76,29 +76,74 @@ fn round(v: f64, digits: i32) -> f64 {
     (v * f).round() / f
 }
 
+/// Patients fill this share of the candidates' capacity (a fill of 0.5 at [`SITE_BATCHES`]
+/// batches a site, [`KEEP`] of them treating a patient).
+const FILL: f64 = 0.5;
+/// Batches a year of a typical candidate site.
+const SITE_BATCHES: f64 = 70.0;
+/// The share of batches that treat a patient (the default failure rate is 7 %).
+const KEEP: f64 = 0.93;
+
 /// Generates an instance over the contiguous US box.
 pub fn generate(o: &GenerateOptions) -> Generated {
     let mut rng = Rng::new(o.seed);
-    // Cities: about one per 3 hospitals, Zipf-like sizes (the largest city ~ 1/rank).
-    let cities = (o.hospitals / 3).max(3);
-    let centres: Vec<(f64, f64)> = (0..cities)
-        .map(|_| (rng.range(30.0, 47.0), rng.range(-120.0, -75.0)))
-        .collect();
-    let weight: Vec<f64> = (0..cities).map(|r| 1.0 / (r as f64 + 1.0)).collect();
-    let total_weight: f64 = weight.iter().sum();
-    let near = |rng: &mut Rng, c: (f64, f64), sigma_deg: f64| {
-        (
-            (c.0 + sigma_deg * rng.normal()).clamp(25.0, 49.0),
-            (c.1 + sigma_deg * rng.normal()).clamp(-124.0, -67.0),
-        )
-    };
-    // Patients: the network should fill about half its candidate capacity (70 batches a site).
-    let target_patients = 0.5 * o.sites as f64 * 70.0 * 0.93;
+    let cities = Cities::new(&mut rng, o.hospitals);
+    let (demand_csv, total_patients) = demand(&mut rng, &cities, o);
+    let (hospitals_csv, hospitals) = hospitals(&mut rng, &cities, o.hospitals);
+    Generated {
+        demand_csv,
+        hospitals_csv,
+        sites_csv: sites(&cities, &hospitals, o),
+        total_patients: round(total_patients, 2),
+    }
+}
+
+/// The cities demand and hospitals cluster around: about one per 3 hospitals, Zipf-like sizes
+/// (the largest city ~ 1/rank).
+struct Cities {
+    centres: Vec<(f64, f64)>,
+    weight: Vec<f64>,
+    total_weight: f64,
+}
+
+impl Cities {
+    fn new(rng: &mut Rng, hospitals: usize) -> Cities {
+        let cities = (hospitals / 3).max(3);
+        let centres: Vec<(f64, f64)> = (0..cities)
+            .map(|_| (rng.range(30.0, 47.0), rng.range(-120.0, -75.0)))
+            .collect();
+        let weight: Vec<f64> = (0..cities).map(|r| 1.0 / (r as f64 + 1.0)).collect();
+        let total_weight: f64 = weight.iter().sum();
+        Cities {
+            centres,
+            weight,
+            total_weight,
+        }
+    }
+
+    /// A city drawn by its size.
+    fn pick(&self, rng: &mut Rng) -> usize {
+        rng.pick(&self.weight, self.total_weight)
+    }
+}
+
+/// A point around `c`, `sigma_deg` degrees apart on average, kept in the contiguous US.
+fn near(rng: &mut Rng, c: (f64, f64), sigma_deg: f64) -> (f64, f64) {
+    (
+        (c.0 + sigma_deg * rng.normal()).clamp(25.0, 49.0),
+        (c.1 + sigma_deg * rng.normal()).clamp(-124.0, -67.0),
+    )
+}
+
+/// demand.csv, around the cities by their size, and its patients in total: the network should
+/// fill about half its candidate capacity.
+fn demand(rng: &mut Rng, cities: &Cities, o: &GenerateOptions) -> (String, f64) {
+    let target_patients = FILL * o.sites as f64 * SITE_BATCHES * KEEP;
     let mut demand_csv = String::from("id,lat,lon,patients\n");
     let raw: Vec<(f64, f64, f64)> = (0..o.demand)
         .map(|_| {
-            let c = rng.pick(&weight, total_weight);
-            let (lat, lon) = near(&mut rng, centres[c], 0.6);
+            let c = cities.pick(rng);
+            let (lat, lon) = near(rng, cities.centres[c], 0.6);
             (
                 lat,
                 lon,
@@ -118,16 +163,21 @@ pub fn generate(o: &GenerateOptions) -> Generated {
             round(*lon, 4)
         );
     }
-    // Hospitals: in the cities, the bigger the city the more; capacity 20-120 patients a year.
+    (demand_csv, total_patients)
+}
+
+/// hospitals.csv, in the cities, the bigger the city the more; capacity 20-120 patients a
+/// year. With the hospitals' rounded coordinates.
+fn hospitals(rng: &mut Rng, cities: &Cities, n: usize) -> (String, Vec<(f64, f64)>) {
     let mut hospitals_csv = String::from("id,lat,lon,max_patients\n");
-    let mut hospitals = Vec::with_capacity(o.hospitals);
-    for i in 0..o.hospitals {
-        let c = if i < cities {
+    let mut hospitals = Vec::with_capacity(n);
+    for i in 0..n {
+        let c = if i < cities.centres.len() {
             i
         } else {
-            rng.pick(&weight, total_weight)
+            cities.pick(rng)
         };
-        let (lat, lon) = near(&mut rng, centres[c], 0.3);
+        let (lat, lon) = near(rng, cities.centres[c], 0.3);
         let cap = (20.0 + 100.0 * rng.unit()).round();
         hospitals.push((round(lat, 4), round(lon, 4)));
         let _ = writeln!(
@@ -137,10 +187,15 @@ pub fn generate(o: &GenerateOptions) -> Generated {
             round(lon, 4)
         );
     }
-    // Sites: one existing central plant, regional candidates at city centres (a quarter),
-    // co-located candidates at hospitals (the rest).
+    (hospitals_csv, hospitals)
+}
+
+/// sites.csv: one existing central plant, regional candidates at city centres (a quarter),
+/// co-located candidates at hospitals (the rest).
+fn sites(cities: &Cities, hospitals: &[(f64, f64)], o: &GenerateOptions) -> String {
+    let centres = &cities.centres;
     let mut sites_csv = String::from("id,lat,lon,kind,hospital,max_platforms,allow,existing\n");
-    let regional = (o.sites.saturating_sub(1) / 4).min(cities);
+    let regional = (o.sites.saturating_sub(1) / 4).min(centres.len());
     let colocated = o.sites.saturating_sub(1 + regional).min(o.hospitals);
     if o.sites > 0 {
         let (lat, lon) = centres[0];
@@ -162,12 +217,7 @@ pub fn generate(o: &GenerateOptions) -> Generated {
     for (h, (lat, lon)) in hospitals.iter().take(colocated).enumerate() {
         let _ = writeln!(sites_csv, "S-H{h:04},{lat},{lon},colocated,H{h:04},,,");
     }
-    Generated {
-        demand_csv,
-        hospitals_csv,
-        sites_csv,
-        total_patients: round(total_patients, 2),
-    }
+    sites_csv
 }
 
 /// Writes the generated instance into `out` as one set ([`write_instance`]): the folder must be

@@ -58,7 +58,7 @@ pub fn run(args: BenchArgs) -> u8 {
         return code;
     }
     if let Some(out) = &args.out
-        && let Err(code) = super::check_out(cartnet::export::folder::check_out_file(out))
+        && let Err(code) = super::check_out(cartnet::fs::folder::check_out_file(out))
     {
         return code;
     }
@@ -74,7 +74,7 @@ pub fn run(args: BenchArgs) -> u8 {
     };
     print!("{}", bench::table(&rows));
     if let Some(out) = &args.out
-        && let Err(e) = cartnet::export::write_atomic(out, bench::csv(&rows).as_bytes())
+        && let Err(e) = cartnet::fs::write_atomic(out, bench::csv(&rows).as_bytes())
     {
         eprintln!("error: cannot write {}: {e}", out.display());
         return EXIT_INPUT;
@@ -110,6 +110,14 @@ fn keep(args: &BenchArgs, name: &str) -> bool {
     args.only.as_deref().is_none_or(|o| name.contains(o))
 }
 
+/// The scale suite's sizes: a 400-point base, the demo's shape, then twice, four and eight
+/// times as many points, hospitals and sites.
+const SCALE_FACTORS: [usize; 4] = [1, 2, 4, 8];
+const SCALE_DEMAND: usize = 400;
+const SCALE_HOSPITALS: usize = 40;
+const SCALE_SITES: usize = 50;
+
+/// Runs the suites `args` asks for, in order: OR-Library, scale, national.
 fn run_suites(args: &BenchArgs, work: &Path) -> Result<Vec<BenchRow>, String> {
     let mut rows = Vec::new();
     let mut push = |row: BenchRow| {
@@ -127,58 +135,76 @@ fn run_suites(args: &BenchArgs, work: &Path) -> Result<Vec<BenchRow>, String> {
     };
     let all = args.suite == Suite::All;
     if all || args.suite == Suite::Orlib {
-        let opts = options(args, cartnet::solve::OPTIMAL_GAP);
-        for (name, file, cap, published) in orlib_cases(&args.orlib)? {
-            if keep(args, &name) {
-                push(bench::run_orlib(&name, &file, cap, published, work, &opts)?);
-            }
-        }
+        run_orlib(args, work, &mut push)?;
     }
     if all || args.suite == Suite::Scale {
-        let opts = options(args, args.gap);
-        for k in [1usize, 2, 4, 8] {
-            let name = format!("scale-{k}x");
-            if !keep(args, &name) {
-                continue;
-            }
-            let g = generate(&GenerateOptions {
-                demand: 400 * k,
-                hospitals: 40 * k,
-                sites: 50 * k,
-                seed: 1,
-            });
-            let dir = work.join(&name);
-            write(&g, &dir, false).map_err(|e| e.to_string())?;
-            push(bench::run_instance(
-                "scale",
-                &name,
-                &dir,
-                &ModelSource::BuiltIn,
-                &opts,
-            )?);
-        }
+        run_scale(args, work, &mut push)?;
     }
     if all || args.suite == Suite::Us {
-        if args.us.join("demand.csv").exists() {
-            let opts = options(args, args.gap);
-            push(bench::run_instance(
-                "us",
-                "us",
-                &args.us,
-                &ModelSource::BuiltIn,
-                &opts,
-            )?);
-        } else if args.suite == Suite::Us {
-            return Err(format!(
-                "E511 --us: no national instance in {} (no demand.csv there): build one with \
-                 `cartnet import us --out DIR` (README \"National instance\") and give --us DIR",
-                args.us.display()
-            ));
-        } else {
-            eprintln!("us: skipped, no national instance in {}", args.us.display());
-        }
+        run_us(args, &mut push)?;
     }
     Ok(rows)
+}
+
+/// The OR-Library suite, solved to [`cartnet::solve::OPTIMAL_GAP`].
+fn run_orlib(args: &BenchArgs, work: &Path, push: &mut dyn FnMut(BenchRow)) -> Result<(), String> {
+    let opts = options(args, cartnet::solve::OPTIMAL_GAP);
+    for (name, file, cap, published) in orlib_cases(&args.orlib)? {
+        if keep(args, &name) {
+            push(bench::run_orlib(&name, &file, cap, published, work, &opts)?);
+        }
+    }
+    Ok(())
+}
+
+/// The scale suite: generated instances at each of [`SCALE_FACTORS`].
+fn run_scale(args: &BenchArgs, work: &Path, push: &mut dyn FnMut(BenchRow)) -> Result<(), String> {
+    let opts = options(args, args.gap);
+    for k in SCALE_FACTORS {
+        let name = format!("scale-{k}x");
+        if !keep(args, &name) {
+            continue;
+        }
+        let g = generate(&GenerateOptions {
+            demand: SCALE_DEMAND * k,
+            hospitals: SCALE_HOSPITALS * k,
+            sites: SCALE_SITES * k,
+            seed: 1,
+        });
+        let dir = work.join(&name);
+        write(&g, &dir, false).map_err(|e| e.to_string())?;
+        push(bench::run_instance(
+            "scale",
+            &name,
+            &dir,
+            &ModelSource::BuiltIn,
+            &opts,
+        )?);
+    }
+    Ok(())
+}
+
+/// The national instance, if `--us` holds one (an error when it was the suite asked for).
+fn run_us(args: &BenchArgs, push: &mut dyn FnMut(BenchRow)) -> Result<(), String> {
+    if args.us.join("demand.csv").exists() {
+        let opts = options(args, args.gap);
+        push(bench::run_instance(
+            "us",
+            "us",
+            &args.us,
+            &ModelSource::BuiltIn,
+            &opts,
+        )?);
+    } else if args.suite == Suite::Us {
+        return Err(format!(
+            "E511 --us: no national instance in {} (no demand.csv there): build one with \
+             `cartnet import us --out DIR` (README \"National instance\") and give --us DIR",
+            args.us.display()
+        ));
+    } else {
+        eprintln!("us: skipped, no national instance in {}", args.us.display());
+    }
+    Ok(())
 }
 
 /// The OR-Library cases in `dir`; E510, naming `--orlib`, when there are none (its default is a

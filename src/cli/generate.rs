@@ -2,7 +2,7 @@
 
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
-use cartnet::export::folder::check_instance_out;
+use cartnet::fs::folder::check_instance_out;
 use cartnet::text::printable_path;
 use clap::Args;
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! `cartnet import`: build a cartnet instance from an external data set.
 
 use super::{EXIT_INPUT, EXIT_OK, import_us};
-use cartnet::export::folder::check_instance_out;
+use cartnet::fs::folder::check_instance_out;
 use cartnet::import::orlib;
 use cartnet::text::{printable, printable_path};
 use clap::{Args, Subcommand};

@@ -2,7 +2,7 @@
 //! and the HIFLD hospitals (optionally a ZIP-level demand layer). See the "National instance" section of the README.
 
 use super::{EXIT_INPUT, EXIT_OK};
-use cartnet::export::folder::check_instance_out;
+use cartnet::fs::folder::check_instance_out;
 use cartnet::import::us::{self, UsError, UsOptions};
 use cartnet::text::{printable, printable_path};
 use clap::Args;

@@ -11,7 +11,7 @@ mod sweep;
 mod validate;
 mod verify;
 
-use cartnet::export::folder::FolderError;
+use cartnet::fs::folder::FolderError;
 use cartnet::input::error::InputErrors;
 use cartnet::input::{Instance, ModelSource, Override, Scenario};
 use clap::{Args, Parser, Subcommand};
@@ -41,7 +41,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 pub fn catch_interrupts() {
     let installed = ctrlc::set_handler(|| {
         if cartnet::solve::interrupted() {
-            cartnet::export::remove_temporaries();
+            cartnet::fs::remove_temporaries();
             eprintln!("\ninterrupted again: stopped at once");
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
@@ -132,7 +132,7 @@ impl InputArgs {
     }
 }
 
-/// Checks an output folder before any work ([`cartnet::export::folder`]): on an error, prints
+/// Checks an output folder before any work ([`cartnet::fs::folder`]): on an error, prints
 /// it and returns the exit code.
 pub fn check_out(checked: Result<(), FolderError>) -> Result<(), u8> {
     checked.map_err(|e| {

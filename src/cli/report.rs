@@ -3,13 +3,15 @@
 //! read from the folder the plan records (`instance.data`) or from `--data`.
 
 use super::{EXIT_INPUT, EXIT_OK};
-use cartnet::export::folder::{FolderError, folder_of, write_set};
 use cartnet::export::{report, report_plan};
+use cartnet::fs::folder::{FolderError, folder_of, write_set};
+use cartnet::input::Instance;
 use cartnet::text::printable_path;
 use cartnet::verify::{
-    VerifyError, check_data_named, load_instance, read_plan_bytes, resolve_data,
+    DataMismatch, VerifyError, check_data_named, load_instance, read_plan_bytes, resolve_data,
 };
 use clap::Args;
+use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -112,46 +114,14 @@ pub fn run(args: ReportArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return plan_error(e),
     };
-    let plan = &rows.rest;
-    let data = match resolve_data(plan, args.data.as_deref()) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("report: {e}");
-            return EXIT_INPUT;
-        }
-    };
-    let (instance, digest) = match load_instance(&data) {
-        Ok(i) => i,
-        Err(VerifyError::Input(e)) => {
-            for x in &e.0 {
-                eprintln!("{x}");
-            }
-            eprintln!(
-                "report: cannot read the instance in {}",
-                printable_path(&data)
-            );
-            return EXIT_INPUT;
-        }
-        Err(e) => {
-            eprintln!("report: {e}");
-            return EXIT_INPUT;
-        }
+    let (data, instance, digest) = match load_data(&rows.rest, args.data.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     let named = rows.named_ids();
-    let warning = match check_data_named(plan, named, &args.plan, &instance, &data, &digest) {
+    let warning = match check_data_named(&rows.rest, named, &args.plan, &instance, &data, &digest) {
         Ok(()) => None,
-        Err(m) if args.force => {
-            eprintln!(
-                "warning: {} {}: {}; rendered anyway, and the report says so (--force)",
-                m.code(),
-                printable_path(&m.plan),
-                m.reason()
-            );
-            Some(format!(
-                "{}. This page may show names, places and flows that do not belong to it.",
-                capitalized(&m.reason())
-            ))
-        }
+        Err(m) if args.force => Some(forced_warning(&m)),
         Err(m) => {
             eprintln!("{m}; nothing was done");
             return EXIT_INPUT;
@@ -168,10 +138,56 @@ pub fn run(args: ReportArgs) -> u8 {
             warning: warning.as_deref(),
         },
     );
+    write_report(&out, html)
+}
+
+/// The data folder (`--data`, else the one the plan records), its instance and its digest; on
+/// failure, says why and gives the exit code.
+fn load_data(plan: &Value, data: Option<&Path>) -> Result<(PathBuf, Instance, String), u8> {
+    let data = resolve_data(plan, data).map_err(|e| {
+        eprintln!("report: {e}");
+        EXIT_INPUT
+    })?;
+    match load_instance(&data) {
+        Ok((instance, digest)) => Ok((data, instance, digest)),
+        Err(VerifyError::Input(e)) => {
+            for x in &e.0 {
+                eprintln!("{x}");
+            }
+            eprintln!(
+                "report: cannot read the instance in {}",
+                printable_path(&data)
+            );
+            Err(EXIT_INPUT)
+        }
+        Err(e) => {
+            eprintln!("report: {e}");
+            Err(EXIT_INPUT)
+        }
+    }
+}
+
+/// Says that the plan does not match its data and is rendered anyway (`--force`); the banner
+/// the page shows.
+fn forced_warning(m: &DataMismatch) -> String {
+    eprintln!(
+        "warning: {} {}: {}; rendered anyway, and the report says so (--force)",
+        m.code(),
+        printable_path(&m.plan),
+        m.reason()
+    );
+    format!(
+        "{}. This page may show names, places and flows that do not belong to it.",
+        capitalized(&m.reason())
+    )
+}
+
+/// Writes the page to `out` (replacing it whole, or not at all); the exit code.
+fn write_report(out: &Path, html: String) -> u8 {
     let name = out
         .file_name()
         .map_or(REPORT_FILE.into(), |n| n.to_string_lossy());
-    let written = write_set(folder_of(&out), &[(&name, html.into_bytes())], &[]);
+    let written = write_set(folder_of(out), &[(&name, html.into_bytes())], &[]);
     if let Err(e) = written {
         match e {
             FolderError::Io { .. } => eprintln!("report: cannot write {}: {e}", out.display()),
@@ -179,6 +195,6 @@ pub fn run(args: ReportArgs) -> u8 {
         }
         return EXIT_INPUT;
     }
-    println!("report written to {}", printable_path(&out));
+    println!("report written to {}", printable_path(out));
     EXIT_OK
 }

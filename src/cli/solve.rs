@@ -5,6 +5,7 @@ use super::{
     positive_f64, relative_gap, report_input_errors, solver_args,
 };
 use cartnet::export;
+use cartnet::fs::folder;
 use cartnet::input::digest;
 use cartnet::input::{Instance, Scenario};
 use cartnet::model::DemandGroups;
@@ -110,7 +111,7 @@ fn solve(args: SolveArgs) -> Result<u8, u8> {
     let started = Instant::now();
     let threads = solver_args::threads(args.threads)?;
     solver_args::highs_options(&args.highs_options)?;
-    super::check_out(export::folder::check_out(&args.out))?;
+    super::check_out(folder::check_out(&args.out))?;
     let (instance, scenario, digest) = load(&args.input)?;
     if let Some(path) = &args.write_model {
         create_model_file(path)?;
@@ -166,7 +167,7 @@ fn solve(args: SolveArgs) -> Result<u8, u8> {
 fn load(input: &InputArgs) -> Result<(Instance, Scenario, String), u8> {
     let data_dir = &input.data;
     let read = || (input.load(), digest::of_folder(data_dir));
-    let (loaded, digest) = export::folder::read_locked(data_dir, read).map_err(|e| {
+    let (loaded, digest) = folder::read_locked(data_dir, read).map_err(|e| {
         eprintln!("{e}; nothing was done");
         EXIT_INPUT
     })?;
@@ -307,7 +308,7 @@ fn print_lagrangian(l: &LagrangianSummary) {
 fn write(out: &Path, plan: &Plan, instance: &Instance) -> Result<Vec<PathBuf>, u8> {
     match export::write_plan(out, plan, instance) {
         Ok(w) => Ok(w),
-        Err(e @ export::folder::FolderError::Io { .. }) => {
+        Err(e @ folder::FolderError::Io { .. }) => {
             eprintln!(
                 "error: cannot write the plan to {}: {e}; the files there are as they were.",
                 out.display()

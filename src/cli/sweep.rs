@@ -11,7 +11,8 @@ use super::{
     positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
-use cartnet::input::error::InputErrors;
+use cartnet::fs::{folder, write_atomic};
+use cartnet::input::error::{InputError, InputErrors};
 use cartnet::input::{Instance, ModelSource, Override};
 use cartnet::plan::Plan;
 use cartnet::solve::SolveOptions;
@@ -111,56 +112,11 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
         .clone()
         .or_else(|| file_ref.and_then(|f| f.out.clone()))
         .unwrap_or_else(|| "out/sweep".into());
-    let mut sets: Vec<(Override, Source)> = file_ref.map(|f| f.set.clone()).unwrap_or_default();
-    for s in &args.set {
-        match Override::parse(s) {
-            Ok(o) => sets.push((o, Source::flag("--set"))),
-            Err(e) => errors.push(e),
-        }
-    }
-    let mut axes: Vec<Axis> = file_ref.map(|f| f.axes.clone()).unwrap_or_default();
-    for v in &args.vary {
-        match Axis::parse(v) {
-            Ok(a) => axes.push(a),
-            Err(e) => errors.push(e),
-        }
-    }
-    // A broken sweep file or argument leaves nothing sensible to expand.
-    let points = if errors.is_empty() {
-        match sweep::prepare(&model, &sets, &axes) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                errors.extend(e.0);
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let instance = match Instance::load(&data) {
-        Ok(i) => Some(i),
-        Err(e) => {
-            errors.extend(e.0);
-            None
-        }
-    };
-    if let (Some(points), Some(instance)) = (&points, &instance) {
-        // the first grid point whose horizon grows demand out of range, if any
-        errors.extend(
-            points
-                .iter()
-                .find_map(|p| instance.check_growth(&p.scenario).err()),
-        );
-    }
-    let title = file_ref.and_then(|f| f.title.clone()).unwrap_or_else(|| {
-        format!(
-            "cartnet sweep: {}",
-            axes.iter()
-                .map(|a| a.key.as_str())
-                .collect::<Vec<_>>()
-                .join(" x ")
-        )
-    });
+    let (sets, axes) = sets_and_axes(args, file_ref, &mut errors);
+    let (points, instance) = expand(&model, &sets, &axes, &data, &mut errors);
+    let title = file_ref
+        .and_then(|f| f.title.clone())
+        .unwrap_or_else(|| default_title(&axes));
     match (points, instance) {
         (Some(points), Some(instance)) if errors.is_empty() => Ok(Study {
             title,
@@ -178,6 +134,80 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
         }),
         _ => Err((InputErrors(errors), data)),
     }
+}
+
+/// The overrides and axes of the sweep file, then of `--set` and `--vary`; the errors of the
+/// flags go to `errors`.
+fn sets_and_axes(
+    args: &SweepArgs,
+    file: Option<&SweepFile>,
+    errors: &mut Vec<InputError>,
+) -> (Vec<(Override, Source)>, Vec<Axis>) {
+    let mut sets: Vec<(Override, Source)> = file.map(|f| f.set.clone()).unwrap_or_default();
+    for s in &args.set {
+        match Override::parse(s) {
+            Ok(o) => sets.push((o, Source::flag("--set"))),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut axes: Vec<Axis> = file.map(|f| f.axes.clone()).unwrap_or_default();
+    for v in &args.vary {
+        match Axis::parse(v) {
+            Ok(a) => axes.push(a),
+            Err(e) => errors.push(e),
+        }
+    }
+    (sets, axes)
+}
+
+/// The grid's points (when nothing so far went wrong) and the instance, each checked; their
+/// errors go to `errors`.
+fn expand(
+    model: &ModelSource,
+    sets: &[(Override, Source)],
+    axes: &[Axis],
+    data: &Path,
+    errors: &mut Vec<InputError>,
+) -> (Option<Vec<Point>>, Option<Instance>) {
+    // A broken sweep file or argument leaves nothing sensible to expand.
+    let points = if errors.is_empty() {
+        match sweep::prepare(model, sets, axes) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.extend(e.0);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let instance = match Instance::load(data) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            errors.extend(e.0);
+            None
+        }
+    };
+    if let (Some(points), Some(instance)) = (&points, &instance) {
+        // the first grid point whose horizon grows demand out of range, if any
+        errors.extend(
+            points
+                .iter()
+                .find_map(|p| instance.check_growth(&p.scenario).err()),
+        );
+    }
+    (points, instance)
+}
+
+/// The title of a sweep file without one: the keys varied.
+fn default_title(axes: &[Axis]) -> String {
+    format!(
+        "cartnet sweep: {}",
+        axes.iter()
+            .map(|a| a.key.as_str())
+            .collect::<Vec<_>>()
+            .join(" x ")
+    )
 }
 
 /// The files a plan folder holds; a stale folder holding only these is removed.
@@ -226,6 +256,8 @@ fn progress_bar(n: usize) -> ProgressBar {
     pb
 }
 
+/// `cartnet sweep`: every scenario of the grid solved, each plan in its folder, then
+/// sweep.csv and its chart.
 pub fn run(args: SweepArgs) -> u8 {
     let started = Instant::now();
     let threads = match super::solver_args::threads(args.threads) {
@@ -236,26 +268,19 @@ pub fn run(args: SweepArgs) -> u8 {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
     };
-    if let Err(code) = super::check_out(export::folder::check_out(&study.out)) {
+    if let Err(code) = super::check_out(folder::check_out(&study.out)) {
         return code;
     }
     // read again just after the instance: a change in between shows up as a digest mismatch
-    let digest = match cartnet::input::digest::of_folder(&study.data) {
+    let digest = match read_digest(&study.data) {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: cannot read the instance's files: {e}");
-            return EXIT_INPUT;
-        }
+        Err(code) => return code,
     };
     let n = study.points.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let workers = args.jobs.map_or(cores, |j| j as usize).min(n).max(1);
     let plans_dir = study.out.join("plans");
-    let folders: Vec<String> = study
-        .points
-        .iter()
-        .map(|p| sweep::folder_name(&study.axes, p.index, &p.levels, n))
-        .collect();
+    let folders = plan_folders(&study);
     // held for the whole sweep: sweep.csv, the chart and plans/ are one run's
     let _lock = match claim_plans(&study.out, &plans_dir) {
         Ok(lock) => lock,
@@ -264,6 +289,13 @@ pub fn run(args: SweepArgs) -> u8 {
     if args.verbose {
         describe(&study, &plans_dir, workers, threads);
     }
+    // -v: each scenario's HiGHS log beside its plan
+    let logs = args.verbose.then(|| {
+        folders
+            .iter()
+            .map(|f| plans_dir.join(f).join("highs.log"))
+            .collect()
+    });
     let options = RunOptions {
         jobs: workers,
         solve: SolveOptions {
@@ -274,39 +306,71 @@ pub fn run(args: SweepArgs) -> u8 {
         },
         data: study.data.display().to_string(),
         digest: Some(digest),
-        // -v: each scenario's HiGHS log beside its plan
-        logs: args.verbose.then(|| {
-            folders
-                .iter()
-                .map(|f| plans_dir.join(f).join("highs.log"))
-                .collect()
-        }),
+        logs,
     };
     let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
+    finish(
+        &study,
+        &rows,
+        &folders,
+        write_errors.is_empty(),
+        workers,
+        started,
+    )
+}
+
+/// Each point's plan folder under plans/, by its levels.
+fn plan_folders(study: &Study) -> Vec<String> {
+    let n = study.points.len();
+    study
+        .points
+        .iter()
+        .map(|p| sweep::folder_name(&study.axes, p.index, &p.levels, n))
+        .collect()
+}
+
+/// After the scenarios: sweep.csv and the chart written, the results and failures printed;
+/// the exit code.
+fn finish(
+    study: &Study,
+    rows: &[Row],
+    folders: &[String],
+    written_all: bool,
+    workers: usize,
+    started: Instant,
+) -> u8 {
     let interrupted = cartnet::solve::interrupted();
-    let Some(written) = write_outputs(&study, &rows, &folders) else {
+    let Some(written) = write_outputs(study, rows, folders) else {
         return EXIT_INPUT;
     };
-    print_results(&study, &rows, &written, workers, started);
-    report_failures(&rows, &folders);
+    print_results(study, rows, &written, workers, started);
+    report_failures(rows, folders);
     if interrupted {
-        report_interrupted(&rows, started);
+        report_interrupted(rows, started);
         EXIT_INTERRUPTED
-    } else if !write_errors.is_empty() {
+    } else if !written_all {
         EXIT_INPUT
     } else {
-        exit_code(&rows)
+        exit_code(rows)
     }
+}
+
+/// The digest of the instance's files; the exit code if they cannot be read.
+fn read_digest(data: &Path) -> Result<String, u8> {
+    cartnet::input::digest::of_folder(data).map_err(|e| {
+        eprintln!("error: cannot read the instance's files: {e}");
+        EXIT_INPUT
+    })
 }
 
 /// Creates `out/plans`, takes the output folder's lock and removes the plans a previous sweep
 /// left there.
-fn claim_plans(out: &Path, plans_dir: &Path) -> Result<export::folder::FolderLock, u8> {
+fn claim_plans(out: &Path, plans_dir: &Path) -> Result<folder::FolderLock, u8> {
     if let Err(e) = std::fs::create_dir_all(plans_dir) {
         eprintln!("error: cannot create {}: {e}", plans_dir.display());
         return Err(EXIT_INPUT);
     }
-    let lock = match export::folder::lock(out) {
+    let lock = match folder::lock(out) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}; nothing was done");
@@ -414,7 +478,7 @@ fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<
         .collect();
     let mut written = Vec::new();
     let csv = export::sweep::render_csv(&study.axes, rows, &csv_folders);
-    match csv.and_then(|b| export::write_atomic(&study.out.join("sweep.csv"), &b)) {
+    match csv.and_then(|b| write_atomic(&study.out.join("sweep.csv"), &b)) {
         Ok(()) => written.push("sweep.csv"),
         Err(e) => {
             eprintln!("error: cannot write sweep.csv: {e}");
@@ -422,7 +486,7 @@ fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<
         }
     }
     match export::sweep::render_svg(&study.axes, rows, &study.title) {
-        Ok(svg) => match export::write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
+        Ok(svg) => match write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
             Ok(()) => written.push("sweep.svg"),
             Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
         },

@@ -2,6 +2,7 @@
 
 use super::{EXIT_OK, InputArgs, report_input_errors};
 use cartnet::explain;
+use cartnet::input::{Instance, Scenario};
 use cartnet::model::DemandGroups;
 use cartnet::network::Network;
 use cartnet::text::{printable, printable_path};
@@ -19,12 +20,20 @@ pub fn run(args: ValidateArgs) -> u8 {
         Err(e) => return report_input_errors(&e, &args.input.data),
     };
     let network = Network::build(&instance, &scenario);
-    let size = network.size();
     println!(
         "input ok: {} ({})",
         printable_path(&args.input.data),
         printable(&args.input.model_source().name())
     );
+    print_sizes(&instance, &scenario, &network);
+    print_stranded(&instance, &network);
+    print_unservable(&instance, &scenario, &network);
+    EXIT_OK
+}
+
+/// The network's nodes and arcs, and the model's demand groups.
+fn print_sizes(instance: &Instance, scenario: &Scenario, network: &Network) {
+    let size = network.size();
     println!(
         "nodes: {} demand points ({:.1} patients a year), {} hospitals, {} candidate sites ({} existing)",
         size.demand_points,
@@ -46,7 +55,7 @@ pub fn run(args: ValidateArgs) -> u8 {
         if modes.is_empty() { "" } else { ": " },
         modes.join(", ")
     );
-    let groups = DemandGroups::build(&instance, &network);
+    let groups = DemandGroups::build(instance, network);
     println!(
         "model: {} demand points in {} groups of interchangeable points (same hospitals, patient costs \
          and growth); the model has one demand row per group and {} patient-flow columns a year",
@@ -54,6 +63,10 @@ pub fn run(args: ValidateArgs) -> u8 {
         groups.len(),
         groups.arcs.len()
     );
+}
+
+/// The hospitals no site can serve, if any.
+fn print_stranded(instance: &Instance, network: &Network) {
     let mut has_site = vec![false; instance.hospitals.len()];
     for arc in network.cell_arcs() {
         has_site[arc.hospital] = true;
@@ -71,7 +84,11 @@ pub fn run(args: ValidateArgs) -> u8 {
             printable(&stranded.join(", "))
         );
     }
-    let reasons = explain::structural(&instance, &scenario, &network);
+}
+
+/// The demand points that cannot be served, with why, or that every one can.
+fn print_unservable(instance: &Instance, scenario: &Scenario, network: &Network) {
+    let reasons = explain::structural(instance, scenario, network);
     let mut unservable = 0;
     for (d, r) in reasons.iter().enumerate() {
         if let Some(r) = r {
@@ -92,5 +109,4 @@ pub fn run(args: ValidateArgs) -> u8 {
     if unservable == 0 {
         println!("every demand point reaches a hospital that reaches a site");
     }
-    EXIT_OK
 }

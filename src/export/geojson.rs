@@ -42,16 +42,43 @@ pub fn render(plan: &Plan, instance: &Instance) -> io::Result<Vec<u8>> {
     Ok(out.into_bytes())
 }
 
-/// The plan as a FeatureCollection (see the module documentation for the layers).
+/// The plan as a FeatureCollection (see the module documentation for the layers), layer by layer.
 pub fn collection(plan: &Plan, instance: &Instance) -> FeatureCollection {
-    let demand: HashMap<&str, usize> = index(instance.demand.iter().map(|d| d.id.as_str()));
-    let hospitals: HashMap<&str, usize> = index(instance.hospitals.iter().map(|h| h.id.as_str()));
-    let sites: HashMap<&str, usize> = index(instance.sites.iter().map(|s| s.id.as_str()));
-    let mut features = Vec::new();
+    let ids = Ids::of(instance);
+    let mut features = sites(plan, instance, &ids);
+    features.extend(hospitals(plan, instance, &ids));
+    features.extend(demand(plan, instance, &ids));
+    features.extend(patient_flows(plan, instance, &ids));
+    features.extend(batch_flows(plan, instance, &ids));
+    FeatureCollection {
+        bbox: bbox(instance),
+        features,
+        foreign_members: None,
+    }
+}
 
-    // Sites, in the order of sites.csv (the plan lists every candidate).
+/// Each instance node's index by its id, to find the plan's rows on the map.
+struct Ids<'a> {
+    demand: HashMap<&'a str, usize>,
+    hospitals: HashMap<&'a str, usize>,
+    sites: HashMap<&'a str, usize>,
+}
+
+impl<'a> Ids<'a> {
+    fn of(instance: &'a Instance) -> Self {
+        Ids {
+            demand: index(instance.demand.iter().map(|d| d.id.as_str())),
+            hospitals: index(instance.hospitals.iter().map(|h| h.id.as_str())),
+            sites: index(instance.sites.iter().map(|s| s.id.as_str())),
+        }
+    }
+}
+
+/// Sites, in the order of sites.csv (the plan lists every candidate).
+fn sites(plan: &Plan, instance: &Instance, ids: &Ids) -> Vec<Feature> {
+    let mut features = Vec::new();
     for sp in &plan.sites {
-        let Some(&s) = sites.get(sp.id.as_str()) else {
+        let Some(&s) = ids.sites.get(sp.id.as_str()) else {
             continue;
         };
         let site = &instance.sites[s];
@@ -71,20 +98,24 @@ pub fn collection(plan: &Plan, instance: &Instance) -> FeatureCollection {
             ],
         ));
     }
+    features
+}
 
-    // Hospitals: patients treated and the sites that make their batches.
+/// Hospitals: patients treated and the sites that make their batches, most batches first.
+fn hospitals(plan: &Plan, instance: &Instance, ids: &Ids) -> Vec<Feature> {
     let mut treated = vec![0.0; instance.hospitals.len()];
     for f in &plan.patient_flows {
-        if let Some(&h) = hospitals.get(f.hospital.as_str()) {
+        if let Some(&h) = ids.hospitals.get(f.hospital.as_str()) {
             treated[h] += f.patients;
         }
     }
     let mut makers: Vec<Vec<(&str, f64)>> = vec![Vec::new(); instance.hospitals.len()];
     for f in &plan.batch_flows {
-        if let Some(&h) = hospitals.get(f.hospital.as_str()) {
+        if let Some(&h) = ids.hospitals.get(f.hospital.as_str()) {
             makers[h].push((f.site.as_str(), f.batches));
         }
     }
+    let mut features = Vec::new();
     for (h, hospital) in instance.hospitals.iter().enumerate() {
         let mut by = makers[h].clone();
         by.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
@@ -109,22 +140,25 @@ pub fn collection(plan: &Plan, instance: &Instance) -> FeatureCollection {
             ],
         ));
     }
+    features
+}
 
-    // Demand points: patients, served and unserved.
+/// Demand points: patients, served and unserved.
+fn demand(plan: &Plan, instance: &Instance, ids: &Ids) -> Vec<Feature> {
     let mut served = vec![0.0; instance.demand.len()];
     for f in &plan.patient_flows {
-        if let Some(&d) = demand.get(f.demand.as_str()) {
+        if let Some(&d) = ids.demand.get(f.demand.as_str()) {
             served[d] += f.patients;
         }
     }
     let mut unserved = vec![0.0; instance.demand.len()];
     for u in &plan.unserved {
-        if let Some(&d) = demand.get(u.demand.as_str()) {
+        if let Some(&d) = ids.demand.get(u.demand.as_str()) {
             unserved[d] += u.patients;
         }
     }
-    for (d, dp) in instance.demand.iter().enumerate() {
-        features.push(feature(
+    let features = instance.demand.iter().enumerate().map(|(d, dp)| {
+        feature(
             format!("demand:{}", dp.id),
             point(dp.lon, dp.lat),
             [
@@ -135,14 +169,18 @@ pub fn collection(plan: &Plan, instance: &Instance) -> FeatureCollection {
                 ("served", json!(crate::plan::clean(served[d]))),
                 ("unserved", json!(crate::plan::clean(unserved[d]))),
             ],
-        ));
-    }
+        )
+    });
+    features.collect()
+}
 
-    // Flows as lines from origin to destination.
+/// Patient flows as lines from the demand point to the hospital.
+fn patient_flows(plan: &Plan, instance: &Instance, ids: &Ids) -> Vec<Feature> {
+    let mut features = Vec::new();
     for f in &plan.patient_flows {
         let (Some(&d), Some(&h)) = (
-            demand.get(f.demand.as_str()),
-            hospitals.get(f.hospital.as_str()),
+            ids.demand.get(f.demand.as_str()),
+            ids.hospitals.get(f.hospital.as_str()),
         ) else {
             continue;
         };
@@ -159,10 +197,16 @@ pub fn collection(plan: &Plan, instance: &Instance) -> FeatureCollection {
             ],
         ));
     }
+    features
+}
+
+/// Batch flows as lines from the hospital to the site, the way the fresh material goes.
+fn batch_flows(plan: &Plan, instance: &Instance, ids: &Ids) -> Vec<Feature> {
+    let mut features = Vec::new();
     for f in &plan.batch_flows {
         let (Some(&h), Some(&s)) = (
-            hospitals.get(f.hospital.as_str()),
-            sites.get(f.site.as_str()),
+            ids.hospitals.get(f.hospital.as_str()),
+            ids.sites.get(f.site.as_str()),
         ) else {
             continue;
         };
@@ -180,14 +224,10 @@ pub fn collection(plan: &Plan, instance: &Instance) -> FeatureCollection {
             ],
         ));
     }
-
-    FeatureCollection {
-        bbox: bbox(instance),
-        features,
-        foreign_members: None,
-    }
+    features
 }
 
+/// Each id's position in `ids`.
 fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
     ids.enumerate().map(|(i, id)| (id, i)).collect()
 }

@@ -16,15 +16,13 @@ use crate::plan::Plan;
 use std::io;
 use std::path::{Path, PathBuf};
 
-// The file-system helpers live in crate::fs; these paths stay for the callers that use them.
-pub use crate::fs::folder;
-pub use crate::fs::{remove_temporaries, write_all_atomic, write_atomic};
+use crate::fs::folder;
 
 /// Writes plan.json, sites.csv, patient_flows.csv, batch_flows.csv and plan.geojson into `out`
 /// (and years.csv for a multi-year plan);
 /// `instance` is the data the plan was made from (plan.geojson needs its coordinates).
 /// Every file is rendered before any is written, and the five replace an earlier plan's as one
-/// set ([`write_all_atomic`]) under the folder's lock ([`folder::lock`]): on any failure the
+/// set ([`crate::fs::write_all_atomic`]) under the folder's lock ([`folder::lock`]): on any failure the
 /// folder keeps the earlier plan, whole, and two runs writing it at once never mix their files.
 pub fn write_plan(
     out: &Path,

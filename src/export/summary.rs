@@ -2,8 +2,9 @@
 
 use crate::input::Instance;
 use crate::model::CostLine;
-use crate::plan::{Plan, SiteStatus};
+use crate::plan::{Plan, SitePlan, SiteStatus};
 use crate::text::{percent, printable, usd};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -24,56 +25,82 @@ pub fn site_label(status: &str, existing: bool, platforms: f64) -> &str {
 /// Rows of each table printed; longer lists are summarised (the files hold them all).
 const MAX_ROWS: usize = 30;
 
+/// Spaces after the site table's text columns, so that they never run into the next.
+const COLUMN_GAP: usize = 2;
+
+/// The labels' column: the longest label ("cost per patient") and room after it.
+const LABEL_W: usize = 22;
+
 /// The summary of `plan`; `instance` tells which sites already exist. Text from the input (ids,
 /// and the reasons that quote them) is shown [`printable`].
 pub fn render(plan: &Plan, instance: &Instance) -> String {
     let mut s = String::new();
-    let k = &plan.kpis;
-    let c = &plan.cost;
+    // with a horizon, the cost is the net present value and the rest describes the final year
+    let fin = if plan.years.len() > 1 {
+        format!(" in year {}", plan.year_count())
+    } else {
+        String::new()
+    };
+    status_and_cost(&mut s, plan, &fin);
+    kpi_lines(&mut s, plan, &fin);
+    if plan.years.len() > 1 {
+        years_table(&mut s, plan);
+    }
+    sites_table(&mut s, plan, instance);
+    unserved_lines(&mut s, plan, &fin);
+    s
+}
+
+/// The solver's status, the cost and the cost per patient.
+fn status_and_cost(s: &mut String, plan: &Plan, fin: &str) {
     let solver = &plan.solver;
+    let c = &plan.cost;
     let gap = solver
         .gap
         .map_or("n/a".to_string(), |g| format!("{:.4} %", g * 100.0));
     let _ = writeln!(
         s,
-        "{:<22}{} (gap {gap}, {:.2} s)",
+        "{:<LABEL_W$}{} (gap {gap}, {:.2} s)",
         "status",
         solver.status.as_str(),
         solver.seconds
     );
     let years = plan.years.len();
-    let last_year = plan.year_count();
-    // with a horizon, the cost is the net present value and the rest describes the final year
-    let fin = if years > 1 {
-        format!(" in year {last_year}")
-    } else {
-        String::new()
-    };
     if years > 1 {
         let _ = writeln!(
             s,
-            "{:<22}{} net present value of {years} years ({PENALTY_IN})",
+            "{:<LABEL_W$}{} net present value of {years} years ({PENALTY_IN})",
             "cost",
             usd(c.total)
         );
     } else {
-        let _ = writeln!(s, "{:<22}{} a year ({PENALTY_IN})", "cost", usd(c.total));
+        let _ = writeln!(
+            s,
+            "{:<LABEL_W$}{} a year ({PENALTY_IN})",
+            "cost",
+            usd(c.total)
+        );
     }
-    let per_patient = k.cost_per_patient.map_or("n/a".into(), usd);
+    let per_patient = plan.kpis.cost_per_patient.map_or("n/a".into(), usd);
     let _ = writeln!(
         s,
-        "{:<22}{per_patient}{fin} (per patient served, {PENALTY_OUT})",
+        "{:<LABEL_W$}{per_patient}{fin} (per patient served, {PENALTY_OUT})",
         "cost per patient"
     );
+}
+
+/// Sites, platforms, coverage, in vivo patients, vein-to-vein times and the cost lines.
+fn kpi_lines(s: &mut String, plan: &Plan, fin: &str) {
+    let k = &plan.kpis;
     let _ = writeln!(
         s,
-        "{:<22}{} ({} owned, {} franchise){fin}",
+        "{:<LABEL_W$}{} ({} owned, {} franchise){fin}",
         "sites open", k.sites_open, k.owned, k.franchise
     );
-    let _ = writeln!(s, "{:<22}{}{fin}", "platforms", k.platforms);
+    let _ = writeln!(s, "{:<LABEL_W$}{}{fin}", "platforms", k.platforms);
     let _ = writeln!(
         s,
-        "{:<22}{} ({:.1} of {:.1} patients a year){fin}",
+        "{:<LABEL_W$}{} ({:.1} of {:.1} patients a year){fin}",
         "coverage",
         percent(k.coverage),
         k.patients_served,
@@ -82,80 +109,67 @@ pub fn render(plan: &Plan, instance: &Instance) -> String {
     if k.patients_in_vivo > 0.0 {
         let _ = writeln!(
             s,
-            "{:<22}{:.1} patients a year treated without a batch{fin}",
+            "{:<LABEL_W$}{:.1} patients a year treated without a batch{fin}",
             "in vivo", k.patients_in_vivo
         );
     }
     let days = |d: Option<f64>| d.map_or("n/a".to_string(), |d| format!("{d:.1}"));
     let _ = writeln!(
         s,
-        "{:<22}mean {} days, max {} days",
+        "{:<LABEL_W$}mean {} days, max {} days",
         "vein-to-vein",
         days(k.mean_vein_to_vein_days),
         days(k.max_vein_to_vein_days)
     );
     let lines: Vec<String> = CostLine::ALL
         .iter()
-        .map(|&line| format!("{} {}", line.key().replace('_', " "), usd(c.get(line))))
+        .map(|&line| {
+            format!(
+                "{} {}",
+                line.key().replace('_', " "),
+                usd(plan.cost.get(line))
+            )
+        })
         .collect();
-    let _ = writeln!(s, "{:<22}{}", "cost lines", lines.join(", "));
-    if years > 1 {
+    let _ = writeln!(s, "{:<LABEL_W$}{}", "cost lines", lines.join(", "));
+}
+
+/// One line a year of a horizon: sites, openings, volumes, coverage and that year's cost.
+fn years_table(s: &mut String, plan: &Plan) {
+    let _ = writeln!(
+        s,
+        "\n{:>4}{:>7}{:>8}{:>11}{:>10}{:>10}{:>10}{:>11}{:>18}",
+        "year",
+        "sites",
+        "opened",
+        "platforms",
+        "batches",
+        "ex vivo",
+        "in vivo",
+        "coverage",
+        "cost that year"
+    );
+    for y in &plan.years {
+        let k = &y.kpis;
         let _ = writeln!(
             s,
-            "\n{:>4}{:>7}{:>8}{:>11}{:>10}{:>10}{:>10}{:>11}{:>18}",
-            "year",
-            "sites",
-            "opened",
-            "platforms",
-            "batches",
-            "ex vivo",
-            "in vivo",
-            "coverage",
-            "cost that year"
+            "{:>4}{:>7}{:>8}{:>11}{:>10.1}{:>10.1}{:>10.1}{:>11}{:>18}",
+            y.year,
+            k.sites_open,
+            y.opened.len(),
+            k.platforms,
+            k.batches,
+            k.patients_demand,
+            k.patients_in_vivo,
+            percent(k.coverage),
+            usd(y.cost.total)
         );
-        for y in &plan.years {
-            let k = &y.kpis;
-            let _ = writeln!(
-                s,
-                "{:>4}{:>7}{:>8}{:>11}{:>10.1}{:>10.1}{:>10.1}{:>11}{:>18}",
-                y.year,
-                k.sites_open,
-                y.opened.len(),
-                k.platforms,
-                k.batches,
-                k.patients_demand,
-                k.patients_in_vivo,
-                percent(k.coverage),
-                usd(y.cost.total)
-            );
-        }
     }
-    sites_table(&mut s, plan, instance);
-    unserved_lines(&mut s, plan, &fin);
-    s
 }
 
 /// The open sites: status, platforms, batches, utilization (and the year opened, over a horizon).
 fn sites_table(s: &mut String, plan: &Plan, instance: &Instance) {
-    let existing: HashSet<&str> = instance
-        .sites
-        .iter()
-        .filter(|x| x.existing)
-        .map(|x| x.id.as_str())
-        .collect();
-    let open: Vec<_> = plan
-        .sites
-        .iter()
-        .filter(|x| x.status != SiteStatus::Closed)
-        .map(|x| {
-            let label = site_label(
-                x.status.as_str(),
-                existing.contains(x.id.as_str()),
-                f64::from(x.platforms),
-            );
-            (printable(&x.id), label, x)
-        })
-        .collect();
+    let open = open_sites(plan, instance);
     if open.is_empty() {
         return;
     }
@@ -164,8 +178,8 @@ fn sites_table(s: &mut String, plan: &Plan, instance: &Instance) {
         .map(|x| x.0.chars().count())
         .max()
         .unwrap_or(0)
-        .max(4)
-        + 2;
+        .max("site".len())
+        + COLUMN_GAP;
     // as wide as the longest status, so the columns stand where they always did
     let sw = open
         .iter()
@@ -173,7 +187,7 @@ fn sites_table(s: &mut String, plan: &Plan, instance: &Instance) {
         .chain([SiteStatus::Franchise.as_str().len()])
         .max()
         .unwrap_or(0)
-        + 2;
+        + COLUMN_GAP;
     let opened_col = if plan.years.len() > 1 { "  opened" } else { "" };
     let _ = writeln!(
         s,
@@ -200,6 +214,31 @@ fn sites_table(s: &mut String, plan: &Plan, instance: &Instance) {
             open.len() - shown
         );
     }
+}
+
+/// The plan's open sites, in its order: the id as printed, the status as read, the site.
+fn open_sites<'p>(
+    plan: &'p Plan,
+    instance: &Instance,
+) -> Vec<(Cow<'p, str>, &'p str, &'p SitePlan)> {
+    let existing: HashSet<&str> = instance
+        .sites
+        .iter()
+        .filter(|x| x.existing)
+        .map(|x| x.id.as_str())
+        .collect();
+    plan.sites
+        .iter()
+        .filter(|x| x.status != SiteStatus::Closed)
+        .map(|x| {
+            let label = site_label(
+                x.status.as_str(),
+                existing.contains(x.id.as_str()),
+                f64::from(x.platforms),
+            );
+            (printable(&x.id), label, x)
+        })
+        .collect()
 }
 
 /// The demand left unserved in the final year, the largest first, with the reasons.

@@ -29,6 +29,11 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "folder",
 ];
 
+/// The figures a scenario's plan gives in a row of sweep.csv (`sites_open` to `cost_per_patient`)
+/// and of the printed table (cost a year to cost/patient); a scenario without a plan leaves as
+/// many cells empty.
+const KPI_COLUMNS: usize = 8;
+
 /// sweep.csv: one row per scenario in grid order. `folders[i]` is row i's plan folder (relative
 /// to the output folder), empty when it has no plan.
 pub fn render_csv(axes: &[Axis], rows: &[Row], folders: &[String]) -> io::Result<Vec<u8>> {
@@ -62,7 +67,7 @@ pub fn render_csv(axes: &[Axis], rows: &[Row], folders: &[String]) -> io::Result
                 rec.push(opt(k.max_vein_to_vein_days));
                 rec.push(opt(k.cost_per_patient));
             }
-            None => rec.extend(std::iter::repeat_n(String::new(), 8)),
+            None => rec.extend(std::iter::repeat_n(String::new(), KPI_COLUMNS)),
         }
         rec.push(safe_text(folders.get(i).map_or("", String::as_str)));
         w.write_record(&rec)?;
@@ -78,49 +83,64 @@ fn display_level(key: &str, level: &Level) -> String {
     }
 }
 
+/// The printed table's columns after `#` and the varied keys.
+const TABLE_COLUMNS: [&str; 9] = [
+    "status",
+    "cost a year",
+    "sites",
+    "owned",
+    "franchise",
+    "platforms",
+    "coverage",
+    "v2v mean",
+    "cost/patient",
+];
+
 /// The printed table: one line per scenario in grid order.
 pub fn render_table(axes: &[Axis], rows: &[Row]) -> String {
     let mut header: Vec<String> = vec!["#".into()];
     header.extend(axes.iter().map(|a| a.key.clone()));
-    for h in [
-        "status",
-        "cost a year",
-        "sites",
-        "owned",
-        "franchise",
-        "platforms",
-        "coverage",
-        "v2v mean",
-        "cost/patient",
-    ] {
-        header.push(h.into());
+    header.extend(TABLE_COLUMNS.iter().map(|h| h.to_string()));
+    let lines: Vec<Vec<String>> = rows.iter().map(|r| table_line(axes, r)).collect();
+    let mut out = aligned(&header, &lines, axes.len());
+    let _ = writeln!(
+        out,
+        "cost a year: {PENALTY_IN}; cost/patient: per patient served, {PENALTY_OUT}"
+    );
+    out
+}
+
+/// A scenario's cells in the printed table: its number, its levels, its status and its figures
+/// (dashes without a plan).
+fn table_line(axes: &[Axis], r: &Row) -> Vec<String> {
+    let mut l = vec![(r.index + 1).to_string()];
+    for (a, axis) in axes.iter().enumerate() {
+        l.push(printable(&display_level(&axis.key, &axis.levels[r.levels[a]])).into_owned());
     }
-    let n_axes = axes.len();
-    let mut lines: Vec<Vec<String>> = Vec::new();
-    for r in rows {
-        let mut l = vec![(r.index + 1).to_string()];
-        for (a, axis) in axes.iter().enumerate() {
-            l.push(printable(&display_level(&axis.key, &axis.levels[r.levels[a]])).into_owned());
+    l.push(r.status.as_str().into());
+    match (&r.kpis, r.objective) {
+        (Some(k), Some(obj)) => {
+            l.push(usd(obj));
+            l.push(k.sites_open.to_string());
+            l.push(k.owned.to_string());
+            l.push(k.franchise.to_string());
+            l.push(k.platforms.to_string());
+            l.push(percent(k.coverage));
+            l.push(
+                k.mean_vein_to_vein_days
+                    .map_or("n/a".into(), |d| format!("{d:.1} d")),
+            );
+            l.push(k.cost_per_patient.map_or("n/a".into(), usd));
         }
-        l.push(r.status.as_str().into());
-        match (&r.kpis, r.objective) {
-            (Some(k), Some(obj)) => {
-                l.push(usd(obj));
-                l.push(k.sites_open.to_string());
-                l.push(k.owned.to_string());
-                l.push(k.franchise.to_string());
-                l.push(k.platforms.to_string());
-                l.push(percent(k.coverage));
-                l.push(
-                    k.mean_vein_to_vein_days
-                        .map_or("n/a".into(), |d| format!("{d:.1} d")),
-                );
-                l.push(k.cost_per_patient.map_or("n/a".into(), usd));
-            }
-            _ => l.extend(std::iter::repeat_n("-".to_string(), 8)),
-        }
-        lines.push(l);
+        _ => l.extend(std::iter::repeat_n("-".to_string(), KPI_COLUMNS)),
     }
+    l
+}
+
+/// The header and lines in columns as wide as their widest cell, two spaces apart: the key
+/// columns and status (the `n_axes` after `#`, and one more) left-aligned, the numbers
+/// right-aligned.
+fn aligned(header: &[String], lines: &[Vec<String>], n_axes: usize) -> String {
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             lines
@@ -131,10 +151,9 @@ pub fn render_table(axes: &[Axis], rows: &[Row]) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    // The key columns and status read left-aligned; the numbers right-aligned.
     let left = |c: usize| c >= 1 && c <= n_axes + 1;
     let mut out = String::new();
-    for l in std::iter::once(&header).chain(lines.iter()) {
+    for l in std::iter::once(header).chain(lines.iter().map(Vec::as_slice)) {
         let cells: Vec<String> = l
             .iter()
             .enumerate()
@@ -148,10 +167,6 @@ pub fn render_table(axes: &[Axis], rows: &[Row]) -> String {
             .collect();
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
-    let _ = writeln!(
-        out,
-        "cost a year: {PENALTY_IN}; cost/patient: per patient served, {PENALTY_OUT}"
-    );
     out
 }
 
@@ -554,6 +569,24 @@ fn draw_sites(chart: &mut Chart, x: &XAxis, series: &[Series]) -> Result<(), Str
     Ok(())
 }
 
+/// A tick of the cost panel, in millions: whole over a wide `range`, else with a decimal.
+fn cost_label(range: &Range<f64>, v: f64) -> String {
+    if range.end - range.start >= COST_WHOLE_LABELS_FROM {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A tick of the sites panel: whole numbers only (no half a site).
+fn sites_label(v: &f64) -> String {
+    if (v - v.round()).abs() < TICK_TOLERANCE {
+        format!("{}", v.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
 /// sweep.svg: total cost (top) and sites open, owned and franchise (bottom), against the first
 /// varied key; one line per combination of the other keys' values. Points without a plan are
 /// marked with a cross on the axis. Text is SVG `<text>`: no font files are read.
@@ -570,20 +603,7 @@ pub fn render_svg(axes: &[Axis], rows: &[Row], title: &str) -> Result<String, St
         .iter()
         .filter(|r| !r.status.has_plan() && r.status != RowStatus::NotRun)
         .collect();
-    let cost_format = |v: &f64| {
-        if cost.end - cost.start >= COST_WHOLE_LABELS_FROM {
-            format!("{v:.0}")
-        } else {
-            format!("{v:.1}")
-        }
-    };
-    let sites_format = |v: &f64| {
-        if (v - v.round()).abs() < TICK_TOLERANCE {
-            format!("{}", v.round() as i64)
-        } else {
-            String::new()
-        }
-    };
+    let cost_format = |v: &f64| cost_label(&cost, *v);
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, CANVAS).into_drawing_area();
@@ -607,7 +627,7 @@ pub fn render_svg(axes: &[Axis], rows: &[Row], title: &str) -> Result<String, St
             caption: "Sites open",
             y: 0.0..sites,
             y_labels: Some((sites as usize + 1).min(MAX_SITE_LABELS)),
-            y_format: &sites_format,
+            y_format: &sites_label,
             y_desc: "sites",
             cross_legend: false,
         };

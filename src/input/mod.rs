@@ -3,13 +3,17 @@
 
 pub mod digest;
 pub mod error;
+mod lanes;
 pub mod ranges;
 pub mod scenario;
+mod sites;
 pub mod table;
 pub mod terms;
 
 use error::{Code, InputError, InputErrors};
+use lanes::read_lanes;
 use serde::Serialize;
+use sites::read_sites;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use table::{Column, optional, required};
@@ -320,24 +324,6 @@ impl Instance {
     }
 }
 
-/// Whether `n` platforms are within [`ranges::MAX_PLATFORMS`]; records E105 when not.
-fn at_most_platforms(row: &mut table::Row<'_>, n: u32) -> bool {
-    if n <= ranges::MAX_PLATFORMS {
-        return true;
-    }
-    let raw = row.text("max_platforms").unwrap_or_default().to_string();
-    row.row_error(
-        Code::OutOfRange,
-        "max_platforms",
-        format!(
-            "{} is out of range: expected a whole number in [0, {}]",
-            error::quoted(&raw),
-            ranges::MAX_PLATFORMS
-        ),
-    );
-    false
-}
-
 /// One E001 for a `--data` that is not a folder, rather than one per file it should hold.
 fn check_folder(dir: &Path) -> Result<(), InputError> {
     const HOLDS: &str = "give --data the folder holding demand.csv, hospitals.csv and sites.csv";
@@ -454,235 +440,5 @@ fn read_hospitals(t: &table::Table, errors: &mut Vec<InputError>) -> Vec<Hospita
         lines.iter().copied().zip(out.iter().map(|h| h.id.as_str())),
         errors,
     );
-    out
-}
-
-fn read_sites(
-    t: &table::Table,
-    hospitals: &[Hospital],
-    hospitals_clean: bool,
-    errors: &mut Vec<InputError>,
-) -> Vec<Site> {
-    let hospital_index: HashMap<&str, usize> = hospitals
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.id.as_str(), i))
-        .collect();
-    let kinds = [
-        ("colocated", SiteKind::Colocated),
-        ("regional", SiteKind::Regional),
-        ("central", SiteKind::Central),
-    ];
-    let allows = [
-        ("owned", [true, false]),
-        ("franchise", [false, true]),
-        ("both", [true, true]),
-    ];
-    let bools = [("true", true), ("false", false)];
-    let mut out = Vec::new();
-    let mut lines = Vec::new();
-    t.for_each_row(errors, |row| {
-        let given = |row: &table::Row<'_>, c| row.text(c).is_some();
-        let (id, name, lat, lon) = read_place(row);
-        let kind = if given(row, "kind") {
-            row.choice("kind", &kinds)
-        } else {
-            row.required_text("kind");
-            None
-        };
-        let host = row.text("hospital").map(str::to_string);
-        let hospital = match &host {
-            None => None,
-            Some(h) => match hospital_index.get(h.as_str()) {
-                Some(&i) => Some(i),
-                None => {
-                    if hospitals_clean {
-                        row.row_error(
-                            Code::UnknownReference,
-                            "hospital",
-                            format!("{} is not a hospital id in hospitals.csv", error::quoted(h)),
-                        );
-                    }
-                    None
-                }
-            },
-        };
-        if host.is_some() && kind.is_some_and(|k| k != SiteKind::Colocated) {
-            row.row_error(
-                Code::BadHost,
-                "hospital",
-                format!(
-                    "{} names a host hospital, but only kind colocated has one (this site is {})",
-                    error::quoted(host.as_deref().unwrap_or("")),
-                    kind.map_or("", |k| k.as_str())
-                ),
-            );
-        }
-        // A value given but bad is an error already recorded; the row is then not kept.
-        let mut ok = true;
-        let mut opt = |row: &mut table::Row<'_>, c: &'static str, v: Option<f64>| {
-            if v.is_none() && given(row, c) {
-                ok = false;
-            }
-            v
-        };
-        let max_platforms = row
-            .whole_number("max_platforms")
-            .filter(|&n| at_most_platforms(row, n));
-        let max_platforms_bad = max_platforms.is_none() && given(row, "max_platforms");
-        let allow = if given(row, "allow") {
-            row.choice("allow", &allows)
-        } else {
-            Some([true, true])
-        };
-        let setup_owned = row.number("setup_cost_owned", 0.0, ranges::MAX_COST);
-        let setup_cost_owned = opt(row, "setup_cost_owned", setup_owned);
-        let setup_franchise = row.number("setup_cost_franchise", 0.0, ranges::MAX_COST);
-        let setup_cost_franchise = opt(row, "setup_cost_franchise", setup_franchise);
-        // any number, then (0, max]: one message for 0, negatives and values too large
-        let bpp = row.number("batches_per_platform", f64::NEG_INFINITY, f64::INFINITY);
-        let bpp_range = ranges::BATCHES_PER_PLATFORM;
-        if bpp.is_some_and(|b| !bpp_range.contains(b)) {
-            let raw = row.text("batches_per_platform").unwrap_or("0").to_string();
-            row.row_error(
-                Code::OutOfRange,
-                "batches_per_platform",
-                format!(
-                    "{} is out of range: expected {}",
-                    error::quoted(&raw),
-                    bpp_range.expected()
-                ),
-            );
-        }
-        let bpp = bpp.filter(|&b| bpp_range.contains(b));
-        let batches_per_platform = opt(row, "batches_per_platform", bpp);
-        let existing = if given(row, "existing") {
-            row.choice("existing", &bools)
-        } else {
-            Some(false)
-        };
-        if let (Some(id), Some(lat), Some(lon), Some(kind), Some(allow), Some(existing), true) = (
-            id,
-            lat,
-            lon,
-            kind,
-            allow,
-            existing,
-            ok && !max_platforms_bad,
-        ) {
-            if host.is_some() && hospital.is_none() && hospitals_clean {
-                return;
-            }
-            lines.push(row.line);
-            out.push(Site {
-                id,
-                name,
-                lat,
-                lon,
-                kind,
-                hospital,
-                max_platforms,
-                allow,
-                setup_cost_owned,
-                setup_cost_franchise,
-                batches_per_platform,
-                existing,
-            });
-        }
-    });
-    unique_ids(
-        &t.file,
-        lines.iter().copied().zip(out.iter().map(|s| s.id.as_str())),
-        errors,
-    );
-    out
-}
-
-fn read_lanes(
-    t: &table::Table,
-    demand: &[DemandPoint],
-    hospitals: &[Hospital],
-    sites: &[Site],
-    nodes_clean: bool,
-    errors: &mut Vec<InputError>,
-) -> Vec<Lane> {
-    let index = |ids: Vec<&str>| -> HashMap<String, usize> {
-        ids.into_iter()
-            .enumerate()
-            .map(|(i, id)| (id.to_string(), i))
-            .collect()
-    };
-    let d = index(demand.iter().map(|x| x.id.as_str()).collect());
-    let h = index(hospitals.iter().map(|x| x.id.as_str()).collect());
-    let s = index(sites.iter().map(|x| x.id.as_str()).collect());
-    let mut out = Vec::new();
-    // (from, to) -> the line that first gave the lane
-    let mut first_line: HashMap<(NodeRef, NodeRef), u64> = HashMap::new();
-    t.for_each_row(errors, |row| {
-        let from = row.required_text("from");
-        let to = row.required_text("to");
-        let hours = row.required_number("hours", 0.0, ranges::MAX_LIMIT);
-        let cost_given = row.text("cost").is_some();
-        let cost = row.number("cost", 0.0, ranges::MAX_COST);
-        let (Some(from), Some(to), Some(hours)) = (from, to, hours) else { return };
-        if cost_given && cost.is_none() {
-            return;
-        }
-        // The pairs a lane can join: hospital <-> site (cells), demand -> hospital (patients).
-        let candidates: Vec<(NodeRef, NodeRef)> = [
-            (h.get(&from).map(|&i| NodeRef::Hospital(i)), s.get(&to).map(|&i| NodeRef::Site(i))),
-            (s.get(&from).map(|&i| NodeRef::Site(i)), h.get(&to).map(|&i| NodeRef::Hospital(i))),
-            (d.get(&from).map(|&i| NodeRef::Demand(i)), h.get(&to).map(|&i| NodeRef::Hospital(i))),
-        ]
-        .into_iter()
-        .filter_map(|(a, b)| Some((a?, b?)))
-        .collect();
-        match candidates.as_slice() {
-            [(a, b)] => match first_line.get(&(*a, *b)) {
-                Some(first) => row.row_error(
-                    Code::DuplicateLane,
-                    "to",
-                    format!(
-                        "the lane from {} to {} is given again; it was first given on line {first} \
-                         (give each lane once)",
-                        error::quoted(&from),
-                        error::quoted(&to)
-                    ),
-                ),
-                None => {
-                    first_line.insert((*a, *b), row.line);
-                    out.push(Lane { from: *a, to: *b, hours, cost });
-                }
-            },
-            [] => {
-                let known = |id: &str| d.contains_key(id) || h.contains_key(id) || s.contains_key(id);
-                let (code, message) = if !known(&from) {
-                    (Code::UnknownReference, format!("{} is not a demand, hospital or site id", error::quoted(&from)))
-                } else if !known(&to) {
-                    (Code::UnknownReference, format!("{} is not a demand, hospital or site id", error::quoted(&to)))
-                } else {
-                    (
-                        Code::BadLane,
-                        format!(
-                            "a lane from {} to {} joins nothing that travels: lanes go \
-                             hospital -> site, site -> hospital (cell shipments) or demand -> hospital (patients)",
-                            error::quoted(&from),
-                            error::quoted(&to)
-                        ),
-                    )
-                };
-                if code == Code::UnknownReference && !nodes_clean {
-                    return; // it may name a rejected row
-                }
-                let column = if code == Code::UnknownReference && !known(&from) { "from" } else { "to" };
-                row.row_error(code, if code == Code::BadLane { "from" } else { column }, message);
-            }
-            _ => row.row_error(
-                Code::BadLane,
-                "from",
-                format!("{} -> {} is ambiguous: the ids are used in more than one file", error::quoted(&from), error::quoted(&to)),
-            ),
-        }
-    });
     out
 }

@@ -3,6 +3,7 @@
 
 use super::error::{Code, InputError, did_you_mean, quoted};
 use super::ranges::show;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -90,6 +91,32 @@ fn parse_with(
     ignore_unknown: bool,
     errors: &mut Vec<InputError>,
 ) -> Option<Table> {
+    let bytes = decode(file, bytes, columns, errors)?;
+    let mut reader = csv_reader(&bytes);
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(InputError::new(Code::MalformedRow, file, e.to_string()).at_line(1));
+            return None;
+        }
+    };
+    let index = check_header(file, &header, columns, ignore_unknown, errors)?;
+    check_rows(file, &mut reader, errors)?;
+    Some(Table {
+        file: file.to_string(),
+        index,
+        data: bytes.into_owned(),
+    })
+}
+
+/// The file's text as the csv reader reads it (no BOM, LF line ends); `None` after recording why
+/// it cannot be read: not UTF-8, empty, or a quote never closed.
+fn decode<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+) -> Option<Cow<'a, [u8]>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = super::error::utf8(file, bytes, "CSV UTF-8") {
         errors.push(e);
@@ -108,14 +135,13 @@ fn parse_with(
     }
     // The csv reader counts a CRLF row end as two line ends; read CRLF files as LF so that every
     // message names the line a spreadsheet shows.
-    let normalized;
     let bytes = if bytes.contains(&b'\r') {
-        normalized = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
-        normalized.as_bytes()
+        let lf = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+        Cow::Owned(lf.into_bytes())
     } else {
-        bytes
+        Cow::Borrowed(bytes)
     };
-    if let Some(line) = unclosed_quote(bytes) {
+    if let Some(line) = unclosed_quote(&bytes) {
         errors.push(
             InputError::new(
                 Code::MalformedRow,
@@ -127,19 +153,20 @@ fn parse_with(
         );
         return None;
     }
-    let mut reader = csv_reader(bytes);
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            errors.push(InputError::new(Code::MalformedRow, file, e.to_string()).at_line(1));
-            return None;
-        }
-    };
-    let index = check_header(file, &header, columns, ignore_unknown, errors)?;
+    Some(bytes)
+}
+
+/// Checks every row's shape: a row with the wrong number of fields is E003 and the reading goes
+/// on; any other error stops it (`None`).
+fn check_rows(
+    file: &str,
+    reader: &mut csv::Reader<&[u8]>,
+    errors: &mut Vec<InputError>,
+) -> Option<()> {
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
-            Ok(false) => break,
+            Ok(false) => return Some(()),
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
@@ -159,11 +186,6 @@ fn parse_with(
             }
         }
     }
-    Some(Table {
-        file: file.to_string(),
-        index,
-        data: bytes.to_vec(),
-    })
 }
 
 fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -218,31 +240,11 @@ fn check_header(
     ignore_unknown: bool,
     errors: &mut Vec<InputError>,
 ) -> Option<HashMap<&'static str, usize>> {
+    if let Some(e) = wrong_delimiter(file, header) {
+        errors.push(e);
+        return None;
+    }
     let before = errors.len();
-    if header.len() == 1 && header[0].contains(';') {
-        errors.push(
-            InputError::new(
-                Code::WrongDelimiter,
-                file,
-                "the header is separated by semicolons; cartnet reads comma-separated files \
-                 (in Excel: Save As \"CSV UTF-8 (Comma delimited)\", or set the list separator to a comma)",
-            )
-            .at_line(1),
-        );
-        return None;
-    }
-    if header.len() == 1 && header[0].contains('\t') {
-        errors.push(
-            InputError::new(
-                Code::WrongDelimiter,
-                file,
-                "the header is separated by tabs; cartnet reads comma-separated files \
-                 (in Excel: Save As \"CSV UTF-8 (Comma delimited)\")",
-            )
-            .at_line(1),
-        );
-        return None;
-    }
     let mut index = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let key = name.trim().to_ascii_lowercase();
@@ -260,42 +262,62 @@ fn check_header(
                 }
             }
             None if ignore_unknown => {}
-            None => {
-                let hint = did_you_mean(&key, columns.iter().map(|c| c.name))
-                    .map(|c| format!(" (did you mean \"{c}\"?)"))
-                    .unwrap_or_default();
-                errors.push(
-                    InputError::new(
-                        Code::UnknownColumn,
-                        file,
-                        format!(
-                            "unknown column {}{hint}; the columns are {}",
-                            quoted(name),
-                            names(columns, |_| true)
-                        ),
-                    )
-                    .at_line(1),
-                );
-            }
+            None => errors.push(unknown_column(file, name, &key, columns)),
         }
     }
     for c in columns.iter().filter(|c| c.required) {
         if !index.contains_key(c.name) {
-            errors.push(
-                InputError::new(
-                    Code::MissingColumn,
-                    file,
-                    format!(
-                        "required column \"{}\" is missing; required columns are {}",
-                        c.name,
-                        names(columns, |c| c.required)
-                    ),
-                )
-                .at_line(1),
-            );
+            errors.push(missing_column(file, c, columns));
         }
     }
     (errors.len() == before).then_some(index)
+}
+
+/// E008 for a header of one field holding semicolons or tabs: the file is not comma-separated.
+fn wrong_delimiter(file: &str, header: &csv::StringRecord) -> Option<InputError> {
+    let message = if header.len() != 1 {
+        return None;
+    } else if header[0].contains(';') {
+        "the header is separated by semicolons; cartnet reads comma-separated files \
+         (in Excel: Save As \"CSV UTF-8 (Comma delimited)\", or set the list separator to a comma)"
+    } else if header[0].contains('\t') {
+        "the header is separated by tabs; cartnet reads comma-separated files \
+         (in Excel: Save As \"CSV UTF-8 (Comma delimited)\")"
+    } else {
+        return None;
+    };
+    Some(InputError::new(Code::WrongDelimiter, file, message).at_line(1))
+}
+
+/// E005 for a column the file may not have, with the nearest one it may.
+fn unknown_column(file: &str, name: &str, key: &str, columns: &[Column]) -> InputError {
+    let hint = did_you_mean(key, columns.iter().map(|c| c.name))
+        .map(|c| format!(" (did you mean \"{c}\"?)"))
+        .unwrap_or_default();
+    InputError::new(
+        Code::UnknownColumn,
+        file,
+        format!(
+            "unknown column {}{hint}; the columns are {}",
+            quoted(name),
+            names(columns, |_| true)
+        ),
+    )
+    .at_line(1)
+}
+
+/// E004 for a required column the header lacks.
+fn missing_column(file: &str, column: &Column, columns: &[Column]) -> InputError {
+    InputError::new(
+        Code::MissingColumn,
+        file,
+        format!(
+            "required column \"{}\" is missing; required columns are {}",
+            column.name,
+            names(columns, |c| c.required)
+        ),
+    )
+    .at_line(1)
 }
 
 /// One row being read: accessors parse a cell and record an error when it is bad.

@@ -3,8 +3,8 @@
 //! own coefficients, so its bounds are bounds of exactly this model. The types are the model's;
 //! the algorithm that reads them is the solver's.
 
-use super::{Formulation, Vars};
-use crate::input::{Instance, Scenario};
+use super::{Formulation, ModelInfo, Vars};
+use crate::input::{Instance, Scenario, SiteTerms};
 use crate::network::Network;
 
 /// A demand group: its patients, its arcs to hospitals, and its penalty if it may go unserved.
@@ -76,93 +76,114 @@ impl Formulation {
         network: &Network,
     ) -> Option<Structure> {
         let info = &self.info;
-        let policy = &scenario.policy;
-        if info.years.len() != 1
-            || policy.single_sourcing
-            || policy.min_utilization > 0.0
-            || policy.max_franchise_share < 1.0
-            || policy.min_sites > 0
-            || policy.max_sites >= 0
-            || instance.hospitals.iter().any(|h| h.max_patients.is_some())
-        {
+        if info.years.len() != 1 || !covers(instance, scenario) {
             return None;
         }
         let vars: &Vars = &info.years[0];
-        let mut cost = vec![0.0; info.columns];
-        for t in &info.cost_terms {
-            cost[t.col] += t.coef * info.discount[t.year];
-        }
-        let groups = &info.groups;
-        let mut out_groups: Vec<Group> = groups
-            .members
-            .iter()
-            .enumerate()
-            .map(|(g, m)| Group {
-                patients: m.iter().map(|&d| vars.patients_demand[d]).sum(),
-                penalty: vars.unserved[g].map(|u| cost[u.col]),
-                arcs: Vec::new(),
-            })
-            .collect();
-        for (a, arc) in groups.arcs.iter().enumerate() {
-            out_groups[arc.group]
-                .arcs
-                .push((arc.hospital, cost[vars.patients[a].col]));
-        }
+        let cost = objective(info);
+        let groups = relaxed_groups(info, vars, &cost);
         // a group that can go nowhere under full coverage makes the model infeasible: leave
         // that to the solver
-        if out_groups
+        if groups
             .iter()
             .any(|g| g.patients > 0.0 && g.arcs.is_empty() && g.penalty.is_none())
         {
             return None;
         }
-        let mut sites: Vec<Site> = network
-            .terms
-            .iter()
-            .enumerate()
-            .map(|(s, t)| {
-                let options = (0..2)
-                    .filter_map(|k| {
-                        let y = vars.open[s][k]?;
-                        let n = vars.platforms[s][k]?;
-                        let b = vars.batches[s][k]?;
-                        let opening = vars
-                            .opening
-                            .get(s)
-                            .and_then(|o| o[k])
-                            .map_or(0.0, |v| cost[v.col]);
-                        Some(SiteOption {
-                            open_col: y.col,
-                            platforms_col: n.col,
-                            fixed: cost[y.col] + opening,
-                            per_platform: cost[n.col],
-                            per_batch: cost[b.col],
-                            batches_per_platform: t.batches_per_platform,
-                            max_platforms: t.max_platforms,
-                        })
-                    })
-                    .collect();
-                Site {
-                    existing: t.existing,
-                    keep: 1.0 - t.failure_rate,
-                    options,
-                    arcs: Vec::new(),
-                }
-            })
-            .collect();
-        for (c, arc) in network.cell_arcs().enumerate() {
-            sites[arc.site].arcs.push(CellArc {
-                hospital: arc.hospital,
-                col: vars.shipments[c].col,
-                cost: cost[vars.shipments[c].col],
-                upper: vars.shipment_caps[c],
-            });
-        }
         Some(Structure {
             hospitals: instance.hospitals.len(),
-            groups: out_groups,
-            sites,
+            groups,
+            sites: relaxed_sites(network, vars, &cost),
             full_coverage: scenario.demand.full_coverage,
         })
     }
+}
+
+/// Whether the relaxation covers every row of the single-year model: no single sourcing,
+/// minimum utilization, franchise share, site counts or hospital capacities.
+fn covers(instance: &Instance, scenario: &Scenario) -> bool {
+    let policy = &scenario.policy;
+    !(policy.single_sourcing
+        || policy.min_utilization > 0.0
+        || policy.max_franchise_share < 1.0
+        || policy.min_sites > 0
+        || policy.max_sites >= 0
+        || instance.hospitals.iter().any(|h| h.max_patients.is_some()))
+}
+
+/// Each column's objective coefficient (its cost terms, discounted).
+fn objective(info: &ModelInfo) -> Vec<f64> {
+    let mut cost = vec![0.0; info.columns];
+    for t in &info.cost_terms {
+        cost[t.col] += t.coef * info.discount[t.year];
+    }
+    cost
+}
+
+/// The demand groups with their patients, penalties and arcs to hospitals.
+fn relaxed_groups(info: &ModelInfo, vars: &Vars, cost: &[f64]) -> Vec<Group> {
+    let groups = &info.groups;
+    let mut out_groups: Vec<Group> = groups
+        .members
+        .iter()
+        .enumerate()
+        .map(|(g, m)| Group {
+            patients: m.iter().map(|&d| vars.patients_demand[d]).sum(),
+            penalty: vars.unserved[g].map(|u| cost[u.col]),
+            arcs: Vec::new(),
+        })
+        .collect();
+    for (a, arc) in groups.arcs.iter().enumerate() {
+        out_groups[arc.group]
+            .arcs
+            .push((arc.hospital, cost[vars.patients[a].col]));
+    }
+    out_groups
+}
+
+/// The candidate sites with their operating models and cell arcs.
+fn relaxed_sites(network: &Network, vars: &Vars, cost: &[f64]) -> Vec<Site> {
+    let mut sites: Vec<Site> = network
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(s, t)| Site {
+            existing: t.existing,
+            keep: 1.0 - t.failure_rate,
+            options: (0..2)
+                .filter_map(|k| site_option(vars, cost, s, k, t))
+                .collect(),
+            arcs: Vec::new(),
+        })
+        .collect();
+    for (c, arc) in network.cell_arcs().enumerate() {
+        sites[arc.site].arcs.push(CellArc {
+            hospital: arc.hospital,
+            col: vars.shipments[c].col,
+            cost: cost[vars.shipments[c].col],
+            upper: vars.shipment_caps[c],
+        });
+    }
+    sites
+}
+
+/// Site `s` under operating model `k`, if the model has it.
+fn site_option(vars: &Vars, cost: &[f64], s: usize, k: usize, t: &SiteTerms) -> Option<SiteOption> {
+    let y = vars.open[s][k]?;
+    let n = vars.platforms[s][k]?;
+    let b = vars.batches[s][k]?;
+    let opening = vars
+        .opening
+        .get(s)
+        .and_then(|o| o[k])
+        .map_or(0.0, |v| cost[v.col]);
+    Some(SiteOption {
+        open_col: y.col,
+        platforms_col: n.col,
+        fixed: cost[y.col] + opening,
+        per_platform: cost[n.col],
+        per_batch: cost[b.col],
+        batches_per_platform: t.batches_per_platform,
+        max_platforms: t.max_platforms,
+    })
 }

@@ -14,7 +14,7 @@ pub use cost::Cost;
 pub use decisions::{SitePlan, SiteStatus};
 pub use flows::{BatchFlow, PatientFlow};
 pub use kpis::Kpis;
-pub use round::{cents as round_cents, clean};
+pub use round::{cents as round_cents, clean, millis, round_to};
 pub use scenarios::{RegretRow, RiskMeasures, ScenarioPlan, Stochastic};
 pub use unserved::Unserved;
 pub use years::YearPlan;
@@ -23,7 +23,7 @@ use crate::input::{Instance, Scenario};
 use crate::model::ModelInfo;
 use crate::network::Network;
 use crate::solve::{LagrangianSummary, Solution, Status};
-use round::{cents, millis};
+use round::cents;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

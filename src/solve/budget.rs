@@ -11,15 +11,12 @@
 use std::time::{Duration, Instant};
 
 /// The share of the limit kept for the plan after the search: the LP that derives the flows
-/// from the rounded design, the check of the plan and its files (national instance: 15 ms to
-/// write; 2 % of 10 s is 200 ms).
+/// from the rounded design, the check of the plan and its files (docs/solver-tuning.md).
 pub const FINISH_SHARE: f64 = 0.02;
 
-/// The share of the search the Lagrangian relaxation and its search for a plan may use
-/// (`cartnet bench --suite orlib --time-limit 10`, before the branch and bound over sites: at 0.4
-/// the restricted search found the published optimum on 2 of the 8 instances not proven optimal,
-/// at 0.65 on 7; at 0.3, with that branch and bound, 5 capb/c instances were left 8-14 % above
-/// the bound). The branch and bound over sites may use the rest of the search.
+/// The share of the search the Lagrangian relaxation and its search for a plan may use: the
+/// restricted search needs most of it to find good plans (docs/solver-tuning.md). The branch
+/// and bound over sites may use the rest of the search.
 pub const LAGRANGIAN_SHARE: f64 = 0.6;
 
 /// The share of the search the multi-year forward heuristic may use, all years together; the
@@ -32,8 +29,7 @@ pub const SEPARATION_SHARE: f64 = 0.5;
 
 /// The share of the search until which HiGHS may repair the cutting-plane rounds' LP point into
 /// a first plan (it fixes the discrete columns already integral and solves a sub-MIP for the
-/// rest): half of what the rounds leave when they use their share, as before this budget (on
-/// the ZIP-level national instance the repair and the branch and bound each used their half).
+/// rest): half of what the rounds leave when they use their share (docs/solver-tuning.md).
 /// The branch and bound gets the rest, so it always has a quarter of the search at least.
 pub const REPAIR_SHARE: f64 = 0.75;
 

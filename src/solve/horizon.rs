@@ -8,7 +8,7 @@
 //! status and its gap are those of the full model.
 
 use crate::input::{Instance, Scenario};
-use crate::model::{Floors, Formulation, ModelInfo};
+use crate::model::{Floors, Formulation, ModelInfo, Var, Vars};
 use crate::network::Network;
 use crate::solve::budget::{Phase, TimeBudget};
 use crate::solve::{self, SolveError, SolveOptions, Status};
@@ -60,44 +60,56 @@ pub fn first_plan(
             return Ok(None);
         }
         let v = |col: usize| solution.values.get(col).copied().unwrap_or(0.0);
-        let (from, to) = (&one.years[0], &info.years[year]);
-        let mut copy = |a: Option<crate::model::Var>, b: Option<crate::model::Var>| {
-            if let (Some(a), Some(b)) = (a, b) {
-                values[b.col] = v(a.col);
-            }
-        };
-        for s in 0..sites {
-            for k in 0..2 {
-                copy(from.open[s][k], to.open[s][k]);
-                copy(from.platforms[s][k], to.platforms[s][k]);
-                copy(from.batches[s][k], to.batches[s][k]);
-            }
-        }
-        for (a, b) in from.patients.iter().zip(&to.patients) {
-            copy(Some(*a), Some(*b));
-        }
-        for (a, b) in from.shipments.iter().zip(&to.shipments) {
-            copy(Some(*a), Some(*b));
-        }
-        for (a, b) in from.unserved.iter().zip(&to.unserved) {
-            copy(*a, *b);
-        }
-        for (a, b) in from.sourcing.iter().zip(&to.sourcing) {
-            copy(*a, *b);
-        }
+        let from = &one.years[0];
+        copy_year(&mut values, from, &info.years[year], &v, sites);
         // what this year built, the next inherits
-        for s in 0..sites {
-            for k in 0..2 {
-                floors.open[s][k] = from.open[s][k].is_some_and(|y| v(y.col) > 0.5);
-                floors.platforms[s][k] = if scenario.horizon.platform_removal {
-                    0.0
-                } else {
-                    from.platforms[s][k].map_or(0.0, |n| v(n.col).round())
-                };
-            }
-        }
+        inherit(&mut floors, from, &v, scenario.horizon.platform_removal);
     }
     // upfront setup: the opening columns follow the open decisions
     info.set_openings(&mut values);
     Ok(Some(values))
+}
+
+/// Copies one year's plan (`v` of its own model's columns `from`) into the full model's
+/// columns `to` of that year.
+fn copy_year(values: &mut [f64], from: &Vars, to: &Vars, v: &dyn Fn(usize) -> f64, sites: usize) {
+    let mut copy = |a: Option<Var>, b: Option<Var>| {
+        if let (Some(a), Some(b)) = (a, b) {
+            values[b.col] = v(a.col);
+        }
+    };
+    for s in 0..sites {
+        for k in 0..2 {
+            copy(from.open[s][k], to.open[s][k]);
+            copy(from.platforms[s][k], to.platforms[s][k]);
+            copy(from.batches[s][k], to.batches[s][k]);
+        }
+    }
+    for (a, b) in from.patients.iter().zip(&to.patients) {
+        copy(Some(*a), Some(*b));
+    }
+    for (a, b) in from.shipments.iter().zip(&to.shipments) {
+        copy(Some(*a), Some(*b));
+    }
+    for (a, b) in from.unserved.iter().zip(&to.unserved) {
+        copy(*a, *b);
+    }
+    for (a, b) in from.sourcing.iter().zip(&to.sourcing) {
+        copy(*a, *b);
+    }
+}
+
+/// The floors the next year inherits from this year's plan: the sites it opened stay open,
+/// and its platforms stay installed unless platforms may be removed.
+fn inherit(floors: &mut Floors, from: &Vars, v: &dyn Fn(usize) -> f64, platform_removal: bool) {
+    for s in 0..floors.open.len() {
+        for k in 0..2 {
+            floors.open[s][k] = from.open[s][k].is_some_and(|y| v(y.col) > 0.5);
+            floors.platforms[s][k] = if platform_removal {
+                0.0
+            } else {
+                from.platforms[s][k].map_or(0.0, |n| v(n.col).round())
+            };
+        }
+    }
 }

@@ -4,12 +4,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// Below this many lazy rows, handing them all to HiGHS up front is faster than separating
-/// them (measured on the OR-Library set: cap113 0.68 s eager vs 1.22 s lazy; capa's 100,000
-/// rows need separation for its root LP to finish).
+/// them; far above it the root LP with every row does not finish (docs/solver-tuning.md).
 pub const LAZY_ROWS_THRESHOLD: usize = 10_000;
 
-/// The same threshold once the Lagrangian relaxation has fixed sites (measured on capa at
-/// capacity 8000, 15 sites left free, 15,000 rows: 8.9 s given up front, 14.5 s separated).
+/// The same threshold once the Lagrangian relaxation has fixed sites: the rows left belong to
+/// the few free sites, and up front is faster there (docs/solver-tuning.md).
 pub const LAZY_ROWS_THRESHOLD_AFTER_FIXING: usize = 50_000;
 
 /// A proven relative gap at or below this is reported as optimal.
@@ -64,11 +63,8 @@ pub enum Lagrangian {
     Off,
 }
 
-/// In the restricted search for a plan, the free sites each hospital may ship to (its cheapest).
-/// Measured with `cartnet bench --suite orlib --only cap --time-limit 10`: all arcs, 6 proven
-/// optimal and capb-7000 without a plan from the search in 4 of 5 `cartnet solve` runs; 5 arcs,
-/// 7 proven but capb-8000 0.065 % above its optimum; 12 arcs, 6 proven, every instance at its
-/// optimum, the search 1.1-3 s faster.
+/// In the restricted search for a plan, the free sites each hospital may ship to (its cheapest):
+/// enough to keep the optimum, few enough to keep the search small (docs/solver-tuning.md).
 pub const RESTRICTED_ARCS: usize = 12;
 
 impl Default for SolveOptions {

@@ -9,7 +9,7 @@ use std::time::Instant;
 /// Derives a plan's continuous columns again from its design. HiGHS accepts an integer column
 /// within its feasibility tolerance, and a column bounded by it keeps what that allows: a flow
 /// w <= W z with z = 1e-7 stays at W * 1e-7 while the plan reads z as 0, so a hospital was
-/// "single-sourced" from two sites and a closed site received batches (issue #15). Here every
+/// "single-sourced" from two sites and a closed site received batches. Here every
 /// integer column is rounded and fixed and the LP of the rest is solved on `data` (the model
 /// before any phase changed it), so the flows follow the design the plan reports; the
 /// objective, gap and status are those of the plan so derived. The LP may run to the end of the
@@ -72,7 +72,7 @@ mod tests {
 
     /// A hospital sending its 10 batches to site 1 (open: z1 = 1) or site 2 (z2), one at most:
     /// the search's values hold z2 = 1e-7 and w2 = 1e-6, within HiGHS's tolerances, as a time-
-    /// limited run on capb left them (issue #15). The plan derived from the rounded design
+    /// limited run on capb left them. The plan derived from the rounded design
     /// sends all 10 to site 1 and nothing to site 2, at the design's own cost 5 + 10 = 15.
     #[test]
     fn polish_derives_the_flows_from_the_rounded_design() {

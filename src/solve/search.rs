@@ -15,8 +15,8 @@ use super::{
     OPTIMAL_GAP, Solution, SolveError, SolveOptions, Status, interrupted, relative_gap,
 };
 use crate::model::{LazyRow, Problem};
-use good_lp::SolverModel;
 use good_lp::solvers::highs::highs as highs_solver;
+use good_lp::{Constraint, Expression, ProblemVariables, SolverModel};
 use highs::{HighsModelStatus, HighsSolutionStatus, Model, SolvedModel};
 use std::time::Instant;
 
@@ -93,7 +93,7 @@ pub(super) fn search(
     budget: &TimeBudget,
     plain: &mut Option<LpData>,
 ) -> Result<Solution, SolveError> {
-    let mut tally = Tally {
+    let tally = Tally {
         start: Instant::now(),
         highs_seconds: 0.0,
         lagrangian: None,
@@ -104,10 +104,7 @@ pub(super) fn search(
         interrupts: true,
     };
     // HiGHS fills mip_dual_bound only for a MIP; for a pure LP it reads 0, not the LP's bound.
-    let is_mip = p
-        .variables
-        .iter_variables_with_def()
-        .any(|(_, def)| def.is_integer());
+    let is_mip = has_integers(&p);
     let rows_hold = !p.variables.is_empty() || constant_rows_hold(&p);
     // Ctrl-C before HiGHS has the model: handing it over is not interruptible and finds nothing.
     if interrupted() {
@@ -117,16 +114,10 @@ pub(super) fn search(
         variables,
         objective,
         constraints,
-        mut lazy,
+        lazy,
         relaxation,
     } = p;
-    let mut problem = variables.minimise(objective).using(highs_solver);
-    for c in constraints {
-        problem.add_constraint(c);
-    }
-    let mut model = problem
-        .try_into_inner()
-        .map_err(|e| SolveError::Solver(e.to_string()))?;
+    let mut model = into_highs(variables, objective, constraints)?;
     if model.num_cols() == 0 {
         return Ok(empty_model(&tally, rows_hold));
     }
@@ -135,37 +126,91 @@ pub(super) fn search(
         *plain = Some(LpData::read(&mut model)?);
     }
     watch(&mut model, &stop)?;
-    let relaxed = match (is_mip && runs_lagrangian(options, &lazy), &relaxation) {
-        (true, Some(structure)) => {
-            match relax(
-                &mut model, structure, &mut lazy, options, budget, &stop, &mut tally,
-            )? {
-                Next::Go(relaxed) => Some(relaxed),
-                Next::Done(solution) => return Ok(solution),
+    let phases = Phases {
+        options,
+        budget,
+        stop: &stop,
+        is_mip,
+        tally,
+    };
+    phases.run(model, lazy, relaxation.as_ref())
+}
+
+/// The phases once HiGHS has the model, and what they share.
+struct Phases<'a> {
+    options: &'a SolveOptions,
+    budget: &'a TimeBudget,
+    stop: &'a Stop,
+    is_mip: bool,
+    tally: Tally,
+}
+
+impl Phases<'_> {
+    /// The Lagrangian relaxation (where it runs), the strengthening rows, the repair of the
+    /// rounds' LP point (without a start), then HiGHS's branch and bound.
+    fn run(
+        mut self,
+        mut model: Model,
+        mut lazy: Vec<LazyRow>,
+        relaxation: Option<&Structure>,
+    ) -> Result<Solution, SolveError> {
+        let (options, budget, stop, is_mip) = (self.options, self.budget, self.stop, self.is_mip);
+        let tally = &mut self.tally;
+        let runs = is_mip && runs_lagrangian(options, &lazy);
+        let relaxed = match relaxation.filter(|_| runs) {
+            Some(structure) => {
+                match relax(
+                    &mut model, structure, &mut lazy, options, budget, stop, tally,
+                )? {
+                    Next::Go(relaxed) => Some(relaxed),
+                    Next::Done(solution) => return Ok(solution),
+                }
             }
+            None => None,
+        };
+        let (mut model, rounds) =
+            match strengthen(model, &lazy, relaxed.is_some(), options, budget, tally)? {
+                Next::Go(next) => next,
+                Next::Done(solution) => return Ok(solution),
+            };
+        let mut start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
+            Some((_, values)) => Some(values.as_slice()),
+            None => options.initial_solution.as_deref().map(Vec::as_slice),
+        };
+        let repaired;
+        if rounds.separated && start_values.is_none() {
+            let next = restart_repaired(model, &rounds, options, budget, stop, tally)?;
+            (model, repaired) = match next {
+                Next::Go(next) => next,
+                Next::Done(solution) => return Ok(solution),
+            };
+            start_values = repaired.as_deref();
         }
-        _ => None,
-    };
-    let (mut model, rounds) =
-        match strengthen(model, &lazy, relaxed.is_some(), options, budget, &mut tally)? {
-            Next::Go(next) => next,
-            Next::Done(solution) => return Ok(solution),
-        };
-    let mut start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
-        Some((_, values)) => Some(values.as_slice()),
-        None => options.initial_solution.as_deref().map(Vec::as_slice),
-    };
-    let repaired;
-    if rounds.separated && start_values.is_none() {
-        let next = restart_repaired(model, &rounds, options, budget, &stop, &mut tally)?;
-        (model, repaired) = match next {
-            Next::Go(next) => next,
-            Next::Done(solution) => return Ok(solution),
-        };
-        start_values = repaired.as_deref();
+        let solved = branch_and_bound(model, start_values, options, budget, stop, tally)?;
+        read_result(&solved, is_mip, rounds.lp_bound, relaxed, tally)
     }
-    let solved = branch_and_bound(model, start_values, options, budget, &stop, &mut tally)?;
-    read_result(&solved, is_mip, rounds.lp_bound, relaxed, &tally)
+}
+
+/// Whether the model has integer columns (a MIP).
+fn has_integers(p: &Problem) -> bool {
+    p.variables
+        .iter_variables_with_def()
+        .any(|(_, def)| def.is_integer())
+}
+
+/// The model handed over to HiGHS.
+fn into_highs(
+    variables: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+) -> Result<Model, SolveError> {
+    let mut problem = variables.minimise(objective).using(highs_solver);
+    for c in constraints {
+        problem.add_constraint(c);
+    }
+    problem
+        .try_into_inner()
+        .map_err(|e| SolveError::Solver(e.to_string()))
 }
 
 /// Whether a model without columns is feasible: each of its rows is a constant, which HiGHS

@@ -142,67 +142,9 @@ impl Axis {
     /// Parses the part after `KEY=`.
     pub fn from_spec(key: &str, spec: &str, source: Source) -> Result<Axis, InputError> {
         let levels = if key != MODEL_KEY && spec.contains("..") {
-            let (from, rest) = spec.split_once("..").expect("contains ..");
-            let Some((to, steps)) = rest.split_once('/') else {
-                return Err(bad_spec(
-                    &source,
-                    format!(
-                        "\"{key}={spec}\": a range needs its number of points, FROM..TO/STEPS \
-                         (e.g. {key}={spec}/7 for 7 points, both ends included)"
-                    ),
-                ));
-            };
-            let num = |s: &str, what: &str| {
-                parse_number(s).ok_or_else(|| {
-                    bad_spec(
-                        &source,
-                        format!("\"{key}={spec}\": {what} \"{}\" is not a number", s.trim()),
-                    )
-                })
-            };
-            let (from, to) = (num(from, "FROM")?, num(to, "TO")?);
-            let steps = steps
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|&n| n >= 2)
-                .ok_or_else(|| {
-                    bad_spec(
-                        &source,
-                        format!(
-                            "\"{key}={spec}\": STEPS \"{}\" is not a whole number >= 2 \
-                             (the number of points, both ends included)",
-                            steps.trim()
-                        ),
-                    )
-                })?;
-            if steps > MAX_POINTS {
-                return Err(bad_spec(
-                    &source,
-                    format!("\"{key}={spec}\": {steps} points is more than {MAX_POINTS}"),
-                ));
-            }
-            range_levels(key, from, to, steps)
+            range_spec(key, spec, &source)?
         } else {
-            let items: Vec<&str> = spec.split(',').map(str::trim).collect();
-            if items.iter().any(|i| i.is_empty()) {
-                return Err(bad_spec(
-                    &source,
-                    format!("\"{key}={spec}\": the list has an empty value"),
-                ));
-            }
-            items
-                .into_iter()
-                .map(|i| {
-                    if key == MODEL_KEY {
-                        Ok(Level::Model(PathBuf::from(i)))
-                    } else {
-                        parse_value(i)
-                            .map(Level::Value)
-                            .map_err(|why| bad_spec(&source, format!("\"{key}={spec}\": {why}")))
-                    }
-                })
-                .collect::<Result<_, _>>()?
+            list_spec(key, spec, &source)?
         };
         Ok(Axis {
             key: key.to_string(),
@@ -210,6 +152,74 @@ impl Axis {
             source,
         })
     }
+}
+
+/// The levels of a range spec, FROM..TO/STEPS.
+fn range_spec(key: &str, spec: &str, source: &Source) -> Result<Vec<Level>, InputError> {
+    let (from, rest) = spec.split_once("..").expect("contains ..");
+    let Some((to, steps)) = rest.split_once('/') else {
+        return Err(bad_spec(
+            source,
+            format!(
+                "\"{key}={spec}\": a range needs its number of points, FROM..TO/STEPS \
+                 (e.g. {key}={spec}/7 for 7 points, both ends included)"
+            ),
+        ));
+    };
+    let num = |s: &str, what: &str| {
+        parse_number(s).ok_or_else(|| {
+            bad_spec(
+                source,
+                format!("\"{key}={spec}\": {what} \"{}\" is not a number", s.trim()),
+            )
+        })
+    };
+    let (from, to) = (num(from, "FROM")?, num(to, "TO")?);
+    let steps = steps
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|&n| n >= 2)
+        .ok_or_else(|| {
+            bad_spec(
+                source,
+                format!(
+                    "\"{key}={spec}\": STEPS \"{}\" is not a whole number >= 2 \
+                     (the number of points, both ends included)",
+                    steps.trim()
+                ),
+            )
+        })?;
+    if steps > MAX_POINTS {
+        return Err(bad_spec(
+            source,
+            format!("\"{key}={spec}\": {steps} points is more than {MAX_POINTS}"),
+        ));
+    }
+    Ok(range_levels(key, from, to, steps))
+}
+
+/// The levels of a list spec, A,B,C.
+fn list_spec(key: &str, spec: &str, source: &Source) -> Result<Vec<Level>, InputError> {
+    let items: Vec<&str> = spec.split(',').map(str::trim).collect();
+    if items.iter().any(|i| i.is_empty()) {
+        return Err(bad_spec(
+            source,
+            format!("\"{key}={spec}\": the list has an empty value"),
+        ));
+    }
+    items
+        .into_iter()
+        .map(|i| {
+            if key == MODEL_KEY {
+                Ok(Level::Model(PathBuf::from(i)))
+            } else {
+                parse_value(i)
+                    .map(Level::Value)
+                    .map_err(|why| bad_spec(source, format!("\"{key}={spec}\": {why}")))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -254,27 +254,25 @@ impl Fields<'_> {
     }
 }
 
+/// The fields of a `[[vary]]` table, as error messages list them.
+const VARY_FIELDS: &str = "key, and either from, to and steps, or values";
+
 /// One `[[vary]]` entry: a table, or a `--vary` string.
 fn vary_entry(entry: &toml::Value, text: &str, file: &str) -> Result<Axis, InputError> {
-    const FIELDS: &str = "key, and either from, to and steps, or values";
     let source_at = |line: Option<u64>| Source {
         file: file.to_string(),
         line,
     };
     if let Some(s) = entry.as_str() {
-        let source = source_at(line_with(text, s));
-        return match s.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
-            Some((k, v)) if !k.is_empty() && !v.is_empty() => Axis::from_spec(k, v, source),
-            _ => Err(bad_spec(
-                &source,
-                format!("\"{s}\" is not of the form KEY=FROM..TO/STEPS or KEY=A,B,C"),
-            )),
-        };
+        return vary_spec(s, source_at(line_with(text, s)));
     }
     let Some(t) = entry.as_table() else {
         return Err(bad_spec(
             &source_at(line_with(text, "vary")),
-            format!("a vary entry is {}; expected a table with {FIELDS}", entry),
+            format!(
+                "a vary entry is {}; expected a table with {VARY_FIELDS}",
+                entry
+            ),
         ));
     };
     let key = t.get("key").and_then(|k| k.as_str());
@@ -282,75 +280,99 @@ fn vary_entry(entry: &toml::Value, text: &str, file: &str) -> Result<Axis, Input
         key.and_then(|k| line_with(text, &format!("\"{k}\"")))
             .or_else(|| line_with(text, "[[vary]]")),
     );
-    let fail = |m: String| Err(bad_spec(&source, m));
     let Some(key) = key else {
-        return fail(format!(
-            "a [[vary]] entry has no key = \"...\"; it needs {FIELDS}"
+        return Err(bad_spec(
+            &source,
+            format!("a [[vary]] entry has no key = \"...\"; it needs {VARY_FIELDS}"),
         ));
     };
+    match vary_levels(t, key) {
+        Ok(levels) => Ok(Axis {
+            key: key.to_string(),
+            levels,
+            source,
+        }),
+        Err(m) => Err(bad_spec(&source, m)),
+    }
+}
+
+/// A `--vary` string, KEY=FROM..TO/STEPS or KEY=A,B,C.
+fn vary_spec(s: &str, source: Source) -> Result<Axis, InputError> {
+    match s.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+        Some((k, v)) if !k.is_empty() && !v.is_empty() => Axis::from_spec(k, v, source),
+        _ => Err(bad_spec(
+            &source,
+            format!("\"{s}\" is not of the form KEY=FROM..TO/STEPS or KEY=A,B,C"),
+        )),
+    }
+}
+
+/// The levels of the `[[vary]]` table `t` of key `key`: its list of values or its range; the
+/// message of what is wrong otherwise.
+fn vary_levels(t: &toml::Table, key: &str) -> Result<Vec<Level>, String> {
     if let Some(unknown) = t
         .keys()
         .find(|k| !["key", "from", "to", "steps", "values"].contains(&k.as_str()))
     {
-        return fail(format!(
-            "[[vary]] {key}: unknown field \"{unknown}\"; the fields are {FIELDS}"
+        return Err(format!(
+            "[[vary]] {key}: unknown field \"{unknown}\"; the fields are {VARY_FIELDS}"
         ));
     }
-    let num = |name: &str| {
-        t.get(name)
-            .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
-    };
     match (t.get("values"), t.get("from"), t.get("to"), t.get("steps")) {
-        (Some(values), None, None, None) => {
-            let Some(values) = values.as_array().filter(|a| !a.is_empty()) else {
-                return fail(format!(
-                    "[[vary]] {key}: values must be a non-empty list, e.g. values = [1.5e6, 2e6]"
-                ));
-            };
-            let mut levels = Vec::new();
-            for v in values {
-                if key == MODEL_KEY {
-                    match v.as_str() {
-                        Some(p) => levels.push(Level::Model(PathBuf::from(p))),
-                        None => {
-                            return fail(format!(
-                                "[[vary]] model: {v} is not a scenario file path in double quotes"
-                            ));
-                        }
-                    }
-                } else {
-                    levels.push(Level::Value(v.clone()));
-                }
-            }
-            Ok(Axis {
-                key: key.to_string(),
-                levels,
-                source,
-            })
-        }
-        (None, Some(_), Some(_), Some(steps)) if key != MODEL_KEY => {
-            let (Some(from), Some(to)) = (num("from"), num("to")) else {
-                return fail(format!("[[vary]] {key}: from and to must be numbers"));
-            };
-            match steps.as_integer() {
-                Some(n) if (2..=MAX_POINTS as i64).contains(&n) => Ok(Axis {
-                    key: key.to_string(),
-                    levels: range_levels(key, from, to, n as usize),
-                    source,
-                }),
-                _ => fail(format!(
-                    "[[vary]] {key}: steps = {steps} is not a whole number from 2 to {MAX_POINTS} \
-                     (the number of points, both ends included)"
-                )),
-            }
-        }
-        _ => fail(format!(
+        (Some(values), None, None, None) => listed_levels(key, values),
+        (None, Some(_), Some(_), Some(steps)) if key != MODEL_KEY => ranged_levels(t, key, steps),
+        _ => Err(format!(
             "[[vary]] {key}: give either from, to and steps (a range of numbers) or values (a list){}",
             if key == MODEL_KEY {
                 "; model takes values only"
             } else {
                 ""
             }
+        )),
+    }
+}
+
+/// The levels of `values = [...]`: scenario file paths for the model key, values otherwise.
+fn listed_levels(key: &str, values: &toml::Value) -> Result<Vec<Level>, String> {
+    let Some(values) = values.as_array().filter(|a| !a.is_empty()) else {
+        return Err(format!(
+            "[[vary]] {key}: values must be a non-empty list, e.g. values = [1.5e6, 2e6]"
+        ));
+    };
+    let mut levels = Vec::new();
+    for v in values {
+        if key == MODEL_KEY {
+            match v.as_str() {
+                Some(p) => levels.push(Level::Model(PathBuf::from(p))),
+                None => {
+                    return Err(format!(
+                        "[[vary]] model: {v} is not a scenario file path in double quotes"
+                    ));
+                }
+            }
+        } else {
+            levels.push(Level::Value(v.clone()));
+        }
+    }
+    Ok(levels)
+}
+
+/// The levels of `from`, `to` and `steps`: `steps` numbers from `from` to `to`.
+fn ranged_levels(t: &toml::Table, key: &str, steps: &toml::Value) -> Result<Vec<Level>, String> {
+    let num = |name: &str| {
+        t.get(name)
+            .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+    };
+    let (Some(from), Some(to)) = (num("from"), num("to")) else {
+        return Err(format!("[[vary]] {key}: from and to must be numbers"));
+    };
+    match steps.as_integer() {
+        Some(n) if (2..=MAX_POINTS as i64).contains(&n) => {
+            Ok(range_levels(key, from, to, n as usize))
+        }
+        _ => Err(format!(
+            "[[vary]] {key}: steps = {steps} is not a whole number from 2 to {MAX_POINTS} \
+             (the number of points, both ends included)"
         )),
     }
 }

@@ -2,7 +2,7 @@
 //! per patient and single sourcing.
 
 use super::Check;
-use super::checker::{Checker, differs6, late, lookup, n, unbalanced};
+use super::checker::{Checker, differs6, late, n, unbalanced};
 use super::params::{Params, SiteParams};
 use super::travel::{Leg, haversine_km};
 use super::year::{Ctx, YearInput};
@@ -127,20 +127,8 @@ impl Ctx<'_> {
         let path = format!("batch_flows[{i}]");
         let h_id = c.text(&f["hospital"], &format!("{path}.hospital"));
         let s_id = c.text(&f["site"], &format!("{path}.site"));
-        let h = lookup(
-            c,
-            &self.hospital_ids,
-            h_id,
-            &format!("{path}.hospital"),
-            "hospitals.csv",
-        );
-        let s = lookup(
-            c,
-            &self.site_ids,
-            s_id,
-            &format!("{path}.site"),
-            "sites.csv",
-        );
+        let h = self.hospital_index(c, h_id, &format!("{path}.hospital"));
+        let s = self.site_index(c, s_id, &format!("{path}.site"));
         let w = c.amount(&f["batches"], &format!("{path}.batches"), "flow");
         let transit_plan = c.num(&f["transit_hours"], &format!("{path}.transit_hours"));
         let v2v_plan = c.num(

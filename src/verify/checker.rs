@@ -170,11 +170,6 @@ pub(super) fn lookup(
     }
 }
 
-/// Id -> position in its file.
-pub(super) fn index_by_id<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
-    ids.enumerate().map(|(i, id)| (id, i)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Patient flows (times recomputed, the travel limit), demand balance and hospital capacity.
 
 use super::Check;
-use super::checker::{Checker, above, differs6, late, lookup, n, unbalanced};
+use super::checker::{Checker, above, differs6, late, n, unbalanced};
 use super::travel::haversine_km;
 use super::year::{Ctx, YearInput};
 use serde_json::Value;
@@ -89,20 +89,8 @@ impl Ctx<'_> {
         let path = format!("patient_flows[{i}]");
         let d_id = c.text(&f["demand"], &format!("{path}.demand"));
         let h_id = c.text(&f["hospital"], &format!("{path}.hospital"));
-        let d = lookup(
-            c,
-            &self.demand_ids,
-            d_id,
-            &format!("{path}.demand"),
-            "demand.csv",
-        );
-        let h = lookup(
-            c,
-            &self.hospital_ids,
-            h_id,
-            &format!("{path}.hospital"),
-            "hospitals.csv",
-        );
+        let d = self.demand_index(c, d_id, &format!("{path}.demand"));
+        let h = self.hospital_index(c, h_id, &format!("{path}.hospital"));
         let x = c.amount(&f["patients"], &format!("{path}.patients"), "flow");
         let hours_plan = c.num(&f["hours"], &format!("{path}.hours"));
         let (Some(d), Some(h)) = (d, h) else { return };
@@ -157,13 +145,7 @@ impl Ctx<'_> {
         for &(i, u) in &y.unserved {
             let path = format!("unserved[{i}]");
             let d_id = c.text(&u["demand"], &format!("{path}.demand"));
-            let d = lookup(
-                c,
-                &self.demand_ids,
-                d_id,
-                &format!("{path}.demand"),
-                "demand.csv",
-            );
+            let d = self.demand_index(c, d_id, &format!("{path}.demand"));
             let x = c.amount(&u["patients"], &format!("{path}.patients"), "shortfall");
             if let (Some(d), Some(x)) = (d, x) {
                 unserved[d] += x;

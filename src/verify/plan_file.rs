@@ -2,8 +2,8 @@
 //! data is the plan's own (E601 by digest, E602 by the ids it names).
 
 use super::VerifyError;
-use super::checker::index_by_id;
 use crate::fs::folder::{folder_of, read_locked};
+use crate::ids::index_by_id;
 use crate::input::{Instance, digest};
 use crate::text::{printable, printable_path};
 use serde::Deserialize;

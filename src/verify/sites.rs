@@ -2,7 +2,7 @@
 //! policy on utilization and on the number of sites.
 
 use super::Check;
-use super::checker::{Checker, above, differs6, lookup, n, platforms_text, unbalanced};
+use super::checker::{Checker, above, differs6, n, platforms_text, unbalanced};
 use super::params::MODELS;
 use super::year::{Ctx, SiteYear, YearInput};
 use serde_json::Value;
@@ -98,7 +98,7 @@ impl Ctx<'_> {
     ) -> Option<SiteRow> {
         let path = format!("{}[{i}]", y.sites_path);
         let id = c.text(&ps["id"], &format!("{path}.id"));
-        let s = lookup(c, &self.site_ids, id, &format!("{path}.id"), "sites.csv")?;
+        let s = self.site_index(c, id, &format!("{path}.id"))?;
         let site = &self.instance.sites[s];
         if let Some(j) = listed[s].replace(i) {
             c.add(

@@ -1,12 +1,13 @@
 //! One year of a plan under the single-year checks of DESIGN §5, rule family by rule family.
 
 use super::batches::BatchTally;
-use super::checker::{Checker, index_by_id};
+use super::checker::{Checker, lookup};
 use super::horizon::YearDemand;
 use super::kpis::kpis;
 use super::params::{Params, SiteParams, crf};
 use super::patients::PatientTally;
 use super::sites::SiteTally;
+use crate::ids::index_by_id;
 use crate::input::{Instance, NodeRef};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -132,6 +133,36 @@ impl<'a> Ctx<'a> {
             cell_lanes,
             lead_years,
         }
+    }
+
+    /// `id`'s row in demand.csv; an unknown id is reported at `path`.
+    pub(super) fn demand_index(
+        &self,
+        c: &mut Checker,
+        id: Option<&str>,
+        path: &str,
+    ) -> Option<usize> {
+        lookup(c, &self.demand_ids, id, path, "demand.csv")
+    }
+
+    /// `id`'s row in hospitals.csv; an unknown id is reported at `path`.
+    pub(super) fn hospital_index(
+        &self,
+        c: &mut Checker,
+        id: Option<&str>,
+        path: &str,
+    ) -> Option<usize> {
+        lookup(c, &self.hospital_ids, id, path, "hospitals.csv")
+    }
+
+    /// `id`'s row in sites.csv; an unknown id is reported at `path`.
+    pub(super) fn site_index(
+        &self,
+        c: &mut Checker,
+        id: Option<&str>,
+        path: &str,
+    ) -> Option<usize> {
+        lookup(c, &self.site_ids, id, path, "sites.csv")
     }
 
     /// The single-year checks of DESIGN §5 on one year: arcs and limits, demand balance,

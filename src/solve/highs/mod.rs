@@ -78,7 +78,7 @@ pub(super) fn watch(model: &mut highs::Model, stop: &Stop) -> Result<(), SolveEr
 /// Gives `model`'s next run `seconds`. HiGHS 1.16 compares its time_limit with the run time
 /// of every run of the instance so far (ERGO-Code/HiGHS#1477): without zeroing its clocks a
 /// model solved again after the cutting-plane rounds stopped as soon as the rounds' time and its
-/// own together reached what was left, long before the limit (issue #15).
+/// own together reached what was left, long before the limit.
 pub(super) fn set_time_limit(model: &mut highs::Model, seconds: f64) -> Result<(), SolveError> {
     // SAFETY: the pointer is the live HiGHS instance owned by `model`.
     unsafe { highs_sys::Highs_zeroAllClocks(model.as_mut_ptr()) };

@@ -2,8 +2,9 @@
 //! open or closed, improves its parent's prices, and is pruned against the best plan.
 
 use super::evaluate::Evaluation;
-use super::{Fixed, Plan, Probe, Probed, Proof, Search, Structure};
+use super::{FLAT_NORM, Fixed, NOISE, Plan, Probe, Probed, Proof, Search, Structure};
 use std::collections::BinaryHeap;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 /// A node of the branch and bound over sites.
@@ -33,18 +34,48 @@ impl PartialEq for Node {
 }
 impl Eq for Node {}
 
-/// [`Structure::prove`] is for models where the relaxation's bound is nearly tight: there the
-/// tree stays small (at most 25 open nodes and 1 node with every site decided on capa-8000,
-/// capb-6000/7000 and capc-5750). Where it is not (the demo without hospital capacities, under
-/// full coverage: 914 open nodes and 132 decided ones, each a HiGHS solve, in 9.5 s, where HiGHS
-/// alone proves the optimum in 1.1 s), it stops at these limits and leaves the rest to HiGHS.
+/// The state of [`Structure::prove`]: the open nodes, the best plan and what is proved.
+struct Tree<'a> {
+    /// The open nodes, lowest bound first.
+    open: BinaryHeap<Node>,
+    /// The best plan's cost.
+    ub: f64,
+    /// Nodes whose bound is within this relative gap of the best plan are done.
+    tolerance: f64,
+    /// The lowest bound of the nodes the probe settled.
+    settled: f64,
+    proof: Proof,
+    incumbent: &'a mut Option<Plan>,
+}
+
+impl Tree<'_> {
+    /// Nodes bounded at or above this are pruned.
+    fn cutoff(&self) -> f64 {
+        self.ub - self.tolerance * self.ub.abs().max(1.0)
+    }
+}
+
+/// The free site the relaxation left most undecided (open closest to half the time), if any.
+fn branch_site(forced: &[Option<Fixed>], ybar: &[f64]) -> Option<usize> {
+    (0..forced.len())
+        .filter(|&s| forced[s].is_none())
+        .min_by(|&a, &b| {
+            (ybar[a] - 0.5)
+                .abs()
+                .total_cmp(&(ybar[b] - 0.5).abs())
+                .then(a.cmp(&b))
+        })
+}
+
+/// [`Structure::prove`] is for models where the relaxation's bound is nearly tight, where the
+/// tree stays small; elsewhere it stops at these limits and leaves the rest to HiGHS, which is
+/// then faster (docs/solver-tuning.md).
 pub const MAX_OPEN_NODES: usize = 256;
 /// See [`MAX_OPEN_NODES`].
 pub const MAX_LEAF_PROBES: usize = 16;
-/// It runs only when the best plan is within 1 % of the relaxation's bound (0.04-0.45 % on
-/// capa/b/c once the restricted search has found their optima). Given only 30 % of a 10 s limit
-/// for the restricted search, 5 of those instances kept a plan 8-14 % above the bound, and the
-/// branch and bound then spent the rest of the limit without closing the gap.
+/// [`Structure::prove`] runs only when the best plan is within this relative gap of the
+/// relaxation's bound: further off, it spends the limit without closing the gap
+/// (docs/solver-tuning.md).
 pub const BRANCH_MAX_GAP: f64 = 0.01;
 
 /// The most memory the open nodes of [`Structure::prove`] may hold (512 MiB); beyond it the
@@ -52,10 +83,7 @@ pub const BRANCH_MAX_GAP: f64 = 0.01;
 const MAX_OPEN_BYTES: usize = 512 << 20;
 
 /// The step factor of the subgradient steps at a node of [`Structure::prove`], and the most
-/// steps there. Measured on capa-8000, capb-6000/7000/8000 and capc-5000/5750/6500 (`cartnet
-/// solve --time-limit 30`, seconds of the branch and bound summed over the seven): factor 1 with
-/// 50 steps 3.5 s, 2 with 50 3.3 s, 2 with 100 3.0 s, 4 with 100 4.0 s; at factor 0.1 with 30
-/// steps capb-6000 was still open after 870 nodes (the steps too short to move the prices).
+/// steps there: the fastest pair measured (docs/solver-tuning.md).
 const NODE_THETA: f64 = 2.0;
 const NODE_ROUNDS: usize = 100;
 /// Steps at a node without a better bound before the factor is halved.
@@ -90,124 +118,151 @@ impl Structure {
         probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
     ) -> Proof {
         let started = Instant::now();
-        let mut proof = Proof {
+        let proof = Proof {
             bound: f64::NEG_INFINITY,
             nodes: 0,
             probes: 0,
             complete: false,
             seconds: 0.0,
         };
-        let Some(mut ub) = incumbent.as_ref().map(|(z, _)| *z) else {
+        let Some(ub) = incumbent.as_ref().map(|(z, _)| *z) else {
             return proof;
         };
-        // Nodes whose bound is within half the gap of the best plan are done.
-        let tolerance = 0.5 * limits.gap.max(1e-9);
-        let cutoff = |ub: f64| ub - tolerance * ub.abs().max(1.0);
-        // the open nodes, lowest bound first
-        let mut open = BinaryHeap::from([Node {
-            bound: f64::NEG_INFINITY,
-            forced: self.with_existing(fixed),
-            prices: prices.to_vec(),
-        }]);
+        let mut tree = Tree {
+            open: BinaryHeap::from([Node {
+                bound: f64::NEG_INFINITY,
+                forced: self.with_existing(fixed),
+                prices: prices.to_vec(),
+            }]),
+            ub,
+            // Nodes whose bound is within half the gap of the best plan are done.
+            tolerance: 0.5 * limits.gap.max(NOISE),
+            settled: f64::INFINITY,
+            proof,
+            incumbent,
+        };
         // the open nodes' memory is bounded: each holds its prices and its sites
         let node_bytes = 8 * self.hospitals + 2 * self.sites.len() + 64;
         let max_open = (MAX_OPEN_BYTES / node_bytes).max(2);
         let out_of_time = || limits.deadline.is_some_and(|d| Instant::now() >= d);
-        // the lowest bound of the nodes the probe settled
-        let mut settled = f64::INFINITY;
         loop {
             if out_of_time()
                 || (limits.stopped)()
-                || open.len() > max_open.min(limits.max_open)
-                || proof.probes >= limits.max_probes
+                || tree.open.len() > max_open.min(limits.max_open)
+                || tree.proof.probes >= limits.max_probes
             {
                 break;
             }
-            let Some(node) = open.pop() else {
+            let Some(node) = tree.open.pop() else {
                 break;
             };
-            if node.bound >= cutoff(ub) {
-                continue;
-            }
-            proof.nodes += 1;
-            let mut forced = node.forced;
-            let Some((bound, lambda, e, ybar)) = self.node_bound(&node.prices, &forced, cutoff(ub))
-            else {
-                continue; // no plan keeps these sites
-            };
-            if bound >= cutoff(ub) {
-                continue;
-            }
-            // sites whose other state is bounded above the best plan keep the relaxation's
-            for s in 0..self.sites.len() {
-                if forced[s].is_some() {
-                    continue;
-                }
-                let (own, other) = if e.open[s] {
-                    (Fixed::Open, Fixed::Closed)
-                } else {
-                    (Fixed::Closed, Fixed::Open)
-                };
-                if self.forced_value(&e, &forced, s, other) >= cutoff(ub) {
-                    forced[s] = Some(own);
-                }
-            }
-            let branch = (0..self.sites.len())
-                .filter(|&s| forced[s].is_none())
-                .min_by(|&a, &b| {
-                    (ybar[a] - 0.5)
-                        .abs()
-                        .total_cmp(&(ybar[b] - 0.5).abs())
-                        .then(a.cmp(&b))
-                });
-            let Some(s) = branch else {
-                // every site decided: the model itself, with these sites
-                let plan: Vec<Probe> = forced
-                    .iter()
-                    .zip(&self.sites)
-                    .map(|(f, site)| match f {
-                        Some(Fixed::Open) if site.options.len() == 1 => Probe::Open(0),
-                        Some(Fixed::Open) => Probe::Free,
-                        _ => Probe::Closed,
-                    })
-                    .collect();
-                proof.probes += 1;
-                let got = probe(&plan, Search::Exact);
-                if let Some((z, values)) = got.plan
-                    && z < ub
-                {
-                    ub = z;
-                    *incumbent = Some((z, values));
-                }
-                let leaf = got.bound.max(bound);
-                if !got.finished {
-                    // stopped (out of time): it stays open
-                    open.push(Node {
-                        bound: leaf,
-                        forced,
-                        prices: lambda,
-                    });
-                    break;
-                }
-                // settled, at the probe's own bound (within its gap of its plan)
-                settled = settled.min(leaf);
-                continue;
-            };
-            for state in [Fixed::Open, Fixed::Closed] {
-                let mut child = forced.clone();
-                child[s] = Some(state);
-                open.push(Node {
-                    bound,
-                    forced: child,
-                    prices: lambda.clone(),
-                });
+            if self.expand(node, &mut tree, probe).is_break() {
+                break;
             }
         }
-        let lowest = open.peek().map_or(f64::INFINITY, |n| n.bound);
-        proof.complete = open.is_empty();
-        proof.bound = lowest.min(settled).min(cutoff(ub)).min(ub);
+        let lowest = tree.open.peek().map_or(f64::INFINITY, |n| n.bound);
+        let bound = lowest.min(tree.settled).min(tree.cutoff()).min(tree.ub);
+        let mut proof = tree.proof;
+        proof.complete = tree.open.is_empty();
+        proof.bound = bound;
         proof.seconds = started.elapsed().as_secs_f64();
         proof
+    }
+
+    /// One node of [`Structure::prove`]: its bound, the sites its bound decides, then two
+    /// children on the most undecided site, or, with every site decided, the probe.
+    /// Breaks when the probe was stopped.
+    fn expand(
+        &self,
+        node: Node,
+        tree: &mut Tree<'_>,
+        probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
+    ) -> ControlFlow<()> {
+        if node.bound >= tree.cutoff() {
+            return ControlFlow::Continue(());
+        }
+        tree.proof.nodes += 1;
+        let mut forced = node.forced;
+        let Some((bound, lambda, e, ybar)) = self.node_bound(&node.prices, &forced, tree.cutoff())
+        else {
+            return ControlFlow::Continue(()); // no plan keeps these sites
+        };
+        if bound >= tree.cutoff() {
+            return ControlFlow::Continue(());
+        }
+        self.fix_by_bound(&e, &mut forced, tree.cutoff());
+        let Some(s) = branch_site(&forced, &ybar) else {
+            return self.settle(forced, bound, lambda, tree, probe);
+        };
+        for state in [Fixed::Open, Fixed::Closed] {
+            let mut child = forced.clone();
+            child[s] = Some(state);
+            tree.open.push(Node {
+                bound,
+                forced: child,
+                prices: lambda.clone(),
+            });
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Sites whose other state is bounded at or above `cutoff` keep the relaxation's state.
+    fn fix_by_bound(&self, e: &Evaluation, forced: &mut [Option<Fixed>], cutoff: f64) {
+        for s in 0..self.sites.len() {
+            if forced[s].is_some() {
+                continue;
+            }
+            let (own, other) = if e.open[s] {
+                (Fixed::Open, Fixed::Closed)
+            } else {
+                (Fixed::Closed, Fixed::Open)
+            };
+            if self.forced_value(e, forced, s, other) >= cutoff {
+                forced[s] = Some(own);
+            }
+        }
+    }
+
+    /// A node with every site decided: the model itself, with these sites, solved by `probe`.
+    /// Its plan replaces the best when cheaper; a probe stopped (out of time) leaves the node
+    /// open and breaks.
+    fn settle(
+        &self,
+        forced: Vec<Option<Fixed>>,
+        bound: f64,
+        lambda: Vec<f64>,
+        tree: &mut Tree<'_>,
+        probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
+    ) -> ControlFlow<()> {
+        let plan: Vec<Probe> = forced
+            .iter()
+            .zip(&self.sites)
+            .map(|(f, site)| match f {
+                Some(Fixed::Open) if site.options.len() == 1 => Probe::Open(0),
+                Some(Fixed::Open) => Probe::Free,
+                _ => Probe::Closed,
+            })
+            .collect();
+        tree.proof.probes += 1;
+        let got = probe(&plan, Search::Exact);
+        if let Some((z, values)) = got.plan
+            && z < tree.ub
+        {
+            tree.ub = z;
+            *tree.incumbent = Some((z, values));
+        }
+        let leaf = got.bound.max(bound);
+        if !got.finished {
+            tree.open.push(Node {
+                bound: leaf,
+                forced,
+                prices: lambda,
+            });
+            return ControlFlow::Break(());
+        }
+        // settled, at the probe's own bound (within its gap of its plan)
+        tree.settled = tree.settled.min(leaf);
+        ControlFlow::Continue(())
     }
 
     /// The relaxation's best bound at a node, from `prices` by subgradient steps towards
@@ -246,10 +301,10 @@ impl Structure {
                     stale = 0;
                 }
             }
-            if value >= target || norm <= 1e-12 {
+            if value >= target || norm <= FLAT_NORM {
                 break;
             }
-            let step = theta * (target - value).max(1e-9 * target.abs()) / norm;
+            let step = theta * (target - value).max(NOISE * target.abs()) / norm;
             for (l, g) in lambda.iter_mut().zip(&g) {
                 *l += step * g;
             }

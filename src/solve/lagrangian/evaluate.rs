@@ -171,7 +171,7 @@ impl Structure {
 
     /// Fixes the sites whose forced bound exceeds `ub` (the cost of a known plan).
     pub(super) fn fix(&self, e: &Evaluation, ub: f64, fixed: &mut [Option<Fixed>]) {
-        let margin = 1e-9 * ub.abs().max(1.0);
+        let margin = super::noise(ub);
         for s in 0..self.sites.len() {
             if fixed[s].is_some() || self.sites[s].existing {
                 continue;

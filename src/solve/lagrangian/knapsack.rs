@@ -11,32 +11,17 @@ pub(super) fn cover(
     forced: &[Option<Fixed>],
     need: Option<f64>,
 ) -> (f64, Vec<bool>) {
-    let mut chosen = vec![false; items.len()];
-    let mut value = 0.0;
-    let mut covered = 0.0;
-    let mut free = Vec::new();
-    for (i, &(v, c)) in items.iter().enumerate() {
-        match forced[i] {
-            Some(Fixed::Open) => {
-                chosen[i] = true;
-                value += v;
-                covered += c;
-            }
-            Some(Fixed::Closed) => {}
-            None if v <= 0.0 => {
-                chosen[i] = true;
-                value += v;
-                covered += c;
-            }
-            None if c > 0.0 => free.push(i),
-            None => {}
-        }
-    }
+    let Decided {
+        mut chosen,
+        value,
+        covered,
+        mut free,
+    } = decided(items, forced);
     let Some(need) = need else {
         return (value, chosen);
     };
     let rest = need - covered;
-    if rest <= 1e-9 * need.abs().max(1.0) {
+    if rest <= super::noise(need) {
         return (value, chosen);
     }
     // The cheapest per patient first: the LP relaxation's order.
@@ -47,33 +32,20 @@ pub(super) fn cover(
     });
     let vs: Vec<f64> = free.iter().map(|&i| items[i].0).collect();
     let cs: Vec<f64> = free.iter().map(|&i| items[i].1).collect();
-    if cs.iter().sum::<f64>() < rest - 1e-9 * need.abs().max(1.0) {
+    if cs.iter().sum::<f64>() < rest - super::noise(need) {
         return (f64::INFINITY, chosen);
     }
-    // Items of equal capacity are interchangeable but for their value: some optimum takes the
-    // cheapest ones of each capacity. Numbering the capacities lets the search take only such
-    // prefixes, which keeps it small when many sites share a capacity (as sites of one kind do).
-    let mut class = vec![0usize; cs.len()];
-    let mut seen: Vec<f64> = Vec::new();
-    for (k, &c) in cs.iter().enumerate() {
-        class[k] = match seen.iter().position(|&x| x == c) {
-            Some(q) => q,
-            None => {
-                seen.push(c);
-                seen.len() - 1
-            }
-        };
-    }
+    let (class, classes) = capacity_classes(&cs);
     let mut search = CoverSearch {
         v: &vs,
         c: &cs,
         class: &class,
-        skipped: vec![false; seen.len()],
+        skipped: vec![false; classes],
         best: f64::INFINITY,
         best_take: Vec::new(),
         take: Vec::new(),
         nodes: 0,
-        tol: 1e-9 * need.abs().max(1.0),
+        tol: super::noise(need),
     };
     search.dfs(0, rest, 0.0);
     let exact = search.nodes <= CoverSearch::MAX_NODES;
@@ -87,6 +59,66 @@ pub(super) fn cover(
         chosen[free[k]] = true;
     }
     (value + extra, chosen)
+}
+
+/// The items [`cover`] decides before its search.
+struct Decided {
+    /// Forced open, or of no cost.
+    chosen: Vec<bool>,
+    /// Their value and capacity.
+    value: f64,
+    covered: f64,
+    /// The items left to the search: free, of some cost and some capacity.
+    free: Vec<usize>,
+}
+
+/// Takes the items forced open and the free ones of no cost; the free ones with capacity are
+/// left to the search.
+fn decided(items: &[(f64, f64)], forced: &[Option<Fixed>]) -> Decided {
+    let mut d = Decided {
+        chosen: vec![false; items.len()],
+        value: 0.0,
+        covered: 0.0,
+        free: Vec::new(),
+    };
+    for (i, &(v, c)) in items.iter().enumerate() {
+        match forced[i] {
+            Some(Fixed::Open) => {
+                d.chosen[i] = true;
+                d.value += v;
+                d.covered += c;
+            }
+            Some(Fixed::Closed) => {}
+            None if v <= 0.0 => {
+                d.chosen[i] = true;
+                d.value += v;
+                d.covered += c;
+            }
+            None if c > 0.0 => d.free.push(i),
+            None => {}
+        }
+    }
+    d
+}
+
+/// Each item's capacity class (items of one capacity share it) and the number of classes.
+///
+/// Items of equal capacity are interchangeable but for their value: some optimum takes the
+/// cheapest ones of each capacity. Numbering the capacities lets the search take only such
+/// prefixes, which keeps it small when many sites share a capacity (as sites of one kind do).
+fn capacity_classes(cs: &[f64]) -> (Vec<usize>, usize) {
+    let mut class = vec![0usize; cs.len()];
+    let mut seen: Vec<f64> = Vec::new();
+    for (k, &c) in cs.iter().enumerate() {
+        class[k] = match seen.iter().position(|&x| x == c) {
+            Some(q) => q,
+            None => {
+                seen.push(c);
+                seen.len() - 1
+            }
+        };
+    }
+    (class, seen.len())
 }
 
 /// Depth-first branch and bound for the covering knapsack of [`cover`], over items sorted by
@@ -106,6 +138,7 @@ struct CoverSearch<'a> {
 }
 
 impl CoverSearch<'_> {
+    /// The most nodes of the exact search; beyond them [`cover`] takes the LP bound.
     const MAX_NODES: usize = 200_000;
 
     /// The LP relaxation of covering `rest` with the items `from..` still allowed.

@@ -32,6 +32,16 @@ pub use crate::model::relaxation::{CellArc, Group, Site, SiteOption, Structure};
 pub use branch::{BRANCH_MAX_GAP, BranchLimits, MAX_LEAF_PROBES, MAX_OPEN_NODES};
 pub use subgradient::{Limits, RECENT};
 
+/// Relative differences below this are rounding noise.
+const NOISE: f64 = 1e-9;
+/// A subgradient whose squared norm is at most this balances every hospital: no step left.
+const FLAT_NORM: f64 = 1e-12;
+
+/// The rounding noise around `x`: [`NOISE`] relative, absolute below 1.
+fn noise(x: f64) -> f64 {
+    NOISE * x.abs().max(1.0)
+}
+
 /// A plan: its objective and column values.
 pub type Plan = (f64, Vec<f64>);
 

@@ -11,6 +11,9 @@ use crate::solve::{RESTRICTED_ARCS, SolveError, SolveOptions, interrupted, relat
 use highs::HighsModelStatus;
 use std::time::Instant;
 
+/// The most rounds of the subgradient search (its share of the time limit may end it sooner).
+const MAX_ROUNDS: usize = 3000;
+
 /// What the Lagrangian relaxation established before branch and bound.
 #[derive(Debug, Clone)]
 pub(in crate::solve) struct Relaxed {
@@ -53,66 +56,63 @@ pub(in crate::solve) fn lagrangian(
         deadline: std::cell::Cell::new(deadline),
     };
     let mut probe = |plan: &[Probe], search: Search| -> Probed {
-        // the best plan so far, where it fits these restrictions, as the start; HiGHS may
-        // misjudge it (see the start check in `solve`), and then the search runs again without
-        let start = best.as_ref().map(|(_, v)| v.as_slice());
-        let mut answer = at.solve(plan, search, start, highs_seconds);
-        if matches!(answer, Ok(None)) && start.is_some() {
-            answer = at.solve(plan, search, None, highs_seconds);
-        }
-        match answer {
-            Ok(Some(probed)) => {
-                if let Some((z, values)) = &probed.plan
-                    && best.as_ref().is_none_or(|(b, _)| z < b)
-                {
-                    best = Some((*z, values.clone()));
-                }
-                probed
-            }
-            // misjudged twice: nothing is learnt
-            Ok(None) => Probed::NOTHING,
-            Err(e) => {
+        at.probe(plan, search, &mut best, highs_seconds)
+            .unwrap_or_else(|e| {
                 *failure.borrow_mut() = Some(e);
                 Probed::NOTHING
-            }
-        }
+            })
     };
     let limits = Limits {
         deadline,
         stopped: &interrupted,
-        max_iterations: 3000,
+        max_iterations: MAX_ROUNDS,
         gap: options.gap,
     };
     let mut outcome = structure.run(limits, None, &mut probe);
     let full = budget.search_end();
     at.deadline.set(full);
-    let near = outcome
-        .incumbent
-        .as_ref()
-        .is_some_and(|(z, _)| relative_gap(*z, outcome.bound) <= BRANCH_MAX_GAP);
-    if failure.borrow().is_none() && !outcome.prices.is_empty() && near {
-        let limits = BranchLimits {
-            deadline: full,
-            stopped: &interrupted,
-            max_open: MAX_OPEN_NODES,
-            max_probes: MAX_LEAF_PROBES,
-            gap: options.gap,
-        };
-        let proof = structure.prove(
-            &outcome.prices,
-            &outcome.fixed,
-            &mut outcome.incumbent,
-            limits,
-            &mut probe,
-        );
-        outcome.bound = outcome.bound.max(proof.bound);
-        outcome.probes += proof.probes;
-        outcome.proof = Some(proof);
+    if failure.borrow().is_none() {
+        prove_if_near(structure, &mut outcome, full, options.gap, &mut probe);
     }
     match failure.into_inner() {
         Some(e) => Err(e),
         None => Ok(outcome),
     }
+}
+
+/// The branch and bound over sites ([`Structure::prove`]), until `deadline`, when the
+/// subgradient search left a plan within [`BRANCH_MAX_GAP`] of its bound.
+fn prove_if_near(
+    structure: &Structure,
+    outcome: &mut Outcome,
+    deadline: Option<Instant>,
+    gap: f64,
+    probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
+) {
+    let near = outcome
+        .incumbent
+        .as_ref()
+        .is_some_and(|(z, _)| relative_gap(*z, outcome.bound) <= BRANCH_MAX_GAP);
+    if outcome.prices.is_empty() || !near {
+        return;
+    }
+    let limits = BranchLimits {
+        deadline,
+        stopped: &interrupted,
+        max_open: MAX_OPEN_NODES,
+        max_probes: MAX_LEAF_PROBES,
+        gap,
+    };
+    let proof = structure.prove(
+        &outcome.prices,
+        &outcome.fixed,
+        &mut outcome.incumbent,
+        limits,
+        probe,
+    );
+    outcome.bound = outcome.bound.max(proof.bound);
+    outcome.probes += proof.probes;
+    outcome.proof = Some(proof);
 }
 
 /// What a probe of the Lagrangian relaxation runs on: a copy of the model's data, restricted
@@ -128,6 +128,32 @@ struct ProbeAt<'a> {
 }
 
 impl ProbeAt<'_> {
+    /// A probe: [`ProbeAt::solve`] from `best` (the best plan so far) where it fits these
+    /// restrictions, and again without it if HiGHS misjudged it (see the start check in
+    /// `solve`); a plan found replaces `best` when cheaper. Misjudged twice, nothing is learnt.
+    fn probe(
+        &self,
+        plan: &[Probe],
+        search: Search,
+        best: &mut Option<Plan>,
+        highs_seconds: &mut f64,
+    ) -> Result<Probed, SolveError> {
+        let start = best.as_ref().map(|(_, v)| v.as_slice());
+        let mut answer = self.solve(plan, search, start, highs_seconds);
+        if matches!(answer, Ok(None)) && start.is_some() {
+            answer = self.solve(plan, search, None, highs_seconds);
+        }
+        let Some(probed) = answer? else {
+            return Ok(Probed::NOTHING);
+        };
+        if let Some((z, values)) = &probed.plan
+            && best.as_ref().is_none_or(|(b, _)| z < b)
+        {
+            *best = Some((*z, values.clone()));
+        }
+        Ok(probed)
+    }
+
     /// Solves a fresh copy of the model with the sites as `plan` says (under
     /// [`Search::Restricted`], each hospital shipping only to its [`RESTRICTED_ARCS`] cheapest
     /// free sites), from `start` if given. `None` if HiGHS's objective is not the plan's own

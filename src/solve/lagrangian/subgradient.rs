@@ -2,13 +2,17 @@
 //! evaluate and the sites it fixes against the best of them.
 
 use super::evaluate::Evaluation;
-use super::{Fixed, Outcome, Probe, Probed, Search, Structure};
+use super::{FLAT_NORM, Fixed, NOISE, Outcome, Probe, Probed, Search, Structure, noise};
 use std::time::Instant;
 
 /// Rounds without a better bound before the step is halved.
 const STALE_ROUNDS: usize = 20;
 /// The step factor at which the prices count as settled.
 const MIN_THETA: f64 = 1e-3;
+/// The first step factor.
+const START_THETA: f64 = 2.0;
+/// Without a plan, the steps aim this share above the bound.
+const NO_PLAN_TARGET: f64 = 0.1;
 /// The last rounds whose open sites the restricted search may open.
 pub const RECENT: usize = 100;
 
@@ -38,7 +42,6 @@ impl Structure {
         start: Option<(f64, Vec<f64>)>,
         probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
     ) -> Outcome {
-        let h = self.hospitals;
         let mut out = Outcome {
             bound: f64::NEG_INFINITY,
             fixed: vec![None; self.sites.len()],
@@ -49,9 +52,45 @@ impl Structure {
             prices: Vec::new(),
             proof: None,
         };
-        // Start each hospital's price at its cheapest batch per treated patient.
-        let mut lambda = vec![0.0; h];
-        let mut seen = vec![false; h];
+        let mut walk = Walk {
+            lambda: self.start_prices(),
+            theta: START_THETA,
+            stale: 0,
+            last_open: vec![None; self.sites.len()],
+            best_eval: None,
+        };
+        let out_of_time = || limits.deadline.is_some_and(|d| Instant::now() >= d);
+        let mut feasible = true;
+        for it in 0..limits.max_iterations {
+            if out_of_time() || (limits.stopped)() {
+                break;
+            }
+            out.iterations = it + 1;
+            match self.round(it, &mut walk, &mut out, limits.gap, probe) {
+                Round::Next => {}
+                Round::Settled => break,
+                Round::Infeasible => {
+                    feasible = false;
+                    break;
+                }
+            }
+        }
+        if feasible && !out_of_time() && !(limits.stopped)() {
+            let plan = self.restricted_plan(&out, &walk.last_open);
+            out.restricted = plan.iter().filter(|p| **p == Probe::Free).count();
+            keep_probe(&mut out, probe, &plan);
+        }
+        // the best prices fix the most, against the best plan
+        if let (Some(e), Some((ub, _))) = (&walk.best_eval, &out.incumbent) {
+            self.fix(e, *ub, &mut out.fixed);
+        }
+        out
+    }
+
+    /// Each hospital's price at its cheapest batch per treated patient.
+    fn start_prices(&self) -> Vec<f64> {
+        let mut lambda = vec![0.0; self.hospitals];
+        let mut seen = vec![false; self.hospitals];
         for site in &self.sites {
             for o in &site.options {
                 for a in &site.arcs {
@@ -63,95 +102,127 @@ impl Structure {
                 }
             }
         }
-        let mut theta = 2.0;
-        let mut stale = 0;
-        // the last round each site was open in the relaxation
-        let mut last_open: Vec<Option<usize>> = vec![None; self.sites.len()];
-        let mut best_eval: Option<Evaluation> = None;
-        let mut keep_probe = |out: &mut Outcome, plan: &[Probe]| {
-            out.probes += 1;
-            if let Some((z, values)) = probe(plan, Search::Restricted).plan
-                && out.incumbent.as_ref().is_none_or(|(best, _)| z < *best)
-            {
-                out.incumbent = Some((z, values));
-            }
-        };
-        let out_of_time = || limits.deadline.is_some_and(|d| Instant::now() >= d);
-        let mut feasible = true;
-        for it in 0..limits.max_iterations {
-            if out_of_time() || (limits.stopped)() {
-                break;
-            }
-            out.iterations = it + 1;
-            let e = self.evaluate(&lambda, &out.fixed);
-            if !e.value.is_finite() {
-                // No set of sites can treat every patient: the model is infeasible, which
-                // branch and bound will report.
-                feasible = false;
-                break;
-            }
-            for (s, &open) in e.open.iter().enumerate() {
-                if open {
-                    last_open[s] = Some(it);
-                }
-            }
-            if e.value > out.bound + 1e-9 * e.value.abs().max(1.0) {
-                out.bound = e.value;
-                stale = 0;
-                best_eval = Some(e.clone());
-                out.prices.clone_from(&lambda);
-            } else {
-                stale += 1;
-                if stale >= STALE_ROUNDS {
-                    theta /= 2.0;
-                    stale = 0;
-                }
-            }
-            if out.incumbent.is_none() {
-                // the relaxation's sites, as a plan: a first target for the steps
-                let plan: Vec<Probe> = (0..self.sites.len())
-                    .map(|s| match (e.open[s], e.choice[s]) {
-                        (true, Some((k, _))) => Probe::Open(k),
-                        _ => Probe::Closed,
-                    })
-                    .collect();
-                keep_probe(&mut out, &plan);
-            }
-            // Without a plan, aim 10 % above the bound.
-            let target = out
-                .incumbent
-                .as_ref()
-                .map_or(out.bound + 0.1 * out.bound.abs().max(1.0), |(z, _)| *z);
-            if target - out.bound <= limits.gap * target.abs().max(1e-9) || theta < MIN_THETA {
-                break;
-            }
-            let norm: f64 = e.subgradient.iter().map(|g| g * g).sum();
-            if norm <= 1e-12 {
-                break; // the relaxation's solution balances every hospital: it is optimal
-            }
-            let step = theta * (target - e.value).max(1e-9 * target.abs()) / norm;
-            for (l, g) in lambda.iter_mut().zip(&e.subgradient) {
-                *l += step * g;
+        lambda
+    }
+
+    /// Round `it` of the subgradient search: the relaxation at the current prices, its bound
+    /// kept if better, the relaxation's sites probed while there is no plan, then one step of
+    /// the prices towards the best plan's cost.
+    fn round(
+        &self,
+        it: usize,
+        walk: &mut Walk,
+        out: &mut Outcome,
+        gap: f64,
+        probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
+    ) -> Round {
+        let e = self.evaluate(&walk.lambda, &out.fixed);
+        if !e.value.is_finite() {
+            // No set of sites can treat every patient: the model is infeasible, which
+            // branch and bound will report.
+            return Round::Infeasible;
+        }
+        for (s, &open) in e.open.iter().enumerate() {
+            if open {
+                walk.last_open[s] = Some(it);
             }
         }
-        if feasible && !out_of_time() && !(limits.stopped)() {
-            // the sites the settled prices keep opening, left to the solver; the others closed
-            let last = out.iterations.saturating_sub(1);
+        walk.keep_bound(&e, out);
+        if out.incumbent.is_none() {
+            // the relaxation's sites, as a plan: a first target for the steps
             let plan: Vec<Probe> = (0..self.sites.len())
-                .map(|s| match (out.fixed[s], last_open[s]) {
-                    (Some(Fixed::Closed), _) => Probe::Closed,
-                    (_, Some(t)) if last - t < RECENT => Probe::Free,
+                .map(|s| match (e.open[s], e.choice[s]) {
+                    (true, Some((k, _))) => Probe::Open(k),
                     _ => Probe::Closed,
                 })
                 .collect();
-            out.restricted = plan.iter().filter(|p| **p == Probe::Free).count();
-            keep_probe(&mut out, &plan);
+            keep_probe(out, probe, &plan);
         }
-        // the best prices fix the most, against the best plan
-        if let (Some(e), Some((ub, _))) = (&best_eval, &out.incumbent) {
-            self.fix(e, *ub, &mut out.fixed);
+        let target = out.incumbent.as_ref().map_or(
+            out.bound + NO_PLAN_TARGET * out.bound.abs().max(1.0),
+            |(z, _)| *z,
+        );
+        if target - out.bound <= gap * target.abs().max(NOISE) || walk.theta < MIN_THETA {
+            return Round::Settled;
         }
-        out
+        let norm: f64 = e.subgradient.iter().map(|g| g * g).sum();
+        if norm <= FLAT_NORM {
+            return Round::Settled; // the relaxation's solution balances every hospital: optimal
+        }
+        let step = walk.theta * (target - e.value).max(NOISE * target.abs()) / norm;
+        for (l, g) in walk.lambda.iter_mut().zip(&e.subgradient) {
+            *l += step * g;
+        }
+        Round::Next
+    }
+
+    /// The sites the settled prices keep opening (in the last [`RECENT`] rounds), left to the
+    /// solver; the others closed.
+    fn restricted_plan(&self, out: &Outcome, last_open: &[Option<usize>]) -> Vec<Probe> {
+        let last = out.iterations.saturating_sub(1);
+        (0..self.sites.len())
+            .map(|s| match (out.fixed[s], last_open[s]) {
+                (Some(Fixed::Closed), _) => Probe::Closed,
+                (_, Some(t)) if last - t < RECENT => Probe::Free,
+                _ => Probe::Closed,
+            })
+            .collect()
+    }
+}
+
+/// The state of the subgradient search between rounds.
+struct Walk {
+    /// The prices, one per hospital.
+    lambda: Vec<f64>,
+    /// The step factor.
+    theta: f64,
+    /// Rounds since the bound last improved.
+    stale: usize,
+    /// The last round each site was open in the relaxation.
+    last_open: Vec<Option<usize>>,
+    /// The relaxation at the best prices.
+    best_eval: Option<Evaluation>,
+}
+
+impl Walk {
+    /// Keeps `e` and its prices if its bound is better; halves the step factor after
+    /// [`STALE_ROUNDS`] rounds without.
+    fn keep_bound(&mut self, e: &Evaluation, out: &mut Outcome) {
+        if e.value > out.bound + noise(e.value) {
+            out.bound = e.value;
+            self.stale = 0;
+            self.best_eval = Some(e.clone());
+            out.prices.clone_from(&self.lambda);
+        } else {
+            self.stale += 1;
+            if self.stale >= STALE_ROUNDS {
+                self.theta /= 2.0;
+                self.stale = 0;
+            }
+        }
+    }
+}
+
+/// How a round of the subgradient search ended.
+enum Round {
+    Next,
+    /// The prices settled, or the bound reached the best plan within the gap.
+    Settled,
+    /// No set of sites can treat every patient.
+    Infeasible,
+}
+
+/// Evaluates `plan` with a restricted search; its plan replaces the best when cheaper.
+fn keep_probe(
+    out: &mut Outcome,
+    probe: &mut dyn FnMut(&[Probe], Search) -> Probed,
+    plan: &[Probe],
+) {
+    out.probes += 1;
+    if let Some((z, values)) = probe(plan, Search::Restricted).plan
+        && out.incumbent.as_ref().is_none_or(|(best, _)| z < *best)
+    {
+        out.incumbent = Some((z, values));
     }
 }
 

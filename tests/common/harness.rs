@@ -1,0 +1,112 @@
+//! Running the real `cartnet` binary: the command, its output, and the checks every test of a
+//! written plan makes (`cartnet verify` accepts it).
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The project's root: the binary runs from here, so its defaults (data/demo) resolve.
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// `cartnet`, run from [`ROOT`], as a plain process: for a test that spawns it and signals it.
+pub fn cartnet_process() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_cartnet"));
+    c.current_dir(ROOT);
+    c
+}
+
+/// `cartnet`, run from [`ROOT`].
+pub fn cartnet() -> Command {
+    Command::from_std(cartnet_process())
+}
+
+/// The output of one run: exit code, stdout, stderr.
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Out {
+    let o = cmd.output().expect("cartnet runs");
+    Out {
+        code: o.status.code(),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// A solved plan in a temporary folder (kept while this lives).
+pub struct Solved {
+    pub _dir: TempDir,
+    pub out: PathBuf,
+    pub plan: Value,
+}
+
+/// A plan.json (or any JSON file), parsed.
+pub fn read_plan(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// `cartnet verify PLAN --data DATA` accepts the plan; `what` names it in the failure.
+#[track_caller]
+pub fn assert_verified(plan: &Path, data: &Path, what: &str) {
+    let out = run(cartnet().arg("verify").arg(plan).arg("--data").arg(data));
+    assert_eq!(
+        out.code,
+        Some(0),
+        "cartnet verify rejects {what}:\n{}{}",
+        out.stdout,
+        out.stderr
+    );
+}
+
+/// Writes `plan` into a fresh folder and runs `cartnet verify` on it with `args`.
+pub fn verify_plan(plan: &Value, args: &[&str]) -> Out {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, serde_json::to_string_pretty(plan).unwrap()).unwrap();
+    run(cartnet().arg("verify").arg(&path).args(args))
+}
+
+/// Tampers with a copy of `plan` and asserts `cartnet verify` fails with each of `expected` in its output.
+#[track_caller]
+pub fn assert_caught(
+    plan: &Value,
+    edit: impl FnOnce(&mut Value),
+    args: &[&str],
+    expected: &[&str],
+) {
+    let mut plan = plan.clone();
+    edit(&mut plan);
+    let r = verify_plan(&plan, args);
+    assert_eq!(
+        r.code,
+        Some(1),
+        "verify passed a broken plan:\n{}{}",
+        r.stdout,
+        r.stderr
+    );
+    for e in expected {
+        assert!(
+            r.stdout.contains(e),
+            "expected {e:?} in the output of verify:\n{}{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+    assert!(r.stdout.contains("the plan does not hold"), "{}", r.stdout);
+}
+
+/// Asserts |actual - expected| <= rel * max(|expected|, 1).
+#[track_caller]
+pub fn assert_rel(actual: f64, expected: f64, rel: f64, what: &str) {
+    let tol = rel * expected.abs().max(1.0);
+    assert!(
+        (actual - expected).abs() <= tol,
+        "{what}: got {actual}, expected {expected} (tolerance {tol})"
+    );
+}
