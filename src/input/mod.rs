@@ -7,6 +7,7 @@ pub mod ranges;
 pub mod scenario;
 pub mod table;
 pub mod terms;
+pub mod uncertainty;
 
 use error::{Code, InputError, InputErrors};
 use serde::Serialize;
