@@ -158,3 +158,116 @@ pub fn materialize(
         _ => Err(InputErrors(errors)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{base, instance, shown};
+    use super::super::{ScenarioSet, keys};
+    use super::*;
+    use crate::input::Override;
+
+    fn with_demand(demand: &str) -> Result<ScenarioSet, InputErrors> {
+        ScenarioSet::from_csv(
+            "s.csv",
+            b"id,demand.scale\nlow,0.5\nhigh,2\n",
+            Some(demand.as_bytes()),
+            &instance(),
+            &base(),
+        )
+    }
+
+    fn errors(demand: &str) -> Vec<String> {
+        shown(&with_demand(demand).unwrap_err())
+    }
+
+    #[test]
+    fn e812_a_scenario_or_demand_point_that_does_not_exist() {
+        assert_eq!(
+            errors("scenario,demand,patients\nmid,D1,5\nhigh,D9,5\n"),
+            [
+                "E812 scenario_demand.csv:2: column scenario: \"mid\" is not a scenario id in s.csv",
+                "E812 scenario_demand.csv:3: column demand: \"D9\" is not a demand id in demand.csv",
+            ]
+        );
+    }
+
+    #[test]
+    fn e813_patients_that_are_not_a_number_in_range() {
+        assert_eq!(
+            errors("scenario,demand,patients\nlow,D1,-3\nlow,D2,many\nhigh,D1,2e7\n"),
+            [
+                "E813 scenario_demand.csv:2: column patients: \"-3\" is not a number of patients: expected a number in [0, 1e7]",
+                "E813 scenario_demand.csv:3: column patients: \"many\" is not a number of patients: expected a number in [0, 1e7]",
+                "E813 scenario_demand.csv:4: column patients: \"2e7\" is not a number of patients: expected a number in [0, 1e7]",
+            ]
+        );
+        assert_eq!(
+            errors("scenario,demand,patients\nlow,D1,\n"),
+            ["E101 scenario_demand.csv:2: column patients: a number is required"]
+        );
+    }
+
+    #[test]
+    fn e814_a_pair_given_twice() {
+        assert_eq!(
+            errors("scenario,demand,patients\nlow,D1,3\nhigh,D1,4\nlow,D1,5\n"),
+            [
+                "E814 scenario_demand.csv:4: column demand: scenario \"low\" gives demand point \"D1\" again; it was first given on line 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_file_is_checked_as_the_instance_files_are() {
+        assert_eq!(
+            errors(""),
+            [
+                "E003 scenario_demand.csv: the file is empty; expected a header row with columns scenario, demand, patients"
+            ]
+        );
+        // a header alone changes nothing
+        assert!(with_demand("scenario,demand,patients\n").is_ok());
+    }
+
+    #[test]
+    fn materialize_scales_overrides_and_lets_the_scenario_win() {
+        let cli = [Override::parse("batch.cost_owned=1").unwrap()];
+        let base = BaseModel {
+            cli: &cli,
+            ..base()
+        };
+        let mut spec = ScenarioSpec::unchanged("high", 0.5);
+        spec.demand_scale = 1.5;
+        spec.demand_patients.insert("D2".into(), 7.0);
+        spec.overrides
+            .push(Override::parse("batch.cost_owned=2").unwrap());
+        let (i, s) = materialize(&instance(), &base, &spec).unwrap();
+        let patients: Vec<f64> = i.demand.iter().map(|d| d.patients).collect();
+        assert_eq!(patients, [15.0, 7.0, 1500.0]);
+        assert_eq!(s.batch.cost_owned, 2.0);
+        assert_eq!(s.batch.failure_rate, 0.07);
+        // the rest of the instance is the base's
+        let base_instance = instance();
+        assert_eq!(i.hospitals, base_instance.hospitals);
+        assert_eq!(i.sites, base_instance.sites);
+        assert_eq!(keys::value(&s, "batch.cost_owned"), Some(2.0));
+    }
+
+    #[test]
+    fn materialize_refuses_a_spec_made_by_hand_that_does_not_hold() {
+        let mut spec = ScenarioSpec::unchanged("x", 1.0);
+        spec.demand_scale = -1.0;
+        spec.demand_patients.insert("D9".into(), 1.0);
+        spec.overrides
+            .push(Override::parse("batch.failure_rate=3").unwrap());
+        let e = materialize(&instance(), &base(), &spec).unwrap_err();
+        assert_eq!(
+            shown(&e),
+            [
+                "E807 scenario \"x\": column demand.scale: -1 is out of range: demand.scale multiplies every demand point's patients: expected a number > 0",
+                "E812 scenario \"x\": \"D9\" is not a demand id in demand.csv",
+                "E305 scenario \"x\": column batch.failure_rate: 3 is out of range: expected a number in [0, 0.9]",
+            ]
+        );
+    }
+}

@@ -283,3 +283,312 @@ fn check_sum(file: &str, rows: &[Row], errors: &mut Vec<InputError>) {
         .in_column("probability"),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{base, instance, shown};
+    use super::*;
+
+    fn read(text: &str) -> Result<ScenarioSet, InputErrors> {
+        ScenarioSet::from_csv("s.csv", text.as_bytes(), None, &instance(), &base())
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        shown(&read(text).unwrap_err())
+    }
+
+    fn one(text: &str) -> String {
+        let e = errors(text);
+        assert_eq!(e.len(), 1, "{e:#?}");
+        e[0].clone()
+    }
+
+    fn o(key: &str, value: toml::Value) -> Override {
+        Override {
+            key: key.to_string(),
+            value,
+        }
+    }
+
+    #[test]
+    fn reads_a_small_file() {
+        let set = read(
+            "id,probability,demand.scale,batch.cost_owned,site.max_platforms,kinds.central.time.release_days\n\
+             low,0.25,0.8,,2,\n\
+             mid,0.5,,130000,,\n\
+             high,0.25,1.3,1.5e5,4,12.5\n",
+        )
+        .unwrap();
+        assert_eq!(set.origin, "s.csv");
+        assert_eq!(set.risk, None);
+        let [low, mid, high] = &set.scenarios[..] else {
+            panic!("{set:?}")
+        };
+        assert_eq!(
+            (low.id.as_str(), low.probability, low.demand_scale),
+            ("low", 0.25, 0.8)
+        );
+        assert_eq!(
+            low.overrides,
+            [o("site.max_platforms", toml::Value::Integer(2))]
+        );
+        assert_eq!((mid.probability, mid.demand_scale), (0.5, 1.0));
+        assert_eq!(
+            mid.overrides,
+            [o("batch.cost_owned", toml::Value::Float(130000.0))]
+        );
+        assert_eq!(
+            high.overrides,
+            [
+                o("batch.cost_owned", toml::Value::Float(150000.0)),
+                o("site.max_platforms", toml::Value::Integer(4)),
+                o("kinds.central.time.release_days", toml::Value::Float(12.5)),
+            ]
+        );
+        assert!(set.scenarios.iter().all(|s| s.demand_patients.is_empty()));
+    }
+
+    #[test]
+    fn without_a_probability_column_the_scenarios_are_equally_likely() {
+        let set = read("ID, Demand.Scale\na,1\nb,2\nc,3\n").unwrap();
+        assert!(set.scenarios.iter().all(|s| s.probability == 1.0 / 3.0));
+        assert_eq!(set.scenarios[2].demand_scale, 3.0);
+    }
+
+    #[test]
+    fn scenario_demand_gives_absolute_patients() {
+        let set = ScenarioSet::from_csv(
+            "s.csv",
+            b"id,demand.scale\na,2\nb,\n",
+            Some(b"scenario,demand,patients\na,D1,15\nb,D2,0\n"),
+            &instance(),
+            &base(),
+        )
+        .unwrap();
+        let a = &set.scenarios[0];
+        assert_eq!(a.demand_patients.get("D1"), Some(&15.0));
+        let i = instance();
+        assert_eq!(a.patients(&i.demand[0]), 15.0); // not scaled
+        assert_eq!(a.patients(&i.demand[1]), 40.0);
+        assert_eq!(set.scenarios[1].patients(&i.demand[1]), 0.0);
+    }
+
+    #[test]
+    fn the_risk_blend_comes_from_the_model() {
+        let model = "[uncertainty]\ncvar_alpha = 0.9\nrisk_weight = 0.5\n";
+        let base = BaseModel {
+            text: model,
+            file: "m.toml",
+            cli: &[],
+        };
+        let set = ScenarioSet::from_csv("s.csv", b"id\na\n", None, &instance(), &base).unwrap();
+        let risk = set.risk.unwrap();
+        assert_eq!((risk.cvar_alpha, risk.risk_weight), (0.9, 0.5));
+    }
+
+    #[test]
+    fn e801_a_probability_that_is_not_a_number_above_0() {
+        assert_eq!(
+            one("id,probability\na,-0.25\nb,1.25\n"),
+            "E801 s.csv:2: column probability: \"-0.25\" is not a probability: expected a number >= 0"
+        );
+        assert_eq!(
+            one("id,probability\na,half\nb,0.5\n"),
+            "E801 s.csv:2: column probability: \"half\" is not a probability: expected a number >= 0"
+        );
+        assert_eq!(
+            one("id,probability\na,NaN\nb,0.5\n"),
+            "E801 s.csv:2: column probability: \"NaN\" is not a probability: expected a number >= 0"
+        );
+        assert_eq!(
+            one("id,probability\na,\nb,1\n"),
+            "E801 s.csv:2: column probability: a probability is required (without the column the \
+             scenarios are equally likely)"
+        );
+    }
+
+    #[test]
+    fn e802_probabilities_that_do_not_sum_to_1() {
+        assert_eq!(
+            one("id,probability\na,0.5\nb,0.4\n"),
+            "E802 s.csv: column probability: the probabilities sum to 0.9; they must sum to 1 \
+             (within 1e-9): correct them, or leave the column out for equally likely scenarios"
+        );
+        // within the tolerance
+        assert!(read("id,probability\na,0.3333333333\nb,0.3333333333\nc,0.3333333334\n").is_ok());
+    }
+
+    #[test]
+    fn e803_a_column_that_is_no_scenario_key() {
+        let e = one("id,demand.scal\na,1\n");
+        assert!(
+            e.starts_with(
+                "E803 s.csv:1: column demand.scal: unknown scenario key (did you mean \
+                 demand.scale?); valid keys are demand.scale, batch.cost_franchise, "
+            ),
+            "{e}"
+        );
+        assert!(e.ends_with(
+            "and kinds.<colocated|regional|central>.<key> for any site.*, platform.*, batch.* \
+             or time.* key"
+        ));
+        let e = one("id,policy.single_sourcing\na,true\n");
+        assert!(
+            e.starts_with(
+                "E803 s.csv:1: column policy.single_sourcing: policy.single_sourcing takes true \
+                 or false, not a number; a scenario varies keys that take a number: demand.scale, "
+            ),
+            "{e}"
+        );
+        assert!(
+            one("id,horizon.setup\na,upfront\n")
+                .contains("horizon.setup takes a word, not a number")
+        );
+    }
+
+    #[test]
+    fn e804_a_value_that_is_not_a_number() {
+        assert_eq!(
+            one("id,batch.cost_owned\na,12k\n"),
+            "E804 s.csv:2: column batch.cost_owned: \"12k\" is not a number"
+        );
+        assert_eq!(
+            one("id,batch.cost_owned\na,inf\n"),
+            "E804 s.csv:2: column batch.cost_owned: \"inf\" is not a finite number (NaN and \
+             infinity are not allowed)"
+        );
+    }
+
+    #[test]
+    fn e805_a_scenario_id_missing_or_used_twice() {
+        assert_eq!(
+            one("id,demand.scale\na,1\nb,2\na,3\n"),
+            "E805 s.csv:4: column id: id \"a\" is used again; it was first defined on line 2"
+        );
+        assert_eq!(
+            one("id,demand.scale\n,1\n"),
+            "E805 s.csv:2: column id: a scenario id is required"
+        );
+    }
+
+    #[test]
+    fn e806_a_file_without_scenarios() {
+        assert_eq!(
+            one(""),
+            "E806 s.csv: the file is empty; expected a header row (id, probability, then one \
+             column per scenario key, e.g. demand.scale) and one row per scenario"
+        );
+        assert_eq!(
+            one("id,probability,demand.scale\n\n"),
+            "E806 s.csv: the file has a header but no scenarios; add one row per scenario"
+        );
+    }
+
+    #[test]
+    fn e807_a_demand_scale_not_above_0_or_too_large() {
+        assert_eq!(
+            one("id,demand.scale\na,0\n"),
+            "E807 s.csv:2: column demand.scale: \"0\" is out of range: demand.scale multiplies \
+             every demand point's patients: expected a number > 0"
+        );
+        assert_eq!(
+            one("id,demand.scale\na,1\nb,2e4\n"),
+            "E807 s.csv:3: column demand.scale: demand.scale 20000 gives demand point \"D3\" \
+             2.000e7 patients a year (1000 times 20000): expected at most 1e7 a year"
+        );
+        // a point scenario_demand.csv gives is not scaled
+        let ok = ScenarioSet::from_csv(
+            "s.csv",
+            b"id,demand.scale\nb,2e4\n",
+            Some(b"scenario,demand,patients\nb,D3,1000\n"),
+            &instance(),
+            &base(),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn demand_that_grows_past_the_range_is_located_at_the_row() {
+        assert_eq!(
+            one("id,horizon.years,horizon.growth\na,,\nb,50,1\n"),
+            "E105 s.csv:3: with this scenario's demand and horizon, demand point \"D1\" grows to \
+             5.63e15 patients a year by year 50 (10 patients, growth 1 a year): expected at most \
+             1e7 a year in every year; lower the growth or horizon.years (2 more demand points \
+             grow past it too)"
+        );
+    }
+
+    #[test]
+    fn values_are_checked_as_the_scenario_checks_them_at_their_row_and_column() {
+        assert_eq!(
+            one("id,batch.failure_rate\na,0.5\nb,0.95\n"),
+            "E305 s.csv:3: column batch.failure_rate: 0.95 is out of range: expected a number in \
+             [0, 0.9]"
+        );
+        assert_eq!(
+            one("id,site.max_platforms\na,2.5\n"),
+            "E304 s.csv:2: column site.max_platforms: 2.5 is a number; expected a whole number"
+        );
+        assert_eq!(
+            one("id,policy.min_sites,policy.max_sites\na,5,2\n"),
+            "E305 s.csv:2: policy.min_sites (5) is greater than policy.max_sites (2)"
+        );
+        // the command line's --set is under the row's values: the row wins, and is checked
+        let cli = [Override::parse("policy.max_sites=2").unwrap()];
+        let base = BaseModel {
+            cli: &cli,
+            ..base()
+        };
+        let e = ScenarioSet::from_csv(
+            "s.csv",
+            b"id,policy.min_sites\na,1\nb,3\n",
+            None,
+            &instance(),
+            &base,
+        )
+        .unwrap_err();
+        assert_eq!(
+            shown(&e),
+            ["E305 s.csv:3: policy.min_sites (3) is greater than policy.max_sites (2)"]
+        );
+    }
+
+    #[test]
+    fn a_base_model_with_errors_gives_those_errors() {
+        let cli = [Override::parse("batch.failure_rate=2").unwrap()];
+        let base = BaseModel {
+            cli: &cli,
+            ..base()
+        };
+        let e = ScenarioSet::from_csv("s.csv", b"id\na\n", None, &instance(), &base).unwrap_err();
+        assert_eq!(
+            shown(&e),
+            [
+                "E305 --set: column batch.failure_rate: 2 is out of range: expected a number in [0, 0.9]"
+            ]
+        );
+    }
+
+    #[test]
+    fn header_problems_are_those_of_the_instance_files() {
+        assert_eq!(
+            one("probability,demand.scale\n1,1\n"),
+            "E004 s.csv:1: required column \"id\" is missing; required columns are id"
+        );
+        assert_eq!(
+            one("id,demand.scale,Demand.Scale\na,1,1\n"),
+            "E006 s.csv:1: the header names column \"Demand.Scale\" twice"
+        );
+    }
+
+    #[test]
+    fn every_error_is_collected_before_reporting() {
+        let e = errors(
+            "id,probability,demand.scale,batch.cost_owned\n\
+             a,-1,0,x\n\
+             a,0.5,2,\n",
+        );
+        let codes: Vec<&str> = e.iter().map(|e| &e[..4]).collect();
+        assert_eq!(codes, ["E801", "E807", "E804", "E805"], "{e:#?}");
+    }
+}

@@ -115,3 +115,35 @@ impl BaseModel<'_> {
         Scenario::parse(self.text, self.file, &all)
     }
 }
+
+/// A small instance and model for the tests of this module.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::BaseModel;
+    use crate::input::Instance;
+
+    /// Three demand points of 10, 20 and 1,000 patients, one hospital, one site.
+    pub fn instance() -> Instance {
+        Instance::from_bytes(
+            b"id,lat,lon,patients\nD1,40,-74,10\nD2,41,-74,20\nD3,42,-74,1000\n",
+            b"id,lat,lon\nH1,40,-74\n",
+            b"id,lat,lon,kind\nS1,40,-74,regional\n",
+            None,
+        )
+        .unwrap()
+    }
+
+    /// The built-in defaults (an empty model file named m.toml), no `--set`.
+    pub fn base() -> BaseModel<'static> {
+        BaseModel {
+            text: "",
+            file: "m.toml",
+            cli: &[],
+        }
+    }
+
+    /// The messages of an error list, one string each.
+    pub fn shown(e: &crate::input::error::InputErrors) -> Vec<String> {
+        e.0.iter().map(ToString::to_string).collect()
+    }
+}

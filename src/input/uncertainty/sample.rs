@@ -541,3 +541,405 @@ pub fn line_of(text: &str, key: &str) -> Option<u64> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{instance, shown};
+    use super::*;
+    use crate::input::Scenario;
+
+    const MODEL: &str = "[site]\nmax_platforms = 3\n\n[uncertainty]\nsamples = 4\nseed = 7\n\
+                         \"demand.scale\" = { dist = \"lognormal\", median = 1.0, sigma = 0.25 }\n\
+                         batch.cost_owned = { dist = \"triangular\", low = 100000, mode = 120000, high = 180000 }\n\
+                         \"site.max_platforms\" = { dist = \"discrete\", values = [2, 3, 4], weights = [1, 2, 1] }\n";
+
+    fn sampled(text: &str) -> Result<Option<ScenarioSet>, InputErrors> {
+        from_model_toml(text, "m.toml", &[], Some(&instance()))
+    }
+
+    fn one(text: &str) -> String {
+        let e = shown(&sampled(text).unwrap_err());
+        assert_eq!(e.len(), 1, "{e:#?}");
+        e[0].clone()
+    }
+
+    /// A model with `[uncertainty]` holding `body` (line 2 on).
+    fn table(body: &str) -> String {
+        format!("[uncertainty]\n{body}\n")
+    }
+
+    #[test]
+    fn the_scenario_parser_ignores_the_uncertainty_table() {
+        let s = Scenario::parse(MODEL, "m.toml", &[]).unwrap();
+        assert_eq!(s, Scenario::default());
+    }
+
+    #[test]
+    fn no_table_or_a_risk_only_table_gives_no_samples() {
+        assert_eq!(sampled("[site]\nmax_platforms = 2\n"), Ok(None));
+        let risk = table("cvar_alpha = 0.95\nrisk_weight = 1");
+        assert_eq!(sampled(&risk), Ok(None));
+        assert_eq!(
+            risk_from_model_toml(&risk, "m.toml"),
+            Ok(Some(Risk {
+                cvar_alpha: 0.95,
+                risk_weight: 1.0
+            }))
+        );
+    }
+
+    #[test]
+    fn samples_are_equally_likely_with_ids_and_the_origin() {
+        let set = sampled(MODEL).unwrap().unwrap();
+        let ids: Vec<&str> = set.scenarios.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["s001", "s002", "s003", "s004"]);
+        assert!(set.scenarios.iter().all(|s| s.probability == 0.25));
+        assert_eq!(set.origin, "sampled: 4 samples, seed 7");
+        assert_eq!(set.risk, None);
+        let wide =
+            table("samples = 1000\n\"demand.scale\" = { dist = \"uniform\", low = 0.5, high = 2 }");
+        let set = from_model_toml(&wide, "m.toml", &[], None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(set.scenarios[999].id, "s1000");
+        assert_eq!(set.scenarios[0].id, "s0001");
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_samples_and_a_fixed_seed_gives_these() {
+        let a = sampled(MODEL).unwrap().unwrap();
+        assert_eq!(a, sampled(MODEL).unwrap().unwrap());
+        let b = sampled(&MODEL.replace("seed = 7", "seed = 8"))
+            .unwrap()
+            .unwrap();
+        assert_ne!(a.scenarios, b.scenarios);
+        // the keys are drawn from their own streams: their order in the file does not matter
+        let reordered = "[uncertainty]\n\
+             \"site.max_platforms\" = { dist = \"discrete\", values = [2, 3, 4], weights = [1, 2, 1] }\n\
+             seed = 7\n\
+             batch.cost_owned = { dist = \"triangular\", low = 100000, mode = 120000, high = 180000 }\n\
+             samples = 4\n\
+             \"demand.scale\" = { dist = \"lognormal\", median = 1.0, sigma = 0.25 }\n";
+        assert_eq!(a, sampled(reordered).unwrap().unwrap());
+        let first: Vec<(f64, String)> = a
+            .scenarios
+            .iter()
+            .map(|s| {
+                let o: Vec<String> = s
+                    .overrides
+                    .iter()
+                    .map(|o| format!("{}={}", o.key, o.value))
+                    .collect();
+                (s.demand_scale, o.join(" "))
+            })
+            .collect();
+        assert_eq!(first, PINNED.map(|(s, o)| (s, o.to_string())));
+    }
+
+    /// Seed 7's samples: a change here changes every sampled plan.
+    const PINNED: [(f64, &str); 4] = [
+        (1.3562, "batch.cost_owned=121204.0 site.max_platforms=3"),
+        (1.03367, "batch.cost_owned=132487.0 site.max_platforms=3"),
+        (1.32911, "batch.cost_owned=139690.0 site.max_platforms=4"),
+        (0.71554, "batch.cost_owned=140319.0 site.max_platforms=2"),
+    ];
+
+    #[test]
+    fn values_keep_6_significant_digits() {
+        assert_eq!(round_significant(123_456_789.0), 123_457_000.0);
+        assert_eq!(round_significant(0.123_456_789), 0.123_457);
+        assert_eq!(round_significant(-2.5e-7), -2.5e-7);
+        assert_eq!(round_significant(0.0), 0.0);
+        let set = sampled(MODEL).unwrap().unwrap();
+        for s in &set.scenarios {
+            assert_eq!(s.demand_scale, round_significant(s.demand_scale));
+        }
+    }
+
+    /// The mean of 10,000 draws of `dist` (as sample 0..10,000 of a key).
+    fn mean_of(dist: &Dist, range: Range) -> f64 {
+        let n = 10_000;
+        (0..n)
+            .map(|i| dist.sample(&mut rng::stream(11, i, "k"), range))
+            .sum::<f64>()
+            / n as f64
+    }
+
+    #[test]
+    fn each_distribution_has_its_mean_over_10000_draws() {
+        let wide = Range::closed(-1e12, 1e12);
+        for (dist, sd) in [
+            (
+                Dist::Lognormal {
+                    median: 1.0,
+                    sigma: 0.25,
+                },
+                0.26,
+            ),
+            (
+                Dist::Uniform {
+                    low: 2.0,
+                    high: 4.0,
+                },
+                0.58,
+            ),
+            (
+                Dist::Triangular {
+                    low: 1.0,
+                    mode: 2.0,
+                    high: 6.0,
+                },
+                1.08,
+            ),
+            (Dist::Normal { mean: 5.0, sd: 2.0 }, 2.0),
+            (
+                Dist::Discrete {
+                    values: vec![1.0, 2.0, 10.0],
+                    weights: vec![1.0, 2.0, 1.0],
+                },
+                3.4,
+            ),
+        ] {
+            let m = mean_of(&dist, wide);
+            // within 4 standard errors
+            let tolerance = 4.0 * sd / 100.0;
+            assert!(
+                (m - dist.mean()).abs() < tolerance,
+                "{dist:?}: {m} vs {}",
+                dist.mean()
+            );
+        }
+    }
+
+    #[test]
+    fn a_truncated_normal_stays_in_the_keys_range_with_the_truncated_mean() {
+        let range = keys::range("batch.failure_rate").unwrap();
+        let dist = Dist::Normal {
+            mean: 0.85,
+            sd: 0.2,
+        };
+        let draws: Vec<f64> = (0..10_000)
+            .map(|i| dist.sample(&mut rng::stream(3, i, "batch.failure_rate"), range))
+            .collect();
+        assert!(draws.iter().all(|v| range.contains(*v)));
+        // the mean of N(0.85, 0.2) truncated to [0, 0.9]: mu - sd (pdf(b) - pdf(a)) / (cdf(b) - cdf(a))
+        let pdf = |z: f64| (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let (a, b) = ((0.0 - 0.85) / 0.2, (0.9 - 0.85) / 0.2);
+        let exact = 0.85
+            - 0.2 * (pdf(b) - pdf(a)) / (super::super::dist::phi(b) - super::super::dist::phi(a));
+        let m = draws.iter().sum::<f64>() / 1e4;
+        assert!((m - exact).abs() < 0.005, "{m} vs {exact}");
+        // and through [uncertainty]: every sample builds
+        let text = table(
+            "samples = 200\nbatch.failure_rate = { dist = \"normal\", mean = 0.85, sd = 0.2 }",
+        );
+        assert!(sampled(&text).unwrap().is_some());
+    }
+
+    #[test]
+    fn whole_number_keys_are_drawn_as_whole_numbers() {
+        let text =
+            table("samples = 50\n\"site.max_platforms\" = { dist = \"normal\", mean = 3, sd = 2 }");
+        let set = sampled(&text).unwrap().unwrap();
+        for s in &set.scenarios {
+            let v = s.overrides[0].value.as_integer().unwrap();
+            assert!((0..=1000).contains(&v));
+        }
+    }
+
+    #[test]
+    fn e808_samples_and_seed() {
+        let scale = "\"demand.scale\" = { dist = \"uniform\", low = 0.5, high = 2 }";
+        assert_eq!(
+            one(&table(&format!("samples = 0\n{scale}"))),
+            "E808 m.toml:2: column uncertainty.samples: samples = 0: expected a whole number from 1 to 1000000"
+        );
+        assert_eq!(
+            one(&table(&format!("samples = 2.5\n{scale}"))),
+            "E808 m.toml:2: column uncertainty.samples: samples = 2.5: expected a whole number from 1 to 1000000"
+        );
+        assert_eq!(
+            one(&table(&format!("samples = 3\nseed = -1\n{scale}"))),
+            "E808 m.toml:3: column uncertainty.seed: seed = -1: expected a whole number >= 0"
+        );
+        assert_eq!(
+            one(&table(scale)),
+            "E808 m.toml:1: column uncertainty.samples: samples is missing: give samples = N, the number of scenarios to draw"
+        );
+        assert_eq!(
+            one(&table("samples = 3")),
+            "E808 m.toml:2: column uncertainty.samples: samples = 3 but no key to sample: add an entry such as \"demand.scale\" = { dist = \"lognormal\", median = 1.0, sigma = 0.25 }"
+        );
+        assert_eq!(
+            one("uncertainty = 3\n"),
+            "E808 m.toml:1: column uncertainty: uncertainty is not a table: write [uncertainty] and its keys below it"
+        );
+    }
+
+    #[test]
+    fn e803_a_key_no_scenario_can_vary() {
+        let e = one(&table(
+            "samples = 2\n\"batch.cost_ownd\" = { dist = \"uniform\", low = 1, high = 2 }",
+        ));
+        assert!(
+            e.starts_with("E803 m.toml:3: column uncertainty.batch.cost_ownd: unknown scenario key (did you mean batch.cost_owned?); valid keys are demand.scale, "),
+            "{e}"
+        );
+        let e = one(&table(
+            "samples = 2\npolicy.single_sourcing = { dist = \"discrete\", values = [0, 1] }",
+        ));
+        assert!(e.starts_with("E803 m.toml:3: column uncertainty.policy.single_sourcing: policy.single_sourcing takes true or false, not a number;"), "{e}");
+    }
+
+    #[test]
+    fn e809_an_entry_that_is_no_distribution_cartnet_knows() {
+        assert_eq!(
+            one(&table(
+                "samples = 2\n\"demand.scale\" = { dist = \"beta\", a = 1 }"
+            )),
+            "E809 m.toml:3: column uncertainty.demand.scale: unknown distribution \"beta\"; the distributions are lognormal (median, sigma), uniform (low, high), triangular (low, mode, high), normal (mean, sd), discrete (values, weights)"
+        );
+        assert_eq!(
+            one(&table("samples = 2\n\"demand.scale\" = 1.2")),
+            "E809 m.toml:3: column uncertainty.demand.scale: 1.2 is not a distribution: write e.g. { dist = \"lognormal\", median = 1.0, sigma = 0.25 }; the distributions are lognormal (median, sigma), uniform (low, high), triangular (low, mode, high), normal (mean, sd), discrete (values, weights)"
+        );
+    }
+
+    #[test]
+    fn e810_a_missing_or_invalid_parameter() {
+        let entry = |e: &str| {
+            one(&table(&format!(
+                "samples = 2\n\"batch.cost_owned\" = {{ {e} }}"
+            )))
+        };
+        let at = "E810 m.toml:3: column uncertainty.batch.cost_owned: ";
+        for (e, why) in [
+            (
+                "median = 1",
+                "dist is missing; the distributions are lognormal (median, sigma), uniform (low, high), triangular (low, mode, high), normal (mean, sd), discrete (values, weights)",
+            ),
+            (
+                "dist = \"lognormal\", median = 1",
+                "lognormal needs sigma: its parameters are median, sigma",
+            ),
+            (
+                "dist = \"lognormal\", median = 1, sigma = 0",
+                "sigma = 0: expected a number > 0",
+            ),
+            (
+                "dist = \"lognormal\", median = -1, sigma = 1",
+                "median = -1: expected a number > 0",
+            ),
+            (
+                "dist = \"lognormal\", mu = 1, sigma = 1",
+                "unknown parameter \"mu\" of lognormal: its parameters are median, sigma",
+            ),
+            (
+                "dist = \"normal\", mean = 1, sd = -2",
+                "sd = -2: expected a number > 0",
+            ),
+            (
+                "dist = \"normal\", mean = \"x\", sd = 2",
+                "mean = \"x\" is not a finite number",
+            ),
+            (
+                "dist = \"normal\", mean = nan, sd = 2",
+                "mean = nan is not a finite number",
+            ),
+            (
+                "dist = \"uniform\", low = 5, high = 2",
+                "low (5) is greater than high (2)",
+            ),
+            (
+                "dist = \"triangular\", low = 1, mode = 7, high = 5",
+                "expected low <= mode <= high, not 1, 7, 5",
+            ),
+            (
+                "dist = \"discrete\", values = [1, 2], weights = [1]",
+                "1 weights for 2 values: give one weight per value",
+            ),
+            (
+                "dist = \"discrete\", values = [1, 2], weights = [1, -1]",
+                "weight -1 is negative: expected numbers >= 0",
+            ),
+            (
+                "dist = \"discrete\", values = [1, 2], weights = [0, 0]",
+                "the weights are all 0: give at least one weight > 0",
+            ),
+            (
+                "dist = \"discrete\", values = []",
+                "values = []: expected a list of at least one finite number",
+            ),
+            (
+                "dist = \"discrete\", weights = [1]",
+                "discrete needs values: its parameters are values, weights",
+            ),
+            (
+                "dist = \"uniform\", low = -5, high = 2",
+                "low -5 is outside the values batch.cost_owned takes: expected a number in [0, 1e12]",
+            ),
+        ] {
+            assert_eq!(entry(e), format!("{at}{why}"), "{e}");
+        }
+    }
+
+    #[test]
+    fn e807_a_demand_scale_distribution_that_reaches_0() {
+        assert_eq!(
+            one(&table(
+                "samples = 2\n\"demand.scale\" = { dist = \"uniform\", low = 0, high = 2 }"
+            )),
+            "E807 m.toml:3: column uncertainty.demand.scale: low 0 is out of range: demand.scale multiplies every demand point's patients: expected a number > 0"
+        );
+    }
+
+    #[test]
+    fn e811_the_risk_blend() {
+        let scale = "\"demand.scale\" = { dist = \"uniform\", low = 0.5, high = 2 }";
+        assert_eq!(
+            one(&table(&format!("samples = 2\ncvar_alpha = 0.9\n{scale}"))),
+            "E811 m.toml:3: column uncertainty.cvar_alpha: cvar_alpha is given without risk_weight: give both (the objective is (1 - risk_weight)·E + risk_weight·CVaR at level cvar_alpha)"
+        );
+        assert_eq!(
+            one(&table(&format!(
+                "samples = 2\ncvar_alpha = 1\nrisk_weight = 0.5\n{scale}"
+            ))),
+            "E811 m.toml:3: column uncertainty.cvar_alpha: cvar_alpha = 1: expected a number in [0, 1)"
+        );
+        assert_eq!(
+            one(&table(&format!(
+                "samples = 2\ncvar_alpha = 0.5\nrisk_weight = 2\n{scale}"
+            ))),
+            "E811 m.toml:4: column uncertainty.risk_weight: risk_weight = 2: expected a number in [0, 1]"
+        );
+    }
+
+    #[test]
+    fn a_sample_outside_its_keys_range_is_located_at_its_entry() {
+        let text = table(
+            "samples = 20\nseed = 1\n\n\"batch.failure_rate\" = { dist = \"lognormal\", median = 0.5, sigma = 1 }",
+        );
+        let e = one(&text);
+        assert!(
+            e.starts_with("E305 m.toml:5: column uncertainty.batch.failure_rate: sample s0"),
+            "{e}"
+        );
+        assert!(
+            e.contains("is out of range: expected a number in [0, 0.9] ("),
+            "{e}"
+        );
+        assert!(e.ends_with("of 20 samples fail a check)"), "{e}");
+    }
+
+    #[test]
+    fn nested_tables_and_quoted_keys_are_the_same_key() {
+        let quoted =
+            table("samples = 3\n\"batch.cost_owned\" = { dist = \"uniform\", low = 1, high = 2 }");
+        let nested = "[uncertainty]\nsamples = 3\n[uncertainty.batch]\ncost_owned = { dist = \"uniform\", low = 1, high = 2 }\n";
+        assert_eq!(sampled(&quoted), sampled(nested));
+        let twice = table(
+            "samples = 3\n\"batch.cost_owned\" = { dist = \"uniform\", low = 1, high = 2 }\nbatch.cost_owned = { dist = \"uniform\", low = 1, high = 2 }",
+        );
+        assert!(one(&twice).starts_with("E810 m.toml:3: column uncertainty.batch.cost_owned: batch.cost_owned is given a distribution twice"));
+    }
+}
