@@ -7,6 +7,10 @@
 //! (its own win). Its demand: every demand point's patients times `demand.scale`, except the
 //! points `scenario_demand.csv` gives patients for: those are absolute, and `demand.scale` does
 //! not apply to them.
+//!
+//! With `--scenarios` the file's scenarios are the plan's, and `[uncertainty]` gives only the
+//! risk blend (its samples are not drawn). `scenario_demand.csv` applies to the file's
+//! scenarios only: sampled scenarios scale the demand with `demand.scale` alone.
 
 mod check;
 mod demand;

@@ -510,6 +510,7 @@ fn locate(text: &str, file: &str, mut e: InputError) -> InputError {
 /// quotes and spaces in keys and table headers are ignored, so `"demand.scale" = ...` in
 /// `[uncertainty]` is `uncertainty.demand.scale`.
 pub fn line_of(text: &str, key: &str) -> Option<u64> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let norm = |s: &str| {
         s.chars()
             .filter(|c| !"\"' \t".contains(*c))
@@ -643,6 +644,24 @@ mod tests {
         (1.32911, "batch.cost_owned=139690.0 site.max_platforms=4"),
         (0.71554, "batch.cost_owned=140319.0 site.max_platforms=2"),
     ];
+
+    #[test]
+    fn a_sample_is_drawn_alone_as_in_the_set_so_any_order_or_thread_gives_it() {
+        let set = sampled(MODEL).unwrap().unwrap();
+        let u = read(MODEL, "m.toml").unwrap().unwrap();
+        for i in [3, 0, 2, 1] {
+            assert_eq!(draw(&u, i, 4), set.scenarios[i as usize]);
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_move_the_lines() {
+        let text = format!(
+            "\u{feff}{}",
+            table("samples = 0\n\"demand.scale\" = { dist = \"uniform\", low = 1, high = 2 }")
+        );
+        assert!(one(&text).starts_with("E808 m.toml:2: "));
+    }
 
     #[test]
     fn values_keep_6_significant_digits() {
