@@ -18,6 +18,7 @@ pub mod dist;
 mod expected;
 mod from_csv;
 pub mod keys;
+mod model_table;
 pub mod rng;
 mod sample;
 mod table;
@@ -25,7 +26,8 @@ mod table;
 pub use demand::materialize;
 pub use expected::{EXPECTED_ID, expected};
 pub use from_csv::PROBABILITY_TOLERANCE;
-pub use sample::{MAX_SAMPLES, from_model_toml, risk_from_model_toml};
+pub use model_table::MAX_SAMPLES;
+pub use sample::{from_model_toml, risk_from_model_toml};
 
 use super::error::InputErrors;
 use super::{DemandPoint, Override, Scenario};
