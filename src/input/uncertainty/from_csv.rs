@@ -582,6 +582,32 @@ mod tests {
     }
 
     #[test]
+    fn load_csv_reads_the_file_and_the_data_folders_scenario_demand() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.csv");
+        std::fs::write(&file, "id,demand.scale\na,2\n").unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        let load = |data: &Path| ScenarioSet::load_csv(&file, Some(data), &instance(), &base());
+        assert!(load(&data).unwrap().scenarios[0].demand_patients.is_empty());
+        std::fs::write(
+            data.join("scenario_demand.csv"),
+            "scenario,demand,patients\na,D2,3\n",
+        )
+        .unwrap();
+        let set = load(&data).unwrap();
+        assert_eq!(set.scenarios[0].demand_patients.get("D2"), Some(&3.0));
+        assert_eq!(set.origin, file.display().to_string());
+        let missing = dir.path().join("none.csv");
+        let e = ScenarioSet::load_csv(&missing, None, &instance(), &base()).unwrap_err();
+        let shown = shown(&e);
+        assert!(
+            shown[0].starts_with(&format!("E001 {0}: cannot read {0}: ", missing.display())),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
     fn every_error_is_collected_before_reporting() {
         let e = errors(
             "id,probability,demand.scale,batch.cost_owned\n\
