@@ -13,7 +13,10 @@ pub(crate) enum Cell<'a> {
     Owned(String),
 }
 
-pub(crate) fn render<'a>(header: &[&str], rows: impl Iterator<Item = Vec<Cell<'a>>>) -> io::Result<Vec<u8>> {
+pub(crate) fn render<'a>(
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header)?;
     for row in rows {
@@ -93,7 +96,14 @@ fn row<'a>(scenario: Option<&'a str>, cells: Vec<Cell<'a>>) -> Vec<Cell<'a>> {
 pub fn sites(plan: &Plan) -> io::Result<Vec<u8>> {
     let header = with_scenario(
         plan,
-        &["year", "id", "status", "platforms", "batches", "utilization"],
+        &[
+            "year",
+            "id",
+            "status",
+            "platforms",
+            "batches",
+            "utilization",
+        ],
     );
     let years: Vec<(Option<&str>, u32, &[crate::plan::SitePlan])> = if plan.scenarios.is_empty() {
         plan.site_years()
@@ -102,7 +112,8 @@ pub fn sites(plan: &Plan) -> io::Result<Vec<u8>> {
             .collect()
     } else {
         let each = plan.scenarios.iter();
-        each.map(|s| (Some(s.id.as_str()), 1, &s.sites[..])).collect()
+        each.map(|s| (Some(s.id.as_str()), 1, &s.sites[..]))
+            .collect()
     };
     render(
         &header,

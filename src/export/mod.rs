@@ -51,7 +51,11 @@ fn render_plan(plan: &Plan, instance: &Instance) -> io::Result<Vec<(&'static str
         files.push(("years.csv", csv::years(plan)?));
     }
     if plan.stochastic.is_some() {
-        let rows: Vec<_> = plan.scenarios.iter().map(stochastic::ScenarioRow::of).collect();
+        let rows: Vec<_> = plan
+            .scenarios
+            .iter()
+            .map(stochastic::ScenarioRow::of)
+            .collect();
         files.push(("scenarios.csv", stochastic::scenario_table(&rows)?));
         files.push(("regret.csv", stochastic::regret(plan)?));
     }

@@ -76,7 +76,9 @@ fn scenario_cells<'a>(r: &'a ScenarioRow<'a>) -> Vec<Cell<'a>> {
             cells.extend([
                 Cell::Num(kpis.patients_demand),
                 Cell::Num(kpis.patients_served),
-                Cell::Num(crate::plan::clean(kpis.patients_demand - kpis.patients_served)),
+                Cell::Num(crate::plan::clean(
+                    kpis.patients_demand - kpis.patients_served,
+                )),
                 Cell::Num(kpis.coverage),
                 kpis.max_vein_to_vein_days.map_or(Cell::Text(""), Cell::Num),
             ]);

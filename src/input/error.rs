@@ -89,6 +89,8 @@ pub enum Code {
     BadScenarioPatients,
     /// E814: scenario_demand.csv gives one (scenario, demand) pair twice.
     DuplicateScenarioDemand,
+    /// E815: a scenario a two-stage plan cannot take (a horizon, an upfront setup).
+    ScenarioUnsupported,
 }
 
 impl Code {
@@ -136,6 +138,7 @@ impl Code {
             Code::UnknownScenarioDemand => "E812",
             Code::BadScenarioPatients => "E813",
             Code::DuplicateScenarioDemand => "E814",
+            Code::ScenarioUnsupported => "E815",
         }
     }
 }

@@ -39,12 +39,7 @@ pub struct Extensive {
 /// checks before: a horizon or an upfront setup is refused there).
 pub fn build_extensive(blocks: &[Block<'_>], risk: Option<Risk>) -> Extensive {
     let expectation = risk.map_or(1.0, |r| 1.0 - r.weight);
-    let mut b = Builder::new(
-        blocks
-            .iter()
-            .map(|k| expectation * k.probability)
-            .collect(),
-    );
+    let mut b = Builder::new(blocks.iter().map(|k| expectation * k.probability).collect());
     let mut rows: Vec<Constraint> = Vec::new();
     let mut lazy: Vec<LazyRow> = Vec::new();
     let groups: Vec<DemandGroups> = blocks
@@ -136,10 +131,8 @@ fn define_cvar(b: &mut Builder, rows: &mut Vec<Constraint>, blocks: &[Block<'_>]
     }
     for (k, c) in blocks.iter().zip(cost) {
         let excess = b.column(variable().min(0));
-        b.objective.add_mul(
-            risk.weight * k.probability / (1.0 - risk.alpha),
-            excess.var,
-        );
+        b.objective
+            .add_mul(risk.weight * k.probability / (1.0 - risk.alpha), excess.var);
         rows.push(constraint!(excess.var + eta.var - c >= 0));
     }
 }
@@ -212,7 +205,12 @@ pub fn keep_sites(blocks: &[Block<'_>]) -> Vec<bool> {
         .iter()
         .map(|k| {
             let g = DemandGroups::build(k.instance, k.network);
-            AdjacencyLists::new(&g, k.network, k.instance.hospitals.len(), k.instance.sites.len())
+            AdjacencyLists::new(
+                &g,
+                k.network,
+                k.instance.hospitals.len(),
+                k.instance.sites.len(),
+            )
         })
         .collect();
     reached_somewhere(&lists, blocks[0].instance.sites.len())
@@ -226,9 +224,16 @@ pub fn design_space(blocks: &[Block<'_>], keep: &[bool]) -> DesignSpace {
             let existing = blocks[0].network.terms[s].existing;
             let producing = blocks.iter().all(|b| b.scenario.horizon.lead_years == 0);
             let usable = existing || (producing && keep[s]);
-            [crate::input::OpModel::Owned, crate::input::OpModel::Franchise].map(|m| {
-                (usable && terms(s).all(|t| t.allows(m)))
-                    .then(|| terms(s).map(|t| f64::from(t.max_platforms)).fold(f64::MAX, f64::min))
+            [
+                crate::input::OpModel::Owned,
+                crate::input::OpModel::Franchise,
+            ]
+            .map(|m| {
+                (usable && terms(s).all(|t| t.allows(m))).then(|| {
+                    terms(s)
+                        .map(|t| f64::from(t.max_platforms))
+                        .fold(f64::MAX, f64::min)
+                })
             })
         })
         .collect::<Vec<_>>();
@@ -241,40 +246,68 @@ pub fn design_space(blocks: &[Block<'_>], keep: &[bool]) -> DesignSpace {
             }
         }
     }
-    DesignSpace { slots, existing, rows }
+    DesignSpace {
+        slots,
+        existing,
+        rows,
+    }
 }
 
 /// One scenario's policy rows on the open columns (DESIGN §5).
 fn policy_rows(scenario: &Scenario, slots: &[[Option<f64>; 2]]) -> Vec<DesignRow> {
     let policy = &scenario.policy;
     let each = |coef: &dyn Fn(usize) -> f64| -> Vec<(usize, usize, f64)> {
-        let present = slots.iter().enumerate().flat_map(|(s, o)| {
-            (0..2).filter(move |&k| o[k].is_some()).map(move |k| (s, k))
-        });
-        present.map(|(s, k)| (s, k, coef(k))).filter(|t| t.2 != 0.0).collect()
+        let present = slots
+            .iter()
+            .enumerate()
+            .flat_map(|(s, o)| (0..2).filter(move |&k| o[k].is_some()).map(move |k| (s, k)));
+        present
+            .map(|(s, k)| (s, k, coef(k)))
+            .filter(|t| t.2 != 0.0)
+            .collect()
     };
     let mut rows = Vec::new();
     if policy.max_franchise_share < 1.0 {
         let share = policy.max_franchise_share;
         let terms = each(&|k| if k == 1 { 1.0 - share } else { -share });
-        rows.push(DesignRow { terms, lower: f64::NEG_INFINITY, upper: 0.0 });
+        rows.push(DesignRow {
+            terms,
+            lower: f64::NEG_INFINITY,
+            upper: 0.0,
+        });
     }
     if policy.min_sites > 0 && scenario.horizon.lead_years == 0 {
         let terms = each(&|_| 1.0);
-        rows.push(DesignRow { terms, lower: policy.min_sites as f64, upper: f64::INFINITY });
+        rows.push(DesignRow {
+            terms,
+            lower: policy.min_sites as f64,
+            upper: f64::INFINITY,
+        });
     }
     if policy.max_sites >= 0 {
         let terms = each(&|_| 1.0);
-        rows.push(DesignRow { terms, lower: f64::NEG_INFINITY, upper: policy.max_sites as f64 });
+        rows.push(DesignRow {
+            terms,
+            lower: f64::NEG_INFINITY,
+            upper: policy.max_sites as f64,
+        });
     }
     rows
 }
 
+/// Per site and operating model, the open and platform columns of a model.
+pub type SiteColumns = Vec<[Option<(usize, usize)>; 2]>;
+
 /// One scenario's second stage: its model with columns for the sites `keep`, without the
 /// strengthening rows (the design is fixed when it is solved), and the open and platform
 /// columns of each site and operating model.
-pub fn recourse(block: &Block<'_>, keep: &[bool]) -> (Problem, Vec<[Option<(usize, usize)>; 2]>) {
-    let mut f = super::Formulation::build_keeping(block.instance, block.scenario, block.network, Some(keep));
+pub fn recourse(block: &Block<'_>, keep: &[bool]) -> (Problem, SiteColumns) {
+    let mut f = super::Formulation::build_keeping(
+        block.instance,
+        block.scenario,
+        block.network,
+        Some(keep),
+    );
     f.problem.lazy.clear();
     f.problem.relaxation = None;
     let vars = &f.info.years[0];
@@ -308,7 +341,6 @@ pub fn cvar(costs: &[f64], probabilities: &[f64], alpha: f64) -> f64 {
         .sum();
     eta + tail / (1.0 - alpha)
 }
-
 
 #[cfg(test)]
 mod tests {

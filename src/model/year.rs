@@ -109,7 +109,8 @@ impl YearModel<'_, '_> {
     fn define_site_columns(&mut self, producing: bool, upfront: bool) {
         let year = self.slot;
         for (s, t) in self.network.terms.iter().enumerate() {
-            let reached = !self.adj.into_site[s].is_empty() || self.keep_sites.is_some_and(|k| k[s]);
+            let reached =
+                !self.adj.into_site[s].is_empty() || self.keep_sites.is_some_and(|k| k[s]);
             let usable = t.existing || (producing && reached);
             let mut open = [None, None];
             let mut platforms = [None, None];

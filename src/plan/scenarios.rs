@@ -26,6 +26,10 @@ pub fn design_of(sites: &[SitePlan]) -> Design {
 pub struct ScenarioPlan {
     pub id: String,
     pub probability: f64,
+    /// The scenario's effective parameters (as the plan's `scenario`), and what it does to
+    /// demand: every point's patients times `scale`, except the points in `patients`.
+    pub scenario: serde_json::Value,
+    pub demand: ScenarioDemand,
     pub cost: Cost,
     pub kpis: Kpis,
     /// The design's sites with this scenario's batches and utilization.
@@ -35,12 +39,24 @@ pub struct ScenarioPlan {
     pub unserved: Vec<Unserved>,
 }
 
+/// A scenario's demand: a scale on every point, and patients that replace some points'.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioDemand {
+    pub scale: f64,
+    pub patients: std::collections::BTreeMap<String, f64>,
+}
+
 impl ScenarioPlan {
-    /// The scenario's part of `plan`, a plan of the fixed design in that scenario.
-    pub fn from_plan(id: &str, probability: f64, plan: Plan) -> ScenarioPlan {
+    /// The scenario's part of `plan`, a plan of the fixed design in that future.
+    pub fn from_plan(future: &crate::stochastic::Future, plan: Plan) -> ScenarioPlan {
         ScenarioPlan {
-            id: id.to_string(),
-            probability,
+            id: future.id.clone(),
+            probability: future.probability,
+            scenario: plan.scenario,
+            demand: ScenarioDemand {
+                scale: future.demand_scale,
+                patients: future.demand_patients.clone(),
+            },
             cost: plan.cost,
             kpis: plan.kpis,
             sites: plan.sites,
@@ -118,9 +134,15 @@ impl RegretRow {
         let expected = all
             .as_ref()
             .map(|c| cents(c.iter().zip(probabilities).map(|(c, p)| c * p).sum()));
-        let worst = all.as_ref().map(|c| c.iter().copied().fold(f64::MIN, f64::max));
+        let worst = all
+            .as_ref()
+            .map(|c| c.iter().copied().fold(f64::MIN, f64::max));
         let max_regret = all.as_ref().map(|c| {
-            let most = c.iter().zip(ws).map(|(c, w)| c - w).fold(f64::MIN, f64::max);
+            let most = c
+                .iter()
+                .zip(ws)
+                .map(|(c, w)| c - w)
+                .fold(f64::MIN, f64::max);
             cents(most.max(0.0))
         });
         let open = sites.iter().filter(|s| s.status != SiteStatus::Closed);

@@ -11,14 +11,13 @@ use super::highs::{configure, integrality, relax_integrality, set_bounds, set_in
 use super::{OPTIMAL_GAP, SolveError, SolveOptions, Status, relative_gap};
 use crate::model::Problem;
 use crate::model::stochastic::DesignSpace;
-use good_lp::solvers::highs::highs as highs_solver;
 use good_lp::SolverModel;
+use good_lp::solvers::highs::highs as highs_solver;
 use highs::{Col, HighsModelStatus, Sense};
 use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
-/// Per site and operating model, the open and platform columns of a scenario's model.
-pub type SiteCols = Vec<[Option<(usize, usize)>; 2]>;
+pub use crate::model::stochastic::SiteColumns as SiteCols;
 
 /// A design: per site and operating model, the values of the open and platform columns.
 pub type DesignValues = Vec<[(f64, f64); 2]>;
@@ -28,6 +27,10 @@ const LP_ROUNDS: usize = 60;
 
 /// The LP phase stops when a round raises the bound by less than this, relatively.
 const LP_STALL: f64 = 1e-6;
+
+/// The master MIP's own gap at first: loose, since its bound only has to beat the gap left;
+/// it tightens as the gap closes, down to a tenth of the gap asked for.
+const MASTER_GAP_START: f64 = 1e-3;
 
 /// A cut is added when the scenario's cost exceeds its θ by more than this, relatively.
 const CUT_TOLERANCE: f64 = 1e-9;
@@ -95,7 +98,10 @@ pub fn solve(b: &Benders<'_>, options: &SolveOptions) -> Result<BendersOutcome, 
                     .map_err(|_| SolveError::Solver("a scenario worker stopped".into()))?;
                 got[w] = Some(answer?);
             }
-            Ok(got.into_iter().map(|a| a.expect("every scenario answered")).collect())
+            Ok(got
+                .into_iter()
+                .map(|a| a.expect("every scenario answered"))
+                .collect())
         };
         let result = run(b, options, started, &mut evaluate);
         drop(requests);
@@ -218,7 +224,10 @@ impl Master {
             .map(|site| {
                 site.map(|slot| {
                     slot.map(|most| {
-                        (p.add_integer_column(0.0, 0.0..=1.0), p.add_integer_column(0.0, 0.0..=most))
+                        (
+                            p.add_integer_column(0.0, 0.0..=1.0),
+                            p.add_integer_column(0.0, 0.0..=most),
+                        )
                     })
                 })
             })
@@ -247,7 +256,13 @@ impl Master {
             },
         )?;
         let kinds = integrality(&mut model);
-        Ok(Master { model: Some(model), design, theta, kinds, cuts: 0 })
+        Ok(Master {
+            model: Some(model),
+            design,
+            theta,
+            kinds,
+            cuts: 0,
+        })
     }
 }
 
@@ -269,7 +284,10 @@ fn design_rows(p: &mut highs::RowProblem, design: &[[Option<(Col, Col)>; 2]], sp
         }
     }
     for row in &space.rows {
-        let terms = row.terms.iter().filter_map(|&(s, k, coef)| Some((design[s][k]?.0, coef)));
+        let terms = row
+            .terms
+            .iter()
+            .filter_map(|&(s, k, coef)| Some((design[s][k]?.0, coef)));
         p.add_row(row.lower..=row.upper, terms.collect::<Vec<_>>());
     }
 }
@@ -283,14 +301,25 @@ struct MasterPoint {
 
 impl Master {
     /// Solves the master as it stands (LP or MIP); `None` when it has no solution in time.
-    fn solve(&mut self, integer: bool, seconds: Option<f64>) -> Result<Option<MasterPoint>, SolveError> {
-        let mut model = self.model.take().expect("the master is put back after each solve");
+    fn solve(
+        &mut self,
+        integer: bool,
+        gap: f64,
+        seconds: Option<f64>,
+    ) -> Result<Option<MasterPoint>, SolveError> {
+        let mut model = self
+            .model
+            .take()
+            .expect("the master is put back after each solve");
+        model
+            .try_set_option("mip_rel_gap", gap)
+            .map_err(|_| SolveError::Option("mip_rel_gap".into()))?;
         if let Some(s) = seconds {
             super::highs::set_time_limit(&mut model, s.max(0.0))?;
         }
-        let solved = model
-            .try_solve()
-            .map_err(|e| SolveError::Solver(format!("HiGHS failed on the master problem: {e:?}")))?;
+        let solved = model.try_solve().map_err(|e| {
+            SolveError::Solver(format!("HiGHS failed on the master problem: {e:?}"))
+        })?;
         let status = solved.status();
         let solution = solved.get_solution();
         let has_point = matches!(status, HighsModelStatus::Optimal)
@@ -301,10 +330,18 @@ impl Master {
             let design = self
                 .design
                 .iter()
-                .map(|site| site.map(|c| c.map_or((0.0, 0.0), |(y, n)| (round(x[y.index()]), round(x[n.index()])))))
+                .map(|site| {
+                    site.map(|c| {
+                        c.map_or((0.0, 0.0), |(y, n)| {
+                            (round(x[y.index()]), round(x[n.index()]))
+                        })
+                    })
+                })
                 .collect();
             let bound = if integer {
-                solved.double_info_value(c"mip_dual_bound").unwrap_or(f64::NEG_INFINITY)
+                solved
+                    .double_info_value(c"mip_dual_bound")
+                    .unwrap_or(f64::NEG_INFINITY)
             } else {
                 solved.objective_value()
             };
@@ -369,7 +406,11 @@ fn run(
     started: Instant,
     evaluate: &mut dyn FnMut(&DesignValues) -> Result<Vec<Answer>, SolveError>,
 ) -> Result<BendersOutcome, SolveError> {
-    let left = || options.time_limit.map(|t| t - started.elapsed().as_secs_f64());
+    let left = || {
+        options
+            .time_limit
+            .map(|t| t - started.elapsed().as_secs_f64())
+    };
     let out_of_time = || left().is_some_and(|l| l <= 0.0) || super::interrupted();
     let mut master = Master::new(b, options)?;
     let mut best: Option<(f64, DesignValues)> = None;
@@ -390,7 +431,9 @@ fn run(
         if out_of_time() {
             break;
         }
-        let Some(point) = master.solve(false, left())? else { break };
+        let Some(point) = master.solve(false, 0.0, left())? else {
+            break;
+        };
         iterations += 1;
         let answers = evaluate(&point.design)?;
         let added = master.add_cuts(&point.design, &answers, Some(&point.theta));
@@ -403,10 +446,17 @@ fn run(
     let mut bound = f64::NEG_INFINITY;
     let target = options.gap.max(0.0);
     let closed = |best: &Option<(f64, DesignValues)>, bound: f64| {
-        best.as_ref().is_some_and(|(v, _)| relative_gap(*v, bound.min(*v)) <= target)
+        best.as_ref()
+            .is_some_and(|(v, _)| relative_gap(*v, bound.min(*v)) <= target)
     };
     while !out_of_time() {
-        let Some(point) = master.solve(true, left())? else { break };
+        let now = best
+            .as_ref()
+            .map_or(1.0, |(v, _)| relative_gap(*v, bound.min(*v)));
+        let master_gap = (now / 4.0).clamp(target / 10.0, MASTER_GAP_START);
+        let Some(point) = master.solve(true, master_gap, left())? else {
+            break;
+        };
         iterations += 1;
         bound = bound.max(point.bound);
         if closed(&best, bound) {

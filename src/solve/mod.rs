@@ -1,6 +1,7 @@
 //! Solving: hands the formulation to HiGHS, with the options set on the HiGHS model itself so the
 //! true status, objective, best bound and gap can be read back (good_lp reports none of these).
 
+pub mod benders;
 pub mod budget;
 mod highs;
 pub mod horizon;
@@ -9,7 +10,6 @@ pub mod lagrangian;
 mod options;
 mod polish;
 mod search;
-pub mod benders;
 mod separation;
 
 pub use highs::option as highs_option;

@@ -5,18 +5,20 @@
 //! (WS), the expected-value design in every scenario (EEV), and the regret table.
 
 pub mod evaluate;
+mod futures;
 mod regret;
 mod rp;
 
 use crate::Outcome;
 use crate::input::{Instance, Scenario};
-use crate::model::stochastic::{Block, Risk};
 use crate::model::Design;
+use crate::model::stochastic::{Block, Risk};
 use crate::network::Network;
 use crate::plan::scenarios::{cvar, expected_kpis, expected_sites};
 use crate::plan::{Cost, Plan, Provenance, RiskMeasures, ScenarioPlan, Stochastic};
 use crate::solve::{self, OPTIMAL_GAP, SolveError, SolveOptions, Status};
 pub use evaluate::{Evaluation, evaluate, evaluate_all};
+pub use futures::futures;
 
 /// Solver threads per scenario when scenarios are solved side by side: the cores go to the
 /// scenarios, and a fixed count keeps results independent of `--jobs`.
@@ -26,6 +28,10 @@ pub const SCENARIO_SOLVER_THREADS: u32 = 1;
 pub struct Future {
     pub id: String,
     pub probability: f64,
+    /// What the scenario does to demand: the scale, and patients per demand id that replace
+    /// the scaled ones (recorded in the plan so `verify` can rebuild the scenario's data).
+    pub demand_scale: f64,
+    pub demand_patients: std::collections::BTreeMap<String, f64>,
     pub instance: Instance,
     pub scenario: Scenario,
     pub network: Network,
@@ -39,6 +45,15 @@ pub struct Futures {
     /// Where the scenarios came from (a file, or a sampling), for the plan.
     pub origin: String,
     pub risk: Option<Risk>,
+}
+
+/// How a two-stage solve runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoStageOptions {
+    /// Scenarios solved side by side (each on one solver thread).
+    pub jobs: usize,
+    /// How the recourse problem is solved; `None` chooses ([`method`]).
+    pub method: Option<Method>,
 }
 
 /// Why a scenario cannot be part of a two-stage plan, if it cannot: the design is one network
@@ -59,9 +74,10 @@ pub fn optimize_two_stage(
     futures: &Futures,
     base: &Scenario,
     options: &SolveOptions,
-    jobs: usize,
+    two_stage: &TwoStageOptions,
     provenance: Provenance<'_>,
 ) -> Result<Outcome, SolveError> {
+    let jobs = two_stage.jobs;
     let started = std::time::Instant::now();
     let list = &futures.list;
     let ws = match regret::wait_and_see(futures, options, jobs)? {
@@ -71,8 +87,10 @@ pub fn optimize_two_stage(
     let eev = regret::expected_value(futures, options, jobs)?;
     let blocks = blocks(list);
     let starts: Vec<&Design> = ws.designs().chain([&eev.design]).collect();
-    let rp = match method(list) {
-        Method::Decomposition => rp::by_decomposition(&blocks, futures.risk, &starts, options, jobs)?,
+    let rp = match two_stage.method.unwrap_or_else(|| method(list)) {
+        Method::Decomposition => {
+            rp::by_decomposition(&blocks, futures.risk, &starts, options, jobs)?
+        }
         Method::ExtensiveForm => rp::by_extensive_form(&blocks, futures.risk, options)?,
     };
     let Some(design) = rp.design.clone() else {
@@ -89,7 +107,7 @@ pub fn optimize_two_stage(
     let scenarios: Vec<ScenarioPlan> = list
         .iter()
         .zip(plans)
-        .map(|(f, p)| ScenarioPlan::from_plan(&f.id, f.probability, p))
+        .map(|(f, p)| ScenarioPlan::from_plan(f, p))
         .collect();
     let table = regret::table(futures, &design, &scenarios, &ws, &eev, options, jobs)?;
     let plan = assemble(Assembly {

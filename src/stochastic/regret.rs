@@ -3,11 +3,11 @@
 
 use super::evaluate::{Evaluation, evaluate_all, par_map};
 use super::{Future, Futures, SCENARIO_SOLVER_THREADS};
+use crate::Outcome;
 use crate::model::Design;
 use crate::plan::scenarios::design_of;
 use crate::plan::{Plan, Provenance, RegretRow, ScenarioPlan, SitePlan};
 use crate::solve::{SolveError, SolveOptions, Status};
-use crate::Outcome;
 
 /// Scenarios whose own optimal design gets a row in the regret table, at most.
 pub const REGRET_SCENARIO_DESIGNS: usize = 50;
@@ -45,7 +45,13 @@ fn own_outcome(future: &Future, options: &SolveOptions) -> Result<Outcome, Solve
         data: "",
         model: "",
     };
-    crate::optimize(&future.instance, &future.scenario, &future.network, options, none)
+    crate::optimize(
+        &future.instance,
+        &future.scenario,
+        &future.network,
+        options,
+        none,
+    )
 }
 
 /// The error of a scenario without a plan of its own within the limits.

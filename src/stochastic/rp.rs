@@ -3,8 +3,8 @@
 
 use super::Method;
 use crate::input::OpModel;
-use crate::model::stochastic::{Block, Risk, build_extensive, design_space, keep_sites, recourse};
 use crate::model::Design;
+use crate::model::stochastic::{Block, Risk, build_extensive, design_space, keep_sites, recourse};
 use crate::solve::benders::{self, Benders, DesignValues};
 use crate::solve::{self, SolveError, SolveOptions, Status};
 
