@@ -47,16 +47,13 @@ pub struct ScenarioDemand {
 }
 
 impl ScenarioPlan {
-    /// The scenario's part of `plan`, a plan of the fixed design in that future.
-    pub fn from_plan(future: &crate::stochastic::Future, plan: Plan) -> ScenarioPlan {
+    /// The scenario's part of `plan`, a plan of the fixed design in that scenario.
+    pub fn from_plan(id: &str, probability: f64, demand: ScenarioDemand, plan: Plan) -> Self {
         ScenarioPlan {
-            id: future.id.clone(),
-            probability: future.probability,
+            id: id.to_string(),
+            probability,
             scenario: plan.scenario,
-            demand: ScenarioDemand {
-                scale: future.demand_scale,
-                patients: future.demand_patients.clone(),
-            },
+            demand,
             cost: plan.cost,
             kpis: plan.kpis,
             sites: plan.sites,

@@ -15,6 +15,7 @@ use crate::model::Design;
 use crate::model::stochastic::{Block, Risk};
 use crate::network::Network;
 use crate::plan::scenarios::{cvar, expected_kpis, expected_sites};
+use crate::plan::scenarios::ScenarioDemand;
 use crate::plan::{Cost, Plan, Provenance, RiskMeasures, ScenarioPlan, Stochastic};
 use crate::solve::{self, OPTIMAL_GAP, SolveError, SolveOptions, Status};
 pub use evaluate::{Evaluation, evaluate, evaluate_all};
@@ -107,7 +108,13 @@ pub fn optimize_two_stage(
     let scenarios: Vec<ScenarioPlan> = list
         .iter()
         .zip(plans)
-        .map(|(f, p)| ScenarioPlan::from_plan(f, p))
+        .map(|(f, p)| {
+            let demand = ScenarioDemand {
+                scale: f.demand_scale,
+                patients: f.demand_patients.clone(),
+            };
+            ScenarioPlan::from_plan(&f.id, f.probability, demand, p)
+        })
         .collect();
     let table = regret::table(futures, &design, &scenarios, &ws, &eev, options, jobs)?;
     let plan = assemble(Assembly {
