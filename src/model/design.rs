@@ -100,8 +100,20 @@ impl Formulation {
         network: &Network,
         design: &Design,
     ) -> Formulation {
-        let keep = design.open_sites();
-        let mut f = Self::build_keeping(instance, scenario, network, Some(&keep));
+        Self::build_fixed_keeping(instance, scenario, network, design, &design.open_sites())
+    }
+
+    /// As [`Formulation::build_fixed`], with columns for the sites in `keep` (which must hold
+    /// the design's open sites): with the `keep` of an extensive form, the columns are those of
+    /// its block for this scenario, so the solution can start it.
+    pub fn build_fixed_keeping(
+        instance: &Instance,
+        scenario: &Scenario,
+        network: &Network,
+        design: &Design,
+        keep: &[bool],
+    ) -> Formulation {
+        let mut f = Self::build_keeping(instance, scenario, network, Some(keep));
         for vars in &f.info.years {
             for (s, d) in design.sites.iter().enumerate() {
                 for m in OpModel::ALL {

@@ -14,8 +14,8 @@ use crate::input::{Instance, Scenario};
 use crate::model::Design;
 use crate::model::stochastic::{Block, Risk};
 use crate::network::Network;
-use crate::plan::scenarios::{cvar, expected_kpis, expected_sites};
 use crate::plan::scenarios::ScenarioDemand;
+use crate::plan::scenarios::{cvar, expected_kpis, expected_sites};
 use crate::plan::{Cost, Plan, Provenance, RiskMeasures, ScenarioPlan, Stochastic};
 use crate::solve::{self, OPTIMAL_GAP, SolveError, SolveOptions, Status};
 pub use evaluate::{Evaluation, evaluate, evaluate_all};
@@ -86,13 +86,17 @@ pub fn optimize_two_stage(
         Err(reasons) => return Ok(infeasible(reasons, started)),
     };
     let eev = regret::expected_value(futures, options, jobs)?;
+    let known = regret::candidates(futures, &ws, &eev, options, jobs)?;
     let blocks = blocks(list);
-    let starts: Vec<&Design> = ws.designs().chain([&eev.design]).collect();
     let rp = match two_stage.method.unwrap_or_else(|| method(list)) {
         Method::Decomposition => {
+            let starts: Vec<&Design> = known.iter().map(|(d, _)| d).collect();
             rp::by_decomposition(&blocks, futures.risk, &starts, options, jobs)?
         }
-        Method::ExtensiveForm => rp::by_extensive_form(&blocks, futures.risk, options)?,
+        Method::ExtensiveForm => {
+            let start = regret::best(&known, futures);
+            rp::by_extensive_form(&blocks, futures.risk, start, options)?
+        }
     };
     let Some(design) = rp.design.clone() else {
         return Ok(match rp.infeasible {
@@ -116,7 +120,7 @@ pub fn optimize_two_stage(
             ScenarioPlan::from_plan(&f.id, f.probability, demand, p)
         })
         .collect();
-    let table = regret::table(futures, &design, &scenarios, &ws, &eev, options, jobs)?;
+    let table = regret::table(futures, &scenarios, &ws, &eev, &known);
     let plan = assemble(Assembly {
         futures,
         base,

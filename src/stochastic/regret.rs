@@ -23,13 +23,6 @@ pub struct WaitAndSee {
     pub plans: Vec<Plan>,
 }
 
-impl WaitAndSee {
-    /// Each scenario's own design.
-    pub fn designs(&self) -> impl Iterator<Item = &Design> {
-        self.designs.iter()
-    }
-}
-
 /// The expected-value design and its cost in every scenario.
 pub struct ExpectedValue {
     /// EEV: its expected cost, when it serves every scenario.
@@ -141,24 +134,50 @@ fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
     })
 }
 
-/// The regret table: this plan, the expected-value design, and the first
-/// [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs, each evaluated in every scenario (a
-/// design met before is not evaluated again).
-pub fn table(
+/// Designs met so far, each with its cost in every scenario (`None` where it cannot serve one).
+pub type Known = Vec<(Design, Vec<Option<f64>>)>;
+
+/// The expected-value design and the first [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs,
+/// each evaluated in every scenario once (a design met before is not evaluated again).
+pub fn candidates(
     futures: &Futures,
-    design: &Design,
-    scenarios: &[ScenarioPlan],
     ws: &WaitAndSee,
     ev: &ExpectedValue,
     options: &SolveOptions,
     jobs: usize,
-) -> Result<Vec<RegretRow>, SolveError> {
+) -> Result<Known, SolveError> {
+    let mut known: Known = vec![(ev.design.clone(), ev.costs.clone())];
+    for d in ws.designs.iter().take(REGRET_SCENARIO_DESIGNS) {
+        if known.iter().any(|(k, _)| k == d) {
+            continue;
+        }
+        let e = evaluate_all(&futures.list, d, options, jobs)?;
+        known.push((d.clone(), e.iter().map(Evaluation::cost).collect()));
+    }
+    Ok(known)
+}
+
+/// The candidate with the least expected cost, among those that serve every scenario.
+pub fn best<'a>(known: &'a Known, futures: &Futures) -> Option<&'a Design> {
+    known
+        .iter()
+        .filter_map(|(d, c)| Some((d, expectation(&futures.list, c)?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(d, _)| d)
+}
+
+/// The regret table: this plan, the expected-value design, and the first
+/// [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs, with their costs in every scenario
+/// (from `known`, see [`candidates`]).
+pub fn table(
+    futures: &Futures,
+    scenarios: &[ScenarioPlan],
+    ws: &WaitAndSee,
+    ev: &ExpectedValue,
+    known: &Known,
+) -> Vec<RegretRow> {
     let probabilities: Vec<f64> = futures.list.iter().map(|f| f.probability).collect();
     let own: Vec<Option<f64>> = scenarios.iter().map(|s| Some(s.cost.total)).collect();
-    let mut known: Vec<(Design, Vec<Option<f64>>)> = vec![
-        (design.clone(), own.clone()),
-        (ev.design.clone(), ev.costs.clone()),
-    ];
     let row = |name: String, sites: &[SitePlan], costs: Vec<Option<f64>>| {
         RegretRow::new(name, sites, costs, &probabilities, &ws.costs)
     };
@@ -166,20 +185,14 @@ pub fn table(
         row("this plan".into(), &scenarios[0].sites, own),
         row("expected value".into(), &ev.sites, ev.costs.clone()),
     ];
-    let candidates = futures.list.iter().zip(&ws.plans);
-    for ((f, plan), d) in candidates.zip(&ws.designs).take(REGRET_SCENARIO_DESIGNS) {
-        let d = d.clone();
-        let costs = match known.iter().find(|(k, _)| *k == d) {
-            Some((_, c)) => c.clone(),
-            None => {
-                let e = evaluate_all(&futures.list, &d, options, jobs)?;
-                let c: Vec<Option<f64>> = e.iter().map(Evaluation::cost).collect();
-                known.push((d, c.clone()));
-                c
-            }
-        };
-        let name = format!("scenario {}", f.id);
-        rows.push(row(name, &plan.sites, costs));
+    let candidates = futures.list.iter().zip(&ws.plans).zip(&ws.designs);
+    for ((f, plan), d) in candidates.take(REGRET_SCENARIO_DESIGNS) {
+        let costs = known
+            .iter()
+            .find(|(k, _)| k == d)
+            .map(|(_, c)| c.clone())
+            .expect("every scenario's design is a candidate");
+        rows.push(row(format!("scenario {}", f.id), &plan.sites, costs));
     }
-    Ok(rows)
+    rows
 }
