@@ -399,6 +399,19 @@ fn objective(b: &Benders<'_>, answers: &[Answer]) -> f64 {
     }
 }
 
+/// The state of the method between its phases.
+struct Search<'a, 'e> {
+    b: &'a Benders<'a>,
+    options: &'a SolveOptions,
+    started: Instant,
+    evaluate: &'e mut dyn FnMut(&DesignValues) -> Result<Vec<Answer>, SolveError>,
+    master: Master,
+    /// The best integer design evaluated, with its objective.
+    best: Option<(f64, DesignValues)>,
+    bound: f64,
+    iterations: usize,
+}
+
 /// The method: the starts' cuts, the LP phase, then master MIPs until the gap closes.
 fn run(
     b: &Benders<'_>,
@@ -406,78 +419,117 @@ fn run(
     started: Instant,
     evaluate: &mut dyn FnMut(&DesignValues) -> Result<Vec<Answer>, SolveError>,
 ) -> Result<BendersOutcome, SolveError> {
-    let left = || {
-        options
-            .time_limit
-            .map(|t| t - started.elapsed().as_secs_f64())
+    let mut search = Search {
+        b,
+        options,
+        started,
+        evaluate,
+        master: Master::new(b, options)?,
+        best: None,
+        bound: f64::NEG_INFINITY,
+        iterations: 0,
     };
-    let out_of_time = || left().is_some_and(|l| l <= 0.0) || super::interrupted();
-    let mut master = Master::new(b, options)?;
-    let mut best: Option<(f64, DesignValues)> = None;
-    let mut keep_best = |value: f64, design: &DesignValues| {
-        if best.as_ref().is_none_or(|(v, _)| value < *v) {
-            best = Some((value, design.clone()));
-        }
-    };
-    for start in &b.starts {
-        let answers = evaluate(start)?;
-        keep_best(objective(b, &answers), start);
-        master.add_cuts(start, &answers, None);
+    search.starts()?;
+    search.lp_phase()?;
+    search.mip_phase()?;
+    Ok(outcome(
+        search.best,
+        search.bound,
+        search.iterations,
+        search.master.cuts,
+        started,
+    ))
+}
+
+impl Search<'_, '_> {
+    /// Seconds left of the time limit, if there is one.
+    fn left(&self) -> Option<f64> {
+        let limit = self.options.time_limit?;
+        Some(limit - self.started.elapsed().as_secs_f64())
     }
-    let mut iterations = 0;
-    relax_integrality(master.model.as_mut().expect("master"));
-    let mut last = f64::NEG_INFINITY;
-    for _ in 0..LP_ROUNDS {
-        if out_of_time() {
-            break;
-        }
-        let Some(point) = master.solve(false, 0.0, left())? else {
-            break;
-        };
-        iterations += 1;
-        let answers = evaluate(&point.design)?;
-        let added = master.add_cuts(&point.design, &answers, Some(&point.theta));
-        if added == 0 || point.bound - last <= LP_STALL * point.bound.abs().max(1.0) {
-            break;
-        }
-        last = point.bound;
+
+    fn out_of_time(&self) -> bool {
+        self.left().is_some_and(|l| l <= 0.0) || super::interrupted()
     }
-    set_integrality(master.model.as_mut().expect("master"), &master.kinds);
-    let mut bound = f64::NEG_INFINITY;
-    let target = options.gap.max(0.0);
-    let closed = |best: &Option<(f64, DesignValues)>, bound: f64| {
-        best.as_ref()
-            .is_some_and(|(v, _)| relative_gap(*v, bound.min(*v)) <= target)
-    };
-    while !out_of_time() {
-        let now = best
-            .as_ref()
-            .map_or(1.0, |(v, _)| relative_gap(*v, bound.min(*v)));
-        let master_gap = (now / 4.0).clamp(target / 10.0, MASTER_GAP_START);
-        let Some(point) = master.solve(true, master_gap, left())? else {
-            break;
-        };
-        iterations += 1;
-        bound = bound.max(point.bound);
-        if closed(&best, bound) {
-            break;
-        }
-        let answers = evaluate(&point.design)?;
-        let value = objective(b, &answers);
-        if best.as_ref().is_none_or(|(v, _)| value < *v) {
-            best = Some((value, point.design.clone()));
-        }
-        let added = master.add_cuts(&point.design, &answers, Some(&point.theta));
-        if added == 0 {
-            // the master's θ are the scenarios' true costs: its design is optimal for it
-            bound = bound.max(value.min(point.bound.max(bound)));
-            break;
-        }
-        if closed(&best, bound) {
-            break;
+
+    /// Keeps `design` if it is the best integer design so far.
+    fn keep_best(&mut self, value: f64, design: &DesignValues) {
+        if self.best.as_ref().is_none_or(|(v, _)| value < *v) {
+            self.best = Some((value, design.clone()));
         }
     }
-    Ok(outcome(best, bound, iterations, master.cuts, started))
+
+    /// The gap between the best design and the bound.
+    fn gap(&self) -> Option<f64> {
+        let (v, _) = self.best.as_ref()?;
+        Some(relative_gap(*v, self.bound.min(*v)))
+    }
+
+    /// The starting designs: each evaluated, its cuts added, the best kept.
+    fn starts(&mut self) -> Result<(), SolveError> {
+        for start in &self.b.starts {
+            let answers = (self.evaluate)(start)?;
+            self.keep_best(objective(self.b, &answers), start);
+            self.master.add_cuts(start, &answers, None);
+        }
+        Ok(())
+    }
+
+    /// Cuts at the master's LP optimum until no cut is violated or the bound stalls.
+    fn lp_phase(&mut self) -> Result<(), SolveError> {
+        relax_integrality(self.master.model.as_mut().expect("master"));
+        let mut last = f64::NEG_INFINITY;
+        for _ in 0..LP_ROUNDS {
+            if self.out_of_time() {
+                break;
+            }
+            let Some(point) = self.master.solve(false, 0.0, self.left())? else {
+                break;
+            };
+            self.iterations += 1;
+            let answers = (self.evaluate)(&point.design)?;
+            let added = self
+                .master
+                .add_cuts(&point.design, &answers, Some(&point.theta));
+            if added == 0 || point.bound - last <= LP_STALL * point.bound.abs().max(1.0) {
+                break;
+            }
+            last = point.bound;
+        }
+        let kinds = self.master.kinds.clone();
+        set_integrality(self.master.model.as_mut().expect("master"), &kinds);
+        Ok(())
+    }
+
+    /// Master MIPs and their designs' cuts until the gap closes, no cut is violated (the
+    /// master's design is then optimal) or the time is up.
+    fn mip_phase(&mut self) -> Result<(), SolveError> {
+        let target = self.options.gap.max(0.0);
+        while !self.out_of_time() {
+            let now = self.gap().unwrap_or(1.0);
+            let master_gap = (now / 4.0).clamp(target / 10.0, MASTER_GAP_START);
+            let Some(point) = self.master.solve(true, master_gap, self.left())? else {
+                break;
+            };
+            self.iterations += 1;
+            self.bound = self.bound.max(point.bound);
+            if self.gap().is_some_and(|g| g <= target) {
+                break;
+            }
+            let answers = (self.evaluate)(&point.design)?;
+            self.keep_best(objective(self.b, &answers), &point.design);
+            let added = self
+                .master
+                .add_cuts(&point.design, &answers, Some(&point.theta));
+            // no cut violated: θ are the true costs, so the master's design is optimal within
+            // the master's own gap; only a tighter master can do better
+            let exact = added == 0 && master_gap <= target / 10.0;
+            if exact || self.gap().is_some_and(|g| g <= target) {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The outcome with its honest status: optimal only within [`OPTIMAL_GAP`] of the bound.
