@@ -33,6 +33,9 @@ fn header(out: &Path, name: &str) -> String {
     text.lines().next().unwrap_or("").to_string()
 }
 
+/// The gap of the demo's solves: the pipeline's many solves in seconds on a shared machine.
+const GAP: &str = "0.005";
+
 /// Two scenarios on the demo: the files, plan.json's fields, the scenario column, the summary,
 /// then `cartnet report` on the plan.
 #[test]
@@ -49,6 +52,8 @@ fn two_scenarios_on_the_demo() {
             "extensive",
             "--jobs",
             "2",
+            "--gap",
+            GAP,
             "--scenarios",
         ])
         .arg(&csv)
@@ -73,7 +78,9 @@ fn two_scenarios_on_the_demo() {
     assert_eq!(st["method"], "extensive form");
     assert!((num(&st["vss"]) - (eev - rp)).abs() < 0.02, "{st}");
     assert!((num(&st["evpi"]) - (rp - ws)).abs() < 0.02, "{st}");
-    assert!(ws <= rp + 0.01 && rp <= eev + 0.01, "{st}");
+    // each figure is within the gap of its optimum
+    let slack = rp * GAP.parse::<f64>().unwrap() * 2.0;
+    assert!(ws <= rp + slack && rp <= eev + slack, "{st}");
     assert_eq!(num(&plan["cost"]["total"]), rp);
     let ids: Vec<&str> = plan["scenarios"]
         .as_array()
@@ -94,7 +101,8 @@ fn two_scenarios_on_the_demo() {
     let geojson = read_plan(&out.join("plan.geojson"));
     assert!(!geojson["features"].as_array().unwrap().is_empty());
     for line in [
-        "status                optimal",
+        "status                ",
+        "extensive form, 1 iteration",
         "expected cost",
         "VSS = EEV - RP",
         "EVPI = RP - WS",
