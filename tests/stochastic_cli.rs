@@ -284,3 +284,22 @@ fn horizon_and_two_sources_are_refused() {
     let args = ["--scenarios", path, "--model", model.to_str().unwrap()];
     refused(&args, None, "E404", "one source of scenarios");
 }
+
+/// A scenario without any plan (no platforms while every patient must be served): exit 2, the
+/// scenarios named, nothing written.
+#[test]
+fn an_infeasible_scenario_is_named() {
+    let i = tiny();
+    std::fs::write(i.model_file(), "[demand]\nfull_coverage = true\n").unwrap();
+    let (_d, csv) = file("s.csv", "id,site.max_platforms\nfine,\nnone,0\n");
+    let r = i.solve(&["--scenarios", csv.to_str().unwrap()]);
+    assert_eq!(r.code, Some(2), "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("no one network serves the 2 scenarios (fine, none)")
+            && r.stderr.contains("scenario none has no plan even alone"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.out.exists());
+}
