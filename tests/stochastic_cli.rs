@@ -303,3 +303,36 @@ fn an_infeasible_scenario_is_named() {
     );
     assert!(!r.out.exists());
 }
+
+/// With more than 6 scenarios the printed regret table drops the per-scenario columns
+/// (regret.csv keeps them).
+#[test]
+fn many_scenarios_print_no_scenario_columns() {
+    let i = tiny();
+    std::fs::write(
+        i.model_file(),
+        "[uncertainty]\nsamples = 7\n\"demand.scale\" = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
+    )
+    .unwrap();
+    let r = i.solve(&[]);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    let head = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("design "))
+        .unwrap_or_else(|| panic!("no regret table in\n{}", r.stdout));
+    let words: Vec<&str> = head.split_whitespace().collect();
+    assert_eq!(
+        words,
+        [
+            "design",
+            "sites",
+            "platforms",
+            "expected",
+            "worst",
+            "max",
+            "regret"
+        ]
+    );
+    assert!(header(&r.out, "regret.csv").contains(",s007,expected,"));
+}
