@@ -4,6 +4,7 @@
 //! (RP) by its extensive form, the design's plan in each scenario, each scenario's own optimum
 //! (WS), the expected-value design in every scenario (EEV), and the regret table.
 
+pub mod estimate;
 pub mod evaluate;
 mod futures;
 mod regret;
