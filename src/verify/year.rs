@@ -25,6 +25,9 @@ pub(super) struct Ctx<'a> {
     /// Shipment lanes by (from, to): hours, cost.
     pub(super) cell_lanes: HashMap<(NodeRef, NodeRef), (f64, Option<f64>)>,
     pub(super) lead_years: usize,
+    /// Platforms each site keeps in year 1 whatever its batches (a two-stage plan's design,
+    /// fixed before the scenario's demand is known); empty: none.
+    pub(super) fixed_platforms: Vec<f64>,
 }
 
 /// One year of plan.json, and what the scenario asks of it.
@@ -132,6 +135,7 @@ impl<'a> Ctx<'a> {
             patient_lanes,
             cell_lanes,
             lead_years,
+            fixed_platforms: Vec::new(),
         }
     }
 
