@@ -152,8 +152,21 @@ fn a_changed_scenario_flow_is_caught_against_that_scenarios_data() {
         &[],
         &["scenario high: ", "[demand]"],
     );
-    // the same flow as the scenario's own data has it is no violation: the flows hold as written
-    assert_eq!(verify_plan(plan, &[]).code, Some(0));
+    // the scenario's data is rebuilt from what it records: another scale, or the set point
+    // scaled like the rest, leaves its flows short of (or above) its demand
+    assert_caught(
+        plan,
+        |p| p["scenarios"][h]["demand"]["scale"] = json!(1.2),
+        &[],
+        &["[demand] scenario high: demand point"],
+    );
+    let set_point = format!("[demand] scenario high: demand point {SET_POINT}");
+    assert_caught(
+        plan,
+        |p| p["scenarios"][h]["demand"]["patients"] = json!({}),
+        &[],
+        &[&set_point],
+    );
 }
 
 #[test]

@@ -681,3 +681,7 @@ fn this_plan_row(c: &mut Checker, r: usize, costs: &[Option<f64>], read: &[Scn<'
         }
     }
 }
+
+#[cfg(test)]
+#[path = "stochastic_tests.rs"]
+mod tests;
