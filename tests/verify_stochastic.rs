@@ -294,3 +294,23 @@ fn flows_on_top_and_a_wrong_scenario_count_are_caught() {
         ],
     );
 }
+
+#[test]
+fn a_repeated_scenario_flow_is_e603() {
+    let mut plan = plan().clone();
+    let h = scenario(&plan, "high");
+    let flow = plan["scenarios"][h]["batch_flows"][0].clone();
+    plan["scenarios"][h]["batch_flows"]
+        .as_array_mut()
+        .unwrap()
+        .push(flow);
+    let r = verify_plan(&plan, &[]);
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    let first =
+        format!("1 flow row repeats an earlier one; the first is scenarios[{h}].batch_flows[");
+    assert!(
+        r.stderr.contains("E603 ") && r.stderr.contains(&first),
+        "{}",
+        r.stderr
+    );
+}
