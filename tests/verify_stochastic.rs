@@ -150,7 +150,10 @@ fn a_changed_scenario_flow_is_caught_against_that_scenarios_data() {
         plan,
         |p| p["scenarios"][h]["patient_flows"][i]["patients"] = json!(patients + 3.0),
         &[],
-        &["scenario high: ", "[demand]"],
+        &[
+            "[demand] scenario high: demand point D36047: ",
+            "but the scenario's demand.patients has 60 patients",
+        ],
     );
     // the scenario's data is rebuilt from what it records: another scale, or the set point
     // scaled like the rest, leaves its flows short of (or above) its demand
@@ -158,9 +161,12 @@ fn a_changed_scenario_flow_is_caught_against_that_scenarios_data() {
         plan,
         |p| p["scenarios"][h]["demand"]["scale"] = json!(1.2),
         &[],
-        &["[demand] scenario high: demand point"],
+        &[
+            "[demand] scenario high: demand point",
+            "but demand.csv x the scenario's demand.scale 1.2 has",
+        ],
     );
-    let set_point = format!("[demand] scenario high: demand point {SET_POINT}");
+    let set_point = format!("[demand] scenario high: demand point {SET_POINT}: ");
     assert_caught(
         plan,
         |p| p["scenarios"][h]["demand"]["patients"] = json!({}),

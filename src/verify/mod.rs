@@ -287,7 +287,7 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
         cost::solver_figures(&mut c, plan, status, checked.objective);
         return finish(c, p, checked.body);
     }
-    let (body, p) = body(&mut c, plan, instance, p, Vec::new());
+    let (body, p) = body(&mut c, plan, instance, p, year::Within::default());
     cost::solver_figures(&mut c, plan, status, body.total);
     finish(c, p, body)
 }
@@ -305,19 +305,19 @@ struct Body {
 }
 
 /// Every check of `plan`'s sites, flows, cost lines and KPIs against `instance` under `p`, year
-/// by year and across years; `p` is handed back for the keys found missing. `fixed_platforms`
-/// (by site; empty: none) are platforms a site keeps whatever its batches.
+/// by year and across years; `p` is handed back for the keys found missing. `within`: what a
+/// scenario of a two-stage plan changes.
 fn body<'a>(
     c: &mut Checker,
     plan: &Value,
     instance: &'a Instance,
     p: Params<'a>,
-    fixed_platforms: Vec<f64>,
+    within: year::Within,
 ) -> (Body, Params<'a>) {
     let plan_years = plan["years"].as_array();
     let horizon = Horizon::read(c, &p, plan_years.map(Vec::len));
     let mut ctx = Ctx::new(instance, p, horizon.lead_years);
-    ctx.fixed_platforms = fixed_platforms;
+    ctx.within = within;
     let years = Years {
         count: horizon.years,
         multi: horizon.years > 1,

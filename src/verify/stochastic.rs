@@ -5,6 +5,7 @@
 
 use super::checker::{Checker, beyond, n, platforms_text};
 use super::params::Params;
+use super::year::Within;
 use super::{Body, Check, body, missing_keys};
 use crate::ids::index_by_id;
 use crate::input::Instance;
@@ -155,13 +156,17 @@ fn one_scenario<'v>(
     let mut sc = Checker {
         violations: Vec::new(),
     };
-    let data = scenario_instance(&mut sc, s, instance);
+    let (data, demand_source) = scenario_instance(&mut sc, s, instance);
     let checked = if s["scenario"].is_object() {
         let p = Params {
             scenario: &s["scenario"],
             missing: std::cell::RefCell::new(Vec::new()),
         };
-        let (b, p) = body(&mut sc, s, &data, p, fixed.to_vec());
+        let within = Within {
+            fixed_platforms: fixed.to_vec(),
+            demand_source,
+        };
+        let (b, p) = body(&mut sc, s, &data, p, within);
         missing_keys(&mut sc, p);
         b
     } else {
@@ -187,8 +192,8 @@ fn one_scenario<'v>(
 }
 
 /// The scenario's data: demand.csv's patients times `demand.scale`, except the points in
-/// `demand.patients`, which have those patients.
-fn scenario_instance(c: &mut Checker, s: &Value, instance: &Instance) -> Instance {
+/// `demand.patients`, which have those patients; and where each point's patients come from.
+fn scenario_instance(c: &mut Checker, s: &Value, instance: &Instance) -> (Instance, Vec<String>) {
     let mut data = instance.clone();
     let scale = match s["demand"]["scale"].as_f64() {
         Some(x) if x.is_finite() && x > 0.0 => x,
@@ -205,10 +210,16 @@ fn scenario_instance(c: &mut Checker, s: &Value, instance: &Instance) -> Instanc
         }
     };
     let set = demand_patients(c, &s["demand"]["patients"], instance);
+    let scaled = format!("demand.csv x the scenario's demand.scale {}", n(scale));
+    let mut source = Vec::with_capacity(set.len());
     for (d, point) in data.demand.iter_mut().enumerate() {
         point.patients = set[d].unwrap_or(point.patients * scale);
+        source.push(match set[d] {
+            Some(_) => "the scenario's demand.patients".to_string(),
+            None => scaled.clone(),
+        });
     }
-    data
+    (data, source)
 }
 
 /// The patients `demand.patients` gives, by demand point (`None`: scaled).
