@@ -31,7 +31,8 @@
 //! its scenario; `params`, `travel` and `horizon` re-derive what DESIGN §4 and §5 define;
 //! `year` runs one year through `patients`, `batches`, `sites` and `kpis`; `years` checks
 //! across years; `cost` recomputes the cost lines, their net present value and the solver's
-//! figures; `checker` collects the violations and holds the tolerances.
+//! figures; `stochastic` checks a two-stage plan's scenarios, each through the same steps, and
+//! the rules across them; `checker` collects the violations and holds the tolerances.
 
 mod batches;
 mod checker;
@@ -273,6 +274,10 @@ impl VerifyError {
 /// year's cost lines (setup annualized or upfront in the decision year), the discount factors and
 /// the net present value, each year's `opened`, the sites' `opened_year`, and the top-level KPIs
 /// and sites against the final year's.
+///
+/// A two-stage plan (with `stochastic`) is checked scenario by scenario against each one's own
+/// data and recorded parameters (`scenario` is then not read), and across its scenarios (see
+/// the module's documentation).
 pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verification {
     let mut c = Checker {
         violations: Vec::new(),

@@ -661,11 +661,14 @@ fn expected_value_row(c: &mut Checker, plan: &Value, r: usize, row: &Value) {
         _ => false,
     };
     if !same {
+        let show = |v: &Value| v.as_f64().map_or_else(|| v.to_string(), usd_cents);
         c.add(
             Check::Regret,
             format!(
-                "stochastic.regret[{r}].expected (\"expected value\") is {expected}, but \
-                 stochastic.eev is {eev}: EEV is the expected-value design's expected cost"
+                "stochastic.regret[{r}].expected (\"expected value\") is {}, but \
+                 stochastic.eev is {}: EEV is the expected-value design's expected cost",
+                show(expected),
+                show(eev)
             ),
         );
     }

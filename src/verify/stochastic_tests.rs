@@ -270,5 +270,5 @@ fn the_regret_rows_are_recomputed() {
 #[test]
 fn the_expected_value_row_is_eev() {
     let v = edited(|p| p["stochastic"]["eev"] = json!(181.0));
-    assert!(v.iter().any(|x| x.starts_with("[regret] stochastic.regret[1].expected (\"expected value\") is 180.0, but stochastic.eev is 181.0")), "{v:?}");
+    assert!(v.iter().any(|x| x.starts_with("[regret] stochastic.regret[1].expected (\"expected value\") is $180.00, but stochastic.eev is $181.00")), "{v:?}");
 }
