@@ -12,11 +12,10 @@ use cartnet::export;
 use cartnet::input::error::InputErrors;
 use cartnet::input::uncertainty::{BaseModel, ScenarioSet, from_model_toml};
 use cartnet::input::{Instance, Override, Scenario};
-use cartnet::plan::{Plan, Provenance, SolverInfo};
-use cartnet::solve::{Solution, SolveOptions, Status};
+use cartnet::plan::{Plan, Provenance};
+use cartnet::solve::SolveOptions;
 use cartnet::stochastic::{Futures, TwoStageOptions, futures, optimize_two_stage};
 use cartnet::text::{printable, printable_path};
-use cartnet::verify::{Check, Violation};
 use std::time::Instant;
 
 /// The line that closes a usage error: nothing was loaded, solved or written.
@@ -157,7 +156,7 @@ fn deliver(
     instance: &Instance,
     interrupted: bool,
 ) -> Result<u8, u8> {
-    check_scenarios(plan, futures, args.verbose)?;
+    check_plan(plan, instance, args.verbose)?;
     let written = write(&args.out, plan, instance)?;
     let n = futures.list.len();
     println!(
@@ -181,32 +180,18 @@ fn deliver(
         eprintln!("interrupted: the plan written is the best found so far");
         return Ok(EXIT_INTERRUPTED);
     }
-    if args.verify {
-        eprintln!(
-            "note: --verify checked each scenario's flows against its data before writing \
-             (the check of a plan of one scenario, scenario by scenario)"
-        );
-    }
     Ok(EXIT_OK)
 }
 
-/// Checks each scenario of the plan as a plan of one scenario (its design's flows against that
-/// scenario's data, as `cartnet verify` checks a plan, but for platforms above the scenario's
-/// fewest): linear in the plan's size, so it always runs. A scenario that does not hold is a failure of the solver (E702, exit 4): not written.
-fn check_scenarios(plan: &Plan, futures: &Futures, verbose: bool) -> Result<(), u8> {
+/// Checks the two-stage plan before writing it, as `cartnet verify` does (one design, each
+/// scenario's flows against that scenario's data, the expected cost and the measures): linear
+/// in the plan's size, so it always runs. A plan that does not hold is a failure of the solver
+/// (E702, exit 4): not written.
+fn check_plan(plan: &Plan, instance: &Instance, verbose: bool) -> Result<(), u8> {
     let began = Instant::now();
-    for (s, f) in plan.scenarios.iter().zip(&futures.list) {
-        let one = scenario_plan(plan, s);
-        let mut check = cartnet::plan_check::check(&one, &f.instance);
-        check.violations.retain(|v| !spare_platforms(v));
-        if check.holds() {
-            continue;
-        }
-        eprintln!(
-            "scenario {}: {}",
-            printable(&s.id),
-            cartnet::plan_check::refusal(&check)
-        );
+    let check = cartnet::plan_check::check(plan, instance);
+    if !check.holds() {
+        eprintln!("{}", cartnet::plan_check::refusal(&check));
         for v in &check.violations {
             eprintln!("  {v}");
         }
@@ -214,52 +199,12 @@ fn check_scenarios(plan: &Plan, futures: &Futures, verbose: bool) -> Result<(), 
     }
     if verbose {
         eprintln!(
-            "checked the {} scenarios of the plan before writing it in {:.3} s: they hold",
+            "checked the plan and its {} scenarios before writing it in {:.3} s: it holds",
             plan.scenarios.len(),
             began.elapsed().as_secs_f64()
         );
     }
     Ok(())
-}
-
-/// A site with more platforms than this scenario's batches need: the design's platforms serve
-/// every scenario, so a scenario of low demand leaves some idle (a plan of one scenario has the
-/// fewest, and the check of one scenario says so).
-fn spare_platforms(v: &Violation) -> bool {
-    v.check == Check::Platforms && v.message.contains(FEWEST_PLATFORMS)
-}
-
-/// How the check of one scenario words platforms above the fewest that carry the batches.
-const FEWEST_PLATFORMS: &str = "(the plan reports the fewest";
-
-/// Scenario `s` of the two-stage `plan` as a plan of one scenario; its solver figures are its
-/// own cost (the two-stage bound is over all scenarios, not this one's).
-fn scenario_plan(plan: &Plan, s: &cartnet::plan::ScenarioPlan) -> Plan {
-    let solution = Solution {
-        status: Status::Feasible,
-        objective: Some(s.cost.total),
-        best_bound: None,
-        gap: None,
-        seconds: plan.solver.seconds,
-        highs_seconds: 0.0,
-        values: Vec::new(),
-        lagrangian: None,
-    };
-    Plan {
-        cartnet_version: plan.cartnet_version.clone(),
-        instance: plan.instance.clone(),
-        scenario: s.scenario.clone(),
-        solver: SolverInfo::new(&solution),
-        cost: s.cost.clone(),
-        kpis: s.kpis.clone(),
-        sites: s.sites.clone(),
-        patient_flows: s.patient_flows.clone(),
-        batch_flows: s.batch_flows.clone(),
-        unserved: s.unserved.clone(),
-        years: Vec::new(),
-        stochastic: None,
-        scenarios: Vec::new(),
-    }
 }
 
 /// Scenario ids named in the infeasible message; the reasons below it name the ones that fail.
