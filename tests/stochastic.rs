@@ -617,6 +617,13 @@ fn check(c: &Case, method: Method) -> Result<(), TestCaseError> {
         decisions,
         as_choices(&plan)
     );
+    let objective = plan.solver.objective.expect("a plan's objective");
+    prop_assert!(
+        (objective - s.rp).abs() <= 0.01,
+        "objective {} != RP {}",
+        objective,
+        s.rp
+    );
     // the plan's own design is worth what the plan says, by the brute force's flows
     let own = expected_cost(c, &terms, &fs, &as_choices(&plan));
     prop_assert!(
