@@ -641,14 +641,11 @@ fn check(c: &Case, method: Method) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// The extensive form proves its optimum. The decomposition may stop short of the proof (see
-/// [`decomposition_proves_optimality_on_a_tiny_instance`]); its status must then say so, and its
-/// bound must stay below the true optimum `ceiling` either way.
+/// Both methods prove their optimum (the default gap), with a bound below the true optimum
+/// `ceiling`.
 fn check_status(plan: &Plan, method: Method, ceiling: f64) -> Result<(), TestCaseError> {
     let info = &plan.solver;
-    if method == Method::ExtensiveForm || STRICT_DECOMPOSITION {
-        prop_assert_eq!(info.status, Status::Optimal, "{:?}", info);
-    }
+    prop_assert_eq!(info.status, Status::Optimal, "{:?} ({:?})", info, method);
     if info.status == Status::Optimal {
         let proven = info.gap.is_some_and(|g| g <= cartnet::solve::OPTIMAL_GAP);
         prop_assert!(proven, "optimal without a proven gap: {:?}", info);
@@ -662,10 +659,6 @@ fn check_status(plan: &Plan, method: Method, ceiling: f64) -> Result<(), TestCas
     );
     Ok(())
 }
-
-/// Whether the property test also asks the decomposition for a proven optimum: not yet, it
-/// stops at a gap of ~1e-4 on a few tiny instances (the regression test below).
-const STRICT_DECOMPOSITION: bool = false;
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok()?.parse().ok()
@@ -869,12 +862,10 @@ fn one_scenario_reproduces_optimize() {
     }
 }
 
-/// The smallest case the property test found where the decomposition stops with a gap of
-/// ~1.9e-4 (status "feasible") although the default gap asks for 1e-6 and its design is the
-/// optimal one: when a master solved to a loose relative gap adds no cut, the method stops with
-/// that master's bound instead of tightening the master's gap. Run with `--ignored`.
+/// The smallest case where the decomposition once stopped at a gap of ~1.9e-4 (status
+/// "feasible") with the optimal design: a master solved to a loose gap that adds no cut must
+/// lead to a tighter master, not to the end of the search.
 #[test]
-#[ignore = "the decomposition stops at the master's loose gap; see the comment"]
 fn decomposition_proves_optimality_on_a_tiny_instance() {
     let site = |allow| GenSite {
         dlat: 0.0,
