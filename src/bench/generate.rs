@@ -28,8 +28,7 @@ pub struct Generated {
 }
 
 fn round(v: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (v * f).round() / f
+    crate::plan::round_to(v, 10f64.powi(digits))
 }
 
 /// Patients fill this share of the candidates' capacity (a fill of 0.5 at [`SITE_BATCHES`]

@@ -15,6 +15,7 @@
 //! that makes some, most batches first. Flows go from origin to destination (demand point to
 //! hospital; hospital to site, the direction of the fresh material).
 
+use crate::ids::index_by_id;
 use crate::input::Instance;
 use crate::plan::Plan;
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue, Value, feature::Id};
@@ -67,9 +68,9 @@ struct Ids<'a> {
 impl<'a> Ids<'a> {
     fn of(instance: &'a Instance) -> Self {
         Ids {
-            demand: index(instance.demand.iter().map(|d| d.id.as_str())),
-            hospitals: index(instance.hospitals.iter().map(|h| h.id.as_str())),
-            sites: index(instance.sites.iter().map(|s| s.id.as_str())),
+            demand: index_by_id(instance.demand.iter().map(|d| d.id.as_str())),
+            hospitals: index_by_id(instance.hospitals.iter().map(|h| h.id.as_str())),
+            sites: index_by_id(instance.sites.iter().map(|s| s.id.as_str())),
         }
     }
 }
@@ -225,11 +226,6 @@ fn batch_flows(plan: &Plan, instance: &Instance, ids: &Ids) -> Vec<Feature> {
         ));
     }
     features
-}
-
-/// Each id's position in `ids`.
-fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
-    ids.enumerate().map(|(i, id)| (id, i)).collect()
 }
 
 fn point(lon: f64, lat: f64) -> Geometry {

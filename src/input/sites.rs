@@ -35,11 +35,7 @@ pub(super) fn read_sites(
     hospitals_clean: bool,
     errors: &mut Vec<InputError>,
 ) -> Vec<Site> {
-    let hospital_index: HashMap<&str, usize> = hospitals
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.id.as_str(), i))
-        .collect();
+    let hospital_index = crate::ids::index_by_id(hospitals.iter().map(|h| h.id.as_str()));
     let mut out = Vec::new();
     let mut lines = Vec::new();
     t.for_each_row(errors, |row| {

@@ -267,7 +267,7 @@ impl Runner<'_> {
             outcome
         });
         let plan = self.record(&mut row, result);
-        row.seconds = (start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        row.seconds = crate::plan::millis(start.elapsed().as_secs_f64());
         (self.on_done)(p, &row, plan.as_deref());
         row
     }

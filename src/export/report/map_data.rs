@@ -3,6 +3,7 @@
 
 use super::{final_year, num_or_zero, shown, str_or_empty, t};
 use crate::export::report_plan::{BatchFlow, PatientFlow, ReportPlan};
+use crate::ids::index_by_id;
 use crate::input::Instance;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -111,11 +112,6 @@ pub(super) struct MapData<'r, 'a> {
     pub(super) max: MapMaxima,
 }
 
-/// Index of each item by its id.
-fn index_by_id<'a, T>(items: &'a [T], id: impl Fn(&'a T) -> &'a str) -> HashMap<&'a str, usize> {
-    items.iter().enumerate().map(|(i, x)| (id(x), i)).collect()
-}
-
 impl<'r, 'a> MapData<'r, 'a> {
     pub(super) fn gather(rows: &'r ReportPlan<'r>, instance: &'a Instance) -> Self {
         let plan = &rows.rest;
@@ -132,9 +128,9 @@ impl<'r, 'a> MapData<'r, 'a> {
             instance,
             projection: Projection::fit(&points),
             year,
-            demand_index: index_by_id(&instance.demand, |d| d.id.as_str()),
-            hospital_index: index_by_id(&instance.hospitals, |x| x.id.as_str()),
-            site_index: index_by_id(&instance.sites, |x| x.id.as_str()),
+            demand_index: index_by_id(instance.demand.iter().map(|d| d.id.as_str())),
+            hospital_index: index_by_id(instance.hospitals.iter().map(|x| x.id.as_str())),
+            site_index: index_by_id(instance.sites.iter().map(|x| x.id.as_str())),
             patient_flows: rows
                 .patient_flows
                 .iter()
