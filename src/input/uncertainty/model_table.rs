@@ -57,6 +57,26 @@ pub fn read(text: &str, file: &str) -> Result<Option<Uncertainty>, InputErrors> 
         error("", Code::BadSamples, why.into());
         return Err(InputErrors(errors));
     };
+    let (samples, seed) = samples_and_seed(t, &mut error);
+    let risk = risk(t, &mut error);
+    let mut out = distributions(t, &mut error);
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+    Ok(Some(Uncertainty {
+        samples,
+        seed,
+        risk,
+        entries: out,
+    }))
+}
+
+/// `samples` (1 to [`MAX_SAMPLES`]) and `seed` (>= 0, default 0).
+fn samples_and_seed(
+    t: &toml::Table,
+    error: &mut impl FnMut(&str, Code, String),
+) -> (Option<i64>, u64) {
     let samples = t.get("samples").and_then(|v| {
         let count = v.as_integer().filter(|n| (1..=MAX_SAMPLES).contains(n));
         if count.is_none() {
@@ -70,16 +90,17 @@ pub fn read(text: &str, file: &str) -> Result<Option<Uncertainty>, InputErrors> 
         Some(v) => match v.as_integer().filter(|s| *s >= 0) {
             Some(s) => s as u64,
             None => {
-                error(
-                    "seed",
-                    Code::BadSamples,
-                    format!("seed = {v}: expected a whole number >= 0"),
-                );
+                let why = format!("seed = {v}: expected a whole number >= 0");
+                error("seed", Code::BadSamples, why);
                 0
             }
         },
     };
-    let risk = risk(t, &mut error);
+    (samples, seed)
+}
+
+/// Every key's distribution, checked: a known scenario key, given once, a valid distribution.
+fn distributions(t: &toml::Table, error: &mut impl FnMut(&str, Code, String)) -> Vec<Entry> {
     let valid = keys::scenario_keys();
     let mut found = Vec::new();
     let reserved = ["samples", "seed", "cvar_alpha", "risk_weight"];
@@ -103,16 +124,7 @@ pub fn read(text: &str, file: &str) -> Result<Option<Uncertainty>, InputErrors> 
             Err((code, why)) => error(&key, code, why),
         }
     }
-    out.sort_by(|a, b| a.key.cmp(&b.key));
-    if !errors.is_empty() {
-        return Err(InputErrors(errors));
-    }
-    Ok(Some(Uncertainty {
-        samples,
-        seed,
-        risk,
-        entries: out,
-    }))
+    out
 }
 
 /// cvar_alpha and risk_weight: both or neither.
@@ -183,8 +195,21 @@ fn entries<'a>(
     }
 }
 
+/// A code and the message of what is wrong with an entry.
+type EntryError = (Code, String);
+
 /// The distribution an entry gives `key`, checked; else the code and message of what is wrong.
-fn distribution(key: &str, value: &toml::Value) -> Result<Dist, (Code, String)> {
+fn distribution(key: &str, value: &toml::Value) -> Result<Dist, EntryError> {
+    let (name, params, t) = named(value)?;
+    let dist = parameters(name, params, t)?;
+    within_range(key, &dist)?;
+    Ok(dist)
+}
+
+/// The entry's table, its distribution's name and parameter names, with no unknown parameter.
+fn named(
+    value: &toml::Value,
+) -> Result<(&'static str, &'static [&'static str], &toml::Table), EntryError> {
     let known = NAMES
         .iter()
         .map(|(n, p)| format!("{n} ({})", p.join(", ")))
@@ -224,7 +249,14 @@ fn distribution(key: &str, value: &toml::Value) -> Result<Dist, (Code, String)> 
             "unknown parameter \"{k}\" of {name}: its parameters are {list}"
         )));
     }
-    let number = |p: &str| -> Result<f64, (Code, String)> {
+    Ok((name, params, t))
+}
+
+/// The distribution `name` with its parameters from `t`, each checked.
+fn parameters(name: &str, params: &[&str], t: &toml::Table) -> Result<Dist, EntryError> {
+    let bad = |why: String| (Code::BadDistribution, why);
+    let list = params.join(", ");
+    let number = |p: &str| -> Result<f64, EntryError> {
         let v = t
             .get(p)
             .ok_or_else(|| bad(format!("{name} needs {p}: its parameters are {list}")))?;
@@ -238,7 +270,7 @@ fn distribution(key: &str, value: &toml::Value) -> Result<Dist, (Code, String)> 
             Err(bad(format!("{p} = {}: expected a number > 0", show(x))))
         }
     };
-    let dist = match *name {
+    let dist = match name {
         "lognormal" => Dist::Lognormal {
             median: positive("median")?,
             sigma: positive("sigma")?,
@@ -272,7 +304,6 @@ fn distribution(key: &str, value: &toml::Value) -> Result<Dist, (Code, String)> 
         }
         _ => discrete(t, &bad)?,
     };
-    within_range(key, &dist)?;
     Ok(dist)
 }
 
