@@ -303,16 +303,7 @@ fn deliver(args: &SolveArgs, plan: &Plan, instance: &Instance, at: Finished<'_>)
         size.hospitals,
         size.sites
     );
-    print!("{}", export::summary::render(plan, instance));
-    let names: Vec<String> = written
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    println!(
-        "\nwritten to {}: {}",
-        printable_path(&args.out),
-        names.join(", ")
-    );
+    print_summary(plan, instance, &args.out, &written);
     if let Some(path) = &args.write_model {
         report_model_file(path);
     }
@@ -334,6 +325,16 @@ fn deliver(args: &SolveArgs, plan: &Plan, instance: &Instance, at: Finished<'_>)
 }
 
 /// What the Lagrangian relaxation did, on stderr.
+/// The plan's summary and the files written, on stdout.
+fn print_summary(plan: &Plan, instance: &Instance, out: &Path, written: &[PathBuf]) {
+    print!("{}", export::summary::render(plan, instance));
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    println!("\nwritten to {}: {}", printable_path(out), names.join(", "));
+}
+
 fn print_lagrangian(l: &LagrangianSummary) {
     let money = cartnet::text::usd;
     let not_run = format!(

@@ -6,9 +6,8 @@ use super::super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SOLVER, report_input_errors,
     solver_args,
 };
-use super::{SolveArgs, report_no_solution, write};
+use super::{SolveArgs, print_summary, report_no_solution, write};
 use cartnet::Outcome;
-use cartnet::export;
 use cartnet::input::error::InputErrors;
 use cartnet::input::uncertainty::{BaseModel, ScenarioSet, from_model_toml};
 use cartnet::input::{Instance, Override, Scenario};
@@ -166,16 +165,7 @@ fn deliver(
         if n == 1 { "" } else { "s" },
         printable(&futures.origin)
     );
-    print!("{}", export::summary::render(plan, instance));
-    let names: Vec<String> = written
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    println!(
-        "\nwritten to {}: {}",
-        printable_path(&args.out),
-        names.join(", ")
-    );
+    print_summary(plan, instance, &args.out, &written);
     if interrupted {
         eprintln!("interrupted: the plan written is the best found so far");
         return Ok(EXIT_INTERRUPTED);
