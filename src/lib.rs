@@ -17,6 +17,7 @@ pub mod network;
 pub mod plan;
 pub mod plan_check;
 pub mod solve;
+pub mod stochastic;
 pub mod sweep;
 pub mod text;
 pub mod verify;

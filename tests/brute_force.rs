@@ -21,11 +21,13 @@
 //! Environment: `PROPTEST_CASES` (default 256) and `BRUTE_FORCE_SEED` (default fixed) override the
 //! run's size and seed.
 
+mod common;
 use cartnet::input::{DemandPoint, Hospital, Instance, Scenario, Site, SiteKind};
 use cartnet::network::Network;
 use cartnet::plan::{Plan, Provenance};
 use cartnet::solve::{SolveOptions, Status};
 use cartnet::{Outcome, optimize};
+use common::min_cost_flow::MinCostFlow;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use std::fmt::Write as _;
@@ -539,90 +541,6 @@ fn check_terms(ours: &[Terms], network: &Network) -> Result<(), String> {
 // ---------------------------------------------------------------------------------------------
 // Min-cost flow: successive shortest paths with Bellman-Ford, real capacities
 // ---------------------------------------------------------------------------------------------
-
-const FLOW_EPS: f64 = 1e-10;
-
-struct MinCostFlow {
-    adj: Vec<Vec<usize>>,
-    to: Vec<usize>,
-    cap: Vec<f64>,
-    cost: Vec<f64>,
-}
-
-impl MinCostFlow {
-    fn new(nodes: usize) -> Self {
-        MinCostFlow {
-            adj: vec![Vec::new(); nodes],
-            to: Vec::new(),
-            cap: Vec::new(),
-            cost: Vec::new(),
-        }
-    }
-
-    /// An arc a -> b; its residual twin is the next index (`e ^ 1`).
-    fn add(&mut self, a: usize, b: usize, cap: f64, cost: f64) {
-        if cap <= FLOW_EPS {
-            return;
-        }
-        for (from, to, cap, cost) in [(a, b, cap, cost), (b, a, 0.0, -cost)] {
-            self.adj[from].push(self.to.len());
-            self.to.push(to);
-            self.cap.push(cap);
-            self.cost.push(cost);
-        }
-    }
-
-    /// Sends up to `amount` from `s` to `t` at least cost; returns (flow, cost).
-    fn run(&mut self, s: usize, t: usize, amount: f64) -> (f64, f64) {
-        let n = self.adj.len();
-        let (mut flow, mut total) = (0.0, 0.0);
-        while amount - flow > FLOW_EPS {
-            let mut dist = vec![f64::INFINITY; n];
-            let mut prev = vec![usize::MAX; n];
-            dist[s] = 0.0;
-            for _ in 0..n {
-                let mut changed = false;
-                for u in 0..n {
-                    if dist[u] == f64::INFINITY {
-                        continue;
-                    }
-                    for &e in &self.adj[u] {
-                        let v = self.to[e];
-                        let d = dist[u] + self.cost[e];
-                        if self.cap[e] > FLOW_EPS && d < dist[v] - 1e-9 {
-                            dist[v] = d;
-                            prev[v] = e;
-                            changed = true;
-                        }
-                    }
-                }
-                if !changed {
-                    break;
-                }
-            }
-            if dist[t] == f64::INFINITY {
-                break;
-            }
-            let mut push = amount - flow;
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                push = push.min(self.cap[e]);
-                v = self.to[e ^ 1];
-            }
-            let mut v = t;
-            while v != s {
-                let e = prev[v];
-                self.cap[e] -= push;
-                self.cap[e ^ 1] += push;
-                total += push * self.cost[e];
-                v = self.to[e ^ 1];
-            }
-            flow += push;
-        }
-        (flow, total)
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The brute force

@@ -6,52 +6,8 @@ use crate::fs::folder::{FolderError, write_instance};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// A small, fast, well-mixed generator (SplitMix64), so instances need no extra crate and are
-/// the same on every platform for a seed.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-
-    /// Standard normal (Box-Muller).
-    pub fn normal(&mut self) -> f64 {
-        let u = self.unit().max(1e-300);
-        let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-
-    /// Index drawn with probability proportional to `weights`.
-    pub fn pick(&mut self, weights: &[f64], total: f64) -> usize {
-        let mut r = self.unit() * total;
-        for (i, w) in weights.iter().enumerate() {
-            if r < *w {
-                return i;
-            }
-            r -= w;
-        }
-        weights.len() - 1
-    }
-}
+/// SplitMix64, shared with the sampled scenarios (its output is unchanged by the move).
+pub use crate::input::uncertainty::rng::Rng;
 
 /// Sizes of a generated instance.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,8 +1,10 @@
 //! Benchmarks: the OR-Library capacitated facility location set against its published optima,
 //! a synthetic scale suite (1x, 2x, 4x, 8x), and the national instance when it has been built.
 //! Each instance goes through the real pipeline (CSV files on disk -> plan), timed by stage.
+//! The two-stage solve and `evaluate` have their own suite ([`stochastic`]).
 
 pub mod generate;
+pub mod stochastic;
 
 use crate::import::orlib;
 use crate::input::{Instance, ModelSource, Scenario};

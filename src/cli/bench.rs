@@ -3,6 +3,7 @@
 use super::solve::LagrangianArg;
 use super::{EXIT_INPUT, EXIT_OK};
 use cartnet::bench::generate::{GenerateOptions, generate, write};
+use cartnet::bench::stochastic::{self, StochasticOptions};
 use cartnet::bench::{self, BenchRow};
 use cartnet::input::ModelSource;
 use cartnet::solve::SolveOptions;
@@ -17,6 +18,10 @@ pub enum Suite {
     Scale,
     /// The national instance built by `cartnet import us` (see --us).
     Us,
+    /// Two-stage plans: the demo with 50 sampled scenarios, the national instance with 20
+    /// (when --us holds it) and its design evaluated in 1,000.
+    Stochastic,
+    /// OR-Library, scale and national (not stochastic: its national cases take minutes).
     All,
 }
 
@@ -48,6 +53,15 @@ pub struct BenchArgs {
     /// When to start with the Lagrangian relaxation (as `cartnet solve --lagrangian`).
     #[arg(long, value_enum, default_value_t = LagrangianArg::Auto)]
     pub lagrangian: LagrangianArg,
+    /// Folder of the demo instance (the stochastic suite).
+    #[arg(long, default_value = "data/demo")]
+    pub demo: PathBuf,
+    /// Scenarios per stochastic case instead of 50, 20 and 1,000 (a quick run).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub samples: Option<u64>,
+    /// Scenarios solved side by side in the stochastic suite (default: the cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: Option<u64>,
     /// Print each instance's row on stderr as soon as it finishes.
     #[arg(short, long)]
     pub verbose: bool,
@@ -61,6 +75,9 @@ pub fn run(args: BenchArgs) -> u8 {
         && let Err(code) = super::check_out(cartnet::fs::folder::check_out_file(out))
     {
         return code;
+    }
+    if args.suite == Suite::Stochastic {
+        return run_stochastic(&args);
     }
     let work = std::env::temp_dir().join(format!("cartnet-bench-{}", std::process::id()));
     let result = run_suites(&args, &work);
@@ -222,4 +239,38 @@ fn orlib_cases(dir: &Path) -> Result<Vec<bench::OrlibCase>, String> {
         "E510 --orlib: {why}; give --orlib DIR, the folder of the OR-Library capacitated \
          files (cap41.txt ... capc.txt) and capopt.txt"
     ))
+}
+
+/// The stochastic suite: its own table (targets, peak memory), and CSV with --out.
+fn run_stochastic(args: &BenchArgs) -> u8 {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let options = StochasticOptions {
+        demo: args.demo.clone(),
+        us: args.us.clone(),
+        time_limit: args.time_limit,
+        gap: args.gap,
+        threads: args.threads.and_then(|t| u32::try_from(t).ok()),
+        jobs: args.jobs.map_or(cores, |j| j as usize),
+        samples: args.samples.map(|n| n as usize),
+        only: args.only.clone(),
+    };
+    let mut rows = Vec::new();
+    stochastic::run(&options, &mut |row| {
+        if args.verbose {
+            eprint!("{}", stochastic::table(std::slice::from_ref(&row)));
+        }
+        rows.push(row);
+    });
+    print!("{}", stochastic::table(&rows));
+    if let Some(out) = &args.out
+        && let Err(e) = cartnet::fs::write_atomic(out, stochastic::csv(&rows).as_bytes())
+    {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return EXIT_INPUT;
+    }
+    // as the OR-Library suite's missed optimum: a case that failed is the run's failure
+    match rows.iter().any(|r| r.status == "error") {
+        true => 1,
+        false => EXIT_OK,
+    }
 }

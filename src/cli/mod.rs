@@ -1,6 +1,7 @@
 //! Subcommands, one file each. Each returns the process exit code.
 
 mod bench;
+mod evaluate;
 mod generate;
 mod import;
 mod import_us;
@@ -77,6 +78,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Check a plan independently against its data.
     Verify(verify::VerifyArgs),
+    /// Evaluate a plan's design against many futures (its flows solved in each).
+    Evaluate(evaluate::EvaluateArgs),
     /// Render a plan as a self-contained HTML report.
     Report(report::ReportArgs),
     /// Build an instance from an external data set.
@@ -178,6 +181,7 @@ pub fn run(cli: Cli) -> u8 {
             sweep::run(args)
         }
         Command::Verify(args) => verify::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
         Command::Report(args) => report::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Bench(args) => bench::run(args),

@@ -1,5 +1,7 @@
 //! `cartnet solve`: load, build the network, optimize, write the plan, print the summary.
 
+mod two_stage;
+
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, InputArgs,
     positive_f64, relative_gap, report_input_errors, solver_args,
@@ -14,6 +16,7 @@ use cartnet::plan::Plan;
 use cartnet::plan::Provenance;
 use cartnet::solve::lagrangian::BRANCH_MAX_GAP;
 use cartnet::solve::{Lagrangian, LagrangianSummary, SolveOptions};
+use cartnet::stochastic::Method;
 use cartnet::text::{printable, printable_path};
 use cartnet::{Outcome, optimize};
 use clap::Args;
@@ -57,6 +60,20 @@ pub struct SolveArgs {
     /// Write the exact model HiGHS solves to FILE (.mps or .lp), to solve it elsewhere.
     #[arg(long, value_name = "FILE", value_parser = model_file)]
     pub write_model: Option<PathBuf>,
+    /// Plan one network for the scenarios of FILE (`id,probability,<key>,...`; see README
+    /// "Planning for uncertain futures"): a two-stage plan. A model with an `[uncertainty]`
+    /// table of samples makes one too; giving both is a usage error.
+    #[arg(long, value_name = "FILE.csv")]
+    pub scenarios: Option<PathBuf>,
+    /// Two-stage plans: scenarios solved side by side, each on one solver thread [default: the
+    /// number of cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: Option<u64>,
+    /// Two-stage plans: how the shared design is found: `auto` (the decomposition when every
+    /// scenario's flows are an LP, else the extensive form), `decomposition` (L-shaped) or
+    /// `extensive` (all scenarios in one model).
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    pub method: MethodArg,
     /// Write HiGHS's log to OUT/highs.log, and print the network and model sizes and what the
     /// Lagrangian relaxation did on stderr.
     #[arg(short, long)]
@@ -81,6 +98,28 @@ impl From<LagrangianArg> for Lagrangian {
             LagrangianArg::Auto => Lagrangian::Auto,
             LagrangianArg::On => Lagrangian::On,
             LagrangianArg::Off => Lagrangian::Off,
+        }
+    }
+}
+
+/// The values of `--method` (two-stage plans), mapped to the library's [`Method`] (`None`:
+/// the library chooses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MethodArg {
+    /// The decomposition when every scenario's flows are an LP, else the extensive form
+    Auto,
+    /// The multi-cut L-shaped method
+    Decomposition,
+    /// All scenarios in one model
+    Extensive,
+}
+
+impl MethodArg {
+    fn method(self) -> Option<Method> {
+        match self {
+            MethodArg::Auto => None,
+            MethodArg::Decomposition => Some(Method::Decomposition),
+            MethodArg::Extensive => Some(Method::ExtensiveForm),
         }
     }
 }
@@ -113,22 +152,20 @@ fn solve(args: SolveArgs) -> Result<u8, u8> {
     solver_args::highs_options(&args.highs_options)?;
     super::check_out(folder::check_out(&args.out))?;
     let (instance, scenario, digest) = load(&args.input)?;
+    if let Some(set) = two_stage::scenario_set(&args, &instance)? {
+        let options = solve_options(&args, started, threads)?;
+        let loaded = two_stage::Loaded {
+            instance: &instance,
+            base: &scenario,
+            digest,
+        };
+        return two_stage::solve(&args, &set, loaded, &options);
+    }
     if let Some(path) = &args.write_model {
         create_model_file(path)?;
     }
     let network = Network::build(&instance, &scenario);
-    let options = SolveOptions {
-        time_limit: args.time_limit,
-        started: Some(started),
-        gap: args.gap,
-        threads,
-        log_file: log_file(&args)?,
-        highs_options: args.highs_options.clone(),
-        lazy_rows: !args.eager_rows,
-        write_model: args.write_model.clone(),
-        initial_solution: None,
-        lagrangian: args.lagrangian.into(),
-    };
+    let options = solve_options(&args, started, threads)?;
     if args.verbose {
         print_sizes(&instance, &network);
     }
@@ -159,6 +196,26 @@ fn solve(args: SolveArgs) -> Result<u8, u8> {
             seconds,
             best_bound,
         } => report_no_solution(seconds, best_bound, interrupted),
+    })
+}
+
+/// The solver's options from the flags.
+fn solve_options(
+    args: &SolveArgs,
+    started: Instant,
+    threads: Option<u32>,
+) -> Result<SolveOptions, u8> {
+    Ok(SolveOptions {
+        time_limit: args.time_limit,
+        started: Some(started),
+        gap: args.gap,
+        threads,
+        log_file: log_file(args)?,
+        highs_options: args.highs_options.clone(),
+        lazy_rows: !args.eager_rows,
+        write_model: args.write_model.clone(),
+        initial_solution: None,
+        lagrangian: args.lagrangian.into(),
     })
 }
 
@@ -246,16 +303,7 @@ fn deliver(args: &SolveArgs, plan: &Plan, instance: &Instance, at: Finished<'_>)
         size.hospitals,
         size.sites
     );
-    print!("{}", export::summary::render(plan, instance));
-    let names: Vec<String> = written
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
-    println!(
-        "\nwritten to {}: {}",
-        printable_path(&args.out),
-        names.join(", ")
-    );
+    print_summary(plan, instance, &args.out, &written);
     if let Some(path) = &args.write_model {
         report_model_file(path);
     }
@@ -277,6 +325,16 @@ fn deliver(args: &SolveArgs, plan: &Plan, instance: &Instance, at: Finished<'_>)
 }
 
 /// What the Lagrangian relaxation did, on stderr.
+/// The plan's summary and the files written, on stdout.
+fn print_summary(plan: &Plan, instance: &Instance, out: &Path, written: &[PathBuf]) {
+    print!("{}", export::summary::render(plan, instance));
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    println!("\nwritten to {}: {}", printable_path(out), names.join(", "));
+}
+
 fn print_lagrangian(l: &LagrangianSummary) {
     let money = cartnet::text::usd;
     let not_run = format!(

@@ -7,6 +7,7 @@ pub mod geojson;
 pub mod json;
 pub mod report;
 pub mod report_plan;
+pub mod stochastic;
 pub mod summary;
 pub mod sweep;
 
@@ -34,7 +35,7 @@ pub fn write_plan(
     };
     let files = render_plan(plan, instance).map_err(io)?;
     // a years.csv left by an earlier multi-year plan does not belong to this one
-    folder::write_set(out, &files, &["years.csv"])
+    folder::write_set(out, &files, &["years.csv", "scenarios.csv", "regret.csv"])
 }
 
 /// The files of a plan, by name, rendered.
@@ -48,6 +49,15 @@ fn render_plan(plan: &Plan, instance: &Instance) -> io::Result<Vec<(&'static str
     ];
     if !plan.years.is_empty() {
         files.push(("years.csv", csv::years(plan)?));
+    }
+    if plan.stochastic.is_some() {
+        let rows: Vec<_> = plan
+            .scenarios
+            .iter()
+            .map(stochastic::ScenarioRow::of)
+            .collect();
+        files.push(("scenarios.csv", stochastic::scenario_table(&rows)?));
+        files.push(("regret.csv", stochastic::regret(plan)?));
     }
     Ok(files)
 }

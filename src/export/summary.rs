@@ -1,5 +1,8 @@
 //! The short summary printed after a solve.
 
+mod two_stage;
+pub use two_stage::MAX_SCENARIO_COLUMNS;
+
 use crate::input::Instance;
 use crate::model::CostLine;
 use crate::plan::{Plan, SitePlan, SiteStatus};
@@ -35,6 +38,14 @@ const LABEL_W: usize = 22;
 /// and the reasons that quote them) is shown [`printable`].
 pub fn render(plan: &Plan, instance: &Instance) -> String {
     let mut s = String::new();
+    if let Some(st) = &plan.stochastic {
+        two_stage::status_and_cost(&mut s, plan, st);
+        two_stage::design_lines(&mut s, plan);
+        sites_table(&mut s, plan, instance);
+        two_stage::measures(&mut s, st);
+        two_stage::regret_table(&mut s, plan, st);
+        return s;
+    }
     // with a horizon, the cost is the net present value and the rest describes the final year
     let fin = if plan.years.len() > 1 {
         format!(" in year {}", plan.year_count())

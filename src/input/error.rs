@@ -61,6 +61,36 @@ pub enum Code {
     BadValue,
     /// E306: a `--set` argument is not of the form group.key=value.
     BadOverride,
+    /// E801: a scenario's probability is not a number >= 0.
+    BadProbability,
+    /// E802: the scenarios' probabilities do not sum to 1.
+    ProbabilitySum,
+    /// E803: a scenario column or `[uncertainty]` entry names no key a scenario can vary.
+    UnknownScenarioKey,
+    /// E804: a scenario value is not a number.
+    ScenarioNotANumber,
+    /// E805: a scenario id is missing or used twice.
+    ScenarioId,
+    /// E806: the scenarios file has no scenarios.
+    NoScenarios,
+    /// E807: demand.scale is not > 0, or makes a demand point's patients too many.
+    BadDemandScale,
+    /// E808: `[uncertainty]` samples or seed is missing or invalid.
+    BadSamples,
+    /// E809: an `[uncertainty]` entry is not a distribution cartnet knows.
+    UnknownDistribution,
+    /// E810: a distribution's parameter is missing or invalid.
+    BadDistribution,
+    /// E811: cvar_alpha or risk_weight is invalid, or one is given without the other.
+    BadRisk,
+    /// E812: scenario_demand.csv names a scenario or demand point that does not exist.
+    UnknownScenarioDemand,
+    /// E813: scenario_demand.csv gives patients that are not a number in range.
+    BadScenarioPatients,
+    /// E814: scenario_demand.csv gives one (scenario, demand) pair twice.
+    DuplicateScenarioDemand,
+    /// E815: a scenario a two-stage plan cannot take (a horizon, an upfront setup).
+    ScenarioUnsupported,
 }
 
 impl Code {
@@ -94,6 +124,21 @@ impl Code {
             Code::WrongType => "E304",
             Code::BadValue => "E305",
             Code::BadOverride => "E306",
+            Code::BadProbability => "E801",
+            Code::ProbabilitySum => "E802",
+            Code::UnknownScenarioKey => "E803",
+            Code::ScenarioNotANumber => "E804",
+            Code::ScenarioId => "E805",
+            Code::NoScenarios => "E806",
+            Code::BadDemandScale => "E807",
+            Code::BadSamples => "E808",
+            Code::UnknownDistribution => "E809",
+            Code::BadDistribution => "E810",
+            Code::BadRisk => "E811",
+            Code::UnknownScenarioDemand => "E812",
+            Code::BadScenarioPatients => "E813",
+            Code::DuplicateScenarioDemand => "E814",
+            Code::ScenarioUnsupported => "E815",
         }
     }
 }

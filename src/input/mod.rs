@@ -9,6 +9,7 @@ pub mod scenario;
 mod sites;
 pub mod table;
 pub mod terms;
+pub mod uncertainty;
 
 use error::{Code, InputError, InputErrors};
 use lanes::read_lanes;

@@ -7,10 +7,13 @@ use crate::network::Network;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 
 mod cost_line;
+mod design;
 mod groups;
 pub mod relaxation;
+pub mod stochastic;
 mod year;
 pub use cost_line::CostLine;
+pub use design::Design;
 pub use groups::{DemandGroups, GroupArc, PointValues};
 
 /// A variable with the column index HiGHS will give it (good_lp adds columns in creation order).
@@ -91,6 +94,9 @@ pub struct ModelInfo {
     pub groups: DemandGroups,
     pub columns: usize,
     pub rows: usize,
+    /// The open and platform columns are fixed to a design given from outside (a stochastic
+    /// plan's first stage, §10): the plan reports them as they are, without trimming.
+    pub design_fixed: bool,
 }
 
 impl ModelInfo {
@@ -133,6 +139,8 @@ pub struct Formulation {
 
 struct Builder {
     problem: ProblemVariables,
+    /// Every column's variable, by column index.
+    variables: Vec<Variable>,
     columns: usize,
     objective: Expression,
     cost_terms: Vec<CostTerm>,
@@ -143,6 +151,7 @@ impl Builder {
     fn new(discount: Vec<f64>) -> Builder {
         Builder {
             problem: ProblemVariables::new(),
+            variables: Vec::new(),
             columns: 0,
             objective: Expression::default(),
             cost_terms: Vec::new(),
@@ -165,6 +174,7 @@ impl Builder {
             groups,
             columns: self.columns,
             rows: rows.len(),
+            design_fixed: false,
         };
         Formulation {
             problem: Problem {
@@ -195,6 +205,7 @@ impl Builder {
         let var = self.problem.add(def);
         let col = self.columns;
         self.columns += 1;
+        self.variables.push(var);
         Var { var, col }
     }
 
@@ -223,6 +234,17 @@ fn sum(terms: impl IntoIterator<Item = (f64, Variable)>) -> Expression {
 
 impl Formulation {
     pub fn build(instance: &Instance, scenario: &Scenario, network: &Network) -> Formulation {
+        Self::build_keeping(instance, scenario, network, None)
+    }
+
+    /// As [`Formulation::build`], with columns for the sites in `keep` even where no hospital
+    /// reaches them.
+    fn build_keeping(
+        instance: &Instance,
+        scenario: &Scenario,
+        network: &Network,
+        keep: Option<&[bool]>,
+    ) -> Formulation {
         let horizon = &scenario.horizon;
         let years = horizon.years.max(1) as usize;
         let mut b = Builder::new((0..years).map(|t| horizon.discount(t)).collect());
@@ -247,6 +269,8 @@ impl Formulation {
                     // a new site produces from year `lead` (0-based) on
                     producing: year >= lead,
                     upfront,
+                    slot: year,
+                    keep_sites: keep,
                 },
                 lists.view(&groups),
                 instance,
@@ -297,6 +321,8 @@ impl Formulation {
                 year,
                 producing: year >= lead,
                 upfront,
+                slot: year,
+                keep_sites: None,
             },
             lists.view(&groups),
             instance,
@@ -412,11 +438,15 @@ impl Floors {
 }
 
 /// One year's data for [`year::build`].
-struct YearData {
+struct YearData<'a> {
     year: usize,
     /// Whether a new site can produce this year (the lead time has passed).
     producing: bool,
     upfront: bool,
+    /// The index of the block's weight in the objective: the year, or the scenario (§10).
+    slot: usize,
+    /// Sites to give columns even where no hospital reaches them.
+    keep_sites: Option<&'a [bool]>,
 }
 
 /// Arc lists by node, shared by every year: group arcs by group and by hospital, cell arcs by

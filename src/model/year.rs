@@ -15,7 +15,11 @@ struct YearModel<'a, 'b> {
     instance: &'a Instance,
     scenario: &'a Scenario,
     network: &'a Network,
-    year: usize,
+    /// The index of this block's weight in the objective (its year, or its scenario).
+    slot: usize,
+    /// Sites whose columns exist even where no hospital reaches them (a design given from
+    /// outside, or a site some other scenario can use).
+    keep_sites: Option<&'a [bool]>,
     vars: Vars,
 }
 
@@ -25,7 +29,7 @@ pub(super) fn build(
     b: &mut Builder,
     rows: &mut Vec<Constraint>,
     lazy: &mut Vec<LazyRow>,
-    data: YearData,
+    data: YearData<'_>,
     adj: Adjacency<'_>,
     instance: &Instance,
     scenario: &Scenario,
@@ -35,6 +39,8 @@ pub(super) fn build(
         year,
         producing,
         upfront,
+        slot,
+        keep_sites,
     } = data;
     let (demand, patients_in_vivo) = year_demand(instance, scenario, year);
     let mut m = YearModel {
@@ -45,7 +51,8 @@ pub(super) fn build(
         instance,
         scenario,
         network,
-        year,
+        slot,
+        keep_sites,
         vars: Vars::default(),
     };
     let group_demand = m.group_demand(&demand);
@@ -100,9 +107,11 @@ impl YearModel<'_, '_> {
     /// Site columns y, n, b. A site no hospital can reach is left out unless it is existing; a
     /// new site cannot produce before the lead time has passed.
     fn define_site_columns(&mut self, producing: bool, upfront: bool) {
-        let year = self.year;
+        let year = self.slot;
         for (s, t) in self.network.terms.iter().enumerate() {
-            let usable = t.existing || (producing && !self.adj.into_site[s].is_empty());
+            let reached =
+                !self.adj.into_site[s].is_empty() || self.keep_sites.is_some_and(|k| k[s]);
+            let usable = t.existing || (producing && reached);
             let mut open = [None, None];
             let mut platforms = [None, None];
             let mut batches = [None, None];
@@ -141,7 +150,7 @@ impl YearModel<'_, '_> {
                 variable().min(0),
                 arc.cost_per_patient,
                 CostLine::PatientTravel,
-                self.year,
+                self.slot,
             );
             self.vars.patients.push(x);
         }
@@ -160,7 +169,7 @@ impl YearModel<'_, '_> {
                 variable().min(0).max(upper),
                 arc.cost_per_batch(),
                 CostLine::Transport,
-                self.year,
+                self.slot,
             );
             self.vars.shipments.push(w);
             caps.push(upper);
@@ -177,7 +186,7 @@ impl YearModel<'_, '_> {
                     variable().min(0).max(p),
                     demand.unserved_penalty,
                     CostLine::UnmetPenalty,
-                    self.year,
+                    self.slot,
                 )
             });
             self.vars.unserved.push(u);

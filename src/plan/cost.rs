@@ -60,6 +60,20 @@ impl Cost {
     }
 }
 
+impl Cost {
+    /// The probability-weighted sum of costs, line by line (each rounded to the cent, the total
+    /// summing the rounded lines).
+    pub fn expected<'a>(weighted: impl IntoIterator<Item = (f64, &'a Cost)>) -> Cost {
+        let mut lines: Lines = [0.0; CostLine::ALL.len()];
+        for (p, cost) in weighted {
+            for (acc, line) in lines.iter_mut().zip(CostLine::ALL) {
+                *acc += p * cost.get(line);
+            }
+        }
+        Cost::from_lines(lines)
+    }
+}
+
 impl Serialize for Cost {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut s = serializer.serialize_struct("Cost", 1 + CostLine::ALL.len())?;

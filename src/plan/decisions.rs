@@ -66,6 +66,7 @@ pub fn assign(
         raw,
         value,
         keep_platforms: !scenario.horizon.platform_removal,
+        design_fixed: formulation.design_fixed,
         before: vec![[0.0; 2]; instance.sites.len()],
     };
     let mut opened: Vec<Option<u32>> = vec![None; instance.sites.len()];
@@ -89,6 +90,8 @@ struct Trim<'a> {
     raw: &'a [f64],
     value: &'a mut [f64],
     keep_platforms: bool,
+    /// The platforms are a design given from outside: kept as they are.
+    design_fixed: bool,
     /// The platforms each site had last year, per operating model.
     before: Vec<[f64; 2]>,
 }
@@ -120,7 +123,12 @@ impl Trim<'_> {
             if self.keep_platforms {
                 needed = needed.max(self.before[s][k]);
             }
-            let n_final = if open { solver_n.min(needed) } else { 0.0 };
+            let n_final = match (open, self.design_fixed) {
+                (false, _) => 0.0,
+                // a design given from outside keeps its platforms
+                (true, true) => solver_n,
+                (true, false) => solver_n.min(needed),
+            };
             self.value[n.col] = n_final;
             self.before[s][k] = n_final;
             if open {

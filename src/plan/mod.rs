@@ -6,6 +6,7 @@ mod decisions;
 mod flows;
 mod kpis;
 mod round;
+pub mod scenarios;
 mod unserved;
 mod years;
 
@@ -13,7 +14,8 @@ pub use cost::Cost;
 pub use decisions::{SitePlan, SiteStatus};
 pub use flows::{BatchFlow, PatientFlow};
 pub use kpis::Kpis;
-pub use round::{clean, millis, round_to};
+pub use round::{cents as round_cents, clean, millis, round_to};
+pub use scenarios::{RegretRow, RiskMeasures, ScenarioPlan, Stochastic};
 pub use unserved::Unserved;
 pub use years::YearPlan;
 
@@ -41,6 +43,12 @@ pub struct Plan {
     /// value of the years' costs, and `kpis` and `sites` describe the final year.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub years: Vec<YearPlan>,
+    /// A two-stage plan (§10): the measures and the regret table; its `cost`, `kpis` and
+    /// `sites` are then expectations over `scenarios`, and the flows are per scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stochastic: Option<Stochastic>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<ScenarioPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,7 +111,7 @@ impl InstanceInfo {
 
 impl SolverInfo {
     /// The solver's figures, money to the cent and times to the millisecond.
-    fn new(solution: &Solution) -> Self {
+    pub fn new(solution: &Solution) -> Self {
         SolverInfo {
             status: solution.status,
             objective: solution.objective.map(cents),
@@ -181,6 +189,8 @@ impl Plan {
             batch_flows: built.batch_flows,
             unserved: built.unserved,
             years: if multi { built.years } else { Vec::new() },
+            stochastic: None,
+            scenarios: Vec::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Solving: hands the formulation to HiGHS, with the options set on the HiGHS model itself so the
 //! true status, objective, best bound and gap can be read back (good_lp reports none of these).
 
+pub mod benders;
 pub mod budget;
 mod highs;
 pub mod horizon;

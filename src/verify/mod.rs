@@ -18,6 +18,12 @@
 //! discount factors and the net present value (the top-level cost), each year's `opened`, the
 //! sites' `opened_year`, and the top-level KPIs and sites against the final year's.
 //!
+//! A two-stage plan (DESIGN §10, a `stochastic` object and `scenarios[]`) is checked scenario by
+//! scenario with the same checks, each against its own data (demand.csv scaled by the
+//! scenario's `demand.scale`, its `demand.patients` as they are) and its own recorded scenario,
+//! then as a whole: every scenario keeps the one design (the plan's `sites`), the probabilities,
+//! the expected cost lines, RP, VSS, EVPI, CVaR and the regret table (see `stochastic`).
+//!
 //! Every problem found is a [`Violation`] that names what it checked, the ids involved, the
 //! plan's number, the recomputed one and the parameter or file it comes from.
 //!
@@ -25,7 +31,8 @@
 //! its scenario; `params`, `travel` and `horizon` re-derive what DESIGN §4 and §5 define;
 //! `year` runs one year through `patients`, `batches`, `sites` and `kpis`; `years` checks
 //! across years; `cost` recomputes the cost lines, their net present value and the solver's
-//! figures; `checker` collects the violations and holds the tolerances.
+//! figures; `stochastic` checks a two-stage plan's scenarios, each through the same steps, and
+//! the rules across them; `checker` collects the violations and holds the tolerances.
 
 mod batches;
 mod checker;
@@ -37,6 +44,7 @@ mod patients;
 mod plan_file;
 mod sites;
 mod sources;
+mod stochastic;
 mod travel;
 mod year;
 mod years;
@@ -105,6 +113,17 @@ pub enum Check {
     LeadTime,
     /// The discount factors and the net present value (the plan's top-level cost lines).
     Npv,
+    /// A two-stage plan's scenarios against its one design (the plan's `sites`).
+    Design,
+    /// A two-stage plan's probabilities: each at least 0, summing to 1.
+    Probability,
+    /// A two-stage plan's cost lines against the probability-weighted scenario cost lines.
+    ExpectedCost,
+    /// The measures of a two-stage plan: RP, VSS, EVPI, the scenario count, CVaR and the
+    /// objective it blends.
+    Measures,
+    /// A two-stage plan's regret table.
+    Regret,
 }
 
 impl Check {
@@ -129,6 +148,11 @@ impl Check {
             Check::PlatformsKept => "platforms_kept",
             Check::LeadTime => "lead_time",
             Check::Npv => "npv",
+            Check::Design => "design",
+            Check::Probability => "probability",
+            Check::ExpectedCost => "expected_cost",
+            Check::Measures => "measures",
+            Check::Regret => "regret",
         }
     }
 }
@@ -165,6 +189,8 @@ pub struct Verification {
     pub sites: usize,
     /// Years of the horizon checked (1 for a single-year plan).
     pub years: usize,
+    /// Scenarios of a two-stage plan checked (0 for a plan of one scenario).
+    pub scenarios: usize,
 }
 
 impl Verification {
@@ -174,6 +200,14 @@ impl Verification {
 
     /// One line on what was checked, for a plan that holds.
     pub fn summary(&self) -> String {
+        if self.scenarios > 0 {
+            return format!(
+                "one design of {} sites shared by {} scenarios, {} patient flows and {} batch \
+                 flows checked against each scenario's data; every limit holds in every scenario, \
+                 the expected cost lines, RP, VSS, EVPI and the regret table agree to the cent",
+                self.sites, self.scenarios, self.patient_flows, self.batch_flows
+            );
+        }
         if self.years > 1 {
             return format!(
                 "{} sites in each of {} years, {} patient flows and {} batch flows checked; every \
@@ -240,6 +274,10 @@ impl VerifyError {
 /// year's cost lines (setup annualized or upfront in the decision year), the discount factors and
 /// the net present value, each year's `opened`, the sites' `opened_year`, and the top-level KPIs
 /// and sites against the final year's.
+///
+/// A two-stage plan (with `stochastic`) is checked scenario by scenario against each one's own
+/// data and recorded parameters (`scenario` is then not read), and across its scenarios (see
+/// the module's documentation).
 pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verification {
     let mut c = Checker {
         violations: Vec::new(),
@@ -249,38 +287,79 @@ pub fn verify(plan: &Value, instance: &Instance, scenario: &Value) -> Verificati
         missing: std::cell::RefCell::new(Vec::new()),
     };
     let status = header(&mut c, plan, instance);
+    if stochastic::is_two_stage(plan) {
+        let checked = stochastic::two_stage(&mut c, plan, instance);
+        cost::solver_figures(&mut c, plan, status, checked.objective);
+        return finish(c, p, checked.body);
+    }
+    let (body, p) = body(&mut c, plan, instance, p, year::Within::default());
+    cost::solver_figures(&mut c, plan, status, body.total);
+    finish(c, p, body)
+}
+
+/// What the checks of one plan (or one scenario of a two-stage plan) counted.
+#[derive(Debug, Clone, Copy, Default)]
+struct Body {
+    patient_flows: usize,
+    batch_flows: usize,
+    sites: usize,
+    years: usize,
+    scenarios: usize,
+    /// The plan's total cost, when it is a number.
+    total: Option<f64>,
+}
+
+/// Every check of `plan`'s sites, flows, cost lines and KPIs against `instance` under `p`, year
+/// by year and across years; `p` is handed back for the keys found missing. `within`: what a
+/// scenario of a two-stage plan changes.
+fn body<'a>(
+    c: &mut Checker,
+    plan: &Value,
+    instance: &'a Instance,
+    p: Params<'a>,
+    within: year::Within,
+) -> (Body, Params<'a>) {
     let plan_years = plan["years"].as_array();
-    let horizon = Horizon::read(&mut c, &p, plan_years.map(Vec::len));
-    let ctx = Ctx::new(instance, p, horizon.lead_years);
+    let horizon = Horizon::read(c, &p, plan_years.map(Vec::len));
+    let mut ctx = Ctx::new(instance, p, horizon.lead_years);
+    ctx.within = within;
     let years = Years {
         count: horizon.years,
         multi: horizon.years > 1,
     };
-    if !years::years_listed(&mut c, plan_years, years) {
-        return finish(c, ctx.p, 0, 0, 0, years.count);
+    if !years::years_listed(c, plan_years, years) {
+        let body = Body {
+            years: years.count,
+            ..Body::default()
+        };
+        return (body, ctx.p);
     }
-    years::year_numbers(&mut c, plan, years, &horizon);
-    let outcomes = years::each_year(&mut c, plan, &ctx, &horizon, years);
-    years::stays_open(&mut c, instance, &outcomes, horizon.platform_removal);
+    years::year_numbers(c, plan, years, &horizon);
+    let outcomes = years::each_year(c, plan, &ctx, &horizon, years);
+    years::stays_open(c, instance, &outcomes, horizon.platform_removal);
     let first_open = years::first_open(instance.sites.len(), &outcomes);
     if years.multi {
-        years::opened_lists(&mut c, plan, &ctx, years, &first_open);
-        years::final_kpis_on_top(&mut c, plan, years.count);
-        years::final_sites_on_top(&mut c, plan, &ctx, &first_open, years.count);
+        years::opened_lists(c, plan, &ctx, years, &first_open);
+        years::final_kpis_on_top(c, plan, years.count);
+        years::final_sites_on_top(c, plan, &ctx, &first_open, years.count);
     }
     let year_lines = cost::year_lines(&outcomes, &horizon, &first_open, &ctx.sp);
-    cost::cost_lines(&mut c, plan, years, &horizon, &year_lines);
-    let total = cost::npv(&mut c, plan, years, &horizon, &year_lines);
-    cost::solver_figures(&mut c, plan, status, total);
-
-    let patient_flows = outcomes.iter().map(|o| o.patient_flows).sum();
-    let batch_flows = outcomes.iter().map(|o| o.batch_flows).sum();
+    cost::cost_lines(c, plan, years, &horizon, &year_lines);
+    let total = cost::npv(c, plan, years, &horizon, &year_lines);
     let sites = if years.multi {
         plan["sites"].as_array().map_or(0, Vec::len)
     } else {
         outcomes.first().map_or(0, |o| o.sites_listed)
     };
-    finish(c, ctx.p, patient_flows, batch_flows, sites, years.count)
+    let body = Body {
+        patient_flows: outcomes.iter().map(|o| o.patient_flows).sum(),
+        batch_flows: outcomes.iter().map(|o| o.batch_flows).sum(),
+        sites,
+        years: years.count,
+        scenarios: 0,
+        total,
+    };
+    (body, ctx.p)
 }
 
 /// The plan's header: the solver's status (handed back) and the instance's size.
@@ -318,33 +397,32 @@ fn header<'v>(c: &mut Checker, plan: &'v Value, instance: &Instance) -> &'v str 
 }
 
 /// Reports the scenario keys that were missing and hands back the outcome.
-fn finish(
-    mut c: Checker,
-    p: Params<'_>,
-    patient_flows: usize,
-    batch_flows: usize,
-    sites: usize,
-    years: usize,
-) -> Verification {
-    let missing = p.missing.into_inner();
-    if !missing.is_empty() {
-        let mut m = missing;
-        m.sort();
-        m.dedup();
-        c.add(
-            Check::Plan,
-            format!(
-                "the scenario lacks {} (a scenario records every key of DESIGN §4)",
-                m.join(", ")
-            ),
-        );
-    }
+fn finish(mut c: Checker, p: Params<'_>, body: Body) -> Verification {
+    missing_keys(&mut c, p);
     Verification {
         violations: c.violations,
         notes: Vec::new(),
-        patient_flows,
-        batch_flows,
-        sites,
-        years,
+        patient_flows: body.patient_flows,
+        batch_flows: body.batch_flows,
+        sites: body.sites,
+        years: body.years,
+        scenarios: body.scenarios,
     }
+}
+
+/// The scenario keys `p` was asked for and does not have, as one violation.
+fn missing_keys(c: &mut Checker, p: Params<'_>) {
+    let mut m = p.missing.into_inner();
+    if m.is_empty() {
+        return;
+    }
+    m.sort();
+    m.dedup();
+    c.add(
+        Check::Plan,
+        format!(
+            "the scenario lacks {} (a scenario records every key of DESIGN §4)",
+            m.join(", ")
+        ),
+    );
 }

@@ -160,11 +160,12 @@ impl Ctx<'_> {
                 c.add(
                     Check::Demand,
                     format!(
-                        "demand point {}: {} patients served + {} unserved = {}, but demand.csv has {} patients{how}",
+                        "demand point {}: {} patients served + {} unserved = {}, but {} has {} patients{how}",
                         dp.id,
                         n(served[d]),
                         n(unserved[d]),
                         n(served[d] + unserved[d]),
+                        self.demand_source(d),
                         n(dp.patients)
                     ),
                 );

@@ -241,9 +241,20 @@ pub fn refuse_repeated_flows(bytes: &[u8], path: &Path) -> Result<(), VerifyErro
 }
 
 /// The keys of plan.json's flows, read without the rest of the plan (ids borrowed from its
-/// bytes where they need no unescaping).
+/// bytes where they need no unescaping); a two-stage plan lists them per scenario too.
 #[derive(Deserialize)]
 struct FlowKeys<'a> {
+    #[serde(borrow, default)]
+    patient_flows: Vec<PatientKey<'a>>,
+    #[serde(borrow, default)]
+    batch_flows: Vec<BatchKey<'a>>,
+    #[serde(borrow, default)]
+    scenarios: Vec<ScenarioFlowKeys<'a>>,
+}
+
+/// The keys of one scenario's flows.
+#[derive(Deserialize)]
+struct ScenarioFlowKeys<'a> {
     #[serde(borrow, default)]
     patient_flows: Vec<PatientKey<'a>>,
     #[serde(borrow, default)]
@@ -270,27 +281,35 @@ struct BatchKey<'a> {
     site: Cow<'a, str>,
 }
 
-/// What E603 says of plan.json's bytes, when flow rows repeat an earlier one (the same year and
-/// ends): how many, and the first. `None` when none do, or when the flows are not in the shape
-/// plan.json gives them (the full check then names what is wrong).
+/// What E603 says of plan.json's bytes, when flow rows repeat an earlier one of their list (the
+/// same year and ends; a scenario's flows are a list of their own): how many, and the first.
+/// `None` when none do, or when the flows are not in the shape plan.json gives them (the full
+/// check then names what is wrong).
 fn repeated_flows(bytes: &[u8]) -> Option<String> {
     let keys: FlowKeys<'_> = serde_json::from_slice(bytes).ok()?;
-    let patient = repeats(
-        keys.patient_flows
-            .iter()
-            .map(|f| (f.year, &*f.demand, &*f.hospital)),
-    );
-    let batch = repeats(
-        keys.batch_flows
-            .iter()
-            .map(|f| (f.year, &*f.hospital, &*f.site)),
-    );
-    let count = patient.0 + batch.0;
-    let (list, (i, j, year, from, to)) = match (patient.1, batch.1) {
-        (Some(first), _) => ("patient_flows", first),
-        (None, Some(first)) => ("batch_flows", first),
-        (None, None) => return None,
-    };
+    let mut lists = vec![(String::new(), &keys.patient_flows, &keys.batch_flows)];
+    for (i, s) in keys.scenarios.iter().enumerate() {
+        lists.push((format!("scenarios[{i}]."), &s.patient_flows, &s.batch_flows));
+    }
+    let mut count = 0;
+    let mut first = None;
+    for (prefix, patient_flows, batch_flows) in lists {
+        let patient = repeats(
+            patient_flows
+                .iter()
+                .map(|f| (f.year, &*f.demand, &*f.hospital)),
+        );
+        let batch = repeats(batch_flows.iter().map(|f| (f.year, &*f.hospital, &*f.site)));
+        count += patient.0 + batch.0;
+        if first.is_none() {
+            first = match (patient.1, batch.1) {
+                (Some(r), _) => Some((format!("{prefix}patient_flows"), r)),
+                (None, Some(r)) => Some((format!("{prefix}batch_flows"), r)),
+                (None, None) => None,
+            };
+        }
+    }
+    let (list, (i, j, year, from, to)) = first?;
     let year = year.map_or(String::new(), |y| format!("year {y}, "));
     Some(format!(
         "{count} flow row{} repeat{} an earlier one; the first is {list}[{i}] ({year}{from} -> \
@@ -345,5 +364,30 @@ pub fn resolve_data(plan: &Value, data: Option<&Path>) -> Result<PathBuf, Verify
                 )))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repeated_flows;
+
+    #[test]
+    fn a_scenarios_repeated_flow_is_found_in_its_own_list() {
+        let flow = r#"{"demand": "D1", "hospital": "H1", "patients": 1}"#;
+        // the same flow in two scenarios is no repeat
+        let apart = format!(
+            r#"{{"scenarios": [{{"patient_flows": [{flow}]}}, {{"patient_flows": [{flow}]}}]}}"#
+        );
+        assert_eq!(repeated_flows(apart.as_bytes()), None);
+        let twice = format!(
+            r#"{{"patient_flows": [], "scenarios": [{{"patient_flows": []}}, {{"patient_flows": [{flow}, {flow}]}}]}}"#
+        );
+        assert_eq!(
+            repeated_flows(twice.as_bytes()).as_deref(),
+            Some(
+                "1 flow row repeats an earlier one; the first is scenarios[1].patient_flows[1] \
+                 (D1 -> H1), as scenarios[1].patient_flows[0]"
+            )
+        );
     }
 }

@@ -25,6 +25,18 @@ pub(super) struct Ctx<'a> {
     /// Shipment lanes by (from, to): hours, cost.
     pub(super) cell_lanes: HashMap<(NodeRef, NodeRef), (f64, Option<f64>)>,
     pub(super) lead_years: usize,
+    /// What a scenario of a two-stage plan changes; default for a plan of one scenario.
+    pub(super) within: Within,
+}
+
+/// What a scenario of a two-stage plan changes in the checks.
+#[derive(Default)]
+pub(super) struct Within {
+    /// Platforms each site keeps in year 1 whatever its batches (the design, fixed before the
+    /// scenario's demand is known); empty: none.
+    pub(super) fixed_platforms: Vec<f64>,
+    /// Where each demand point's patients come from, for messages; empty: demand.csv.
+    pub(super) demand_source: Vec<String>,
 }
 
 /// One year of plan.json, and what the scenario asks of it.
@@ -132,7 +144,16 @@ impl<'a> Ctx<'a> {
             patient_lanes,
             cell_lanes,
             lead_years,
+            within: Within::default(),
         }
+    }
+
+    /// Where demand point `d`'s patients come from, for messages.
+    pub(super) fn demand_source(&self, d: usize) -> &str {
+        self.within
+            .demand_source
+            .get(d)
+            .map_or("demand.csv", String::as_str)
     }
 
     /// `id`'s row in demand.csv; an unknown id is reported at `path`.

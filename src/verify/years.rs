@@ -178,6 +178,9 @@ pub(super) fn each_year(
                 .iter()
                 .map(|s| s.filter(|s| s.model.is_some()).map_or(0.0, |s| s.platforms))
                 .collect(),
+            _ if ctx.within.fixed_platforms.len() == instance.sites.len() => {
+                ctx.within.fixed_platforms.clone()
+            }
             _ => vec![0.0; instance.sites.len()],
         };
         let entry = years.entry(plan, t);

@@ -8,6 +8,11 @@
 //! year. The KPIs, the map and the site and hospital tables then show the final year (sites
 //! with the year they open); the cost chart shows the net present value of each line.
 //!
+//! A two-stage plan (one with `stochastic`) gets a "Scenarios" section: what planning for the
+//! scenarios is worth (RP, WS, EEV, VSS, EVPI), each scenario's cost under the design and the
+//! regret table. Its KPIs, costs and sites are expectations over the scenarios; the map shows
+//! the design alone (the flows differ by scenario).
+//!
 //! It reads plan.json as JSON (so any plan file can be rendered; the flows and unserved demand as
 //! rows, see [`crate::export::report_plan`]) and the instance for names and coordinates. The map
 //! projects longitude and latitude equirectangularly, with longitude scaled by the cosine of the
@@ -21,6 +26,7 @@ mod kpis;
 mod map;
 mod map_data;
 mod scenario;
+mod stochastic;
 mod style;
 mod tables;
 mod years;
@@ -156,9 +162,14 @@ pub fn render(rows: &ReportPlan<'_>, instance: &Instance, source: &Source<'_>) -
     kpis::solver_card(&mut h, plan, status);
     h.push_str("</div>\n</div>\n");
     years::years_section(&mut h, plan, instance);
+    stochastic::scenarios(&mut h, plan);
     tables::sites_table(&mut h, plan, instance);
-    tables::hospitals_table(&mut h, rows, instance);
-    tables::unserved_table(&mut h, rows, instance);
+    // a two-stage plan's flows are per scenario: the hospitals' volumes and the unserved demand
+    // of the top level would read as none
+    if !plan["stochastic"].is_object() {
+        tables::hospitals_table(&mut h, rows, instance);
+        tables::unserved_table(&mut h, rows, instance);
+    }
     scenario::scenario(&mut h, plan);
     footer(&mut h, plan, source);
     h

@@ -95,6 +95,8 @@ impl Scenario {
             }
             err
         })?;
+        // the scenarios to sample, read by input::uncertainty: no parameter of this scenario
+        table.remove("uncertainty");
         let mut errors = check_keys(&table, file, text)?;
         let set_errors = check_overrides(overrides);
         // Drop what failed the key and type checks, so that the range checks still run on the rest.

@@ -1,0 +1,309 @@
+//! Two-stage planning under uncertainty (DESIGN §10). The design (sites, operating models,
+//! platforms) is decided once for all scenarios; each scenario's flows follow it. As
+//! [`crate::optimize`] does for one scenario, this runs the pipeline: the recourse problem
+//! (RP) by its extensive form, the design's plan in each scenario, each scenario's own optimum
+//! (WS), the expected-value design in every scenario (EEV), and the regret table.
+
+pub mod estimate;
+pub mod evaluate;
+mod futures;
+mod regret;
+mod rp;
+
+use crate::Outcome;
+use crate::input::{Instance, Scenario};
+use crate::model::Design;
+use crate::model::stochastic::{Block, Risk};
+use crate::network::Network;
+use crate::plan::scenarios::ScenarioDemand;
+use crate::plan::scenarios::{cvar, expected_kpis, expected_sites};
+use crate::plan::{Cost, Plan, Provenance, RiskMeasures, ScenarioPlan, Stochastic};
+use crate::solve::{self, OPTIMAL_GAP, SolveError, SolveOptions, Status};
+pub use evaluate::{Evaluation, evaluate, evaluate_all};
+pub use futures::futures;
+
+/// Solver threads per scenario when scenarios are solved side by side: the cores go to the
+/// scenarios, and a fixed count keeps results independent of `--jobs`.
+pub const SCENARIO_SOLVER_THREADS: u32 = 1;
+
+/// One future: its data (the base instance and scenario with its changes) and probability.
+pub struct Future {
+    pub id: String,
+    pub probability: f64,
+    /// What the scenario does to demand: the scale, and patients per demand id that replace
+    /// the scaled ones (recorded in the plan so `verify` can rebuild the scenario's data).
+    pub demand_scale: f64,
+    pub demand_patients: std::collections::BTreeMap<String, f64>,
+    pub instance: Instance,
+    pub scenario: Scenario,
+    pub network: Network,
+}
+
+/// The futures a two-stage plan is made for.
+pub struct Futures {
+    pub list: Vec<Future>,
+    /// The expected-value future: every uncertain value at its expectation.
+    pub expected: Future,
+    /// Where the scenarios came from (a file, or a sampling), for the plan.
+    pub origin: String,
+    pub risk: Option<Risk>,
+}
+
+/// How a two-stage solve runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoStageOptions {
+    /// Scenarios solved side by side (each on one solver thread).
+    pub jobs: usize,
+    /// How the recourse problem is solved; `None` chooses ([`method`]).
+    pub method: Option<Method>,
+}
+
+/// Why a scenario cannot be part of a two-stage plan, if it cannot: the design is one network
+/// for one year.
+pub fn unsupported(scenario: &Scenario) -> Option<&'static str> {
+    if scenario.horizon.years > 1 {
+        Some("horizon.years > 1 (plan a horizon or uncertainty, not both)")
+    } else if scenario.horizon.setup_charge() == crate::input::scenario::SetupCharge::Upfront {
+        Some("horizon.setup = \"upfront\" (a two-stage plan annualizes the setup)")
+    } else {
+        None
+    }
+}
+
+/// Makes the two-stage plan: the design minimising the first-stage cost plus the expected
+/// second-stage cost (or the mean-CVaR blend), with the measures of §10.
+pub fn optimize_two_stage(
+    futures: &Futures,
+    base: &Scenario,
+    options: &SolveOptions,
+    two_stage: &TwoStageOptions,
+    provenance: Provenance<'_>,
+) -> Result<Outcome, SolveError> {
+    let jobs = two_stage.jobs;
+    let started = std::time::Instant::now();
+    let list = &futures.list;
+    let ws = match regret::wait_and_see(futures, options, jobs)? {
+        Ok(ws) => ws,
+        Err(reasons) => return Ok(infeasible(reasons, started)),
+    };
+    let eev = regret::expected_value(futures, options, jobs)?;
+    let known = regret::candidates(futures, &ws, &eev, options, jobs)?;
+    let blocks = blocks(list);
+    let rp = match two_stage.method.unwrap_or_else(|| method(list)) {
+        Method::Decomposition if !decomposition_applies(list) => {
+            return Err(SolveError::Solver(DECOMPOSITION_PREMISE.to_string()));
+        }
+        Method::Decomposition => {
+            let starts: Vec<&Design> = known.iter().map(|(d, _)| d).collect();
+            rp::by_decomposition(&blocks, futures.risk, &starts, options, jobs)?
+        }
+        Method::ExtensiveForm => {
+            let start = regret::best(&known, futures);
+            rp::by_extensive_form(&blocks, futures.risk, start, options)?
+        }
+    };
+    let Some(design) = rp.design.clone() else {
+        return Ok(match rp.infeasible {
+            true => infeasible(vec![NO_SHARED_DESIGN.to_string()], started),
+            false => Outcome::NoSolution {
+                seconds: started.elapsed().as_secs_f64(),
+                best_bound: rp.bound,
+            },
+        });
+    };
+    let plans = plans_of(list, &design, options, jobs)?;
+    let template = plans[0].clone();
+    let scenarios: Vec<ScenarioPlan> = list
+        .iter()
+        .zip(plans)
+        .map(|(f, p)| {
+            let demand = ScenarioDemand {
+                scale: f.demand_scale,
+                patients: f.demand_patients.clone(),
+            };
+            ScenarioPlan::from_plan(&f.id, f.probability, demand, p)
+        })
+        .collect();
+    let table = regret::table(futures, &scenarios, &ws, &eev, &known);
+    let plan = assemble(Assembly {
+        futures,
+        base,
+        template,
+        rp: &rp,
+        scenarios,
+        ws: &ws,
+        eev: eev.expected,
+        table,
+        provenance,
+        seconds: started.elapsed().as_secs_f64(),
+    });
+    Ok(Outcome::Plan(Box::new(plan)))
+}
+
+/// Why the decomposition was refused.
+const DECOMPOSITION_PREMISE: &str = "the decomposition needs every design to leave feasible \
+     flows whose cost is an LP: use the extensive form with single sourcing, full coverage or a \
+     minimum utilization";
+
+/// When every scenario has a plan alone but one design cannot serve them all.
+const NO_SHARED_DESIGN: &str = "every scenario has a plan alone, but no one design serves them \
+     all (a first-stage constraint differs between scenarios)";
+
+/// The model blocks of the futures.
+fn blocks(list: &[Future]) -> Vec<Block<'_>> {
+    list.iter()
+        .map(|f| Block {
+            instance: &f.instance,
+            scenario: &f.scenario,
+            network: &f.network,
+            probability: f.probability,
+        })
+        .collect()
+}
+
+/// How the recourse problem is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The L-shaped method ([`crate::solve::benders`]): needs every design to leave feasible
+    /// flows whose cost is an LP (no single sourcing, no full coverage, no minimum utilization).
+    Decomposition,
+    /// All scenarios in one MIP ([`crate::model::stochastic::build_extensive`]).
+    ExtensiveForm,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Decomposition => "decomposition",
+            Method::ExtensiveForm => "extensive form",
+        }
+    }
+}
+
+/// The extensive form: on the demo it proves the optimum 30 times sooner than the
+/// decomposition, whose master problems are slow to solve (README, "Planning for uncertain
+/// futures"); the decomposition is there by request, where its premise holds
+/// ([`decomposition_applies`]).
+pub fn method(_list: &[Future]) -> Method {
+    Method::ExtensiveForm
+}
+
+/// Whether the decomposition's premise holds in every scenario: each design leaves feasible
+/// flows whose cost is an LP (no single sourcing, no full coverage, no minimum utilization).
+pub fn decomposition_applies(list: &[Future]) -> bool {
+    list.iter().all(|f| {
+        let s = &f.scenario;
+        !s.policy.single_sourcing && !s.demand.full_coverage && s.policy.min_utilization == 0.0
+    })
+}
+
+/// The design's plan in every scenario (each must have one: the design came from them).
+fn plans_of(
+    list: &[Future],
+    design: &Design,
+    options: &SolveOptions,
+    jobs: usize,
+) -> Result<Vec<Plan>, SolveError> {
+    evaluate_all(list, design, options, jobs)?
+        .into_iter()
+        .zip(list)
+        .map(|(e, f)| match e {
+            Evaluation::Plan(p) => Ok(*p),
+            Evaluation::Infeasible(why) => Err(SolveError::Solver(format!(
+                "the design found cannot serve scenario {}: {}",
+                crate::text::printable(&f.id),
+                why.join("; ")
+            ))),
+        })
+        .collect()
+}
+
+/// A two-stage model without a plan, and why.
+fn infeasible(reasons: Vec<String>, started: std::time::Instant) -> Outcome {
+    Outcome::Infeasible {
+        reasons,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// What the plan of a two-stage solve is made from.
+struct Assembly<'a> {
+    futures: &'a Futures,
+    base: &'a Scenario,
+    /// Scenario 0's plan: the header fields of the plan come from it.
+    template: Plan,
+    rp: &'a rp::Recourse,
+    scenarios: Vec<ScenarioPlan>,
+    ws: &'a regret::WaitAndSee,
+    eev: Option<f64>,
+    table: Vec<crate::plan::RegretRow>,
+    provenance: Provenance<'a>,
+    seconds: f64,
+}
+
+/// The plan: the design with expected cost lines and KPIs, the scenarios, the measures, and the
+/// solver's figures for the objective actually minimised (its bound from the extensive form).
+fn assemble(a: Assembly<'_>) -> Plan {
+    let scenarios = a.scenarios;
+    let cost = Cost::expected(scenarios.iter().map(|s| (s.probability, &s.cost)));
+    let probabilities: Vec<f64> = scenarios.iter().map(|s| s.probability).collect();
+    let costs: Vec<f64> = scenarios.iter().map(|s| s.cost.total).collect();
+    let risk = a.futures.risk.filter(|r| r.weight > 0.0).map(|r| {
+        let c = cvar(&costs, &probabilities, r.alpha);
+        RiskMeasures {
+            cvar_alpha: r.alpha,
+            risk_weight: r.weight,
+            cvar: crate::plan::round_cents(c),
+            objective: crate::plan::round_cents((1.0 - r.weight) * cost.total + r.weight * c),
+        }
+    });
+    let objective = risk.as_ref().map_or(cost.total, |r| r.objective);
+    let mut plan = a.template;
+    plan.instance.data = a.provenance.data.to_string();
+    plan.instance.model = a.provenance.model.to_string();
+    plan.scenario = a.base.to_json();
+    plan.solver = solver_info(a.rp, objective, a.seconds);
+    plan.kpis = expected_kpis(&scenarios, &cost);
+    plan.sites = expected_sites(&scenarios);
+    plan.cost = cost;
+    plan.patient_flows.clear();
+    plan.batch_flows.clear();
+    plan.unserved.clear();
+    plan.stochastic = Some(Stochastic {
+        origin: a.futures.origin.clone(),
+        scenarios: scenarios.len(),
+        rp: plan.cost.total,
+        ws: a.ws.expected,
+        ws_proven: a.ws.proven,
+        eev: a.eev,
+        vss: a.eev.map(|e| crate::plan::round_cents(e - plan.cost.total)),
+        evpi: crate::plan::round_cents(plan.cost.total - a.ws.expected),
+        method: a.rp.method.as_str().to_string(),
+        iterations: a.rp.iterations,
+        risk,
+        regret: a.table,
+    });
+    plan.scenarios = scenarios;
+    plan
+}
+
+/// The solver's figures for the plan's objective (its design's value in the scenarios), against
+/// the recourse problem's bound; optimal only within [`OPTIMAL_GAP`].
+fn solver_info(rp: &rp::Recourse, objective: f64, seconds: f64) -> crate::plan::SolverInfo {
+    let bound = rp.bound.map(|b| b.min(objective));
+    let gap = bound.map(|b| solve::relative_gap(objective, b));
+    let status = match gap {
+        Some(g) if g <= OPTIMAL_GAP => Status::Optimal,
+        _ => Status::Feasible,
+    };
+    crate::plan::SolverInfo::new(&solve::Solution {
+        status,
+        objective: Some(objective),
+        best_bound: bound,
+        gap,
+        seconds,
+        highs_seconds: 0.0,
+        values: Vec::new(),
+        lagrangian: None,
+    })
+}

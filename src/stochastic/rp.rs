@@ -1,0 +1,176 @@
+//! The recourse problem (RP): the one design that minimises the objective over all scenarios,
+//! by the L-shaped decomposition or by the extensive form.
+
+use super::Method;
+use crate::input::OpModel;
+use crate::model::stochastic::{Block, Risk, build_extensive, design_space, keep_sites, recourse};
+use crate::model::{Design, Formulation};
+use crate::solve::benders::{self, Benders, DesignValues};
+use crate::solve::{self, SolveError, SolveOptions, Status};
+
+/// What the recourse problem's solve found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recourse {
+    /// The best design found (`None`: none within the limit, or none at all).
+    pub design: Option<Design>,
+    /// A proven lower bound on the objective.
+    pub bound: Option<f64>,
+    /// No design serves every scenario.
+    pub infeasible: bool,
+    pub method: Method,
+    /// Master problems solved (1 for the extensive form).
+    pub iterations: usize,
+}
+
+/// By the multi-cut L-shaped method, started from the designs `starts`.
+pub fn by_decomposition(
+    blocks: &[Block<'_>],
+    risk: Option<Risk>,
+    starts: &[&Design],
+    options: &SolveOptions,
+    jobs: usize,
+) -> Result<Recourse, SolveError> {
+    let keep = keep_sites(blocks);
+    let space = design_space(blocks, &keep);
+    let probabilities: Vec<f64> = blocks.iter().map(|b| b.probability).collect();
+    let build = |w: usize| recourse(&blocks[w], &keep);
+    let method = Benders {
+        space: &space,
+        probabilities: &probabilities,
+        risk: risk.map(|r| (r.alpha, r.weight)),
+        build: &build,
+        starts: starts
+            .iter()
+            .filter(|d| fits(d, &space.slots))
+            .map(|d| values_of(d, space.slots.len()))
+            .collect(),
+        jobs,
+    };
+    // the master runs on this thread, with the threads it was given; the scenarios' workers
+    // each use one
+    let found = benders::solve(&method, options)?;
+    Ok(Recourse {
+        design: found.design.as_ref().map(design_of_values),
+        bound: found.bound,
+        infeasible: false,
+        method: Method::Decomposition,
+        iterations: found.iterations,
+    })
+}
+
+/// By the extensive form: every scenario's rows in one MIP, the design shared.
+pub fn by_extensive_form(
+    blocks: &[Block<'_>],
+    risk: Option<Risk>,
+    start: Option<&Design>,
+    options: &SolveOptions,
+) -> Result<Recourse, SolveError> {
+    let extensive = build_extensive(blocks, risk);
+    let initial = match start {
+        Some(d) => start_values(blocks, &extensive.blocks, risk, d, options)?,
+        None => None,
+    };
+    let options = &SolveOptions {
+        initial_solution: initial
+            .map(std::sync::Arc::new)
+            .or(options.initial_solution.clone()),
+        ..options.clone()
+    };
+    let solution = solve::solve(extensive.problem, options)?;
+    let networks: Vec<_> = blocks.iter().map(|b| b.network).collect();
+    let design = matches!(solution.status, Status::Optimal | Status::Feasible)
+        .then(|| Design::from_blocks(&extensive.blocks, &networks, &solution.values));
+    Ok(Recourse {
+        design,
+        bound: solution.best_bound,
+        infeasible: solution.status == Status::Infeasible,
+        method: Method::ExtensiveForm,
+        iterations: 1,
+    })
+}
+
+/// Whether a design uses only the slots of the design space.
+fn fits(d: &Design, slots: &[[Option<f64>; 2]]) -> bool {
+    d.sites.iter().zip(slots).all(|(site, slot)| match site {
+        Some((m, n)) => slot[*m as usize].is_some_and(|most| f64::from(*n) <= most),
+        None => true,
+    })
+}
+
+/// A design as column values.
+fn values_of(d: &Design, sites: usize) -> DesignValues {
+    (0..sites)
+        .map(|s| {
+            let mut v = [(0.0, 0.0); 2];
+            if let Some((m, n)) = d.sites[s] {
+                v[m as usize] = (1.0, f64::from(n));
+            }
+            v
+        })
+        .collect()
+}
+
+/// Column values as a design (they are whole numbers: the master's integer solution).
+fn design_of_values(v: &DesignValues) -> Design {
+    Design {
+        sites: v
+            .iter()
+            .map(|site| {
+                OpModel::ALL
+                    .into_iter()
+                    .find(|&m| site[m as usize].0 > 0.5)
+                    .map(|m| (m, site[m as usize].1.round().max(0.0) as u32))
+            })
+            .collect(),
+    }
+}
+
+/// The extensive form's columns for `design`: each block's flows with the design fixed (built
+/// with the extensive form's sites, so the columns line up), then the CVaR columns.
+fn start_values(
+    blocks: &[Block<'_>],
+    infos: &[crate::model::ModelInfo],
+    risk: Option<Risk>,
+    design: &Design,
+    options: &SolveOptions,
+) -> Result<Option<Vec<f64>>, SolveError> {
+    let keep = keep_sites(blocks);
+    let mut values = Vec::with_capacity(infos[0].columns);
+    let mut costs = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        if !design
+            .conflicts(b.instance, b.scenario, b.network)
+            .is_empty()
+        {
+            return Ok(None);
+        }
+        let f = Formulation::build_fixed_keeping(b.instance, b.scenario, b.network, design, &keep);
+        let solution = solve::solve(f.problem, options)?;
+        if solution.values.is_empty() {
+            return Ok(None);
+        }
+        costs.push(solution.objective.unwrap_or(0.0));
+        values.extend(solution.values);
+    }
+    if let Some(r) = risk.filter(|r| r.weight > 0.0) {
+        let probabilities: Vec<f64> = blocks.iter().map(|b| b.probability).collect();
+        let eta = var_at(&costs, &probabilities, r.alpha);
+        values.push(eta);
+        values.extend(costs.iter().map(|c| (c - eta).max(0.0)));
+    }
+    Ok((values.len() == infos[0].columns).then_some(values))
+}
+
+/// The α-quantile of costs with probabilities (the η of CVaR's definition).
+fn var_at(costs: &[f64], probabilities: &[f64], alpha: f64) -> f64 {
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+    let mut cumulative = 0.0;
+    for &i in &order {
+        cumulative += probabilities[i];
+        if cumulative >= alpha {
+            return costs[i];
+        }
+    }
+    costs[order[order.len() - 1]]
+}
