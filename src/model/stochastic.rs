@@ -33,6 +33,8 @@ pub struct Extensive {
     /// Per scenario, its columns and cost terms (undiscounted, unweighted, year 0), as a
     /// single-year model over the whole column vector.
     pub blocks: Vec<ModelInfo>,
+    /// The sites every block has columns for ([`keep_sites`]).
+    pub keep: Vec<bool>,
 }
 
 /// Builds the extensive form of the scenarios' blocks (single-year models, as the solver
@@ -82,7 +84,9 @@ pub fn build_extensive(blocks: &[Block<'_>], risk: Option<Risk>) -> Extensive {
     if let Some(risk) = risk.filter(|r| r.weight > 0.0) {
         define_cvar(&mut b, &mut rows, blocks, risk);
     }
-    finish(b, rows, lazy, vars, groups)
+    let mut extensive = finish(b, rows, lazy, vars, groups);
+    extensive.keep = keep;
+    extensive
 }
 
 /// Sites some scenario's hospitals can reach: every block gets their columns, so the design
@@ -174,6 +178,7 @@ fn finish(
             relaxation: None,
         },
         blocks,
+        keep: Vec::new(),
     }
 }
 
@@ -323,23 +328,27 @@ pub fn recourse(block: &Block<'_>, keep: &[bool]) -> (Problem, SiteColumns) {
 /// CVaR_α of costs with probabilities: the expected cost in the worst 1 - α of the
 /// probability, η + Σ π (c - η)⁺ / (1 - α) with η the α-quantile (Rockafellar and Uryasev).
 pub fn cvar(costs: &[f64], probabilities: &[f64], alpha: f64) -> f64 {
-    let mut order: Vec<usize> = (0..costs.len()).collect();
-    order.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
-    let mut cumulative = 0.0;
-    let mut eta = costs[order[order.len() - 1]];
-    for &i in &order {
-        cumulative += probabilities[i];
-        if cumulative >= alpha - 1e-12 {
-            eta = costs[i];
-            break;
-        }
-    }
+    let eta = value_at_risk(costs, probabilities, alpha);
     let tail: f64 = costs
         .iter()
         .zip(probabilities)
         .map(|(c, p)| p * (c - eta).max(0.0))
         .sum();
     eta + tail / (1.0 - alpha)
+}
+
+/// VaR_α: the least cost whose cumulative probability reaches α (the η of CVaR).
+pub fn value_at_risk(costs: &[f64], probabilities: &[f64], alpha: f64) -> f64 {
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+    let mut cumulative = 0.0;
+    for &i in &order {
+        cumulative += probabilities[i];
+        if cumulative >= alpha - 1e-12 {
+            return costs[i];
+        }
+    }
+    costs[order[order.len() - 1]]
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 
 use super::Method;
 use crate::input::OpModel;
-use crate::model::stochastic::{Block, Risk, build_extensive, design_space, keep_sites, recourse};
+use crate::model::stochastic::{
+    Block, Extensive, Risk, build_extensive, design_space, keep_sites, recourse, value_at_risk,
+};
 use crate::model::{Design, Formulation};
 use crate::solve::benders::{self, Benders, DesignValues};
 use crate::solve::{self, SolveError, SolveOptions, Status};
@@ -67,7 +69,7 @@ pub fn by_extensive_form(
 ) -> Result<Recourse, SolveError> {
     let extensive = build_extensive(blocks, risk);
     let initial = match start {
-        Some(d) => start_values(blocks, &extensive.blocks, risk, d, options)?,
+        Some(d) => start_values(blocks, &extensive, risk, d, options)?,
         None => None,
     };
     let options = &SolveOptions {
@@ -129,13 +131,13 @@ fn design_of_values(v: &DesignValues) -> Design {
 /// with the extensive form's sites, so the columns line up), then the CVaR columns.
 fn start_values(
     blocks: &[Block<'_>],
-    infos: &[crate::model::ModelInfo],
+    extensive: &Extensive,
     risk: Option<Risk>,
     design: &Design,
     options: &SolveOptions,
 ) -> Result<Option<Vec<f64>>, SolveError> {
-    let keep = keep_sites(blocks);
-    let mut values = Vec::with_capacity(infos[0].columns);
+    let (keep, columns) = (&extensive.keep, extensive.blocks[0].columns);
+    let mut values = Vec::with_capacity(columns);
     let mut costs = Vec::with_capacity(blocks.len());
     for b in blocks {
         if !design
@@ -144,7 +146,7 @@ fn start_values(
         {
             return Ok(None);
         }
-        let f = Formulation::build_fixed_keeping(b.instance, b.scenario, b.network, design, &keep);
+        let f = Formulation::build_fixed_keeping(b.instance, b.scenario, b.network, design, keep);
         let solution = solve::solve(f.problem, options)?;
         if solution.values.is_empty() {
             return Ok(None);
@@ -154,23 +156,9 @@ fn start_values(
     }
     if let Some(r) = risk.filter(|r| r.weight > 0.0) {
         let probabilities: Vec<f64> = blocks.iter().map(|b| b.probability).collect();
-        let eta = var_at(&costs, &probabilities, r.alpha);
+        let eta = value_at_risk(&costs, &probabilities, r.alpha);
         values.push(eta);
         values.extend(costs.iter().map(|c| (c - eta).max(0.0)));
     }
-    Ok((values.len() == infos[0].columns).then_some(values))
-}
-
-/// The α-quantile of costs with probabilities (the η of CVaR's definition).
-fn var_at(costs: &[f64], probabilities: &[f64], alpha: f64) -> f64 {
-    let mut order: Vec<usize> = (0..costs.len()).collect();
-    order.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
-    let mut cumulative = 0.0;
-    for &i in &order {
-        cumulative += probabilities[i];
-        if cumulative >= alpha {
-            return costs[i];
-        }
-    }
-    costs[order[order.len() - 1]]
+    Ok((values.len() == columns).then_some(values))
 }

@@ -152,4 +152,23 @@ pub(crate) mod fixture {
     pub fn shown(e: &crate::input::error::InputErrors) -> Vec<String> {
         e.0.iter().map(ToString::to_string).collect()
     }
+
+    /// The scenarios `text` samples, on [`instance`].
+    pub fn sampled(
+        text: &str,
+    ) -> Result<Option<super::ScenarioSet>, crate::input::error::InputErrors> {
+        super::sample::from_model_toml(text, "m.toml", &[], Some(&instance()))
+    }
+
+    /// The one error message `text` gives.
+    pub fn one(text: &str) -> String {
+        let e = shown(&sampled(text).unwrap_err());
+        assert_eq!(e.len(), 1, "{e:#?}");
+        e[0].clone()
+    }
+
+    /// A model with `[uncertainty]` holding `body` (line 2 on).
+    pub fn table(body: &str) -> String {
+        format!("[uncertainty]\n{body}\n")
+    }
 }

@@ -437,24 +437,7 @@ pub fn line_of(text: &str, key: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{instance, shown};
-    use super::super::{ScenarioSet, sample::from_model_toml};
-    use super::*;
-
-    fn sampled(text: &str) -> Result<Option<ScenarioSet>, InputErrors> {
-        from_model_toml(text, "m.toml", &[], Some(&instance()))
-    }
-
-    fn one(text: &str) -> String {
-        let e = shown(&sampled(text).unwrap_err());
-        assert_eq!(e.len(), 1, "{e:#?}");
-        e[0].clone()
-    }
-
-    /// A model with `[uncertainty]` holding `body` (line 2 on).
-    fn table(body: &str) -> String {
-        format!("[uncertainty]\n{body}\n")
-    }
+    use super::super::fixture::{one, sampled, table};
 
     #[test]
     fn e808_samples_and_seed() {

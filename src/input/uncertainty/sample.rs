@@ -150,7 +150,7 @@ fn check_samples(
 #[cfg(test)]
 mod tests {
     use super::super::dist::Dist;
-    use super::super::fixture::{instance, shown};
+    use super::super::fixture::{one, sampled, table};
     use super::*;
     use crate::input::Scenario;
 
@@ -158,21 +158,6 @@ mod tests {
                          \"demand.scale\" = { dist = \"lognormal\", median = 1.0, sigma = 0.25 }\n\
                          batch.cost_owned = { dist = \"triangular\", low = 100000, mode = 120000, high = 180000 }\n\
                          \"site.max_platforms\" = { dist = \"discrete\", values = [2, 3, 4], weights = [1, 2, 1] }\n";
-
-    fn sampled(text: &str) -> Result<Option<ScenarioSet>, InputErrors> {
-        from_model_toml(text, "m.toml", &[], Some(&instance()))
-    }
-
-    fn one(text: &str) -> String {
-        let e = shown(&sampled(text).unwrap_err());
-        assert_eq!(e.len(), 1, "{e:#?}");
-        e[0].clone()
-    }
-
-    /// A model with `[uncertainty]` holding `body` (line 2 on).
-    fn table(body: &str) -> String {
-        format!("[uncertainty]\n{body}\n")
-    }
 
     #[test]
     fn the_scenario_parser_ignores_the_uncertainty_table() {
