@@ -147,12 +147,15 @@ fn tipping_section(axes: &[Axis], points: &[Bracket]) -> String {
     s
 }
 
-/// A design in one cell: `S-MSK owned 2, S-URMC franchise 1`.
+/// A design in one cell, each site unbroken: `S-MSK owned 2, S-URMC franchise 1`.
 fn design_cell(d: Option<&Design>) -> String {
     d.map_or("-".into(), |d| {
         d.sites
             .iter()
-            .map(|s| format!("{} {} {}", s.id, s.status.as_str(), s.platforms))
+            .map(|s| {
+                let site = format!("{} {} {}", s.id, s.status.as_str(), s.platforms);
+                format!("<span class=\"site\">{}</span>", text(&site))
+            })
             .collect::<Vec<_>>()
             .join(", ")
     })
@@ -180,12 +183,15 @@ fn table_section(page: &Page) -> String {
             "-".to_string()
         } else {
             let href = esc(&format!("{folder}/plan.json"));
-            format!("<a href=\"{href}\">{}</a>", text(folder))
+            format!(
+                "<a href=\"{href}\" title=\"{}\">plan.json</a>",
+                text(folder)
+            )
         };
         let _ = write!(
             s,
             "<td class=\"design\">{}</td><td>{link}</td></tr>",
-            text(&design_cell(r.design.as_ref()))
+            design_cell(r.design.as_ref())
         );
     }
     s.push_str("</table></section>");
@@ -199,7 +205,8 @@ section,figure{background:#fff;border-radius:10px;padding:14px 18px;margin:0 0 1
 box-shadow:0 1px 2px rgba(15,23,42,.08)}table{border-collapse:collapse;font-size:13px}\
 th,td{padding:4px 8px;border-bottom:1px solid #e2e8f0;text-align:left;vertical-align:top}\
 td.num{text-align:right;white-space:nowrap}td ul{margin:0;padding-left:16px}\
-td.design{font-size:12px;color:#334155}.muted{color:#64748b}.sub{color:#475569;margin:0 0 16px}\
+td.design{font-size:12px;color:#334155;min-width:24em}.site{white-space:nowrap}\
+td{white-space:nowrap}td.design,td.what{white-space:normal}.muted{color:#64748b}.sub{color:#475569;margin:0 0 16px}\
 figure svg{max-width:100%;height:auto}";
 
 /// The whole page.
