@@ -175,8 +175,11 @@ fn table_section(page: &Page) -> String {
     s.push_str("<th>open sites (operating model, platforms)</th><th>plan</th></tr>");
     for (i, r) in page.rows.iter().enumerate() {
         s.push_str("<tr>");
-        for cell in table_line(page.axes, r) {
-            let _ = write!(s, "<td>{}</td>", text(&cell));
+        // `#`, then the figures after the keys and the status, read as numbers
+        let figures = |c: usize| c == 0 || c > page.axes.len() + 1;
+        for (c, cell) in table_line(page.axes, r).iter().enumerate() {
+            let class = if figures(c) { " class=\"num\"" } else { "" };
+            let _ = write!(s, "<td{class}>{}</td>", text(cell));
         }
         let folder = page.folders.get(i).map_or("", String::as_str);
         let link = if folder.is_empty() {
@@ -205,9 +208,9 @@ section,figure{background:#fff;border-radius:10px;padding:14px 18px;margin:0 0 1
 box-shadow:0 1px 2px rgba(15,23,42,.08)}table{border-collapse:collapse;font-size:13px}\
 th,td{padding:4px 8px;border-bottom:1px solid #e2e8f0;text-align:left;vertical-align:top}\
 td.num{text-align:right;white-space:nowrap}td ul{margin:0;padding-left:16px}\
-td.design{font-size:12px;color:#334155;min-width:24em}.site{white-space:nowrap}\
+td.design{font-size:12px;color:#334155;min-width:20em}.site{white-space:nowrap}\
 td{white-space:nowrap}td.design,td.what{white-space:normal}.muted{color:#64748b}.sub{color:#475569;margin:0 0 16px}\
-figure svg{max-width:100%;height:auto}";
+figure svg{max-width:100%;height:auto}section{overflow-x:auto}";
 
 /// The whole page.
 pub fn render(page: &Page) -> String {
