@@ -11,25 +11,10 @@
 
 mod common;
 
-use common::{Instance, cartnet, run};
+use common::{CLEAN, Instance, cartnet, run};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-const CLEAN: &str = r#"
-[site]
-discount_rate = 0
-amortization_years = 10
-[batch]
-failure_rate = 0
-[transport]
-circuity = 1
-ground_kmh = 100
-patient_kmh = 50
-air_threshold_km = 100000
-ground_cost_fixed = 0
-ground_cost_per_km = 0
-"#;
 
 const X: &str = "site.setup_cost_owned";
 const F: &str = "batch.cost_franchise";
