@@ -314,7 +314,29 @@ pub fn run(args: SweepArgs) -> u8 {
             .map(|f| plans_dir.join(f).join("highs.log"))
             .collect()
     });
-    let options = RunOptions {
+    let options = run_options(&study, (workers, threads), digest, logs);
+    let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
+    let tipping = refine_tol
+        .filter(|_| !cartnet::solve::interrupted())
+        .and_then(|tol| tipping_points(&study, &options, &rows, tol, args.verbose));
+    finish(
+        &study,
+        (&rows, tipping.as_deref()),
+        &folders,
+        write_errors.is_empty(),
+        workers,
+        started,
+    )
+}
+
+/// The run's settings: `workers` scenarios at once, each on `threads` solver threads.
+fn run_options(
+    study: &Study,
+    (workers, threads): (usize, u32),
+    digest: String,
+    logs: Option<Vec<PathBuf>>,
+) -> RunOptions {
+    RunOptions {
         jobs: workers,
         solve: SolveOptions {
             time_limit: study.time_limit,
@@ -325,26 +347,26 @@ pub fn run(args: SweepArgs) -> u8 {
         data: study.data.display().to_string(),
         digest: Some(digest),
         logs,
-    };
-    let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
+    }
+}
+
+/// `--refine`: the tipping points between the rows, solved as the grid was; `None` if the
+/// refinement could not finish.
+fn tipping_points(
+    study: &Study,
+    options: &RunOptions,
+    rows: &[Row],
+    tol: sweep::refine::Tolerance,
+    verbose: bool,
+) -> Option<Vec<sweep::refine::Bracket>> {
     let refiner = sweep::refine::Refiner {
         instance: &study.instance,
         model: &study.model,
         sets: &study.sets,
         axes: &study.axes,
-        options: &options,
+        options,
     };
-    let tipping = refine_tol
-        .filter(|_| !cartnet::solve::interrupted())
-        .and_then(|tol| refine::locate(&refiner, &rows, tol, args.verbose));
-    finish(
-        &study,
-        (&rows, tipping.as_deref()),
-        &folders,
-        write_errors.is_empty(),
-        workers,
-        started,
-    )
+    refine::locate(&refiner, rows, tol, verbose)
 }
 
 /// Each point's plan folder under plans/, by its levels.
