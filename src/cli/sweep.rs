@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
+mod page;
+mod refine;
+
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// A key to vary: KEY=FROM..TO/STEPS (STEPS evenly spaced points, both ends included) or
@@ -68,6 +71,15 @@ pub struct SweepArgs {
     /// line per finished scenario on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Between neighbouring points whose open sites or operating models differ, bisect the
+    /// varied key until the change is located; print the tipping points and write
+    /// tipping_points.csv.
+    #[arg(long)]
+    pub refine: bool,
+    /// How closely --refine locates a change: a share of the grid step (1%) or a width in the
+    /// key's units (5000) [default: 1%].
+    #[arg(long, value_name = "TOL", value_parser = cartnet::sweep::refine::Tolerance::parse)]
+    pub refine_tol: Option<cartnet::sweep::refine::Tolerance>,
 }
 
 /// Everything the run needs, checked.
@@ -76,6 +88,7 @@ struct Study {
     data: PathBuf,
     model: ModelSource,
     out: PathBuf,
+    sets: Vec<(Override, Source)>,
     axes: Vec<Axis>,
     points: Vec<Point>,
     instance: Instance,
@@ -123,6 +136,7 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
             data,
             model,
             out,
+            sets,
             axes,
             points,
             instance,
@@ -268,6 +282,10 @@ pub fn run(args: SweepArgs) -> u8 {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
     };
+    let refine_tol = match refine::check(args.refine, args.refine_tol, &study.axes) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     if let Err(code) = super::check_out(folder::check_out(&study.out)) {
         return code;
     }
@@ -296,7 +314,29 @@ pub fn run(args: SweepArgs) -> u8 {
             .map(|f| plans_dir.join(f).join("highs.log"))
             .collect()
     });
-    let options = RunOptions {
+    let options = run_options(&study, (workers, threads), digest, logs);
+    let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
+    let tipping = refine_tol
+        .filter(|_| !cartnet::solve::interrupted())
+        .and_then(|tol| tipping_points(&study, &options, &rows, tol, args.verbose));
+    finish(
+        &study,
+        (&rows, tipping.as_deref()),
+        &folders,
+        write_errors.is_empty(),
+        workers,
+        started,
+    )
+}
+
+/// The run's settings: `workers` scenarios at once, each on `threads` solver threads.
+fn run_options(
+    study: &Study,
+    (workers, threads): (usize, u32),
+    digest: String,
+    logs: Option<Vec<PathBuf>>,
+) -> RunOptions {
+    RunOptions {
         jobs: workers,
         solve: SolveOptions {
             time_limit: study.time_limit,
@@ -307,16 +347,26 @@ pub fn run(args: SweepArgs) -> u8 {
         data: study.data.display().to_string(),
         digest: Some(digest),
         logs,
+    }
+}
+
+/// `--refine`: the tipping points between the rows, solved as the grid was; `None` if the
+/// refinement could not finish.
+fn tipping_points(
+    study: &Study,
+    options: &RunOptions,
+    rows: &[Row],
+    tol: sweep::refine::Tolerance,
+    verbose: bool,
+) -> Option<Vec<sweep::refine::Bracket>> {
+    let refiner = sweep::refine::Refiner {
+        instance: &study.instance,
+        model: &study.model,
+        sets: &study.sets,
+        axes: &study.axes,
+        options,
     };
-    let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
-    finish(
-        &study,
-        &rows,
-        &folders,
-        write_errors.is_empty(),
-        workers,
-        started,
-    )
+    refine::locate(&refiner, rows, tol, verbose)
 }
 
 /// Each point's plan folder under plans/, by its levels.
@@ -333,17 +383,20 @@ fn plan_folders(study: &Study) -> Vec<String> {
 /// the exit code.
 fn finish(
     study: &Study,
-    rows: &[Row],
+    (rows, tipping): (&[Row], Option<&[sweep::refine::Bracket]>),
     folders: &[String],
     written_all: bool,
     workers: usize,
     started: Instant,
 ) -> u8 {
     let interrupted = cartnet::solve::interrupted();
-    let Some(written) = write_outputs(study, rows, folders) else {
+    let Some(written) = write_outputs(study, rows, folders, tipping) else {
         return EXIT_INPUT;
     };
     print_results(study, rows, &written, workers, started);
+    if let Some(points) = tipping {
+        refine::print(&study.axes, points);
+    }
     report_failures(rows, folders);
     if interrupted {
         report_interrupted(rows, started);
@@ -465,7 +518,12 @@ fn finished_line(row: &Row) -> String {
 
 /// Writes sweep.csv (`None` if it cannot be) and sweep.svg (a warning if not); returns what was
 /// written.
-fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<&'static str>> {
+fn write_outputs(
+    study: &Study,
+    rows: &[Row],
+    folders: &[String],
+    tipping: Option<&[sweep::refine::Bracket]>,
+) -> Option<Vec<&'static str>> {
     let csv_folders: Vec<String> = rows
         .iter()
         .map(|r| {
@@ -485,28 +543,47 @@ fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<
             return None;
         }
     }
-    match export::sweep::render_svg(&study.axes, rows, &study.title) {
+    let svg = export::sweep::render_svg(&study.axes, rows, &study.title);
+    match &svg {
         Ok(svg) => match write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
             Ok(()) => written.push("sweep.svg"),
             Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
         },
         Err(e) => eprintln!("warning: no chart: {e}"),
     }
+    let page = export::sweep_html::Page {
+        title: &study.title,
+        subtitle: &subtitle(study),
+        axes: &study.axes,
+        rows,
+        folders: &csv_folders,
+        svg: svg.as_deref().ok(),
+        tipping,
+    };
+    written.extend(page::write(&study.out, &page));
     Some(written)
 }
 
-/// The title line, the table and what was written, on stdout.
-fn print_results(study: &Study, rows: &[Row], written: &[&str], workers: usize, started: Instant) {
-    let n = study.points.len();
+/// What was swept on what: `7 scenarios; data data/demo, model models/baseline.toml`.
+fn subtitle(study: &Study) -> String {
     let model = if study.axes.iter().any(|a| a.key == sweep::MODEL_KEY) {
         "varied".to_string()
     } else {
         printable(&study.model.name()).into_owned()
     };
+    format!(
+        "{} scenarios; data {}, model {model}",
+        study.points.len(),
+        printable_path(&study.data)
+    )
+}
+
+/// The title line, the table and what was written, on stdout.
+fn print_results(study: &Study, rows: &[Row], written: &[&str], workers: usize, started: Instant) {
     println!(
-        "{} ({n} scenarios; data {}, model {model}; {workers} at once, {:.1} s)\n",
+        "{} ({}; {workers} at once, {:.1} s)\n",
         printable(&study.title),
-        printable_path(&study.data),
+        subtitle(study),
         started.elapsed().as_secs_f64()
     );
     print!("{}", export::sweep::render_table(&study.axes, rows));

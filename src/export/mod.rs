@@ -10,6 +10,8 @@ pub mod report_plan;
 pub mod stochastic;
 pub mod summary;
 pub mod sweep;
+pub mod sweep_html;
+pub mod tipping;
 
 use crate::input::Instance;
 use crate::plan::Plan;
