@@ -33,6 +33,15 @@ pub const SEPARATION_SHARE: f64 = 0.5;
 /// The branch and bound gets the rest, so it always has a quarter of the search at least.
 pub const REPAIR_SHARE: f64 = 0.75;
 
+/// The share of a two-stage solve's limit for the expected-value scenario's MIP: one scenario's
+/// model, whose design starts every scenario's own MIP.
+pub const EXPECTED_VALUE_SHARE: f64 = 0.1;
+
+/// The share of a two-stage solve's limit for the scenarios' own MIPs (WS) together: a
+/// scenario not proven within its part keeps its best plan, and WS is reported as not proven;
+/// the recourse problem, the plan itself, needs the larger rest.
+pub const WAIT_AND_SEE_SHARE: f64 = 0.3;
+
 /// The least HiGHS is given when the search's time is up (HiGHS takes no limit of 0).
 const LEAST_SECONDS: f64 = 1e-3;
 

@@ -49,18 +49,42 @@ pub fn evaluate_from(
     options: &SolveOptions,
     start: Option<Arc<Basis>>,
 ) -> Result<(Evaluation, Option<Arc<Basis>>), SolveError> {
+    let fixed = solve_fixed(future, design, options, start.clone())?;
+    Ok((fixed.evaluation, fixed.basis.or(start)))
+}
+
+/// A design's flows solved in one scenario.
+pub(super) struct Fixed {
+    pub evaluation: Evaluation,
+    /// The LP's column values (empty without flows): a start for the scenario's own model,
+    /// whose columns they match when every open site is in the scenario's network.
+    pub values: Vec<f64>,
+    pub basis: Option<Arc<Basis>>,
+}
+
+/// The design's flow LP in `future`, from `start`'s basis.
+pub(super) fn solve_fixed(
+    future: &Future,
+    design: &Design,
+    options: &SolveOptions,
+    start: Option<Arc<Basis>>,
+) -> Result<Fixed, SolveError> {
     let conflicts = design.conflicts(&future.instance, &future.scenario, &future.network);
     if !conflicts.is_empty() {
-        return Ok((Evaluation::Infeasible(conflicts), start));
+        return Ok(Fixed {
+            evaluation: Evaluation::Infeasible(conflicts),
+            values: Vec::new(),
+            basis: None,
+        });
     }
     let f = Formulation::build_fixed(&future.instance, &future.scenario, &future.network, design);
     let info = f.info;
     let options = SolveOptions {
-        start_basis: start.clone(),
+        start_basis: start,
         ..options.clone()
     };
     let mut solution = solve::solve(f.problem, &options)?;
-    let basis = solution.basis.take().or(start);
+    let basis = solution.basis.take();
     let evaluation = match solution.status {
         Status::Optimal | Status::Feasible => Evaluation::Plan(Box::new(Plan::new(
             &future.instance,
@@ -82,7 +106,11 @@ pub fn evaluate_from(
             "no flows were found within the time limit".to_string(),
         ]),
     };
-    Ok((evaluation, basis))
+    Ok(Fixed {
+        evaluation,
+        values: solution.values,
+        basis,
+    })
 }
 
 /// The design in every scenario, `jobs` at a time (one solver thread each), in scenario order.

@@ -16,9 +16,10 @@ use crate::model::Design;
 use crate::model::stochastic::{Block, Risk};
 use crate::network::Network;
 use crate::plan::scenarios::ScenarioDemand;
+use crate::plan::scenarios::design_of;
 use crate::plan::scenarios::{cvar, expected_kpis, expected_sites};
 use crate::plan::{Cost, Plan, Provenance, RiskMeasures, ScenarioPlan, Stochastic};
-use crate::solve::{self, OPTIMAL_GAP, SolveError, SolveOptions, Status};
+use crate::solve::{self, OPTIMAL_GAP, SolveError, SolveOptions, Status, budget};
 pub use evaluate::{Evaluation, evaluate, evaluate_all};
 pub use futures::{futures, list as future_list};
 
@@ -82,11 +83,19 @@ pub fn optimize_two_stage(
     let jobs = two_stage.jobs;
     let started = std::time::Instant::now();
     let list = &futures.list;
-    let ws = match regret::wait_and_see(futures, options, jobs)? {
+    let shares = Shares::of(options, list.len(), jobs);
+    let ev_options = SolveOptions {
+        time_limit: shares.expected_value,
+        started: None,
+        ..options.clone()
+    };
+    let ev_plan = regret::expected_plan(futures, &ev_options);
+    let start = ev_plan.as_ref().ok().map(|p| design_of(&p.sites));
+    let ws = match regret::wait_and_see(futures, options, jobs, start.as_ref(), shares.each_own)? {
         Ok(ws) => ws,
         Err(reasons) => return Ok(infeasible(reasons, started)),
     };
-    let eev = regret::expected_value(futures, options, jobs)?;
+    let eev = regret::expected_value(futures, ev_plan?, options, jobs)?;
     let known = regret::candidates(futures, &ws, &eev, options, jobs)?;
     let blocks = blocks(list);
     let rp = match two_stage.method.unwrap_or_else(|| method(list)) {
@@ -102,6 +111,7 @@ pub fn optimize_two_stage(
             rp::by_extensive_form(&blocks, futures.risk, start, options)?
         }
     };
+    let rp = rp.or_best_known(regret::best(&known, futures), ws.bound);
     let Some(design) = rp.design.clone() else {
         return Ok(match rp.infeasible {
             true => infeasible(vec![NO_SHARED_DESIGN.to_string()], started),
@@ -138,6 +148,27 @@ pub fn optimize_two_stage(
         seconds: started.elapsed().as_secs_f64(),
     });
     Ok(Outcome::Plan(Box::new(plan)))
+}
+
+/// The time a two-stage solve's phases before the recourse problem may take, from its limit
+/// (none without one); the recourse problem and the plans get what is left.
+struct Shares {
+    /// The expected-value scenario's MIP.
+    expected_value: Option<f64>,
+    /// Each scenario's own MIP (WS), `jobs` of them at a time.
+    each_own: Option<f64>,
+}
+
+impl Shares {
+    fn of(options: &SolveOptions, scenarios: usize, jobs: usize) -> Shares {
+        let limit = options.time_limit;
+        let side_by_side = jobs.clamp(1, scenarios.max(1)) as f64;
+        Shares {
+            expected_value: limit.map(|l| l * budget::EXPECTED_VALUE_SHARE),
+            each_own: limit
+                .map(|l| l * budget::WAIT_AND_SEE_SHARE * side_by_side / scenarios.max(1) as f64),
+        }
+    }
 }
 
 /// Why the decomposition was refused.

@@ -1,7 +1,7 @@
 //! The measures around a two-stage plan: each scenario's own optimum (WS), the expected-value
 //! design in every scenario (EEV), and the regret table of candidate designs.
 
-use super::evaluate::{Evaluation, evaluate_all, par_map};
+use super::evaluate::{Evaluation, evaluate_all, par_map, solve_fixed};
 use super::{Future, Futures, SCENARIO_SOLVER_THREADS};
 use crate::Outcome;
 use crate::model::Design;
@@ -18,6 +18,9 @@ pub struct WaitAndSee {
     pub expected: f64,
     /// Whether every scenario's optimum was proven.
     pub proven: bool,
+    /// Σ π_ω · (a proven lower bound on scenario ω's optimum), when each has one: a lower bound
+    /// on the recourse problem too (no design does better than perfect foresight).
+    pub bound: Option<f64>,
     pub costs: Vec<f64>,
     pub designs: Vec<Design>,
     pub plans: Vec<Plan>,
@@ -63,29 +66,40 @@ fn own_plan(future: &Future, options: &SolveOptions) -> Result<Plan, SolveError>
     }
 }
 
-/// WS: every scenario solved alone, `jobs` at a time; the reasons, by scenario, when some
-/// scenario has no plan even alone.
+/// WS: every scenario solved alone, `jobs` at a time, each within `seconds` (no limit: `None`)
+/// and started from the design `start` (the expected-value design) where it serves the
+/// scenario; the reasons, by scenario, when some scenario has no plan even alone.
 pub fn wait_and_see(
     futures: &Futures,
     options: &SolveOptions,
     jobs: usize,
+    start: Option<&Design>,
+    seconds: Option<f64>,
 ) -> Result<Result<WaitAndSee, Vec<String>>, SolveError> {
     let one = SolveOptions {
         threads: Some(SCENARIO_SOLVER_THREADS),
+        time_limit: seconds,
+        started: None,
         ..options.clone()
     };
-    let outcomes = par_map(jobs, &futures.list, |f| own_outcome(f, &one));
+    let outcomes = par_map(jobs, &futures.list, |f| own_from(f, &one, start));
     let mut plans = Vec::with_capacity(outcomes.len());
+    let mut proven = Vec::with_capacity(outcomes.len());
+    let mut bound = Some(0.0);
     let mut reasons = Vec::new();
     for (f, outcome) in futures.list.iter().zip(outcomes) {
         match outcome? {
-            Outcome::Plan(p) => plans.push(*p),
-            Outcome::Infeasible { reasons: why, .. } => reasons.push(format!(
+            Own::Plan(p, lower) => {
+                proven.push(lower == Some(p.cost.total));
+                bound = bound.zip(lower).map(|(sum, b)| sum + f.probability * b);
+                plans.push(*p);
+            }
+            Own::Infeasible(why) => reasons.push(format!(
                 "scenario {} has no plan even alone: {}",
                 crate::text::printable(&f.id),
                 why.join("; ")
             )),
-            Outcome::NoSolution { .. } => return Err(no_plan(f)),
+            Own::Unknown => return Err(no_plan(f)),
         }
     }
     if !reasons.is_empty() {
@@ -100,20 +114,82 @@ pub fn wait_and_see(
         .sum();
     Ok(Ok(WaitAndSee {
         expected: crate::plan::round_cents(expected),
-        proven: plans.iter().all(|p| p.solver.status == Status::Optimal),
+        proven: proven.iter().all(|&p| p),
+        bound,
         costs,
         designs: plans.iter().map(|p| design_of(&p.sites)).collect(),
         plans,
     }))
 }
 
-/// EEV: the expected-value future's optimal design, evaluated in every scenario.
+/// A scenario's best plan of its own, and a proven lower bound on its optimum (the plan's own
+/// cost when it is proven optimal).
+enum Own {
+    Plan(Box<Plan>, Option<f64>),
+    Infeasible(Vec<String>),
+    /// No plan within the time, and the start design cannot serve the scenario.
+    Unknown,
+}
+
+/// One scenario alone, its MIP started from `start`'s flows in the scenario; when the MIP ends
+/// without a plan, or with a worse one, the start's plan (feasible, not proven optimal).
+fn own_from(
+    future: &Future,
+    options: &SolveOptions,
+    start: Option<&Design>,
+) -> Result<Own, SolveError> {
+    // the start's flows are an LP, outside the MIP's time: a fallback that never runs out
+    let unlimited = SolveOptions {
+        time_limit: None,
+        ..options.clone()
+    };
+    let fixed = match start {
+        Some(d) => Some(solve_fixed(future, d, &unlimited, None)?),
+        None => None,
+    };
+    let initial = fixed
+        .as_ref()
+        .filter(|x| !x.values.is_empty())
+        .map(|x| std::sync::Arc::new(x.values.clone()));
+    let with_start = SolveOptions {
+        initial_solution: initial,
+        ..options.clone()
+    };
+    let fallback = fixed.and_then(|x| match x.evaluation {
+        Evaluation::Plan(p) => Some(*p),
+        Evaluation::Infeasible(_) => None,
+    });
+    Ok(match (own_outcome(future, &with_start)?, fallback) {
+        (Outcome::Infeasible { reasons, .. }, _) => Own::Infeasible(reasons),
+        (Outcome::Plan(p), _) if p.solver.status == Status::Optimal => {
+            let cost = p.cost.total;
+            Own::Plan(p, Some(cost))
+        }
+        (Outcome::Plan(p), Some(f)) if f.cost.total < p.cost.total => {
+            let bound = p.solver.best_bound;
+            Own::Plan(Box::new(f), bound)
+        }
+        (Outcome::Plan(p), _) => {
+            let bound = p.solver.best_bound;
+            Own::Plan(p, bound)
+        }
+        (Outcome::NoSolution { best_bound, .. }, Some(f)) => Own::Plan(Box::new(f), best_bound),
+        (Outcome::NoSolution { .. }, None) => Own::Unknown,
+    })
+}
+
+/// The expected-value future's own plan (its optimal design is the EV design).
+pub fn expected_plan(futures: &Futures, options: &SolveOptions) -> Result<Plan, SolveError> {
+    own_plan(&futures.expected, options)
+}
+
+/// EEV: the expected-value future's optimal design (its `plan`), evaluated in every scenario.
 pub fn expected_value(
     futures: &Futures,
+    plan: Plan,
     options: &SolveOptions,
     jobs: usize,
 ) -> Result<ExpectedValue, SolveError> {
-    let plan = own_plan(&futures.expected, options)?;
     let design = design_of(&plan.sites);
     let evaluations = evaluate_all(&futures.list, &design, options, jobs)?;
     let costs: Vec<Option<f64>> = evaluations.iter().map(Evaluation::cost).collect();
@@ -195,4 +271,51 @@ pub fn table(
         rows.push(row(format!("scenario {}", f.id), &plan.sites, costs));
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Instance;
+    use crate::input::uncertainty::{BaseModel, ScenarioSet};
+
+    /// The demo in two futures (demand ×0.8 and ×1.2).
+    fn demo_futures() -> Futures {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+        let instance = Instance::load(&data).unwrap();
+        let base = BaseModel {
+            text: "",
+            file: "scenario.toml",
+            cli: &[],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scenarios.csv");
+        std::fs::write(&path, "id,demand.scale\nlow,0.8\nhigh,1.2\n").unwrap();
+        let set = ScenarioSet::load_csv(&path, Some(&data), &instance, &base).unwrap();
+        super::super::futures(&set, &instance, &base).unwrap()
+    }
+
+    /// Scenarios whose own MIPs run out of time keep the best plan known (at worst the start
+    /// design's), and WS says it is not proven, instead of failing the solve.
+    #[test]
+    fn wait_and_see_out_of_time_keeps_the_start_design_and_is_not_proven() {
+        let fs = demo_futures();
+        let options = SolveOptions::default();
+        let ev = expected_plan(&fs, &options).unwrap();
+        let start = design_of(&ev.sites);
+        let proven = wait_and_see(&fs, &options, 2, Some(&start), None)
+            .unwrap()
+            .unwrap();
+        assert!(proven.proven);
+        let hurried = wait_and_see(&fs, &options, 2, Some(&start), Some(1e-3))
+            .unwrap()
+            .unwrap();
+        assert!(!hurried.proven);
+        let starts = evaluate_all(&fs.list, &start, &options, 1).unwrap();
+        for ((best, quick), s) in proven.costs.iter().zip(&hurried.costs).zip(&starts) {
+            let s = s.cost().unwrap();
+            assert!(*quick <= s + 0.01, "{quick} is worse than the start's {s}");
+            assert!(*quick >= best - 0.01, "{quick} is below the optimum {best}");
+        }
+    }
 }

@@ -24,6 +24,27 @@ pub struct Recourse {
     pub iterations: usize,
 }
 
+impl Recourse {
+    /// With the best design known before the solve when the solve found none in its time
+    /// (every scenario serves as a check of it), and the larger of the two lower bounds: the
+    /// solve's and perfect foresight's (`ws_bound`; no design does better, and CVaR only adds).
+    pub fn or_best_known(self, best: Option<&Design>, ws_bound: Option<f64>) -> Recourse {
+        let bound = match (self.bound, ws_bound) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let design = match (&self.design, self.infeasible) {
+            (None, false) => best.cloned(),
+            _ => self.design.clone(),
+        };
+        Recourse {
+            design,
+            bound,
+            ..self
+        }
+    }
+}
+
 /// By the multi-cut L-shaped method, started from the designs `starts`.
 pub fn by_decomposition(
     blocks: &[Block<'_>],
@@ -161,4 +182,40 @@ fn start_values(
         values.extend(costs.iter().map(|c| (c - eta).max(0.0)));
     }
     Ok((values.len() == columns).then_some(values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recourse(design: Option<Design>, bound: Option<f64>, infeasible: bool) -> Recourse {
+        Recourse {
+            design,
+            bound,
+            infeasible,
+            method: Method::ExtensiveForm,
+            iterations: 1,
+        }
+    }
+
+    #[test]
+    fn a_solve_without_a_design_falls_back_to_the_best_known_with_the_larger_bound() {
+        let known = Design {
+            sites: vec![Some((OpModel::Owned, 2)), None],
+        };
+        let found = Design {
+            sites: vec![None, Some((OpModel::Franchise, 1))],
+        };
+        let timed_out = recourse(None, Some(90.0), false).or_best_known(Some(&known), Some(95.0));
+        assert_eq!(timed_out.design, Some(known.clone()));
+        assert_eq!(timed_out.bound, Some(95.0));
+        let solved = recourse(Some(found.clone()), Some(99.0), false)
+            .or_best_known(Some(&known), Some(95.0));
+        assert_eq!(solved.design, Some(found));
+        assert_eq!(solved.bound, Some(99.0));
+        let no_bound = recourse(None, None, false).or_best_known(Some(&known), None);
+        assert_eq!(no_bound.bound, None);
+        let infeasible = recourse(None, None, true).or_best_known(Some(&known), Some(1.0));
+        assert_eq!(infeasible.design, None);
+    }
 }
