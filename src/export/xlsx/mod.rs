@@ -18,6 +18,9 @@ use std::io;
 /// The creation date recorded in the workbook: a fixed one, so that the same plan gives the
 /// same bytes (DESIGN §8) rather than a workbook stamped with the time it was written.
 const CREATED: (u16, u8, u8) = (2000, 1, 1);
+/// Deflate level 1: a sweep writes a workbook per point, and the fastest level takes about a
+/// quarter less time than the default (6) for a file about half again as large.
+const ZIP_LEVEL: u8 = 1;
 
 /// The plan as an .xlsx workbook.
 pub fn render(plan: &Plan, instance: &Instance) -> io::Result<Vec<u8>> {
@@ -81,5 +84,6 @@ pub fn fixed_date_workbook() -> Result<Workbook, XlsxError> {
     let created = ExcelDateTime::from_ymd(y, m, d)?;
     let mut book = Workbook::new();
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    book.set_zip_compression_level(ZIP_LEVEL);
     Ok(book)
 }

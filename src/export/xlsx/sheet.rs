@@ -129,14 +129,17 @@ pub fn table<'a>(
         .map(|c| c.name.len() as f64 + FILTER_BUTTON)
         .collect();
     for (c, column) in cols.iter().enumerate() {
+        // cells written without a format take their column's: one format lookup per column,
+        // not per cell
+        sheet.set_column_format(c as u16, formats.of(column.kind))?;
         sheet.write_string_with_format(0, c as u16, column.name, &formats.header)?;
     }
     let mut last = 0u32;
     for (r, row) in rows.into_iter().enumerate() {
         last = r as u32 + 1;
-        for (c, (value, column)) in row.iter().zip(cols).enumerate() {
+        for (c, value) in row.iter().take(cols.len()).enumerate() {
             widths[c] = widths[c].max(value.shown_len());
-            write(sheet, formats, (last, c as u16), value, column.kind)?;
+            write(sheet, formats, (last, c as u16), value)?;
         }
     }
     for (c, w) in widths.iter().enumerate() {
@@ -152,24 +155,19 @@ fn write(
     formats: &Formats,
     (row, col): (u32, u16),
     value: &Value<'_>,
-    kind: Kind,
 ) -> Result<(), XlsxError> {
     let text = |sheet: &mut Worksheet, t: &str| {
-        let format = if formula_like(t) {
-            &formats.quoted
+        if formula_like(t) {
+            sheet.write_string_with_format(row, col, t, &formats.quoted)
         } else {
-            &formats.text
-        };
-        sheet
-            .write_string_with_format(row, col, t, format)
-            .map(drop)
+            sheet.write_string(row, col, t)
+        }
+        .map(drop)
     };
     match value {
         Value::Text(t) => text(sheet, t),
         Value::Owned(t) => text(sheet, t),
-        Value::Num(v) => sheet
-            .write_number_with_format(row, col, *v, formats.of(kind))
-            .map(drop),
+        Value::Num(v) => sheet.write_number(row, col, *v).map(drop),
         Value::Typed(v, own) => sheet
             .write_number_with_format(row, col, *v, formats.of(*own))
             .map(drop),

@@ -132,4 +132,32 @@ mod tests {
         assert_eq!(text(&Data::Float(3.0)).unwrap(), "3");
         assert_eq!(text(&Data::Bool(true)).unwrap(), "true");
     }
+
+    #[test]
+    fn error_values_and_cells_right_of_the_header_are_located() {
+        let mut range = Range::new((0, 0), (3, 3));
+        for (c, h) in ["id", "lat", ""].iter().enumerate() {
+            range.set_value((0, c as u32), Data::String(h.to_string()));
+        }
+        range.set_value((1, 0), Data::String("a".into()));
+        range.set_value((1, 1), Data::Error(calamine::CellErrorType::Div0));
+        range.set_value((2, 0), Data::String("b".into()));
+        range.set_value((2, 3), Data::Float(7.0));
+        range.set_value((3, 0), Data::String("c".into()));
+        range.set_value((3, 1), Data::Float(1.5));
+        let mut errors = Vec::new();
+        let r = records("sites.csv", &range, &mut errors);
+        assert_eq!(r.header, ["id", "lat"]);
+        assert_eq!(r.rows, [(4, vec!["c".to_string(), "1.5".to_string()])]);
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "E010 sites.csv:2: column lat: the cell holds the error #DIV/0!; fix the formula \
+                 or type the value (the row is not read)",
+                "E007 sites.csv:3: cell D3 holds \"7\" right of the header's last column (B); \
+                 give the column a header or clear the cell",
+            ]
+        );
+    }
 }
