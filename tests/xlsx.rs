@@ -411,3 +411,77 @@ fn the_shipped_demo_workbook_is_the_demo() {
         );
     }
 }
+
+#[test]
+fn years_and_scenarios_get_their_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |n: &str| dir.path().join(n).display().to_string();
+    ok(&[
+        "solve",
+        "--set",
+        "horizon.years=3",
+        "--gap",
+        "0.01",
+        "--out",
+        &out("years"),
+    ]);
+    let scenarios = "examples/demo_scenarios.csv";
+    ok(&[
+        "solve",
+        "--scenarios",
+        scenarios,
+        "--gap",
+        "0.01",
+        "--out",
+        &out("two"),
+    ]);
+    let book = dir.path().join("years/plan.xlsx");
+    let plan = read_plan(&dir.path().join("years/plan.json"));
+    let years = rows(&sheet(&book, "Years"));
+    let planned = plan["years"].as_array().unwrap();
+    assert_eq!(years.len(), 3);
+    for (row, y) in years.iter().zip(planned) {
+        assert_eq!(num(&row["year"]), y["year"].as_f64().unwrap());
+        assert_eq!(
+            num(&row["cost_total"]),
+            y["cost"]["total"].as_f64().unwrap()
+        );
+    }
+    let book = dir.path().join("two/plan.xlsx");
+    let plan = read_plan(&dir.path().join("two/plan.json"));
+    let names = open_workbook::<Xlsx<_>, _>(&book).unwrap().sheet_names();
+    assert_eq!(names.last().map(String::as_str), Some("Scenarios"));
+    assert!(!names.contains(&"Years".to_string()));
+    let got = rows(&sheet(&book, "Scenarios"));
+    let want = plan["scenarios"].as_array().unwrap();
+    assert_eq!(got.len(), want.len());
+    for (row, s) in got.iter().zip(want) {
+        assert!(is(&row["scenario"], s["id"].as_str().unwrap()));
+        assert_eq!(num(&row["probability"]), s["probability"].as_f64().unwrap());
+        assert_eq!(
+            num(&row["cost_total"]),
+            s["cost"]["total"].as_f64().unwrap()
+        );
+        let flows = rows(&sheet(&book, "Batch flows"));
+        let mine = flows
+            .iter()
+            .filter(|f| is(&f["scenario"], s["id"].as_str().unwrap()));
+        let total: f64 = mine.map(|f| num(&f["batches"])).sum();
+        let planned: f64 = s["batch_flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["batches"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (total - planned).abs() < 1e-6,
+            "{}: {total} vs {planned}",
+            s["id"]
+        );
+    }
+    assert!(
+        rows(&sheet(&book, "Summary"))
+            .iter()
+            .any(|r| is(&r["section"], "stochastic") && is(&r["item"], "vss"))
+    );
+}

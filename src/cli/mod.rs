@@ -130,7 +130,8 @@ impl InputArgs {
             .map_err(|e| errors.extend(e.0))
             .ok();
         if let (Some(i), Some(s)) = (&instance, &scenario) {
-            errors.extend(i.check_growth(s).err());
+            let locate = |e| cartnet::input::workbook::locate_in(&self.data, e);
+            errors.extend(i.check_growth(s).err().map(locate));
         }
         match (instance, scenario) {
             (Some(i), Some(s)) if errors.is_empty() => Ok((i, s)),

@@ -193,7 +193,8 @@ fn expand(
         errors.extend(
             points
                 .iter()
-                .find_map(|p| instance.check_growth(&p.scenario).err()),
+                .find_map(|p| instance.check_growth(&p.scenario).err())
+                .map(|e| cartnet::input::workbook::locate_in(data, e)),
         );
     }
     (points, instance)

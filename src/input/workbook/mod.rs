@@ -24,12 +24,30 @@ pub fn is_workbook(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
 }
 
-/// Reads and validates the instance in the workbook at `path`.
-pub fn load(path: &Path) -> Result<Instance, InputErrors> {
-    let name = path.file_name().map_or_else(
+/// An error about the instance found after it was read (E105 for demand grown out of range),
+/// located in the workbook when `data` is one.
+pub fn locate_in(data: &Path, e: InputError) -> InputError {
+    if !is_workbook(data) {
+        return e;
+    }
+    let book = book_name(data);
+    let place = locate::Place {
+        book: &book,
+        sheets: &[],
+    };
+    place.locate(e)
+}
+
+fn book_name(path: &Path) -> String {
+    path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
-    );
+    )
+}
+
+/// Reads and validates the instance in the workbook at `path`.
+pub fn load(path: &Path) -> Result<Instance, InputErrors> {
+    let name = book_name(path);
     let bytes = std::fs::read(path).map_err(|e| {
         InputError::new(
             Code::FileUnreadable,
