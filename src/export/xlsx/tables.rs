@@ -155,22 +155,36 @@ pub const PATIENT_FLOWS: &[Col] = &[
     col("hours", Kind::Number),
 ];
 
+/// One row per item of each part's `list`, after the part's scenario and the item's year.
+fn per_part<'a, T: 'a>(
+    parts: &[Part<'a>],
+    list: impl Fn(&Part<'a>) -> &'a [T],
+    cells: impl Fn(&'a T) -> (u32, Vec<Value<'a>>),
+) -> Vec<Vec<Value<'a>>> {
+    let mut rows = Vec::new();
+    for part in parts {
+        for item in list(part) {
+            let (year, values) = cells(item);
+            rows.push(row(part, year, values));
+        }
+    }
+    rows
+}
+
 pub fn patient_flows<'a>(parts: &[Part<'a>]) -> Vec<Vec<Value<'a>>> {
-    let each = |part: &Part<'a>| {
-        part.patient_flows
-            .iter()
-            .map(|f| {
-                let cells = vec![
-                    Value::Text(&f.demand),
-                    Value::Text(&f.hospital),
-                    Value::Num(f.patients),
-                    Value::Num(f.hours),
-                ];
-                row(part, f.year, cells)
-            })
-            .collect::<Vec<_>>()
-    };
-    parts.iter().flat_map(each).collect()
+    per_part(
+        parts,
+        |p| p.patient_flows,
+        |f| {
+            let cells = vec![
+                Value::Text(&f.demand),
+                Value::Text(&f.hospital),
+                Value::Num(f.patients),
+                Value::Num(f.hours),
+            ];
+            (f.year, cells)
+        },
+    )
 }
 
 pub const BATCH_FLOWS: &[Col] = &[
@@ -183,22 +197,20 @@ pub const BATCH_FLOWS: &[Col] = &[
 ];
 
 pub fn batch_flows<'a>(parts: &[Part<'a>]) -> Vec<Vec<Value<'a>>> {
-    let each = |part: &Part<'a>| {
-        part.batch_flows
-            .iter()
-            .map(|f| {
-                let cells = vec![
-                    Value::Text(&f.hospital),
-                    Value::Text(&f.site),
-                    Value::Num(f.batches),
-                    Value::Num(f.transit_hours),
-                    Value::Num(f.vein_to_vein_days),
-                ];
-                row(part, f.year, cells)
-            })
-            .collect::<Vec<_>>()
-    };
-    parts.iter().flat_map(each).collect()
+    per_part(
+        parts,
+        |p| p.batch_flows,
+        |f| {
+            let cells = vec![
+                Value::Text(&f.hospital),
+                Value::Text(&f.site),
+                Value::Num(f.batches),
+                Value::Num(f.transit_hours),
+                Value::Num(f.vein_to_vein_days),
+            ];
+            (f.year, cells)
+        },
+    )
 }
 
 pub const UNSERVED: &[Col] = &[
@@ -209,20 +221,18 @@ pub const UNSERVED: &[Col] = &[
 ];
 
 pub fn unserved<'a>(parts: &[Part<'a>]) -> Vec<Vec<Value<'a>>> {
-    let each = |part: &Part<'a>| {
-        part.unserved
-            .iter()
-            .map(|u| {
-                let cells = vec![
-                    Value::Text(&u.demand),
-                    Value::Num(u.patients),
-                    Value::Text(&u.reason),
-                ];
-                row(part, u.year, cells)
-            })
-            .collect::<Vec<_>>()
-    };
-    parts.iter().flat_map(each).collect()
+    per_part(
+        parts,
+        |p| p.unserved,
+        |u| {
+            let cells = vec![
+                Value::Text(&u.demand),
+                Value::Num(u.patients),
+                Value::Text(&u.reason),
+            ];
+            (u.year, cells)
+        },
+    )
 }
 
 /// The columns of the cost lines, total first.
