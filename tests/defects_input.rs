@@ -333,7 +333,7 @@ fn e001_default_data_outside_the_repository_names_the_folder_once() {
     Fixture::empty().fails_on(
         &["solve", "--out", "out"],
         "E001 data/demo: the folder does not exist; give --data the folder holding demand.csv, \
-         hospitals.csv and sites.csv",
+         hospitals.csv and sites.csv, or a workbook FILE.xlsx",
         "data/demo",
     );
 }
@@ -351,7 +351,7 @@ fn e001_data_folder_that_does_not_exist_is_one_error() {
             "out",
         ],
         "E001 nothing/here: the folder does not exist; give --data the folder holding \
-         demand.csv, hospitals.csv and sites.csv",
+         demand.csv, hospitals.csv and sites.csv, or a workbook FILE.xlsx",
         "nothing/here",
     );
 }
@@ -361,7 +361,7 @@ fn e001_data_that_is_a_file_says_so() {
     Fixture::new().fails_on(
         &["validate", "--data", "data/demand.csv", "--model", MODEL],
         "E001 data/demand.csv: this is a file, not a folder; give --data the folder holding \
-         demand.csv, hospitals.csv and sites.csv",
+         demand.csv, hospitals.csv and sites.csv, or a workbook FILE.xlsx",
         "data/demand.csv",
     );
 }

@@ -236,7 +236,7 @@ fn e001_missing_data_folder_is_one_error() {
     has_line(
         &err,
         "E001 data: the folder does not exist; give --data the folder holding demand.csv, \
-         hospitals.csv and sites.csv",
+         hospitals.csv and sites.csv, or a workbook FILE.xlsx",
     );
 }
 

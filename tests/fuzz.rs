@@ -436,6 +436,41 @@ pub fn hifld_hospitals(bytes: &[u8]) {
     us_source(us::UsSource::Hospitals, "Hospitals.csv", bytes);
 }
 
+/// A workbook of the demo whose sites sheet holds `bytes` read as comma-separated lines of
+/// cells (a cell that reads as a number written as one), read by `--data FILE.xlsx`'s reader;
+/// and `bytes` themselves read as a workbook file.
+pub fn workbook(bytes: &[u8]) {
+    use cartnet::input::workbook::from_bytes;
+    check(timed(bytes, || from_bytes("f.xlsx", bytes)));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, file) in [("demand", "demand.csv"), ("hospitals", "hospitals.csv")] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        fill(sheet, demo(file));
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("sites").unwrap();
+    fill(sheet, bytes);
+    let xlsx = book.save_to_buffer().unwrap();
+    check(timed(bytes, || from_bytes("f.xlsx", &xlsx)));
+}
+
+/// Writes `text`'s lines of comma-separated cells into `sheet` (within Excel's limits).
+fn fill(sheet: &mut rust_xlsxwriter::Worksheet, text: &[u8]) {
+    let text = String::from_utf8_lossy(text);
+    for (r, line) in text.lines().take(1000).enumerate() {
+        for (c, cell) in line.split(',').take(100).enumerate() {
+            let cell: String = cell.chars().take(1000).collect();
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(v) if v.is_finite() => sheet.write_number(r, c, v).map(drop),
+                _ => sheet.write_string(r, c, &cell).map(drop),
+            }
+            .unwrap();
+        }
+    }
+}
+
 /// One proptest per target: `fuzz_<target>`.
 macro_rules! targets {
     ($($test:ident: $corpus:literal => $run:ident;)*) => {$(
@@ -461,6 +496,7 @@ targets! {
     fuzz_census_counties: "counties" => census_counties;
     fuzz_zip_points: "zips" => zip_points;
     fuzz_hifld_hospitals: "hifld" => hifld_hospitals;
+    fuzz_workbook: "workbook" => workbook;
 }
 
 /// The seeds themselves are read as expected: the valid ones are accepted, so the mutations

@@ -44,7 +44,8 @@ pub struct EvaluateArgs {
     /// --set batch.cost_owned=130000.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Folder with the instance's CSV files (default: the plan's instance.data).
+    /// Folder with the instance's CSV files, or a workbook FILE.xlsx (default: the plan's
+    /// instance.data).
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Output folder for evaluation.csv [default: the plan's folder].

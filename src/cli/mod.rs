@@ -9,6 +9,7 @@ mod report;
 mod solve;
 mod solver_args;
 mod sweep;
+mod template;
 mod validate;
 mod verify;
 
@@ -86,6 +87,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Generate a synthetic instance.
     Generate(generate::GenerateArgs),
+    /// Write an instance workbook (.xlsx) to fill in: headers and a README of every column.
+    Template(template::TemplateArgs),
     /// Run a benchmark suite.
     Bench(bench::BenchArgs),
 }
@@ -93,7 +96,8 @@ pub enum Command {
 /// Where the instance and the scenario come from.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv.
+    /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv, or a workbook
+    /// FILE.xlsx with those sheets (`cartnet template` writes one).
     #[arg(long, default_value = "data/demo")]
     pub data: PathBuf,
     /// Scenario file (TOML) [default: the baseline built into cartnet, the same as
@@ -126,7 +130,8 @@ impl InputArgs {
             .map_err(|e| errors.extend(e.0))
             .ok();
         if let (Some(i), Some(s)) = (&instance, &scenario) {
-            errors.extend(i.check_growth(s).err());
+            let locate = |e| cartnet::input::workbook::locate_in(&self.data, e);
+            errors.extend(i.check_growth(s).err().map(locate));
         }
         match (instance, scenario) {
             (Some(i), Some(s)) if errors.is_empty() => Ok((i, s)),
@@ -184,6 +189,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Report(args) => report::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Template(args) => template::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

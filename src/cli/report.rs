@@ -28,7 +28,8 @@ pub struct ReportArgs {
     /// digest or ids do not match --data (the report is marked).
     #[arg(long)]
     pub force: bool,
-    /// Folder with the instance's CSV files (default: the plan's instance.data).
+    /// Folder with the instance's CSV files, or a workbook FILE.xlsx (default: the plan's
+    /// instance.data).
     #[arg(long)]
     pub data: Option<PathBuf>,
 }

@@ -38,8 +38,8 @@ pub struct SweepArgs {
     /// its settings; --vary adds axes after its own.
     #[arg(long = "sweep", value_name = "FILE")]
     pub sweep: Option<PathBuf>,
-    /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv
-    /// [default: the sweep file's, else data/demo].
+    /// Folder with demand.csv, hospitals.csv, sites.csv and optional lanes.csv, or a workbook
+    /// FILE.xlsx with those sheets [default: the sweep file's, else data/demo].
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Base scenario file [default: the sweep file's, else the baseline built into cartnet,
@@ -207,7 +207,8 @@ fn expand(
         errors.extend(
             points
                 .iter()
-                .find_map(|p| instance.check_growth(&p.scenario).err()),
+                .find_map(|p| instance.check_growth(&p.scenario).err())
+                .map(|e| cartnet::input::workbook::locate_in(data, e)),
         );
     }
     (points, instance)

@@ -13,7 +13,8 @@ pub struct VerifyArgs {
     /// The plan to check (plan.json written by `cartnet solve`).
     #[arg(value_name = "PLAN.json")]
     pub plan: PathBuf,
-    /// Folder with the instance's CSV files (default: the plan's instance.data).
+    /// Folder with the instance's CSV files, or a workbook FILE.xlsx (default: the plan's
+    /// instance.data).
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Scenario file to check against (default: the scenario recorded in the plan).

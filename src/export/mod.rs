@@ -1,4 +1,4 @@
-//! Writers for a plan: plan.json, the CSV tables, plan.geojson, the HTML report and the printed
+//! Writers for a plan: plan.json, the CSV tables, plan.geojson, plan.xlsx, the HTML report and the printed
 //! summary. Every file is written through [`crate::fs`], so a reader never sees a half-written
 //! file.
 
@@ -12,6 +12,7 @@ pub mod summary;
 pub mod sweep;
 pub mod sweep_html;
 pub mod tipping;
+pub mod xlsx;
 
 use crate::input::Instance;
 use crate::plan::Plan;
@@ -20,10 +21,11 @@ use std::path::{Path, PathBuf};
 
 use crate::fs::folder;
 
-/// Writes plan.json, sites.csv, patient_flows.csv, batch_flows.csv and plan.geojson into `out`
+/// Writes plan.json, sites.csv, patient_flows.csv, batch_flows.csv, plan.geojson and plan.xlsx
+/// into `out`
 /// (and years.csv for a multi-year plan);
 /// `instance` is the data the plan was made from (plan.geojson needs its coordinates).
-/// Every file is rendered before any is written, and the five replace an earlier plan's as one
+/// Every file is rendered before any is written, and they replace an earlier plan's as one
 /// set ([`crate::fs::write_all_atomic`]) under the folder's lock ([`folder::lock`]): on any failure the
 /// folder keeps the earlier plan, whole, and two runs writing it at once never mix their files.
 pub fn write_plan(
@@ -48,6 +50,7 @@ fn render_plan(plan: &Plan, instance: &Instance) -> io::Result<Vec<(&'static str
         ("patient_flows.csv", csv::patient_flows(plan)?),
         ("batch_flows.csv", csv::batch_flows(plan)?),
         ("plan.geojson", geojson::render(plan, instance)?),
+        ("plan.xlsx", xlsx::render(plan, instance)?),
     ];
     if !plan.years.is_empty() {
         files.push(("years.csv", csv::years(plan)?));

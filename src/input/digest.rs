@@ -4,7 +4,9 @@
 //! It is 64-bit FNV-1a (no crate needed) over, for each of `demand.csv`, `hospitals.csv`,
 //! `sites.csv` and `lanes.csv` in that order: the file's name, a zero byte, then its length as 8
 //! little-endian bytes and its bytes, or 8 bytes 0xFF when the file is absent (only lanes.csv may
-//! be). It is written `fnv1a64:` and 16 lower-case hex digits. It tells a changed or different
+//! be). An instance in a workbook (`--data FILE.xlsx`) is digested the same way as one file named
+//! `workbook.xlsx` (so renaming the workbook keeps its digest). It is written `fnv1a64:` and 16
+//! lower-case hex digits. It tells a changed or different
 //! file from the one a plan was made from; it is no defence against a file made to collide.
 
 use super::data_files;
@@ -49,9 +51,17 @@ pub fn of_files(files: &[(&str, Option<&[u8]>)]) -> String {
     format!("{PREFIX}{:016x}", h.0)
 }
 
+/// The name a workbook's bytes are digested under.
+const WORKBOOK: &str = "workbook.xlsx";
+
 /// The digest of the instance in `dir` (an absent lanes.csv is part of it; any other file that
-/// cannot be read is an error).
+/// cannot be read is an error), or of the workbook `dir` names.
 pub fn of_folder(dir: &Path) -> io::Result<String> {
+    if super::workbook::is_workbook(dir) {
+        let bytes = std::fs::read(dir)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+        return Ok(of_files(&[(WORKBOOK, Some(&bytes))]));
+    }
     let mut contents = Vec::new();
     for path in data_files(dir) {
         let name = path

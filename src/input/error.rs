@@ -23,6 +23,10 @@ pub enum Code {
     MalformedRow,
     /// E008: the file looks semicolon-separated (European spreadsheet export).
     WrongDelimiter,
+    /// E009: a workbook given as `--data` lacks a sheet an instance needs.
+    MissingSheet,
+    /// E010: a workbook cell holds an error value (#DIV/0!, #REF!, #N/A, ...).
+    CellError,
     /// E101: a required value is blank.
     MissingValue,
     /// E102: a value is not a number.
@@ -105,6 +109,8 @@ impl Code {
             Code::DuplicateColumn => "E006",
             Code::MalformedRow => "E007",
             Code::WrongDelimiter => "E008",
+            Code::MissingSheet => "E009",
+            Code::CellError => "E010",
             Code::MissingValue => "E101",
             Code::NotANumber => "E102",
             Code::NotWholeNumber => "E103",

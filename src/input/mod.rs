@@ -1,6 +1,7 @@
 //! Input: the instance's CSV files and the scenario, parsed and validated (DESIGN §3–§4).
 //! Every problem is collected before reporting; a valid [`Instance`] has resolved references.
 
+pub mod columns;
 pub mod digest;
 pub mod error;
 mod lanes;
@@ -10,6 +11,7 @@ mod sites;
 pub mod table;
 pub mod terms;
 pub mod uncertainty;
+pub mod workbook;
 
 use error::{Code, InputError, InputErrors};
 use lanes::read_lanes;
@@ -17,7 +19,7 @@ use serde::Serialize;
 use sites::read_sites;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use table::{Column, optional, required};
+use table::{Column, Table};
 
 pub use scenario::{ModelSource, Override, Scenario};
 pub use terms::SiteTerms;
@@ -144,59 +146,28 @@ pub struct Instance {
     pub lanes: Vec<Lane>,
 }
 
-const DEMAND_COLUMNS: &[Column] = &[
-    required("id"),
-    optional("name"),
-    required("lat"),
-    required("lon"),
-    required("patients"),
-    optional("growth"),
-];
-const HOSPITAL_COLUMNS: &[Column] = &[
-    required("id"),
-    optional("name"),
-    required("lat"),
-    required("lon"),
-    optional("max_patients"),
-];
-const SITE_COLUMNS: &[Column] = &[
-    required("id"),
-    optional("name"),
-    required("lat"),
-    required("lon"),
-    required("kind"),
-    optional("hospital"),
-    optional("max_platforms"),
-    optional("allow"),
-    optional("setup_cost_owned"),
-    optional("setup_cost_franchise"),
-    optional("batches_per_platform"),
-    optional("existing"),
-];
-const LANE_COLUMNS: &[Column] = &[
-    required("from"),
-    required("to"),
-    required("hours"),
-    optional("cost"),
-];
-
 /// Where an instance's files are.
 pub fn data_files(dir: &Path) -> [PathBuf; 4] {
     ["demand.csv", "hospitals.csv", "sites.csv", "lanes.csv"].map(|f| dir.join(f))
 }
 
 impl Instance {
-    /// Reads and validates `demand.csv`, `hospitals.csv`, `sites.csv` and the optional `lanes.csv`.
-    pub fn load(dir: &Path) -> Result<Instance, InputErrors> {
-        check_folder(dir)?;
-        let [demand, hospitals, sites, lanes] = data_files(dir);
+    /// Reads and validates `demand.csv`, `hospitals.csv`, `sites.csv` and the optional
+    /// `lanes.csv` in the folder `path`, or the sheets of the workbook `path` (`.xlsx`,
+    /// [`workbook`]).
+    pub fn load(path: &Path) -> Result<Instance, InputErrors> {
+        if workbook::is_workbook(path) {
+            return workbook::load(path);
+        }
+        check_folder(path)?;
+        let [demand, hospitals, sites, lanes] = data_files(path);
         let has_lanes = lanes.exists();
-        Instance::parse(has_lanes, |file, errors| {
+        Instance::parse(has_lanes, |file, columns, errors| {
             let path = [&demand, &hospitals, &sites, &lanes]
                 .into_iter()
                 .find(|p| p.ends_with(file))
                 .expect("one of the four files");
-            table::read_bytes(path, errors).map(|(_, b)| b)
+            table::read(path, columns, errors)
         })
     }
 
@@ -208,33 +179,29 @@ impl Instance {
         sites: &[u8],
         lanes: Option<&[u8]>,
     ) -> Result<Instance, InputErrors> {
-        Instance::parse(lanes.is_some(), |file, _| {
+        Instance::parse(lanes.is_some(), |file, columns, errors| {
             let bytes = match file {
                 "demand.csv" => demand,
                 "hospitals.csv" => hospitals,
                 "sites.csv" => sites,
                 _ => lanes.unwrap_or_default(),
             };
-            Some(bytes.to_vec())
+            table::parse(file, bytes, columns, errors)
         })
     }
 
-    /// Reads the files in order through `read` (a file's bytes, or `None` after recording why
-    /// it cannot be read) and validates them; lanes.csv only when `has_lanes`.
+    /// Reads the tables in order through `table` (a file's checked table, or `None` after
+    /// recording why it cannot be read) and validates them; lanes.csv only when `has_lanes`.
     fn parse(
         has_lanes: bool,
-        mut read: impl FnMut(&str, &mut Vec<InputError>) -> Option<Vec<u8>>,
+        mut table: impl FnMut(&str, &[Column], &mut Vec<InputError>) -> Option<Table>,
     ) -> Result<Instance, InputErrors> {
         let mut errors = Vec::new();
-        let mut table = |file: &str, columns, errors: &mut Vec<InputError>| {
-            let bytes = read(file, errors)?;
-            table::parse(file, &bytes, columns, errors)
-        };
-        let demand_t = table("demand.csv", DEMAND_COLUMNS, &mut errors);
-        let hospital_t = table("hospitals.csv", HOSPITAL_COLUMNS, &mut errors);
-        let site_t = table("sites.csv", SITE_COLUMNS, &mut errors);
+        let demand_t = table("demand.csv", columns::DEMAND, &mut errors);
+        let hospital_t = table("hospitals.csv", columns::HOSPITALS, &mut errors);
+        let site_t = table("sites.csv", columns::SITES, &mut errors);
         let lane_t = has_lanes
-            .then(|| table("lanes.csv", LANE_COLUMNS, &mut errors))
+            .then(|| table("lanes.csv", columns::LANES, &mut errors))
             .flatten();
         let demand = demand_t.map(|t| read_demand(&t, &mut errors));
         let hospitals = hospital_t.map(|t| read_hospitals(&t, &mut errors));
@@ -327,7 +294,8 @@ impl Instance {
 
 /// One E001 for a `--data` that is not a folder, rather than one per file it should hold.
 fn check_folder(dir: &Path) -> Result<(), InputError> {
-    const HOLDS: &str = "give --data the folder holding demand.csv, hospitals.csv and sites.csv";
+    const HOLDS: &str = "give --data the folder holding demand.csv, hospitals.csv and sites.csv, \
+                         or a workbook FILE.xlsx";
     let why = match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => return Ok(()),
         Ok(_) => format!("this is a file, not a folder; {HOLDS}"),

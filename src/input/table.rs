@@ -7,24 +7,50 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// A column a file may have.
+/// A column a file may have; for the instance's files also what it holds, for people
+/// (the template's README sheet) and for writers (`number`: written as a number cell).
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
     pub name: &'static str,
     pub required: bool,
+    pub number: bool,
+    pub expected: &'static str,
+    pub meaning: &'static str,
 }
 
 pub const fn required(name: &'static str) -> Column {
     Column {
         name,
         required: true,
+        number: false,
+        expected: "",
+        meaning: "",
     }
 }
 
 pub const fn optional(name: &'static str) -> Column {
     Column {
-        name,
         required: false,
+        ..required(name)
+    }
+}
+
+impl Column {
+    /// A text column: what it accepts and what it means.
+    pub const fn text(self, expected: &'static str, meaning: &'static str) -> Column {
+        Column {
+            expected,
+            meaning,
+            ..self
+        }
+    }
+
+    /// A number column: what it accepts and what it means.
+    pub const fn number(self, expected: &'static str, meaning: &'static str) -> Column {
+        Column {
+            number: true,
+            ..self.text(expected, meaning)
+        }
     }
 }
 
@@ -35,7 +61,42 @@ pub const fn optional(name: &'static str) -> Column {
 pub struct Table {
     pub file: String,
     index: HashMap<&'static str, usize>,
-    data: Vec<u8>,
+    data: Rows,
+}
+
+/// Where a table's rows come from: a CSV file's text, read again at each visit, or records
+/// already read (a workbook's sheet), each with its line (the sheet's row number).
+#[derive(Debug)]
+enum Rows {
+    Csv(Vec<u8>),
+    Records(Vec<(u64, csv::StringRecord)>),
+}
+
+/// A table of records read elsewhere (a workbook's sheet): the header is checked as a CSV
+/// file's is, and each row keeps the line given with it. Cells are trimmed, as in a CSV file.
+pub fn from_records(
+    file: &str,
+    header: &[String],
+    rows: Vec<(u64, Vec<String>)>,
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+) -> Option<Table> {
+    let record = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| c.trim())
+            .collect::<csv::StringRecord>()
+    };
+    let index = check_header(file, &record(header), columns, false, errors)?;
+    let rows = rows
+        .into_iter()
+        .map(|(line, cells)| (line, record(&cells)))
+        .collect();
+    Some(Table {
+        file: file.to_string(),
+        index,
+        data: Rows::Records(rows),
+    })
 }
 
 /// Reads and checks a CSV file. Problems go to `errors`; `None` when the rows cannot be used at all.
@@ -105,7 +166,7 @@ fn parse_with(
     Some(Table {
         file: file.to_string(),
         index,
-        data: bytes.into_owned(),
+        data: Rows::Csv(bytes.into_owned()),
     })
 }
 
@@ -333,7 +394,25 @@ impl Table {
     /// Rows with the wrong number of fields (reported when the table was read) and blank lines
     /// (as spreadsheets leave at the end) are skipped.
     pub fn for_each_row(&self, errors: &mut Vec<InputError>, mut visit: impl FnMut(&mut Row<'_>)) {
-        let mut reader = csv_reader(&self.data);
+        let data = match &self.data {
+            Rows::Csv(data) => data,
+            Rows::Records(records) => {
+                for (line, record) in records {
+                    if record.iter().all(str::is_empty) {
+                        continue;
+                    }
+                    let (table, line) = (self, *line);
+                    visit(&mut Row {
+                        table,
+                        record,
+                        line,
+                        errors: &mut *errors,
+                    });
+                }
+                return;
+            }
+        };
+        let mut reader = csv_reader(data);
         let mut record = csv::StringRecord::new();
         loop {
             match reader.read_record(&mut record) {

@@ -343,7 +343,7 @@ fn repeats<'k>(
     (count, first)
 }
 
-/// The data folder: the one given, or the plan's `instance.data`.
+/// The data folder (or workbook): the one given, or the plan's `instance.data`.
 pub fn resolve_data(plan: &Value, data: Option<&Path>) -> Result<PathBuf, VerifyError> {
     match data {
         Some(d) => Ok(d.to_path_buf()),
@@ -355,7 +355,8 @@ pub fn resolve_data(plan: &Value, data: Option<&Path>) -> Result<PathBuf, Verify
                 )
             })?;
             let dir = PathBuf::from(recorded);
-            if dir.join("sites.csv").exists() {
+            let workbook = crate::input::workbook::is_workbook(&dir) && dir.is_file();
+            if workbook || dir.join("sites.csv").exists() {
                 Ok(dir)
             } else {
                 Err(VerifyError::Plan(format!(
