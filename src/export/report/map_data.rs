@@ -64,6 +64,11 @@ impl Projection {
         )
     }
 
+    /// Pixels per degree of latitude (and of longitude at the map's middle latitude).
+    pub(super) fn px_per_degree(&self) -> f64 {
+        self.scale
+    }
+
     pub(super) fn lon_at(&self, x: f64) -> f64 {
         self.lon0 + (x - self.x0) / (self.kx * self.scale)
     }
