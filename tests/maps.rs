@@ -269,3 +269,27 @@ fn report_reads_without_a_basemap_and_refuses_a_broken_one() {
     assert!(r.stderr.contains("E250"), "{}", r.stderr);
     assert!(r.stderr.contains("basemap.geojson"), "{}", r.stderr);
 }
+
+#[test]
+fn compare_maps_are_readable_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = solve(&dir, "base", "models/baseline.toml");
+    let b = solve(&dir, "cent", "models/centralized.toml");
+    let out = dir.path().join("cmp");
+    let r = run(cartnet()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    let html = out.join("compare.html");
+    let page = std::fs::read_to_string(&html).unwrap();
+    let labels = label_counts(&page);
+    assert_eq!(labels.len(), 2, "two maps");
+    let Some(browser) = chromium_or_skip() else {
+        return;
+    };
+    assert_readable(&browser, &html, &labels);
+    look(&browser, &html, (1280, 1500), "compare-demo.png");
+}

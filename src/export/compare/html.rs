@@ -1,6 +1,6 @@
 //! compare.html: one self-contained page (inline SVG and CSS, no script) with the cost lines and
-//! KPIs of both plans side by side, the sites and hospitals that changed, and the two maps side
-//! by side, drawn as the report draws its map (over the instance's basemap, if any).
+//! KPIs of both plans side by side, the two maps side by side, then the sites and hospitals that
+//! changed; the maps are drawn as the report draws its map (over the instance's basemap, if any).
 
 use super::text::{cost_change, kpi_change, kpi_value, or_dash, site_list, site_state};
 use super::{Comparison, Pair};
@@ -211,14 +211,14 @@ pub fn render(c: &Comparison, p: &Page<'_, '_>) -> String {
     );
     pair_table(&mut h, "KPIs", &c.kpis, false);
     h.push_str("</div>\n");
-    sites_table(&mut h, c, p.instance);
-    hospitals_table(&mut h, c, p.instance);
     h.push_str("<div class=\"pair\">\n");
     for (name, side) in [("A", &p.a), ("B", &p.b)] {
         let title = format!("{name} <span class=\"muted\">{}</span>", plain(side.path));
         h.push_str(&map_card(side.rows, p.instance, p.basemap, &title));
     }
     h.push_str("</div>\n");
+    sites_table(&mut h, c, p.instance);
+    hospitals_table(&mut h, c, p.instance);
     let _ = write!(
         h,
         "<footer>Made by cartnet {} with <code>cartnet compare</code>. B − A is plan B's figure \

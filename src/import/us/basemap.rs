@@ -81,17 +81,23 @@ fn extent(points: impl Iterator<Item = (f64, f64)>, margin: f64) -> (f64, f64, f
     (w - margin, e + margin, s - margin, n + margin)
 }
 
-/// Each outline simplified; rings (islands, lakes) that vanish at the tolerance are left out,
-/// and so are outlines with nothing left.
+/// Each outline simplified; islands smaller than `detail.min_area` and rings that vanish at
+/// the tolerance are left out, but never an outline's largest polygon (DC is smaller than the
+/// islands dropped), so every state and DC stays on the map.
 fn simplified(b: Basemap, detail: Detail) -> Basemap {
     let outlines = b
         .outlines
         .into_iter()
         .filter_map(|o| {
-            let polygons: Vec<Vec<Vec<(f64, f64)>>> = o
-                .polygons
+            let shapes: Vec<Polygon<f64>> = o.polygons.iter().filter_map(|p| polygon(p)).collect();
+            let largest = shapes.iter().map(Area::unsigned_area).fold(0.0, f64::max);
+            let polygons: Vec<Vec<Vec<(f64, f64)>>> = shapes
                 .iter()
-                .filter_map(|p| simplify(p, detail))
+                .filter(|p| {
+                    let area = p.unsigned_area();
+                    area >= detail.min_area || area == largest
+                })
+                .filter_map(|p| simplify(p, detail.tolerance))
                 .collect();
             (!polygons.is_empty()).then_some(Outline { polygons, ..o })
         })
@@ -99,15 +105,16 @@ fn simplified(b: Basemap, detail: Detail) -> Basemap {
     Basemap { outlines }
 }
 
-/// One polygon simplified, or `None` when it is smaller than `detail.min_area` or vanishes.
-fn simplify(rings: &[Vec<(f64, f64)>], detail: Detail) -> Option<Vec<Vec<(f64, f64)>>> {
+/// A polygon of rings (the exterior first); `None` for one without rings.
+fn polygon(rings: &[Vec<(f64, f64)>]) -> Option<Polygon<f64>> {
     let (exterior, holes) = rings.split_first()?;
     let ls = |r: &Vec<(f64, f64)>| LineString::from(r.clone());
-    let p = Polygon::new(ls(exterior), holes.iter().map(ls).collect());
-    if p.unsigned_area() < detail.min_area {
-        return None;
-    }
-    let p = p.simplify(detail.tolerance);
+    Some(Polygon::new(ls(exterior), holes.iter().map(ls).collect()))
+}
+
+/// A polygon simplified to `tolerance` as rings, or `None` when its exterior vanishes.
+fn simplify(p: &Polygon<f64>, tolerance: f64) -> Option<Vec<Vec<(f64, f64)>>> {
+    let p = p.simplify(tolerance);
     let points = |l: &LineString<f64>| -> Vec<(f64, f64)> { l.points().map(|q| q.x_y()).collect() };
     let exterior = points(p.exterior());
     if exterior.len() < MIN_RING_POINTS {
