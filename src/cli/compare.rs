@@ -82,7 +82,15 @@ pub fn run(args: CompareArgs) -> u8 {
         printable_path(&args.a),
         printable_path(&args.b)
     );
-    print!("{}", compare::text::render(&c));
+    let name = |id: &str| {
+        drawn
+            .instance
+            .hospitals
+            .iter()
+            .find(|h| h.id == id)
+            .map(|h| h.name.clone())
+    };
+    print!("{}", compare::text::render(&c, &name));
     write(&out, &c, &args, (&a, &b), &drawn)
 }
 

@@ -78,8 +78,9 @@ fn pair_rows(
     }
 }
 
-/// The comparison as printed: the cost lines and KPIs side by side, then what changed.
-pub fn render(c: &Comparison) -> String {
+/// The comparison as printed: the cost lines and KPIs side by side, then what changed;
+/// `hospital_name` gives a hospital's name by id, when the instance has it.
+pub fn render(c: &Comparison, hospital_name: &dyn Fn(&str) -> Option<String>) -> String {
     let mut s = String::new();
     pair_rows(
         &mut s,
@@ -102,9 +103,8 @@ pub fn render(c: &Comparison) -> String {
             .iter()
             .filter(|x| x.change == change)
             .map(|x| match change {
-                Change::Opened => format!("{} ({})", x.id, site_state(&x.b)),
-                Change::Closed => format!("{} (was {})", x.id, site_state(&x.a)),
-                _ => format!("{}: {} → {}", x.id, site_state(&x.a), site_state(&x.b)),
+                Change::Opened | Change::Closed => x.id.clone(),
+                _ => format!("{} ({} → {})", x.id, site_state(&x.a), site_state(&x.b)),
             })
             .collect();
         let label = match change {
@@ -127,10 +127,12 @@ pub fn render(c: &Comparison) -> String {
         Some(list) => {
             let _ = writeln!(s, "hospitals served by other sites in B ({}):", list.len());
             for h in list {
+                let name = hospital_name(&h.id).map_or(String::new(), |n| format!(" {n}"));
                 let _ = writeln!(
                     s,
-                    "  {}: {} → {}",
+                    "  {}{}: {} → {}",
                     printable(&h.id),
+                    printable(&name),
                     printable(&site_list(&h.a)),
                     printable(&site_list(&h.b))
                 );
