@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ROOT, cartnet, run};
+use common::{ROOT, cartnet, demo_csv_copy, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -77,11 +77,7 @@ fn the_demo_basemap_is_what_the_documented_command_writes() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    std::fs::create_dir(&data).unwrap();
-    for f in ["demand.csv", "hospitals.csv", "sites.csv"] {
-        std::fs::copy(Path::new(ROOT).join("data/demo").join(f), data.join(f)).unwrap();
-    }
+    let data = demo_csv_copy(dir.path(), "demo");
     let r = run(cartnet()
         .args(["import", "us", "--states"])
         .arg(states())
@@ -105,11 +101,7 @@ fn the_demo_basemap_is_what_the_documented_command_writes() {
 #[test]
 fn a_bad_states_file_or_no_instance_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("demo");
-    std::fs::create_dir(&data).unwrap();
-    for f in ["demand.csv", "hospitals.csv", "sites.csv"] {
-        std::fs::copy(Path::new(ROOT).join("data/demo").join(f), data.join(f)).unwrap();
-    }
+    let data = demo_csv_copy(dir.path(), "demo");
     let bad = dir.path().join("states.geojson");
     std::fs::write(&bad, "{\"type\": \"FeatureCollection\", \"features\": [").unwrap();
     let r = run(cartnet()

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{ROOT, cartnet, read_plan, run};
+use common::{ROOT, compare_plans, read_plan, solve_into};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -15,21 +15,13 @@ use tempfile::TempDir;
 /// The centralized scenario, which solves in a fraction of a second, as `--model=FILE`.
 const CENTRAL: &str = "--model=models/centralized.toml";
 
-/// Solves the demo with `args` into `dir/name`; the plan's path.
-fn solve(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
-    let out = dir.join(name);
-    let r = run(cartnet().arg("solve").arg("--out").arg(&out).args(args));
-    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
-    out.join("plan.json")
-}
-
 /// The baseline and centralized plans of the demo, solved once for this file's tests.
 fn plans() -> &'static (TempDir, PathBuf, PathBuf) {
     static PLANS: OnceLock<(TempDir, PathBuf, PathBuf)> = OnceLock::new();
     PLANS.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let a = solve(dir.path(), "base", &["--model", "models/baseline.toml"]);
-        let b = solve(dir.path(), "cent", &["--model", "models/centralized.toml"]);
+        let a = solve_into(dir.path(), "base", &["--model", "models/baseline.toml"]);
+        let b = solve_into(dir.path(), "cent", &["--model", "models/centralized.toml"]);
         (dir, a, b)
     })
 }
@@ -80,12 +72,7 @@ fn serving(plan: &Value) -> BTreeMap<String, BTreeSet<String>> {
 fn baseline_against_centralized_matches_the_plans() {
     let (dir, a, b) = plans();
     let out = dir.path().join("cmp");
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(a)
-        .arg(b)
-        .arg("--out")
-        .arg(&out));
+    let r = compare_plans(a, b, &out, &[]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     let (pa, pb) = (read_plan(a), read_plan(b));
     let rows = read_csv(&out.join("compare.csv"));
@@ -143,12 +130,7 @@ fn baseline_against_centralized_matches_the_plans() {
 fn a_plan_against_itself_changes_nothing() {
     let (dir, a, _) = plans();
     let out = dir.path().join("same");
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(a)
-        .arg(a)
-        .arg("--out")
-        .arg(&out));
+    let r = compare_plans(a, a, &out, &[]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     for (k, (_, _, change)) in read_csv(&out.join("compare.csv")) {
         assert!(k.0 == "cost" || k.0 == "kpi", "{k:?} changed");
@@ -164,22 +146,11 @@ fn plans_of_two_instances_are_refused_unless_forced() {
     let other_path = dir.path().join("other.json");
     std::fs::write(&other_path, other.to_string()).unwrap();
     let out = dir.path().join("refused");
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(a)
-        .arg(&other_path)
-        .arg("--out")
-        .arg(&out));
+    let r = compare_plans(a, &other_path, &out, &[]);
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.starts_with("E620 "), "{}", r.stderr);
     assert!(!out.exists(), "nothing is written");
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(a)
-        .arg(&other_path)
-        .arg("--out")
-        .arg(&out)
-        .arg("--force"));
+    let r = compare_plans(a, &other_path, &out, &["--force"]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let page = std::fs::read_to_string(out.join("compare.html")).unwrap();
     assert!(page.contains("role=\"alert\""), "a forced page says so");
@@ -188,20 +159,15 @@ fn plans_of_two_instances_are_refused_unless_forced() {
 #[test]
 fn plans_of_different_kinds_are_refused() {
     let (dir, a, _) = plans();
-    let years = solve(dir.path(), "years", &[CENTRAL, "--set", "horizon.years=2"]);
+    let years = solve_into(dir.path(), "years", &[CENTRAL, "--set", "horizon.years=2"]);
     let out = dir.path().join("kinds");
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(a)
-        .arg(&years)
-        .arg("--out")
-        .arg(&out));
+    let r = compare_plans(a, &years, &out, &[]);
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.starts_with("E621 "), "{}", r.stderr);
     assert!(r.stderr.contains("2-year plan"), "{}", r.stderr);
     assert!(!out.exists());
     // two multi-year plans of one length compare: net present values, the final year's sites
-    let again = solve(
+    let again = solve_into(
         dir.path(),
         "years2",
         &[
@@ -212,12 +178,7 @@ fn plans_of_different_kinds_are_refused() {
             "batch.cost_owned=130000",
         ],
     );
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(&years)
-        .arg(&again)
-        .arg("--out")
-        .arg(&out));
+    let r = compare_plans(&years, &again, &out, &[]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.contains("net present value"), "{}", r.stdout);
 }
@@ -228,19 +189,14 @@ fn two_stage_plans_compare_their_designs_and_expected_costs() {
     let scenarios = Path::new(ROOT).join("examples/demo_scenarios.csv");
     let s = scenarios.to_str().unwrap();
     let args = ["--model", "models/centralized.toml", "--scenarios", s];
-    let a = solve(dir.path(), "a", &args);
-    let b = solve(
+    let a = solve_into(dir.path(), "a", &args);
+    let b = solve_into(
         dir.path(),
         "b",
         &[&args[..], &["--set", "site.max_platforms=25"]].concat(),
     );
     let out = dir.path().join("cmp");
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(&a)
-        .arg(&b)
-        .arg("--out")
-        .arg(&out));
+    let r = compare_plans(&a, &b, &out, &[]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("USD a year, expected"), "{}", r.stdout);
     assert!(r.stdout.contains("hospitals: not compared"), "{}", r.stdout);

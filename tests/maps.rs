@@ -11,7 +11,7 @@
 mod common;
 
 use common::browser::{chromium_or_skip, dump_dom, png_info, screenshot_sized};
-use common::{ROOT, cartnet, run};
+use common::{ROOT, cartnet, compare_plans, demo_csv_copy, run, solve_into};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -157,12 +157,7 @@ fn label_counts(page: &str) -> Vec<usize> {
 
 /// Solves the demo with `model` into `dir/name`; the plan's path.
 fn solve(dir: &TempDir, name: &str, model: &str) -> PathBuf {
-    let out = dir.path().join(name);
-    let r = run(cartnet()
-        .args(["solve", "--model", model, "--out"])
-        .arg(&out));
-    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
-    out.join("plan.json")
+    solve_into(dir.path(), name, &["--model", model])
 }
 
 /// Screenshots `html` and checks that it is not blank; keeps it when asked.
@@ -232,11 +227,7 @@ fn report_map_labels_do_not_overlap_in_the_browser() {
 #[test]
 fn report_reads_without_a_basemap_and_refuses_a_broken_one() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    for f in ["demand.csv", "hospitals.csv", "sites.csv"] {
-        std::fs::copy(Path::new(ROOT).join("data/demo").join(f), data.join(f)).unwrap();
-    }
+    let data = demo_csv_copy(dir.path(), "data");
     let out = dir.path().join("out");
     let r = run(cartnet()
         .arg("solve")
@@ -276,12 +267,7 @@ fn compare_maps_are_readable_side_by_side() {
     let a = solve(&dir, "base", "models/baseline.toml");
     let b = solve(&dir, "cent", "models/centralized.toml");
     let out = dir.path().join("cmp");
-    let r = run(cartnet()
-        .arg("compare")
-        .arg(&a)
-        .arg(&b)
-        .arg("--out")
-        .arg(&out));
+    let r = compare_plans(&a, &b, &out, &[]);
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     let html = out.join("compare.html");
     let page = std::fs::read_to_string(&html).unwrap();

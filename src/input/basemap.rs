@@ -33,6 +33,17 @@ pub struct Basemap {
     pub outlines: Vec<Outline>,
 }
 
+/// Every point of `instance` as (lon, lat): what a map of it shows, and what its basemap covers.
+pub fn places(instance: &super::Instance) -> Vec<(f64, f64)> {
+    instance
+        .demand
+        .iter()
+        .map(|d| (d.lon, d.lat))
+        .chain(instance.hospitals.iter().map(|x| (x.lon, x.lat)))
+        .chain(instance.sites.iter().map(|x| (x.lon, x.lat)))
+        .collect()
+}
+
 /// The basemap of the instance in `dir`: `None` when it has none.
 pub fn load(dir: &Path) -> Result<Option<Basemap>, InputError> {
     let path = dir.join(FILE);

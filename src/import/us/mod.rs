@@ -134,13 +134,7 @@ pub fn import(options: &UsOptions) -> Result<UsSummary, UsError> {
 /// outlines of `states` near its points, simplified. Returns how many outlines and bytes.
 pub fn add_basemap(states: &Path, out: &Path) -> Result<(usize, usize), UsError> {
     let instance = crate::input::Instance::load(out).map_err(UsError::Input)?;
-    let points: Vec<(f64, f64)> = instance
-        .demand
-        .iter()
-        .map(|d| (d.lon, d.lat))
-        .chain(instance.hospitals.iter().map(|x| (x.lon, x.lat)))
-        .chain(instance.sites.iter().map(|x| (x.lon, x.lat)))
-        .collect();
+    let points = crate::input::basemap::places(&instance);
     let b = basemap::around(states, &points).map_err(|e| UsError::Input(InputErrors(vec![e])))?;
     let bytes = basemap::render(&b);
     let size = bytes.len();
