@@ -11,11 +11,11 @@ mod common;
 use cartnet::text::usd;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+use common::browser::{chromium_or_skip, png_info, screenshot};
 use common::{ROOT, Solved, cartnet, run, verify_plan};
 
 /// Solves the demo (data/demo, models/baseline.toml) with `args`, asserting exit 0.
@@ -604,69 +604,6 @@ fn verify_reports_a_plan_it_cannot_read() {
 // ---------------------------------------------------------------------------------------------
 // report
 
-/// Width, height and the size of a PNG file, from its signature and IHDR chunk.
-fn png_info(bytes: &[u8]) -> (u32, u32) {
-    assert!(bytes.len() > 33, "not a PNG: {} bytes", bytes.len());
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    assert_eq!(&bytes[12..16], b"IHDR", "the first chunk is IHDR");
-    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-    (be(&bytes[16..20]), be(&bytes[20..24]))
-}
-
-fn chromium() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("CARTNET_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser"] {
-            let p = dir.join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
-
-/// Screenshots `html` at 1280 x 1600 in headless Chromium; returns the PNG's bytes.
-fn screenshot(browser: &Path, html: &Path, png: &Path) -> Vec<u8> {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg("--window-size=1280,1600")
-        .arg(format!("file://{}", html.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "chromium failed: {status}");
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium took more than 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::fs::read(png).expect("chromium wrote the screenshot")
-}
-
 #[test]
 fn report_is_self_contained_and_renders_in_chromium() {
     let d = demo();
@@ -712,16 +649,8 @@ fn report_is_self_contained_and_renders_in_chromium() {
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
     assert!(d.out.join("report.html").exists());
 
-    let Some(browser) = chromium() else {
-        if std::env::var("CARTNET_SKIP_BROWSER").as_deref() == Ok("1") {
-            eprintln!("chromium not found; CARTNET_SKIP_BROWSER=1: the rendering check is skipped");
-            return;
-        }
-        panic!(
-            "chromium is needed to check that the report renders: install it with \
-             `apt-get install -y chromium` (or name it in CARTNET_CHROMIUM), or set \
-             CARTNET_SKIP_BROWSER=1 to skip this check"
-        );
+    let Some(browser) = chromium_or_skip() else {
+        return;
     };
     let blank_html = dir.path().join("blank.html");
     std::fs::write(&blank_html, "<!DOCTYPE html><html><body></body></html>").unwrap();
@@ -908,11 +837,8 @@ fn multi_year_report_shows_the_build_out_year_by_year() {
     assert!(!single.contains("Build-out") && !single.contains("Sites by year"));
     assert!(single.contains("Annual cost") && !single.contains("Net present value"));
 
-    let Some(browser) = chromium() else {
-        if std::env::var("CARTNET_SKIP_BROWSER").as_deref() == Ok("1") {
-            return;
-        }
-        panic!("chromium is needed to check that the report renders (or CARTNET_SKIP_BROWSER=1)");
+    let Some(browser) = chromium_or_skip() else {
+        return;
     };
     let shot = screenshot(&browser, &html_path, &dir.path().join("years.png"));
     assert_eq!(png_info(&shot), (1280, 1600));

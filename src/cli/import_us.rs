@@ -11,11 +11,16 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct UsArgs {
     /// Census 2020 county centres of population (CenPop2020_Mean_CO.txt).
-    #[arg(long)]
-    pub counties: PathBuf,
+    #[arg(long, required_unless_present = "states", requires = "hospitals")]
+    pub counties: Option<PathBuf>,
     /// HIFLD Hospitals layer as CSV (Hospitals.csv).
-    #[arg(long)]
-    pub hospitals: PathBuf,
+    #[arg(long, required_unless_present = "states", requires = "counties")]
+    pub hospitals: Option<PathBuf>,
+    /// Census state boundaries (GeoJSON, e.g. cb_2018_us_state_500k): also write a simplified
+    /// basemap.geojson for the maps. Alone (without --counties and --hospitals) it adds the
+    /// outlines of the states near the instance already in --out.
+    #[arg(long, value_name = "FILE")]
+    pub states: Option<PathBuf>,
     /// ZIP points with population (zip,lat,lng,population): demand per ZIP instead of per county.
     #[arg(long)]
     pub zip: Option<PathBuf>,
@@ -51,11 +56,18 @@ pub struct UsArgs {
 }
 
 pub fn run(args: UsArgs) -> u8 {
+    let (Some(counties), Some(hospitals)) = (args.counties.clone(), args.hospitals.clone()) else {
+        return match &args.states {
+            Some(states) => add_basemap(states, &args.out),
+            None => EXIT_INPUT,
+        };
+    };
     if let Err(code) = super::check_out(check_instance_out(&args.out, args.force)) {
         return code;
     }
-    let mut options = UsOptions::new(args.counties, args.hospitals, args.out.clone());
+    let mut options = UsOptions::new(counties, hospitals, args.out.clone());
     options.zip = args.zip;
+    options.states = args.states;
     options.include_pr = args.include_pr;
     options.patients_per_100k = args.patients_per_100k;
     options.min_beds = args.min_beds;
@@ -66,8 +78,27 @@ pub fn run(args: UsArgs) -> u8 {
     options.force = args.force;
     let summary = match us::import(&options) {
         Ok(s) => s,
-        Err(UsError::Write(e)) => return super::write_failed(e, &args.out),
-        Err(UsError::Input(e)) => {
+        Err(e) => return failed(e, &args.out),
+    };
+    for line in &summary.lines {
+        println!("{}", printable(line));
+    }
+    let out = printable_path(&args.out);
+    let basemap = if options.states.is_some() {
+        ", basemap.geojson"
+    } else {
+        ""
+    };
+    println!("wrote demand.csv, hospitals.csv, sites.csv{basemap} and README.md to {out}");
+    println!("solve with: cartnet solve --data {out}");
+    EXIT_OK
+}
+
+/// Says why an import wrote nothing; the exit code.
+fn failed(e: UsError, out: &std::path::Path) -> u8 {
+    match e {
+        UsError::Write(e) => super::write_failed(e, out),
+        UsError::Input(e) => {
             for err in &e.0 {
                 eprintln!("{err}");
             }
@@ -76,14 +107,22 @@ pub fn run(args: UsArgs) -> u8 {
                 "{n} error{} in the input; nothing was written. Error codes are explained in docs/errors.md.",
                 if n == 1 { "" } else { "s" }
             );
-            return EXIT_INPUT;
+            EXIT_INPUT
         }
-    };
-    for line in &summary.lines {
-        println!("{}", printable(line));
     }
-    let out = printable_path(&args.out);
-    println!("wrote demand.csv, hospitals.csv, sites.csv and README.md to {out}");
-    println!("solve with: cartnet solve --data {out}");
-    EXIT_OK
+}
+
+/// `import us --states FILE --out DIR` alone: adds basemap.geojson to the instance in DIR.
+fn add_basemap(states: &std::path::Path, out: &std::path::Path) -> u8 {
+    match us::add_basemap(states, out) {
+        Ok((outlines, bytes)) => {
+            println!(
+                "wrote basemap.geojson to {}: {outlines} state outlines, {} KB",
+                printable_path(out),
+                bytes.div_ceil(1024)
+            );
+            EXIT_OK
+        }
+        Err(e) => failed(e, out),
+    }
 }

@@ -1,6 +1,7 @@
 //! Subcommands, one file each. Each returns the process exit code.
 
 mod bench;
+mod compare;
 mod evaluate;
 mod generate;
 mod import;
@@ -83,6 +84,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Render a plan as a self-contained HTML report.
     Report(report::ReportArgs),
+    /// Compare two plans: cost lines, KPIs, sites and hospitals that changed, both maps.
+    Compare(compare::CompareArgs),
     /// Build an instance from an external data set.
     Import(import::ImportArgs),
     /// Generate a synthetic instance.
@@ -188,6 +191,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Verify(args) => verify::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Report(args) => report::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Template(args) => template::run(args),
         Command::Bench(args) => bench::run(args),

@@ -84,7 +84,7 @@ fn is_report(path: &Path) -> bool {
 }
 
 /// `text` with its first letter in upper case.
-fn capitalized(text: &str) -> String {
+pub(super) fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()
@@ -92,11 +92,11 @@ fn capitalized(text: &str) -> String {
 }
 
 /// Says why plan.json cannot be rendered; the exit code.
-fn plan_error(e: VerifyError) -> u8 {
+pub(super) fn plan_error(e: VerifyError, command: &str) -> u8 {
     if e.is_coded() {
         eprintln!("{e}; nothing was done");
     } else {
-        eprintln!("report: {e}");
+        eprintln!("{command}: {e}");
     }
     EXIT_INPUT
 }
@@ -109,13 +109,13 @@ pub fn run(args: ReportArgs) -> u8 {
     // the flows borrow their ids from the file's bytes
     let bytes = match read_plan_bytes(&args.plan) {
         Ok(b) => b,
-        Err(e) => return plan_error(e),
+        Err(e) => return plan_error(e, "report"),
     };
     let rows = match report_plan::parse(&bytes, &args.plan) {
         Ok(p) => p,
-        Err(e) => return plan_error(e),
+        Err(e) => return plan_error(e, "report"),
     };
-    let (data, instance, digest) = match load_data(&rows.rest, args.data.as_deref()) {
+    let (data, instance, digest) = match load_data(&rows.rest, args.data.as_deref(), "report") {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -128,6 +128,13 @@ pub fn run(args: ReportArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
+    let basemap = match cartnet::input::basemap::load(&data) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}; nothing was done");
+            return EXIT_INPUT;
+        }
+    };
     let plan_name = args.plan.display().to_string();
     let data_name = data.display().to_string();
     let html = report::render(
@@ -137,6 +144,7 @@ pub fn run(args: ReportArgs) -> u8 {
             plan: &plan_name,
             data: &data_name,
             warning: warning.as_deref(),
+            basemap: basemap.as_ref(),
         },
     );
     write_report(&out, html)
@@ -144,9 +152,13 @@ pub fn run(args: ReportArgs) -> u8 {
 
 /// The data folder (`--data`, else the one the plan records), its instance and its digest; on
 /// failure, says why and gives the exit code.
-fn load_data(plan: &Value, data: Option<&Path>) -> Result<(PathBuf, Instance, String), u8> {
+pub(super) fn load_data(
+    plan: &Value,
+    data: Option<&Path>,
+    command: &str,
+) -> Result<(PathBuf, Instance, String), u8> {
     let data = resolve_data(plan, data).map_err(|e| {
-        eprintln!("report: {e}");
+        eprintln!("{command}: {e}");
         EXIT_INPUT
     })?;
     match load_instance(&data) {
@@ -156,13 +168,13 @@ fn load_data(plan: &Value, data: Option<&Path>) -> Result<(PathBuf, Instance, St
                 eprintln!("{x}");
             }
             eprintln!(
-                "report: cannot read the instance in {}",
+                "{command}: cannot read the instance in {}",
                 printable_path(&data)
             );
             Err(EXIT_INPUT)
         }
         Err(e) => {
-            eprintln!("report: {e}");
+            eprintln!("{command}: {e}");
             Err(EXIT_INPUT)
         }
     }
@@ -170,7 +182,7 @@ fn load_data(plan: &Value, data: Option<&Path>) -> Result<(PathBuf, Instance, St
 
 /// Says that the plan does not match its data and is rendered anyway (`--force`); the banner
 /// the page shows.
-fn forced_warning(m: &DataMismatch) -> String {
+pub(super) fn forced_warning(m: &DataMismatch) -> String {
     eprintln!(
         "warning: {} {}: {}; rendered anyway, and the report says so (--force)",
         m.code(),

@@ -2,6 +2,7 @@
 //! summary. Every file is written through [`crate::fs`], so a reader never sees a half-written
 //! file.
 
+pub mod compare;
 pub mod csv;
 pub mod geojson;
 pub mod json;

@@ -22,14 +22,16 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 const LOCK_RETRY: Duration = Duration::from_millis(20);
 
 /// The files of an instance as `--data` reads them (DESIGN §3), and the scenario and notes the
-/// importers write beside them: what `generate` and `import` replace with `--force`.
-pub const INSTANCE_FILES: [&str; 6] = [
+/// importers write beside them, and the optional basemap of its maps: what `generate` and
+/// `import` replace with `--force` (a basemap of the instance replaced would not fit the new one).
+pub const INSTANCE_FILES: [&str; 7] = [
     "demand.csv",
     "hospitals.csv",
     "sites.csv",
     "lanes.csv",
     "scenario.toml",
     "README.md",
+    "basemap.geojson",
 ];
 
 /// The lock file where a folder itself cannot be locked (not Unix); not content of the folder.

@@ -53,6 +53,8 @@ pub enum Code {
     EmptyInstance,
     /// E206: lanes.csv gives the same lane (from, to) twice.
     DuplicateLane,
+    /// E250: basemap.geojson (or `import us --states`) cannot be read as state outlines.
+    BadBasemap,
     /// E301: the scenario file is missing or cannot be read.
     ScenarioUnreadable,
     /// E302: the scenario file is not valid TOML.
@@ -124,6 +126,7 @@ impl Code {
             Code::BadLane => "E204",
             Code::EmptyInstance => "E205",
             Code::DuplicateLane => "E206",
+            Code::BadBasemap => "E250",
             Code::ScenarioUnreadable => "E301",
             Code::ScenarioSyntax => "E302",
             Code::UnknownKey => "E303",

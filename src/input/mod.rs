@@ -1,6 +1,7 @@
 //! Input: the instance's CSV files and the scenario, parsed and validated (DESIGN §3–§4).
 //! Every problem is collected before reporting; a valid [`Instance`] has resolved references.
 
+pub mod basemap;
 pub mod columns;
 pub mod digest;
 pub mod error;

@@ -110,3 +110,32 @@ pub fn assert_rel(actual: f64, expected: f64, rel: f64, what: &str) {
         "{what}: got {actual}, expected {expected} (tolerance {tol})"
     );
 }
+
+/// Solves the demo with `args` into `dir/name`, asserting exit 0; the plan's path.
+pub fn solve_into(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let r = run(cartnet().arg("solve").arg("--out").arg(&out).args(args));
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    out.join("plan.json")
+}
+
+/// `cartnet compare A B --out OUT` with `extra` arguments.
+pub fn compare_plans(a: &Path, b: &Path, out: &Path, extra: &[&str]) -> Out {
+    run(cartnet()
+        .arg("compare")
+        .arg(a)
+        .arg(b)
+        .arg("--out")
+        .arg(out)
+        .args(extra))
+}
+
+/// A copy of the demo's CSV files (no basemap) in `dir/name`; its path.
+pub fn demo_csv_copy(dir: &Path, name: &str) -> PathBuf {
+    let data = dir.join(name);
+    std::fs::create_dir(&data).unwrap();
+    for f in ["demand.csv", "hospitals.csv", "sites.csv"] {
+        std::fs::copy(Path::new(ROOT).join("data/demo").join(f), data.join(f)).unwrap();
+    }
+    data
+}

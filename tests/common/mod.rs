@@ -6,11 +6,13 @@
 //!   lanes.csv and a scenario TOML (any subset of keys; the rest are the baseline defaults) into a
 //!   temporary folder; [`Instance::solve`] runs `cartnet solve --data --model --out [args]` into a
 //!   fresh folder; [`Instance::solve_ok`] also asserts exit 0 and checks the plan.
+//! - [`browser`]: headless Chromium (screenshots, the DOM after scripts ran).
 //! - [`min_cost_flow`]: the brute-force oracles' exact min-cost flow.
 //! - [`checker`]: [`check_plan`], the independent single-year check of a plan.json against the
 //!   data it was made from.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod checker;
 pub mod harness;
 pub mod instance;

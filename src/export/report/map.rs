@@ -1,13 +1,16 @@
 //! The network map: an SVG of the year drawn (the final year of a horizon), its layers in
 //! drawing order (graticule, patient flows, batch flows, demand, hospitals, sites, labels), then
-//! the legend.
+//! the legend. Labels are placed by labels.rs, borders drawn by borders.rs.
 
+use super::borders;
+use super::labels::{self, Wanted};
 use super::map_data::{MAP_H, MAP_W, MapData, Projection};
 use super::style::{CLOSED, DEMAND, FRANCHISE, HOSPITAL, OWNED, UNSERVED};
 use super::{NEGLIGIBLE_PATIENTS, plain, status_colour, t};
 use crate::export::report_plan::ReportPlan;
 use crate::export::summary::site_label;
 use crate::input::Instance;
+use crate::input::basemap::Basemap;
 use crate::text::grouped;
 use std::fmt::Write;
 
@@ -33,23 +36,15 @@ const MAX_GRID_LINES: f64 = 8.0;
 const GRID_LABEL_GAP: f64 = 3.0;
 const GRID_LABEL_BOTTOM: f64 = 5.0;
 
-/// Width of a label character in the map's font, for placing labels.
-const LABEL_CHAR_W: f64 = 7.0;
-/// A label's distance from its symbol.
-const LABEL_GAP: f64 = 3.0;
-/// A label's baseline below its symbol's centre, so the text is centred on it.
-const LABEL_BASELINE: f64 = 4.0;
-/// A label starting nearer the map's right edge than this goes left of its symbol.
-const LABEL_RIGHT_ROOM: f64 = 70.0;
-/// Two labels overlap when their starts are nearer than this across and this down.
-const LABEL_BOX: (f64, f64) = (60.0, 12.0);
-/// A label moved down moves a line of the font at a time, at most this many times.
-const LABEL_LINE: f64 = 12.0;
-const LABEL_MOVES: usize = 12;
-/// A label this far below its symbol's centre has moved off it and gets a leader line.
-const LABEL_MOVED: f64 = LABEL_BASELINE + 0.5;
-/// The leader line stops this short of the label.
-const LEADER_GAP: f64 = 2.0;
+/// The scale bar's target length in pixels, its distance from the map's corner and its ticks'
+/// height; its length is the round distance (1, 2 or 5 times a power of ten km) nearest the target.
+const SCALE_BAR_PX: f64 = 110.0;
+const SCALE_BAR_INSET: f64 = 14.0;
+const SCALE_BAR_TICK: f64 = 4.0;
+/// Kilometres in a degree of latitude (the mean Earth radius, 6371 km).
+const KM_PER_DEGREE: f64 = 111.195;
+/// The line-width key shows these shares of the largest flow.
+const KEY_SHARES: [f64; 3] = [0.1, 0.5, 1.0];
 
 /// A radius growing with the square root of `v` (area proportional), from `r0` at 0 to `r1` at max.
 fn radius(v: f64, max: f64, (r0, r1): (f64, f64)) -> f64 {
@@ -71,28 +66,57 @@ fn grid_step(span: f64) -> f64 {
 }
 
 /// The network map: the SVG with its layers in drawing order, then the legend.
-pub(super) fn map(h: &mut String, rows: &ReportPlan<'_>, instance: &Instance) {
+pub(super) fn map(
+    h: &mut String,
+    rows: &ReportPlan<'_>,
+    instance: &Instance,
+    basemap: Option<&Basemap>,
+) {
     let data = MapData::gather(rows, instance);
-    let _ = write!(
-        h,
-        "<div class=\"card map\"><h2>Network{}</h2>\n<svg class=\"mapsvg\" viewBox=\"0 0 {MAP_W} {MAP_H}\" \
-         width=\"{MAP_W}\" height=\"{MAP_H}\" role=\"img\" aria-label=\"map of the network\" \
-         xmlns=\"http://www.w3.org/2000/svg\">\n\
-         <rect x=\"0\" y=\"0\" width=\"{MAP_W}\" height=\"{MAP_H}\" fill=\"#f8fafc\"/>\n",
+    let title = format!(
+        "Network{}",
         data.year.map_or(String::new(), |y| format!(
             " <span class=\"muted\">in year {y}, the final year of the horizon</span>"
         ))
     );
+    map_card(h, &data, basemap, &title);
+}
+
+/// A card with `title` (HTML), the map of `data` over the basemap, and its legend.
+pub(super) fn map_card(
+    h: &mut String,
+    data: &MapData<'_, '_>,
+    basemap: Option<&Basemap>,
+    title: &str,
+) {
+    let _ = write!(
+        h,
+        "<div class=\"card map\"><h2>{title}</h2>\n<svg class=\"mapsvg\" viewBox=\"0 0 {MAP_W} {MAP_H}\" \
+         width=\"{MAP_W}\" height=\"{MAP_H}\" role=\"img\" aria-label=\"map of the network\" \
+         xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <rect x=\"0\" y=\"0\" width=\"{MAP_W}\" height=\"{MAP_H}\" fill=\"#f8fafc\"/>\n"
+    );
+    if let Some(b) = basemap {
+        borders::borders(h, b, &data.projection);
+    }
     map_graticule(h, &data.projection);
-    map_patient_flows(h, &data);
-    map_batch_flows(h, &data);
-    map_demand(h, &data);
-    map_hospitals(h, &data);
-    let labels = map_sites(h, &data);
-    h.push_str("</g>\n<g class=\"labels\">");
-    h.push_str(&labels);
-    h.push_str("</g>\n</svg>\n");
-    map_legend(h);
+    map_patient_flows(h, data);
+    map_batch_flows(h, data);
+    map_demand(h, data);
+    let wanted = map_sites(h, data);
+    // hospitals above the sites: a colocated site's circle would hide its hospital
+    map_hospitals(h, data);
+    let dropped = map_labels(h, &wanted);
+    scale_bar(h, &data.projection);
+    h.push_str("</svg>\n");
+    if !dropped.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Not labelled on the map (no room beside them): {}.</p>",
+            dropped.join(", ")
+        );
+    }
+    map_legend(h, data);
 }
 
 /// A graticule label's decimals: two for steps under a degree.
@@ -240,13 +264,12 @@ fn map_hospitals(h: &mut String, data: &MapData<'_, '_>) {
 }
 
 /// Sites, closed ones first (small and hollow), open ones sized by batches; returns the open
-/// sites' labels, drawn above everything else.
-fn map_sites(h: &mut String, data: &MapData<'_, '_>) -> String {
+/// sites' labels to place, drawn above everything else.
+fn map_sites(h: &mut String, data: &MapData<'_, '_>) -> Vec<Wanted> {
     h.push_str("<g class=\"sites\">");
     let mut order: Vec<usize> = (0..data.instance.sites.len()).collect();
     order.sort_by_key(|&i| data.sites[i].status != "closed");
-    let mut labels = String::new();
-    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let mut wanted = Vec::new();
     for st in order {
         let sp = &data.instance.sites[st];
         let site = &data.sites[st];
@@ -278,58 +301,100 @@ fn map_sites(h: &mut String, data: &MapData<'_, '_>) -> String {
             plain(&tip)
         );
         // a site opened after the first year of a horizon is labelled with its year
-        let label = match site.opened {
+        let text = match site.opened {
             Some(o) if o > 1 => format!("{} · y{o}", sp.id),
             _ => sp.id.clone(),
         };
-        map_label(&mut labels, &mut placed, (x, y), r, &label);
+        wanted.push(Wanted { x, y, r, text });
     }
-    labels
+    h.push_str("</g>\n");
+    wanted
 }
 
-/// Writes a site's label right of its symbol (left near the map's right edge), moved down while
-/// it would overlap one already `placed`, with a leader line when it moved off the symbol.
-fn map_label(
-    labels: &mut String,
-    placed: &mut Vec<(f64, f64)>,
-    at: (f64, f64),
-    r: f64,
-    label: &str,
-) {
-    let (x, y) = at;
-    let width = LABEL_CHAR_W * label.chars().count() as f64;
-    let (mut lx, mut ly) = (x + r + LABEL_GAP, y + LABEL_BASELINE);
-    if lx > MAP_W - LABEL_RIGHT_ROOM {
-        lx = x - r - LABEL_GAP - width;
-    }
-    for _ in 0..LABEL_MOVES {
-        if placed
-            .iter()
-            .all(|&(px, py)| (px - lx).abs() > LABEL_BOX.0 || (py - ly).abs() > LABEL_BOX.1)
-        {
-            break;
+/// Places and writes the sites' labels (leader lines for those moved off their symbol);
+/// returns the labels left out for want of room, escaped.
+fn map_labels(h: &mut String, wanted: &[Wanted]) -> Vec<String> {
+    let placement = labels::place(wanted, MAP_W, MAP_H);
+    h.push_str("<g class=\"labels\">");
+    for p in &placement.placed {
+        if let Some(((x1, y1), (x2, y2))) = p.leader {
+            let _ = write!(
+                h,
+                "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\"/>"
+            );
         }
-        ly += LABEL_LINE;
-    }
-    placed.push((lx, ly));
-    if ly > y + LABEL_MOVED {
-        // moved off its symbol: a leader line shows whose label it is
-        let tx = if lx > x { lx - LEADER_GAP } else { lx + width };
         let _ = write!(
-            labels,
-            "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/>",
-            ly - LABEL_BASELINE
+            h,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            p.at.x,
+            p.baseline,
+            plain(&wanted[p.index].text)
         );
     }
-    let _ = write!(
-        labels,
-        "<text x=\"{lx:.1}\" y=\"{ly:.1}\">{}</text>",
-        plain(label)
+    h.push_str("</g>\n");
+    placement
+        .dropped
+        .iter()
+        .map(|&i| plain(&wanted[i].text))
+        .collect()
+}
+
+/// The round distance in km (1, 2 or 5 times a power of ten) whose bar is nearest `target` px.
+fn scale_km(km_per_px: f64, target: f64) -> f64 {
+    let want = km_per_px * target;
+    let mut best = 1.0;
+    let mut power = 10f64.powf(want.log10().floor() - 1.0);
+    for _ in 0..3 {
+        for m in [1.0, 2.0, 5.0] {
+            if ((m * power) - want).abs() < (best - want).abs() {
+                best = m * power;
+            }
+        }
+        power *= 10.0;
+    }
+    best
+}
+
+/// A scale bar in the map's bottom-right corner: true east-west at the map's middle latitude.
+fn scale_bar(h: &mut String, p: &Projection) {
+    let km_per_px = KM_PER_DEGREE / p.px_per_degree();
+    let km = scale_km(km_per_px, SCALE_BAR_PX);
+    let len = km / km_per_px;
+    let (x2, y) = (
+        MAP_W - SCALE_BAR_INSET,
+        MAP_H - SCALE_BAR_INSET - GRID_LABEL_BOTTOM,
+    );
+    let x1 = x2 - len;
+    let _ = writeln!(
+        h,
+        "<g class=\"scale\"><path d=\"M{x1:.1},{:.1}V{y:.1}H{x2:.1}V{:.1}\"/>\
+         <text x=\"{:.1}\" y=\"{:.1}\">{} km</text></g>",
+        y - SCALE_BAR_TICK,
+        y - SCALE_BAR_TICK,
+        (x1 + x2) / 2.0,
+        y - SCALE_BAR_TICK - 2.0,
+        grouped(km, if km < 1.0 { 1 } else { 0 })
     );
 }
 
-/// The map's legend and how to read its symbols.
-fn map_legend(h: &mut String) {
+/// A key of line widths: lines for shares of the largest flow, each with its volume.
+fn width_key(max: f64, range: (f64, f64), colour: &str, opacity: f64, unit: &str) -> String {
+    let mut key = String::new();
+    for share in KEY_SHARES {
+        let v = max * share;
+        let w = radius(v, max, range);
+        let _ = write!(
+            key,
+            "<span><svg width=\"22\" height=\"16\"><line x1=\"1\" y1=\"8\" x2=\"21\" y2=\"8\" \
+             stroke=\"{colour}\" stroke-width=\"{w:.2}\" stroke-opacity=\"{opacity}\"/></svg>{}</span>",
+            grouped(v, 1)
+        );
+    }
+    format!("<span class=\"wkey\"><b>{unit}</b>{key}</span>")
+}
+
+/// The map's legend and how to read its symbols, with a key of the line widths.
+fn map_legend(h: &mut String, data: &MapData<'_, '_>) {
     let _ = write!(
         h,
         "<div class=\"legend\">\
@@ -339,9 +404,36 @@ fn map_legend(h: &mut String) {
          <span><svg width=\"16\" height=\"16\"><rect x=\"3\" y=\"3\" width=\"10\" height=\"10\" fill=\"{HOSPITAL}\"/></svg>hospital</span>\
          <span><svg width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"5\" fill=\"{DEMAND}\" fill-opacity=\"0.45\"/></svg>demand</span>\
          <span><svg width=\"16\" height=\"16\"><circle cx=\"8\" cy=\"8\" r=\"5\" fill=\"{DEMAND}\" fill-opacity=\"0.45\" stroke=\"{UNSERVED}\" stroke-width=\"2\"/></svg>unserved demand</span>\
-         <span><svg width=\"22\" height=\"16\"><line x1=\"1\" y1=\"8\" x2=\"21\" y2=\"8\" stroke=\"{DEMAND}\" stroke-width=\"2\" stroke-opacity=\"0.5\"/></svg>patients</span>\
-         <span><svg width=\"22\" height=\"16\"><line x1=\"1\" y1=\"8\" x2=\"21\" y2=\"8\" stroke=\"{OWNED}\" stroke-width=\"3\" stroke-opacity=\"0.7\"/></svg>batches</span>\
-         </div>\n<p class=\"note\">Symbol areas grow with volume: demand with patients, hospitals with \
-         patients treated, sites with batches made; line widths with the flow. Hover for figures.</p>\n</div>\n"
+         </div>\n<div class=\"legend\">{}{}</div>\n\
+         <p class=\"note\">Symbol areas grow with volume: demand with patients, hospitals with \
+         patients treated, sites with batches made; line widths with the flow, as the key shows. \
+         Hover for figures.</p>\n</div>\n",
+        width_key(
+            data.max.patient_flow,
+            PATIENT_FLOW_W,
+            DEMAND,
+            0.5,
+            "patients a year"
+        ),
+        width_key(
+            data.max.batch_flow,
+            BATCH_FLOW_W,
+            OWNED,
+            0.7,
+            "batches a year"
+        )
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_bar_lengths_are_round() {
+        assert_eq!(scale_km(1.0, 110.0), 100.0);
+        assert_eq!(scale_km(0.3, 110.0), 20.0);
+        assert_eq!(scale_km(7.0, 110.0), 1000.0);
+        assert_eq!(scale_km(0.004, 110.0), 0.5);
+    }
 }

@@ -64,6 +64,11 @@ impl Projection {
         )
     }
 
+    /// Pixels per degree of latitude (and of longitude at the map's middle latitude).
+    pub(super) fn px_per_degree(&self) -> f64 {
+        self.scale
+    }
+
     pub(super) fn lon_at(&self, x: f64) -> f64 {
         self.lon0 + (x - self.x0) / (self.kx * self.scale)
     }
@@ -115,13 +120,7 @@ pub(super) struct MapData<'r, 'a> {
 impl<'r, 'a> MapData<'r, 'a> {
     pub(super) fn gather(rows: &'r ReportPlan<'r>, instance: &'a Instance) -> Self {
         let plan = &rows.rest;
-        let points: Vec<(f64, f64)> = instance
-            .demand
-            .iter()
-            .map(|d| (d.lon, d.lat))
-            .chain(instance.hospitals.iter().map(|x| (x.lon, x.lat)))
-            .chain(instance.sites.iter().map(|x| (x.lon, x.lat)))
-            .collect();
+        let points = crate::input::basemap::places(instance);
         // a multi-year plan is drawn as it stands in its final year
         let year = final_year(plan);
         let mut data = MapData {

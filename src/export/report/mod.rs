@@ -21,8 +21,10 @@
 //! This file writes the page's skeleton and holds the helpers every section uses; each section
 //! is a file of its own.
 
+mod borders;
 mod costs;
 mod kpis;
+mod labels;
 mod map;
 mod map_data;
 mod scenario;
@@ -33,6 +35,7 @@ mod years;
 
 use crate::export::report_plan::ReportPlan;
 use crate::input::Instance;
+use crate::input::basemap::Basemap;
 use crate::text::{grouped, printable};
 use serde_json::Value;
 use std::fmt::Write;
@@ -46,7 +49,27 @@ pub struct Source<'a> {
     pub data: &'a str,
     /// Shown in a banner at the top: the plan was not made from this data (`report --force`).
     pub warning: Option<&'a str>,
+    /// The instance's outlines, drawn under the network (`basemap.geojson`), if it has them.
+    pub basemap: Option<&'a Basemap>,
 }
+
+/// The map card of a plan (titled `title`, HTML) over the instance's `basemap`, as the report
+/// draws it: for pages beside the report (compare.html).
+pub(crate) fn map_card(
+    rows: &ReportPlan<'_>,
+    instance: &Instance,
+    basemap: Option<&Basemap>,
+    title: &str,
+) -> String {
+    let mut h = String::new();
+    let data = map_data::MapData::gather(rows, instance);
+    map::map_card(&mut h, &data, basemap, title);
+    h
+}
+
+/// The report's style sheet and its warning banner's style, for pages drawn like it.
+pub(crate) const PAGE_CSS: &str = CSS;
+pub(crate) const PAGE_WARNING_STYLE: &str = WARNING_STYLE;
 
 /// Patients fewer than this are none: the solver's rounding, not a shortfall or a full hospital.
 const NEGLIGIBLE_PATIENTS: f64 = 1e-6;
@@ -156,7 +179,7 @@ pub fn render(rows: &ReportPlan<'_>, instance: &Instance, source: &Source<'_>) -
     header(&mut h, plan);
     kpis::kpis(&mut h, plan);
     h.push_str("<div class=\"row\">\n");
-    map::map(&mut h, rows, instance);
+    map::map(&mut h, rows, instance, source.basemap);
     h.push_str("<div class=\"col\">\n");
     costs::costs(&mut h, plan);
     kpis::solver_card(&mut h, plan, status);

@@ -1,6 +1,7 @@
 //! The scenario's parameters, every value in force, grouped by the keys of models/*.toml.
 
-use super::bdi;
+use super::{bdi, esc};
+use crate::input::scenario::keys;
 use crate::text::grouped;
 use serde_json::Value;
 use std::fmt::Write;
@@ -30,7 +31,17 @@ fn num_plain(v: f64) -> String {
     }
 }
 
-/// Each group of parameters as a table; the site kinds with their overrides.
+/// The unit of `group.key` as the key table gives it, set small after the value; nothing for a
+/// key without one (a flag, a word) or that cartnet does not know.
+fn unit(key: &str) -> String {
+    match keys::find(key) {
+        Some(k) if !k.unit.is_empty() => format!(" <span class=\"muted\">{}</span>", esc(k.unit)),
+        _ => String::new(),
+    }
+}
+
+/// Each group of parameters as a table, each value with its unit; the site kinds with their
+/// overrides.
 pub(super) fn scenario(h: &mut String, plan: &Value) {
     let scn = &plan["scenario"];
     h.push_str(
@@ -50,7 +61,7 @@ pub(super) fn scenario(h: &mut String, plan: &Value) {
             for (kind, o) in values {
                 let overrides = o.as_object().map(|m| {
                     m.iter()
-                        .map(|(k, v)| format!("{} = {}", bdi(k), bdi(&show(v))))
+                        .map(|(k, v)| format!("{} = {}{}", bdi(k), bdi(&show(v)), unit(k)))
                         .collect::<Vec<_>>()
                 });
                 let text = match overrides {
@@ -61,7 +72,13 @@ pub(super) fn scenario(h: &mut String, plan: &Value) {
             }
         } else {
             for (k, v) in values {
-                let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", bdi(k), bdi(&show(v)));
+                let _ = write!(
+                    h,
+                    "<tr><th>{}</th><td>{}{}</td></tr>",
+                    bdi(k),
+                    bdi(&show(v)),
+                    unit(&format!("{group}.{k}"))
+                );
             }
         }
         h.push_str("</table>\n");

@@ -38,6 +38,10 @@ section.card{margin-bottom:16px}
 .mapsvg{display:block;border:1px solid #e2e8f0;border-radius:6px;width:100%;height:auto}
 .chart{display:block;width:100%;height:auto}
 .grid line{stroke:#e2e8f0;stroke-width:1}
+.basemap path{fill:#eef2f6;stroke:#b6c2d1;stroke-width:.8;fill-rule:evenodd}
+.scale path{fill:none;stroke:#334155;stroke-width:1.5}
+.scale text{font-size:11px;fill:#334155;text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.wkey b{font-weight:600;margin-right:2px}
 .grid text{fill:#94a3b8;font-size:10px}
 .pflows line{stroke:#8b5cf6;stroke-opacity:.35;stroke-linecap:round}
 .bflows line{stroke-opacity:.75;stroke-linecap:round}

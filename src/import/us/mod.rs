@@ -16,6 +16,7 @@
 //! The rules and defaults are explained, with their reasons, in the README.md written beside the
 //! CSVs and in the "National instance" section of the README.
 
+pub mod basemap;
 mod build;
 mod counties;
 mod hospitals;
@@ -28,9 +29,9 @@ mod zips;
 
 pub use source::{UsSource, read_source};
 
-use crate::fs::folder::{FolderError, write_instance};
+use crate::fs::folder::{FolderError, write_instance, write_set};
 use crate::input::error::InputErrors;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// CAR-T-eligible patients per 100,000 residents per year (all eligible patients, every product).
 pub const DEFAULT_PATIENTS_PER_100K: f64 = 3.0;
@@ -54,6 +55,8 @@ pub struct UsOptions {
     pub hospitals: PathBuf,
     /// ZIP points with population: when given, the demand layer is ZIPs instead of counties.
     pub zip: Option<PathBuf>,
+    /// Census state boundaries (GeoJSON): when given, basemap.geojson is written too.
+    pub states: Option<PathBuf>,
     /// Output folder.
     pub out: PathBuf,
     /// Add Puerto Rico (demand, hospitals, regional candidates).
@@ -75,6 +78,7 @@ impl UsOptions {
             counties,
             hospitals,
             zip: None,
+            states: None,
             out,
             include_pr: false,
             patients_per_100k: DEFAULT_PATIENTS_PER_100K,
@@ -112,9 +116,30 @@ pub struct UsSummary {
 /// `options.out` as one set ([`write_instance`]; the folder must be new or empty unless
 /// `options.force`). Nothing is written when the input has an error.
 pub fn import(options: &UsOptions) -> Result<UsSummary, UsError> {
-    let (files, summary) = build::build(options).map_err(UsError::Input)?;
+    let (mut files, mut summary) = build::build(options).map_err(UsError::Input)?;
+    if let Some(states) = &options.states {
+        let b = basemap::national(states, options.include_pr)
+            .map_err(|e| UsError::Input(InputErrors(vec![e])))?;
+        files.push((crate::input::basemap::FILE, basemap::render(&b)));
+        summary.lines.push(format!(
+            "basemap: {} state outlines, simplified",
+            b.outlines.len()
+        ));
+    }
     write_instance(&options.out, &files, options.force).map_err(UsError::Write)?;
     Ok(summary)
+}
+
+/// Writes basemap.geojson into the instance in `out` (which must read as an instance): the
+/// outlines of `states` near its points, simplified. Returns how many outlines and bytes.
+pub fn add_basemap(states: &Path, out: &Path) -> Result<(usize, usize), UsError> {
+    let instance = crate::input::Instance::load(out).map_err(UsError::Input)?;
+    let points = crate::input::basemap::places(&instance);
+    let b = basemap::around(states, &points).map_err(|e| UsError::Input(InputErrors(vec![e])))?;
+    let bytes = basemap::render(&b);
+    let size = bytes.len();
+    write_set(out, &[(crate::input::basemap::FILE, bytes)], &[]).map_err(UsError::Write)?;
+    Ok((b.outlines.len(), size))
 }
 
 /// Why an import wrote nothing.
