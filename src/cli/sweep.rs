@@ -6,12 +6,15 @@
 //! stderr; each plan is written to `OUT/plans/NNN_key=value/` as it finishes; `OUT/sweep.csv`
 //! (grid order) and `OUT/sweep.svg` follow, and a table is printed.
 
+mod merge;
+mod shard;
+
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, EXIT_SOLVER,
     positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
-use cartnet::fs::{folder, write_atomic};
+use cartnet::fs::folder;
 use cartnet::input::error::{InputError, InputErrors};
 use cartnet::input::{Instance, ModelSource, Override};
 use cartnet::plan::Plan;
@@ -68,6 +71,21 @@ pub struct SweepArgs {
     /// line per finished scenario on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Run only shard K of N (from 0): the grid points whose index i has i mod N = K, into
+    /// OUT/shard-K-of-N.csv for `cartnet sweep merge` (README "Running on a cluster").
+    #[arg(long, value_name = "K/N", value_parser = shard::parse_arg)]
+    pub shard: Option<cartnet::sweep::shard::Shard>,
+    /// With --shard: write each point's plan too, into OUT/plans/ [default: only the shard file].
+    #[arg(long, requires = "shard")]
+    pub plans: bool,
+    #[command(subcommand)]
+    pub command: Option<SweepCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SweepCommand {
+    /// Merge the shard files of a sweep into sweep.csv and sweep.svg, as one run writes them.
+    Merge(merge::MergeArgs),
 }
 
 /// Everything the run needs, checked.
@@ -259,6 +277,9 @@ fn progress_bar(n: usize) -> ProgressBar {
 /// `cartnet sweep`: every scenario of the grid solved, each plan in its folder, then
 /// sweep.csv and its chart.
 pub fn run(args: SweepArgs) -> u8 {
+    if let Some(SweepCommand::Merge(merge)) = args.command {
+        return merge::run(&merge);
+    }
     let started = Instant::now();
     let threads = match super::solver_args::threads(args.threads) {
         Ok(t) => t.unwrap_or(sweep::SOLVER_THREADS),
@@ -276,6 +297,9 @@ pub fn run(args: SweepArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
+    if let Some(part) = args.shard {
+        return shard::run(&args, &study, part, (digest, threads), started);
+    }
     let n = study.points.len();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let workers = args.jobs.map_or(cores, |j| j as usize).min(n).max(1);
@@ -308,7 +332,14 @@ pub fn run(args: SweepArgs) -> u8 {
         digest: Some(digest),
         logs,
     };
-    let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
+    let (rows, write_errors) = solve(
+        &study,
+        &study.points,
+        &options,
+        (&plans_dir, &folders),
+        args.verbose,
+        &|_| true,
+    );
     finish(
         &study,
         &rows,
@@ -397,21 +428,23 @@ fn describe(study: &Study, plans_dir: &Path, workers: usize, threads: u32) {
     );
 }
 
-/// Runs the sweep with a progress bar, writing each plan as it comes; returns the rows and the
-/// plans that could not be written.
+/// Runs `points` (the study's, or a shard's) with a progress bar, writing each plan as it
+/// comes when `keep` says so for its grid index; returns the rows and the plans that could not
+/// be written.
 fn solve(
     study: &Study,
+    points: &[Point],
     options: &RunOptions,
-    plans_dir: &Path,
-    folders: &[String],
+    (plans_dir, folders): (&Path, &[String]),
     verbose: bool,
+    keep: &(dyn Fn(usize) -> bool + Sync),
 ) -> (Vec<Row>, Vec<String>) {
-    let n = study.points.len();
+    let n = points.len();
     let pb = progress_bar(n);
     let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let on_done = |p: &Point, row: &Row, plan: Option<&Plan>| {
         let folder = &folders[p.index];
-        if let Some(plan) = plan
+        if let Some(plan) = plan.filter(|_| keep(p.index))
             && let Err(e) = export::write_plan(&plans_dir.join(folder), plan, &study.instance)
         {
             write_errors
@@ -425,7 +458,7 @@ fn solve(
         }
         pb.inc(1);
     };
-    let (rows, stats) = sweep::run(&study.instance, &study.points, options, &on_done);
+    let (rows, stats) = sweep::run(&study.instance, points, options, &on_done);
     pb.finish_and_clear();
     if verbose {
         eprintln!(
@@ -463,8 +496,8 @@ fn finished_line(row: &Row) -> String {
     }
 }
 
-/// Writes sweep.csv (`None` if it cannot be) and sweep.svg (a warning if not); returns what was
-/// written.
+/// Writes the sweep's summary set ([`export::sweep_set`]); `None` if sweep.csv cannot be
+/// written. Returns what was written.
 fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<&'static str>> {
     let csv_folders: Vec<String> = rows
         .iter()
@@ -476,23 +509,27 @@ fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<
             }
         })
         .collect();
-    let mut written = Vec::new();
-    let csv = export::sweep::render_csv(&study.axes, rows, &csv_folders);
-    match csv.and_then(|b| write_atomic(&study.out.join("sweep.csv"), &b)) {
-        Ok(()) => written.push("sweep.csv"),
+    let written =
+        export::sweep_set::write(&study.out, &study.axes, rows, &csv_folders, &study.title);
+    written_or_report(written)
+}
+
+/// Prints the problems of a summary set written; `None` (said on stderr) if it was not.
+fn written_or_report(
+    written: std::io::Result<export::sweep_set::Written>,
+) -> Option<Vec<&'static str>> {
+    match written {
+        Ok(w) => {
+            for p in &w.problems {
+                eprintln!("{p}");
+            }
+            Some(w.files)
+        }
         Err(e) => {
             eprintln!("error: cannot write sweep.csv: {e}");
-            return None;
+            None
         }
     }
-    match export::sweep::render_svg(&study.axes, rows, &study.title) {
-        Ok(svg) => match write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
-            Ok(()) => written.push("sweep.svg"),
-            Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
-        },
-        Err(e) => eprintln!("warning: no chart: {e}"),
-    }
-    Some(written)
 }
 
 /// The title line, the table and what was written, on stdout.

@@ -10,6 +10,7 @@ pub mod report_plan;
 pub mod stochastic;
 pub mod summary;
 pub mod sweep;
+pub mod sweep_set;
 
 use crate::input::Instance;
 use crate::plan::Plan;

@@ -153,6 +153,12 @@ impl Groups {
     }
 }
 
+/// The points (by position in `points`) whose plans start the others': each network group's
+/// first. A shard solves them too, so that its points start where they would in one run.
+pub fn warm_starts(points: &[Point]) -> Vec<usize> {
+    Groups::of(points).representative
+}
+
 /// What the workers of a run share.
 struct Runner<'a> {
     instance: &'a Instance,
