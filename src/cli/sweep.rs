@@ -9,6 +9,8 @@
 mod merge;
 mod shard;
 
+pub use shard::parse_arg as parse_shard;
+
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, EXIT_SOLVER,
     positive_f64, relative_gap, report_input_errors,
