@@ -41,7 +41,7 @@ array=${array%%;*}
 merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes \
     --output="$out/logs/merge.out" "$here/merge.sbatch" "$command" "$out")
 merge=${merge%%;*}
-echo "shards: job $array ($shards tasks, $cpus CPUs each; logs in $out/logs/)"
+echo "shards: job $array, array 0-$((shards - 1)), $cpus CPU(s) a task (--jobs $cpus); logs in $out/logs/"
 echo "merge:  job $merge (runs after job $array succeeds)"
 if [ "$command" = sweep ]; then
     echo "result: $out/sweep.csv and $out/sweep.svg"

@@ -99,14 +99,20 @@ pub fn run(
     }
 }
 
-/// The shard's points, and before them (in grid order) the first points of the network groups
-/// they belong to that are not theirs: one run's warm starts.
+/// The shard's points, with (in grid order) the points their warm starts come from in one run
+/// (the first of each of their network groups) where those are another shard's.
 fn shard_points(all: &[Point], part: Shard) -> Vec<Point> {
     let starts = sweep::warm_starts(all);
-    all.iter()
-        .enumerate()
-        .filter(|(i, p)| part.holds(p.index) || starts.contains(i))
-        .map(|(_, p)| p.clone())
+    let mut wanted = vec![false; all.len()];
+    for (i, p) in all.iter().enumerate() {
+        if part.holds(p.index) {
+            wanted[i] = true;
+            wanted[starts[i]] = true;
+        }
+    }
+    (all.iter().zip(wanted))
+        .filter(|(_, w)| *w)
+        .map(|(p, _)| p.clone())
         .collect()
 }
 
