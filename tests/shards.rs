@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::harness::{Out, ROOT, cartnet, run};
+use common::harness::{Out, ROOT, cartnet, run, sweep_csv_without_seconds as without_seconds};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -41,22 +41,6 @@ fn refused(out: &Out, code: &str) -> String {
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(out.stderr.contains(code), "expected {code}: {}", out.stderr);
     out.stderr.clone()
-}
-
-/// sweep.csv without the seconds column.
-fn without_seconds(path: &Path) -> Vec<Vec<String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().clone();
-    let seconds = header.iter().position(|h| h == "seconds").unwrap();
-    std::iter::once(header)
-        .chain(reader.records().map(Result::unwrap))
-        .map(|r| {
-            (r.iter().enumerate())
-                .filter(|(i, _)| *i != seconds)
-                .map(|(_, c)| c.to_string())
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::harness::{ROOT, cartnet, run};
+use common::harness::{ROOT, cartnet, run, sweep_csv_without_seconds as without_seconds};
 use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -239,26 +239,6 @@ fn wait_for(cluster: &Cluster, limit: Duration, what: &str, mut ready: impl FnMu
         }
         sleep(POLL);
     }
-}
-
-/// sweep.csv without its seconds column.
-fn without_seconds(path: &Path) -> Vec<Vec<String>> {
-    let mut reader = csv::Reader::from_path(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let header = reader.headers().unwrap().clone();
-    let seconds = header
-        .iter()
-        .position(|h| h == "seconds")
-        .expect("a seconds column");
-    std::iter::once(header)
-        .chain(reader.records().map(Result::unwrap))
-        .map(|r| {
-            (r.iter().enumerate())
-                .filter(|(i, _)| *i != seconds)
-                .map(|(_, c)| c.to_string())
-                .collect()
-        })
-        .collect()
 }
 
 /// The log files of the jobs, for a failure message.

@@ -19,6 +19,9 @@ const SHARD_FIELD: &str = "shard";
 /// The header field giving how many grid points or scenarios the whole run has.
 pub const TOTAL_FIELD: &str = "total";
 
+/// The header field naming the command whose shard it is (`sweep`, `evaluate`).
+pub const KIND_FIELD: &str = "kind";
+
 /// Missing shards a message lists before it counts the rest.
 const LISTED: usize = 8;
 
@@ -242,6 +245,33 @@ pub struct ShardFile {
     pub path: PathBuf,
     pub header: Header,
     pub body: String,
+}
+
+impl ShardFile {
+    /// An error naming this file: it is not a shard as `why` says.
+    pub fn unreadable(&self, why: String) -> ShardError {
+        ShardError::Unreadable {
+            file: self.path.clone(),
+            why,
+        }
+    }
+
+    /// The JSON value of header field `name`.
+    pub fn field(&self, name: &str) -> Result<serde_json::Value, ShardError> {
+        (self.header.get(name))
+            .and_then(|v| serde_json::from_str(v).ok())
+            .ok_or_else(|| self.unreadable(format!("its header has no valid {name}")))
+    }
+
+    /// How many items the whole run has, checked to be a run of `kind` (`what` names it).
+    pub fn total_of(&self, kind: &str, what: &str) -> Result<usize, ShardError> {
+        if self.field(KIND_FIELD)? != kind {
+            return Err(self.unreadable(format!("it is not {what}")));
+        }
+        (self.field(TOTAL_FIELD)?.as_u64())
+            .and_then(|t| usize::try_from(t).ok())
+            .ok_or_else(|| self.unreadable(format!("its {TOTAL_FIELD} is not a count")))
+    }
 }
 
 /// A shard file's bytes: the header, then the rows' CSV.

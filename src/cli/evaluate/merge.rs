@@ -5,9 +5,8 @@
 use super::{EXIT_INPUT, Line, summarize, write};
 use crate::cli::check_out;
 use cartnet::fs::folder;
-use cartnet::sweep::shard::{self, ShardError, ShardFile, TOTAL_FIELD};
+use cartnet::sweep::shard::{self, ShardError, ShardFile};
 use clap::Args;
-use serde_json::Value;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -57,48 +56,30 @@ pub fn run(args: &MergeArgs) -> u8 {
 /// checked to hold its share.
 fn merge(files: &[ShardFile]) -> Result<Merged, ShardError> {
     let first = &files[0];
-    let bad = |f: &ShardFile, why: String| ShardError::Unreadable {
-        file: f.path.clone(),
-        why,
-    };
-    let field = |name: &str| -> Result<Value, ShardError> {
-        (first.header.get(name))
-            .and_then(|v| serde_json::from_str(v).ok())
-            .ok_or_else(|| bad(first, format!("its header has no valid {name}")))
-    };
-    if field("kind")? != super::shard::KIND {
-        return Err(bad(first, "it is not an evaluation's shard".into()));
-    }
-    let total = field(TOTAL_FIELD)?
-        .as_u64()
-        .ok_or_else(|| bad(first, format!("its {TOTAL_FIELD} is not a count")))?
-        as usize;
+    let total = first.total_of(super::shard::KIND, "an evaluation's shard")?;
     let n = files.len();
     let mut header: Option<csv::StringRecord> = None;
     let mut records: Vec<Option<csv::StringRecord>> = vec![None; total];
     for f in files {
         let part = f.header.shard;
         let mut reader = csv::Reader::from_reader(f.body.as_bytes());
-        let head = reader.headers().map_err(|e| bad(f, e.to_string()))?.clone();
+        let head = reader
+            .headers()
+            .map_err(|e| f.unreadable(e.to_string()))?
+            .clone();
         if header.get_or_insert_with(|| head.clone()) != &head {
-            return Err(bad(
-                f,
-                "its columns are not those of the first shard".into(),
-            ));
+            return Err(f.unreadable("its columns are not those of the first shard".into()));
         }
         let rows: Vec<csv::StringRecord> = reader
             .records()
             .collect::<Result<_, _>>()
-            .map_err(|e| bad(f, e.to_string()))?;
+            .map_err(|e| f.unreadable(e.to_string()))?;
         if rows.len() != part.size(total) {
-            return Err(bad(
-                f,
-                format!(
-                    "it holds {} scenarios; shard {part} of {total} scenarios holds {}",
-                    rows.len(),
-                    part.size(total)
-                ),
-            ));
+            return Err(f.unreadable(format!(
+                "it holds {} scenarios; shard {part} of {total} scenarios holds {}",
+                rows.len(),
+                part.size(total)
+            )));
         }
         for (j, rec) in rows.into_iter().enumerate() {
             records[part.k + j * n] = Some(rec);
@@ -106,7 +87,7 @@ fn merge(files: &[ShardFile]) -> Result<Merged, ShardError> {
     }
     let header = header.unwrap_or_default();
     let records: Vec<csv::StringRecord> = records.into_iter().flatten().collect();
-    let lines = lines(&header, &records).map_err(|why| bad(first, why))?;
+    let lines = lines(&header, &records).map_err(|why| first.unreadable(why))?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let written = std::iter::once(&header)
         .chain(&records)
@@ -114,14 +95,18 @@ fn merge(files: &[ShardFile]) -> Result<Merged, ShardError> {
     let csv = written
         .map_err(|e| e.to_string())
         .and_then(|()| w.into_inner().map_err(|e| e.to_string()))
-        .map_err(|why| bad(first, why))?;
-    let design = field("design")?;
+        .map_err(|why| first.unreadable(why))?;
+    let design = first.field("design")?;
     let count = |k: &str| design[k].as_u64().unwrap_or(0);
     Ok(Merged {
         csv,
         lines,
-        plan: PathBuf::from(field("plan")?.as_str().unwrap_or_default()),
-        origin: field("origin")?.as_str().unwrap_or_default().to_string(),
+        plan: PathBuf::from(first.field("plan")?.as_str().unwrap_or_default()),
+        origin: first
+            .field("origin")?
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         design: (count("sites_open") as usize, count("platforms") as u32),
     })
 }

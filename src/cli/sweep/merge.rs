@@ -6,11 +6,10 @@ use super::{exit_code, report_failures, written_or_report};
 use crate::cli::{EXIT_INPUT, check_out};
 use cartnet::export;
 use cartnet::fs::folder;
-use cartnet::sweep::shard::{self, Shard, ShardError, ShardFile, TOTAL_FIELD};
+use cartnet::sweep::shard::{self, Shard, ShardError, ShardFile};
 use cartnet::sweep::{self, Axis, Row, RowStatus};
 use cartnet::text::{printable, printable_path};
 use clap::Args;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -76,38 +75,25 @@ pub fn run(args: &MergeArgs) -> u8 {
 /// The shards' rows in grid order, each checked to be its shard's, all there.
 fn merge(files: &[ShardFile], out: &Path) -> Result<Merged, ShardError> {
     let first = &files[0];
-    let bad = |f: &ShardFile, why: String| ShardError::Unreadable {
-        file: f.path.clone(),
-        why,
-    };
-    let field = |name: &str| -> Result<Value, ShardError> {
-        first
-            .header
-            .get(name)
-            .and_then(|v| serde_json::from_str(v).ok())
-            .ok_or_else(|| bad(first, format!("its header has no valid {name}")))
-    };
-    if field("kind")? != super::shard::KIND {
-        return Err(bad(first, "it is not a sweep's shard".into()));
-    }
-    let total = field(TOTAL_FIELD)?
-        .as_u64()
-        .ok_or_else(|| bad(first, format!("its {TOTAL_FIELD} is not a count")))?
-        as usize;
-    let axes = sweep::parse_axes(&field("axes")?)
-        .ok_or_else(|| bad(first, "its axes cannot be read".into()))?;
-    let title = field("title")?.as_str().unwrap_or_default().to_string();
+    let total = first.total_of(super::shard::KIND, "a sweep's shard")?;
+    let axes = sweep::parse_axes(&first.field("axes")?)
+        .ok_or_else(|| first.unreadable("its axes cannot be read".into()))?;
+    let title = first
+        .field("title")?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let mut slots: Vec<Option<(Row, String)>> = vec![None; total];
     for f in files {
         let part = f.header.shard;
-        let rows = sweep::parse_rows(&f.body).map_err(|why| bad(f, why))?;
+        let rows = sweep::parse_rows(&f.body).map_err(|why| f.unreadable(why))?;
         if rows.len() != part.size(total) {
-            return Err(bad(f, shard_size(part, total, rows.len())));
+            return Err(f.unreadable(shard_size(part, total, rows.len())));
         }
         for r in rows {
             let i = r.row.index;
             if !part.holds(i) || i >= total || r.row.levels.len() != axes.len() {
-                return Err(bad(f, format!("scenario {} is not of shard {part}", i + 1)));
+                return Err(f.unreadable(format!("scenario {} is not of shard {part}", i + 1)));
             }
             let folder = if r.folder.is_empty() {
                 String::new()
