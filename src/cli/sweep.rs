@@ -9,6 +9,7 @@
 mod merge;
 mod shard;
 
+pub use merge::MergeArgs;
 pub use shard::parse_arg as parse_shard;
 
 use super::{
@@ -302,9 +303,7 @@ pub fn run(args: SweepArgs) -> u8 {
     if let Some(part) = args.shard {
         return shard::run(&args, &study, part, (digest, threads), started);
     }
-    let n = study.points.len();
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let workers = args.jobs.map_or(cores, |j| j as usize).min(n).max(1);
+    let workers = workers(args.jobs, study.points.len());
     let plans_dir = study.out.join("plans");
     let folders = plan_folders(&study);
     // held for the whole sweep: sweep.csv, the chart and plans/ are one run's
@@ -322,18 +321,7 @@ pub fn run(args: SweepArgs) -> u8 {
             .map(|f| plans_dir.join(f).join("highs.log"))
             .collect()
     });
-    let options = RunOptions {
-        jobs: workers,
-        solve: SolveOptions {
-            time_limit: study.time_limit,
-            gap: study.gap,
-            threads: Some(threads),
-            ..SolveOptions::default()
-        },
-        data: study.data.display().to_string(),
-        digest: Some(digest),
-        logs,
-    };
+    let options = run_options(&study, workers, (threads, digest), logs);
     let (rows, write_errors) = solve(
         &study,
         &study.points,
@@ -350,6 +338,33 @@ pub fn run(args: SweepArgs) -> u8 {
         workers,
         started,
     )
+}
+
+/// Scenarios solved at once: `--jobs`, else the cores; never more than the `n` scenarios.
+fn workers(jobs: Option<u32>, n: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    jobs.map_or(cores, |j| j as usize).min(n).max(1)
+}
+
+/// The settings of the study's run on `workers` threads.
+fn run_options(
+    study: &Study,
+    workers: usize,
+    (threads, digest): (u32, String),
+    logs: Option<Vec<PathBuf>>,
+) -> RunOptions {
+    RunOptions {
+        jobs: workers,
+        solve: SolveOptions {
+            time_limit: study.time_limit,
+            gap: study.gap,
+            threads: Some(threads),
+            ..SolveOptions::default()
+        },
+        data: study.data.display().to_string(),
+        digest: Some(digest),
+        logs,
+    }
 }
 
 /// Each point's plan folder under plans/, by its levels.

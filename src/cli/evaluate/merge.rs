@@ -4,21 +4,10 @@
 
 use super::{EXIT_INPUT, Line, summarize, write};
 use crate::cli::check_out;
+pub use crate::cli::sweep::MergeArgs;
 use cartnet::fs::folder;
 use cartnet::sweep::shard::{self, ShardError, ShardFile};
-use clap::Args;
 use std::path::PathBuf;
-
-#[derive(Debug, Args)]
-pub struct MergeArgs {
-    /// Folders holding the shard files (shard-K-of-N.csv) of one evaluation; every shard file
-    /// in them is read.
-    #[arg(value_name = "DIR", required = true)]
-    pub dirs: Vec<PathBuf>,
-    /// Output folder for evaluation.csv.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-}
 
 /// A merged evaluation: evaluation.csv's bytes and what the summary prints.
 struct Merged {

@@ -13,14 +13,15 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// `sweep merge` and `evaluate merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Folders holding the shard files (shard-K-of-N.csv) of one sweep; every shard file in
-    /// them is read.
+    /// Folders holding the shard files (shard-K-of-N.csv) of one run; every shard file in them
+    /// is read.
     #[arg(value_name = "DIR", required = true)]
     pub dirs: Vec<PathBuf>,
-    /// Output folder for sweep.csv and sweep.svg (the shards' own folder gives the same plan
-    /// folder column as one run).
+    /// Output folder for the merged files (for a sweep, the shards' own folder gives the same
+    /// plan folder column as one run).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }

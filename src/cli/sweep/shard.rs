@@ -12,9 +12,8 @@ use cartnet::export;
 use cartnet::fs::write_atomic;
 use cartnet::input::digest;
 use cartnet::input::{ModelSource, Override, Scenario};
-use cartnet::solve::SolveOptions;
 use cartnet::sweep::shard::{self, Header, Shard, TOTAL_FIELD};
-use cartnet::sweep::{self, Point, Row, RunOptions, ShardRow};
+use cartnet::sweep::{self, Point, Row, ShardRow};
 use cartnet::text::printable_path;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -42,23 +41,10 @@ pub fn run(
         return code;
     }
     let points = shard_points(&study.points, part);
-    let n = points.len();
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let workers = args.jobs.map_or(cores, |j| j as usize).min(n).max(1);
     let folders = super::plan_folders(study);
     let plans_dir = study.out.join("plans");
-    let options = RunOptions {
-        jobs: workers,
-        solve: SolveOptions {
-            time_limit: study.time_limit,
-            gap: study.gap,
-            threads: Some(threads),
-            ..SolveOptions::default()
-        },
-        data: study.data.display().to_string(),
-        digest: Some(digest),
-        logs: None,
-    };
+    let workers = super::workers(args.jobs, points.len());
+    let options = super::run_options(study, workers, (threads, digest), None);
     let keep = |i: usize| args.plans && part.holds(i);
     let (rows, write_errors) = solve(
         study,
