@@ -26,24 +26,9 @@
 
 mod common;
 
-use common::{Instance, assert_rel};
+use common::{CLEAN, Instance, assert_rel};
 use serde_json::Value;
 use std::collections::HashMap;
-
-const CLEAN: &str = r#"
-[site]
-discount_rate = 0
-amortization_years = 10
-[batch]
-failure_rate = 0
-[transport]
-circuity = 1
-ground_kmh = 100
-patient_kmh = 50
-air_threshold_km = 100000
-ground_cost_fixed = 0
-ground_cost_per_km = 0
-"#;
 
 const DEMAND: &str = "id,lat,lon,patients\n\
 A,0,0.25,4\nB,0,0.25,6\nC,0,0.25,10\nD,0,-0.5,5\nE,0,-0.5,2\nF,0,5,3\nG,0,-5,1\n";

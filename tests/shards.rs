@@ -97,10 +97,13 @@ fn shards_of_a_small_sweep_merge_into_one_runs_outputs() {
         without_seconds(&shards.join("sweep.csv")),
         without_seconds(&one.join("sweep.csv"))
     );
-    assert_eq!(
-        fs::read(shards.join("sweep.svg")).unwrap(),
-        fs::read(one.join("sweep.svg")).unwrap()
-    );
+    for file in ["sweep.svg", "sweep.html"] {
+        assert_eq!(
+            fs::read_to_string(shards.join(file)).unwrap(),
+            fs::read_to_string(one.join(file)).unwrap(),
+            "the merged {file} differs from one run's"
+        );
+    }
     // merged elsewhere, the plan folders are pointed at from there
     let elsewhere = dir.path().join("merged");
     ok(&merge("sweep", &[&shards], &elsewhere));

@@ -301,11 +301,13 @@ fn a_sweep_in_shards_on_slurm_equals_one_run() {
         without_seconds(&one.join("sweep.csv")),
         "the merged sweep.csv differs from one run's (apart from seconds)"
     );
-    assert_eq!(
-        fs::read(out.join("sweep.svg")).unwrap(),
-        fs::read(one.join("sweep.svg")).unwrap(),
-        "the merged sweep.svg differs from one run's"
-    );
+    for file in ["sweep.svg", "sweep.html"] {
+        assert_eq!(
+            fs::read_to_string(out.join(file)).unwrap(),
+            fs::read_to_string(one.join(file)).unwrap(),
+            "the merged {file} differs from one run's"
+        );
+    }
     let pids = cluster.stop();
     for pid in pids {
         assert!(

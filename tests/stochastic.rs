@@ -24,7 +24,8 @@ use cartnet::plan::scenarios::design_of;
 use cartnet::plan::{Plan, Provenance};
 use cartnet::solve::{SolveOptions, Status};
 use cartnet::stochastic::{
-    Evaluation, Future, Futures, Method, TwoStageOptions, evaluate, futures, optimize_two_stage,
+    Evaluation, Future, Futures, Method, TwoStageOptions, evaluate, evaluate_all, futures,
+    optimize_two_stage,
 };
 use cartnet::{Outcome, optimize};
 use proptest::prelude::*;
@@ -841,4 +842,52 @@ fn the_stochastic_bench_skips_a_missing_national_instance() {
         "only the header: {}",
         out.stdout
     );
+}
+
+/// The demo's fixed-design flows in many scenarios: each LP started from the previous
+/// scenario's basis (`evaluate_all`'s chains) gives the same cost, to the cent, as solved alone
+/// from scratch.
+#[test]
+fn warm_started_evaluations_match_cold_ones() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    let instance = Instance::load(&data).unwrap();
+    let base = BaseModel {
+        text: "",
+        file: "scenario.toml",
+        cli: &[],
+    };
+    let mut csv = String::from("id,demand.scale,demand.in_vivo_share\n");
+    for i in 0..10 {
+        let _ = writeln!(
+            csv,
+            "s{i},{},{}",
+            0.6 + 0.09 * f64::from(i),
+            0.03 * f64::from(i)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenarios.csv");
+    std::fs::write(&path, csv).unwrap();
+    let set = ScenarioSet::load_csv(&path, Some(&data), &instance, &base).unwrap();
+    let fs = futures(&set, &instance, &base).unwrap();
+    let options = SolveOptions::default();
+    let Outcome::Plan(plan) = optimize(
+        &fs.expected.instance,
+        &fs.expected.scenario,
+        &fs.expected.network,
+        &options,
+        PROVENANCE,
+    )
+    .unwrap() else {
+        panic!("the demo has a plan")
+    };
+    let design = design_of(&plan.sites);
+    let warm = evaluate_all(&fs.list, &design, &options, 2).unwrap();
+    for (f, w) in fs.list.iter().zip(&warm) {
+        let cold = evaluate(f, &design, &options).unwrap();
+        let (Some(a), Some(b)) = (w.cost(), cold.cost()) else {
+            panic!("{}: the design serves every scenario", f.id)
+        };
+        assert!((a - b).abs() <= 0.01, "{}: warm {a} != cold {b}", f.id);
+    }
 }

@@ -21,24 +21,8 @@
 
 mod common;
 
-use common::{Instance, assert_rel, check_plan};
+use common::{CLEAN, Instance, assert_rel, check_plan};
 use serde_json::Value;
-
-/// The baseline with clean arithmetic (see the module comment).
-const CLEAN: &str = r#"
-[site]
-discount_rate = 0          # CRF = 1 / amortization_years = 1/10
-amortization_years = 10
-[batch]
-failure_rate = 0
-[transport]
-circuity = 1
-ground_kmh = 100
-patient_kmh = 50
-air_threshold_km = 100000  # never fly
-ground_cost_fixed = 0
-ground_cost_per_km = 0
-"#;
 
 /// The baseline (CRF(0.08, 10), baseline transport) with no failed batches.
 const BASELINE_NO_FAILURES: &str = "[batch]\nfailure_rate = 0\n";

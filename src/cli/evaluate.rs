@@ -20,7 +20,7 @@ use cartnet::model::Design;
 use cartnet::plan::{Cost, Kpis};
 use cartnet::solve::SolveOptions;
 use cartnet::stochastic::estimate::{self, Estimate};
-use cartnet::stochastic::{Evaluation, evaluate_all, futures};
+use cartnet::stochastic::{Evaluation, evaluate_all, future_list};
 use cartnet::text::{percent, printable, printable_path, usd};
 use cartnet::verify::{VerifyError, check_data, load_instance, read_plan, resolve_data};
 use clap::Args;
@@ -90,9 +90,10 @@ const MAX_JOBS: i64 = 1024;
 const EVALUATION_FILE: &str = "evaluation.csv";
 
 /// Scenarios made real at a time, per job: a national instance's futures take tens of MB each,
-/// so 1,000 of them are built and solved in slices, not all at once; several per job keep the
-/// workers busy to the end of a slice.
-const SLICE_PER_JOB: usize = 8;
+/// so 1,000 of them are built and solved in slices, not all at once; two warm-start chains per
+/// job keep the workers busy to the end of a slice, and a slice of whole chains keeps the chains
+/// (and so the results) the same for any `--jobs`.
+const SLICE_PER_JOB: usize = 2 * cartnet::stochastic::evaluate::WARM_CHAIN;
 
 /// How often a long evaluation says how far it is, on stderr.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
@@ -316,10 +317,11 @@ fn solve_all(
             origin: set.origin.clone(),
             risk: None,
         };
-        let made = futures(&part, instance, base).map_err(|e| report_input_errors(&e, data))?;
-        let evaluations = evaluate_all(&made.list, design, &options, jobs)
+        let made =
+            future_list(&part, instance, base, jobs).map_err(|e| report_input_errors(&e, data))?;
+        let evaluations = evaluate_all(&made, design, &options, jobs)
             .map_err(|e| solver_args::solve_failed(&e))?;
-        for (future, e) in made.list.iter().zip(evaluations) {
+        for (future, e) in made.iter().zip(evaluations) {
             outcomes.push(Outcome {
                 id: future.id.clone(),
                 probability: future.probability,

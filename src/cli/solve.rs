@@ -215,6 +215,7 @@ fn solve_options(
         lazy_rows: !args.eager_rows,
         write_model: args.write_model.clone(),
         initial_solution: None,
+        start_basis: None,
         lagrangian: args.lagrangian.into(),
     })
 }

@@ -6,12 +6,6 @@
 //! stderr; each plan is written to `OUT/plans/NNN_key=value/` as it finishes; `OUT/sweep.csv`
 //! (grid order) and `OUT/sweep.svg` follow, and a table is printed.
 
-mod merge;
-mod shard;
-
-pub use merge::MergeArgs;
-pub use shard::parse_arg as parse_shard;
-
 use super::{
     EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, EXIT_SOLVER,
     positive_f64, relative_gap, report_input_errors,
@@ -29,6 +23,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
+
+mod merge;
+mod refine;
+mod shard;
+
+pub use merge::MergeArgs;
+pub use shard::parse_arg as parse_shard;
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -74,9 +75,18 @@ pub struct SweepArgs {
     /// line per finished scenario on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Between neighbouring points whose open sites or operating models differ, bisect the
+    /// varied key until the change is located; print the tipping points and write
+    /// tipping_points.csv.
+    #[arg(long)]
+    pub refine: bool,
+    /// How closely --refine locates a change: a share of the grid step (1%) or a width in the
+    /// key's units (5000) [default: 1%].
+    #[arg(long, value_name = "TOL", value_parser = cartnet::sweep::refine::Tolerance::parse)]
+    pub refine_tol: Option<cartnet::sweep::refine::Tolerance>,
     /// Run only shard K of N (from 0): the grid points whose index i has i mod N = K, into
     /// OUT/shard-K-of-N.csv for `cartnet sweep merge` (README "Running on a cluster").
-    #[arg(long, value_name = "K/N", value_parser = shard::parse_arg)]
+    #[arg(long, value_name = "K/N", value_parser = shard::parse_arg, conflicts_with = "refine")]
     pub shard: Option<cartnet::sweep::shard::Shard>,
     /// With --shard: write each point's plan too, into OUT/plans/ [default: only the shard file].
     #[arg(long, requires = "shard")]
@@ -87,7 +97,8 @@ pub struct SweepArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum SweepCommand {
-    /// Merge the shard files of a sweep into sweep.csv and sweep.svg, as one run writes them.
+    /// Merge the shard files of a sweep into the files one run writes (sweep.csv, sweep.svg,
+    /// sweep.html).
     Merge(merge::MergeArgs),
 }
 
@@ -97,6 +108,7 @@ struct Study {
     data: PathBuf,
     model: ModelSource,
     out: PathBuf,
+    sets: Vec<(Override, Source)>,
     axes: Vec<Axis>,
     points: Vec<Point>,
     instance: Instance,
@@ -144,6 +156,7 @@ fn load(args: &SweepArgs) -> Result<Study, (InputErrors, PathBuf)> {
             data,
             model,
             out,
+            sets,
             axes,
             points,
             instance,
@@ -280,8 +293,8 @@ fn progress_bar(n: usize) -> ProgressBar {
 /// `cartnet sweep`: every scenario of the grid solved, each plan in its folder, then
 /// sweep.csv and its chart.
 pub fn run(args: SweepArgs) -> u8 {
-    if let Some(SweepCommand::Merge(merge)) = args.command {
-        return merge::run(&merge);
+    if let Some(SweepCommand::Merge(merge)) = &args.command {
+        return merge::run(merge);
     }
     let started = Instant::now();
     let threads = match super::solver_args::threads(args.threads) {
@@ -291,6 +304,10 @@ pub fn run(args: SweepArgs) -> u8 {
     let study = match load(&args) {
         Ok(s) => s,
         Err((errors, data)) => return report_input_errors(&errors, &data),
+    };
+    let refine_tol = match refine::check(args.refine, args.refine_tol, &study.axes) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     if let Err(code) = super::check_out(folder::check_out(&study.out)) {
         return code;
@@ -321,7 +338,7 @@ pub fn run(args: SweepArgs) -> u8 {
             .map(|f| plans_dir.join(f).join("highs.log"))
             .collect()
     });
-    let options = run_options(&study, workers, (threads, digest), logs);
+    let options = run_options(&study, (workers, threads), digest, logs);
     let (rows, write_errors) = solve(
         &study,
         &study.points,
@@ -330,9 +347,12 @@ pub fn run(args: SweepArgs) -> u8 {
         args.verbose,
         &|_| true,
     );
+    let tipping = refine_tol
+        .filter(|_| !cartnet::solve::interrupted())
+        .and_then(|tol| tipping_points(&study, &options, &rows, tol, args.verbose));
     finish(
         &study,
-        &rows,
+        (&rows, tipping.as_deref()),
         &folders,
         write_errors.is_empty(),
         workers,
@@ -346,11 +366,11 @@ fn workers(jobs: Option<u32>, n: usize) -> usize {
     jobs.map_or(cores, |j| j as usize).min(n).max(1)
 }
 
-/// The settings of the study's run on `workers` threads.
+/// The run's settings: `workers` scenarios at once, each on `threads` solver threads.
 fn run_options(
     study: &Study,
-    workers: usize,
-    (threads, digest): (u32, String),
+    (workers, threads): (usize, u32),
+    digest: String,
     logs: Option<Vec<PathBuf>>,
 ) -> RunOptions {
     RunOptions {
@@ -367,6 +387,25 @@ fn run_options(
     }
 }
 
+/// `--refine`: the tipping points between the rows, solved as the grid was; `None` if the
+/// refinement could not finish.
+fn tipping_points(
+    study: &Study,
+    options: &RunOptions,
+    rows: &[Row],
+    tol: sweep::refine::Tolerance,
+    verbose: bool,
+) -> Option<Vec<sweep::refine::Bracket>> {
+    let refiner = sweep::refine::Refiner {
+        instance: &study.instance,
+        model: &study.model,
+        sets: &study.sets,
+        axes: &study.axes,
+        options,
+    };
+    refine::locate(&refiner, rows, tol, verbose)
+}
+
 /// Each point's plan folder under plans/, by its levels.
 fn plan_folders(study: &Study) -> Vec<String> {
     let n = study.points.len();
@@ -381,17 +420,20 @@ fn plan_folders(study: &Study) -> Vec<String> {
 /// the exit code.
 fn finish(
     study: &Study,
-    rows: &[Row],
+    (rows, tipping): (&[Row], Option<&[sweep::refine::Bracket]>),
     folders: &[String],
     written_all: bool,
     workers: usize,
     started: Instant,
 ) -> u8 {
     let interrupted = cartnet::solve::interrupted();
-    let Some(written) = write_outputs(study, rows, folders) else {
+    let Some(written) = write_outputs(study, rows, folders, tipping) else {
         return EXIT_INPUT;
     };
     print_results(study, rows, &written, workers, started);
+    if let Some(points) = tipping {
+        refine::print(&study.axes, points);
+    }
     report_failures(rows, folders);
     if interrupted {
         report_interrupted(rows, started);
@@ -515,7 +557,12 @@ fn finished_line(row: &Row) -> String {
 
 /// Writes the sweep's summary set ([`export::sweep_set`]); `None` if sweep.csv cannot be
 /// written. Returns what was written.
-fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<&'static str>> {
+fn write_outputs(
+    study: &Study,
+    rows: &[Row],
+    folders: &[String],
+    tipping: Option<&[sweep::refine::Bracket]>,
+) -> Option<Vec<&'static str>> {
     let csv_folders: Vec<String> = rows
         .iter()
         .map(|r| {
@@ -526,9 +573,15 @@ fn write_outputs(study: &Study, rows: &[Row], folders: &[String]) -> Option<Vec<
             }
         })
         .collect();
-    let written =
-        export::sweep_set::write(&study.out, &study.axes, rows, &csv_folders, &study.title);
-    written_or_report(written)
+    let summary = export::sweep_set::Summary {
+        title: &study.title,
+        subtitle: &subtitle(study),
+        axes: &study.axes,
+        rows,
+        folders: &csv_folders,
+        tipping,
+    };
+    written_or_report(export::sweep_set::write(&study.out, &summary))
 }
 
 /// Prints the problems of a summary set written; `None` (said on stderr) if it was not.
@@ -549,18 +602,26 @@ fn written_or_report(
     }
 }
 
-/// The title line, the table and what was written, on stdout.
-fn print_results(study: &Study, rows: &[Row], written: &[&str], workers: usize, started: Instant) {
-    let n = study.points.len();
+/// What was swept on what: `7 scenarios; data data/demo, model models/baseline.toml`.
+fn subtitle(study: &Study) -> String {
     let model = if study.axes.iter().any(|a| a.key == sweep::MODEL_KEY) {
         "varied".to_string()
     } else {
         printable(&study.model.name()).into_owned()
     };
+    format!(
+        "{} scenarios; data {}, model {model}",
+        study.points.len(),
+        printable_path(&study.data)
+    )
+}
+
+/// The title line, the table and what was written, on stdout.
+fn print_results(study: &Study, rows: &[Row], written: &[&str], workers: usize, started: Instant) {
     println!(
-        "{} ({n} scenarios; data {}, model {model}; {workers} at once, {:.1} s)\n",
+        "{} ({}; {workers} at once, {:.1} s)\n",
         printable(&study.title),
-        printable_path(&study.data),
+        subtitle(study),
         started.elapsed().as_secs_f64()
     );
     print!("{}", export::sweep::render_table(&study.axes, rows));

@@ -10,7 +10,9 @@ pub mod report_plan;
 pub mod stochastic;
 pub mod summary;
 pub mod sweep;
+pub mod sweep_html;
 pub mod sweep_set;
+pub mod tipping;
 
 use crate::input::Instance;
 use crate::plan::Plan;

@@ -76,7 +76,7 @@ pub fn render_csv(axes: &[Axis], rows: &[Row], folders: &[String]) -> io::Result
 }
 
 /// A level for people: money keys in dollars, other numbers as they are.
-fn display_level(key: &str, level: &Level) -> String {
+pub(crate) fn display_level(key: &str, level: &Level) -> String {
     match level.number() {
         Some(v) if key.contains("cost") || key.contains("penalty") => usd(v),
         _ => level.short(),
@@ -84,7 +84,7 @@ fn display_level(key: &str, level: &Level) -> String {
 }
 
 /// The printed table's columns after `#` and the varied keys.
-const TABLE_COLUMNS: [&str; 9] = [
+pub(crate) const TABLE_COLUMNS: [&str; 9] = [
     "status",
     "cost a year",
     "sites",
@@ -112,7 +112,7 @@ pub fn render_table(axes: &[Axis], rows: &[Row]) -> String {
 
 /// A scenario's cells in the printed table: its number, its levels, its status and its figures
 /// (dashes without a plan).
-fn table_line(axes: &[Axis], r: &Row) -> Vec<String> {
+pub(crate) fn table_line(axes: &[Axis], r: &Row) -> Vec<String> {
     let mut l = vec![(r.index + 1).to_string()];
     for (a, axis) in axes.iter().enumerate() {
         l.push(printable(&display_level(&axis.key, &axis.levels[r.levels[a]])).into_owned());
@@ -171,7 +171,7 @@ fn aligned(header: &[String], lines: &[Vec<String>], n_axes: usize) -> String {
 }
 
 /// A number on an axis, compactly: 1.5M, 250k, 0.08.
-fn compact(v: f64) -> String {
+pub(crate) fn compact(v: f64) -> String {
     let trim = |s: String| {
         if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -1,10 +1,32 @@
-//! A sweep's summary set: the files written from its rows (sweep.csv, sweep.svg), one function
-//! for the one-machine run and the merge of its shards, so both always write the same set.
+//! A sweep's summary set: the files written from its rows (sweep.csv, sweep.svg, sweep.html and,
+//! for a refined sweep, tipping_points.csv), one function for the one-machine run and the merge
+//! of its shards, so both always write the same set.
 
+use super::sweep_html::{self, Page};
+use super::{sweep, tipping};
 use crate::fs::write_atomic;
-use crate::sweep::{Axis, Row};
+use crate::sweep::Axis;
+use crate::sweep::Row;
+use crate::sweep::refine::Bracket;
 use std::io;
 use std::path::Path;
+
+/// The file a refined sweep lists its tipping points in.
+pub const TIPPING_CSV: &str = "tipping_points.csv";
+
+/// What the summary set is made from.
+pub struct Summary<'a> {
+    pub title: &'a str,
+    /// One line under the title: scenarios, data, model.
+    pub subtitle: &'a str,
+    pub axes: &'a [Axis],
+    /// In grid order.
+    pub rows: &'a [Row],
+    /// Each row's plan folder relative to the output folder (empty without a plan).
+    pub folders: &'a [String],
+    /// The located tipping points; `None` when the sweep was not refined.
+    pub tipping: Option<&'a [Bracket]>,
+}
 
 /// What was written, and what was not (each a line for stderr, `warning:` or `error:` first).
 #[derive(Debug, Default)]
@@ -13,28 +35,58 @@ pub struct Written {
     pub problems: Vec<String>,
 }
 
-/// Writes sweep.csv (an `Err` if it cannot be: the sweep has no result then) and sweep.svg (a
-/// problem if not) into `out`. `folders[i]` is row i's plan folder relative to `out`, empty
-/// without a plan; the rows are in grid order.
-pub fn write(
-    out: &Path,
-    axes: &[Axis],
-    rows: &[Row],
-    folders: &[String],
-    title: &str,
-) -> io::Result<Written> {
+impl Written {
+    /// Records the outcome of writing `file`.
+    fn record(&mut self, file: &'static str, result: io::Result<()>) {
+        match result {
+            Ok(()) => self.files.push(file),
+            Err(e) => self
+                .problems
+                .push(format!("error: cannot write {file}: {e}")),
+        }
+    }
+}
+
+/// Writes the summary set into `out`: sweep.csv (an `Err` if it cannot be: the sweep has no
+/// result then), then the chart, the page and the tipping points (each a problem if not). An
+/// earlier run's tipping_points.csv is removed when this sweep was not refined, so the folder
+/// holds this run's files only.
+pub fn write(out: &Path, s: &Summary<'_>) -> io::Result<Written> {
     let mut written = Written::default();
-    let csv = super::sweep::render_csv(axes, rows, folders)?;
+    let csv = sweep::render_csv(s.axes, s.rows, s.folders)?;
     write_atomic(&out.join("sweep.csv"), &csv)?;
     written.files.push("sweep.csv");
-    match super::sweep::render_svg(axes, rows, title) {
-        Ok(svg) => match write_atomic(&out.join("sweep.svg"), svg.as_bytes()) {
-            Ok(()) => written.files.push("sweep.svg"),
-            Err(e) => written
-                .problems
-                .push(format!("error: cannot write sweep.svg: {e}")),
-        },
+    let svg = sweep::render_svg(s.axes, s.rows, s.title);
+    match &svg {
+        Ok(svg) => written.record(
+            "sweep.svg",
+            write_atomic(&out.join("sweep.svg"), svg.as_bytes()),
+        ),
         Err(e) => written.problems.push(format!("warning: no chart: {e}")),
+    }
+    let page = Page {
+        title: s.title,
+        subtitle: s.subtitle,
+        axes: s.axes,
+        rows: s.rows,
+        folders: s.folders,
+        svg: svg.as_deref().ok(),
+        tipping: s.tipping,
+    };
+    let html = sweep_html::render(&page);
+    written.record(
+        "sweep.html",
+        write_atomic(&out.join("sweep.html"), html.as_bytes()),
+    );
+    let path = out.join(TIPPING_CSV);
+    match s.tipping {
+        Some(points) => {
+            let csv = tipping::render_csv(s.axes, points);
+            written.record(TIPPING_CSV, csv.and_then(|b| write_atomic(&path, &b)));
+        }
+        None => {
+            let _ = std::fs::remove_file(&path);
+        }
     }
     Ok(written)
 }

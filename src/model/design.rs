@@ -114,6 +114,7 @@ impl Formulation {
         keep: &[bool],
     ) -> Formulation {
         let mut f = Self::build_keeping(instance, scenario, network, Some(keep));
+        let mut fixed = std::collections::HashSet::new();
         for vars in &f.info.years {
             for (s, d) in design.sites.iter().enumerate() {
                 for m in OpModel::ALL {
@@ -124,9 +125,11 @@ impl Formulation {
                     };
                     if let Some(y) = vars.open[s][k] {
                         f.problem.constraints.push(constraint!(y.var == open));
+                        fixed.insert(y.col);
                     }
                     if let Some(n) = vars.platforms[s][k] {
                         f.problem.constraints.push(constraint!(n.var == platforms));
+                        fixed.insert(n.col);
                     }
                 }
             }
@@ -134,6 +137,13 @@ impl Formulation {
         // with the sites fixed, the strengthening rows follow from the capacity rows
         f.problem.lazy.clear();
         f.problem.relaxation = None;
+        // single sourcing's assignment columns stay integer: then it is still a MIP
+        f.problem.integers_fixed = f
+            .problem
+            .variables
+            .iter_variables_with_def()
+            .enumerate()
+            .all(|(col, (_, def))| !def.is_integer() || fixed.contains(&col));
         f.info.rows = f.problem.constraints.len();
         f.info.design_fixed = true;
         f

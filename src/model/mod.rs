@@ -69,6 +69,9 @@ pub struct Problem {
     pub lazy: Vec<LazyRow>,
     /// The model as the Lagrangian relaxation sees it, when it covers all of its rows.
     pub relaxation: Option<relaxation::Structure>,
+    /// Every integer column is fixed to a whole number by an equality row (a design given from
+    /// outside): the LP relaxation is the model itself, and is solved as an LP.
+    pub integers_fixed: bool,
 }
 
 /// One term of the objective: `coef * column` in cost line `line` of year `year` (0-based),
@@ -183,6 +186,7 @@ impl Builder {
                 constraints: rows,
                 lazy,
                 relaxation: None,
+                integers_fixed: false,
             },
             info,
         }

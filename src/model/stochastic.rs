@@ -176,6 +176,7 @@ fn finish(
             constraints: rows,
             lazy,
             relaxation: None,
+            integers_fixed: false,
         },
         blocks,
         keep: Vec::new(),

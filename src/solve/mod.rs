@@ -12,6 +12,7 @@ mod polish;
 mod search;
 mod separation;
 
+pub use highs::Basis;
 pub use highs::option as highs_option;
 pub use interrupt::{clear_interrupt, interrupt, interrupted};
 pub use options::{
@@ -65,6 +66,9 @@ pub struct Solution {
     pub values: Vec<f64>,
     /// What the Lagrangian relaxation did, when it ran.
     pub lagrangian: Option<LagrangianSummary>,
+    /// The optimal basis of an LP (none for a MIP), to start a neighbouring LP from
+    /// ([`SolveOptions::start_basis`]).
+    pub basis: Option<std::sync::Arc<Basis>>,
 }
 
 /// What the Lagrangian relaxation ([`lagrangian`]) did before branch and bound.

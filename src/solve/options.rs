@@ -40,6 +40,9 @@ pub struct SolveOptions {
     /// A plan to start from (column values of a model with the same columns, e.g. a
     /// neighbouring sweep scenario's solution); ignored when the column count differs.
     pub initial_solution: Option<std::sync::Arc<Vec<f64>>>,
+    /// An LP's starting basis (a neighbouring LP's [`super::Solution::basis`], e.g. the same
+    /// design's flows in the previous scenario); ignored for a MIP or when the sizes differ.
+    pub start_basis: Option<std::sync::Arc<super::Basis>>,
     /// Write the model HiGHS is about to solve (after the cutting-plane rounds, with integrality
     /// restored) to this file; the extension (.mps or .lp) picks the format.
     pub write_model: Option<PathBuf>,
@@ -78,6 +81,7 @@ impl Default for SolveOptions {
             highs_options: Vec::new(),
             lazy_rows: true,
             initial_solution: None,
+            start_basis: None,
             write_model: None,
             lagrangian: Lagrangian::Auto,
         }

@@ -4,8 +4,8 @@
 
 use super::budget::TimeBudget;
 use super::highs::{
-    LpData, Stop, add_cover_row, add_rows, configure, run_failed, set_time_limit, watch,
-    write_model,
+    Basis, LpData, Stop, add_cover_row, add_rows, configure, relax_integrality, run_failed,
+    set_time_limit, watch, write_model,
 };
 use super::lagrangian::probe::{Relaxed, fix_sites, lagrangian};
 use super::lagrangian::{Fixed, Outcome, Plan, Structure};
@@ -50,6 +50,7 @@ impl Tally {
             highs_seconds: self.highs_seconds,
             values,
             lagrangian: self.lagrangian.clone(),
+            basis: None,
         }
     }
 
@@ -104,7 +105,7 @@ pub(super) fn search(
         interrupts: true,
     };
     // HiGHS fills mip_dual_bound only for a MIP; for a pure LP it reads 0, not the LP's bound.
-    let is_mip = has_integers(&p);
+    let is_mip = has_integers(&p) && !p.integers_fixed;
     let rows_hold = !p.variables.is_empty() || constant_rows_hold(&p);
     // Ctrl-C before HiGHS has the model: handing it over is not interruptible and finds nothing.
     if interrupted() {
@@ -116,8 +117,12 @@ pub(super) fn search(
         constraints,
         lazy,
         relaxation,
+        integers_fixed,
     } = p;
     let mut model = into_highs(variables, objective, constraints)?;
+    if integers_fixed {
+        relax_integrality(&mut model);
+    }
     if model.num_cols() == 0 {
         return Ok(empty_model(&tally, rows_hold));
     }
@@ -186,7 +191,7 @@ impl Phases<'_> {
             };
             start_values = repaired.as_deref();
         }
-        let solved = branch_and_bound(model, start_values, options, budget, stop, tally)?;
+        let solved = branch_and_bound(model, is_mip, start_values, options, budget, stop, tally)?;
         read_result(&solved, is_mip, rounds.lp_bound, relaxed, tally)
     }
 }
@@ -411,6 +416,7 @@ fn stopped_with(
 /// HiGHS's branch and bound over everything left of the search, from `start` if it fits.
 fn branch_and_bound(
     mut model: Model,
+    is_mip: bool,
     start: Option<&[f64]>,
     options: &SolveOptions,
     budget: &TimeBudget,
@@ -422,6 +428,9 @@ fn branch_and_bound(
     }
     if let Some(path) = &options.write_model {
         write_model(&mut model, path)?;
+    }
+    if let Some(basis) = options.start_basis.as_ref().filter(|_| !is_mip) {
+        basis.apply(&mut model);
     }
     // With a start, a spare copy of the model without it (see below).
     let mut spare = None;
@@ -513,7 +522,11 @@ fn read_result(
         best_bound.is_finite().then_some(best_bound),
         gap.is_finite().then_some(gap),
     );
-    Ok(tally.solution(status, Some(objective), best_bound, gap, values))
+    let mut solution = tally.solution(status, Some(objective), best_bound, gap, values);
+    if !is_mip {
+        solution.basis = Basis::read(solved).map(std::sync::Arc::new);
+    }
+    Ok(solution)
 }
 
 /// The status of a HiGHS run that ended as `model_status`, before its gap is read.

@@ -5,8 +5,9 @@
 use super::Future;
 use crate::model::{Design, Formulation};
 use crate::plan::{Plan, Provenance};
-use crate::solve::{self, SolveError, SolveOptions, Status};
+use crate::solve::{self, Basis, SolveError, SolveOptions, Status};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// What a design does in one scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,20 +28,40 @@ impl Evaluation {
     }
 }
 
+/// Scenarios evaluated one after the other, each LP started from the previous one's basis: a
+/// fixed length, so the chains (and the results, to the last cent) do not depend on `jobs`.
+pub const WARM_CHAIN: usize = 8;
+
 /// The design's plan in one scenario.
 pub fn evaluate(
     future: &Future,
     design: &Design,
     options: &SolveOptions,
 ) -> Result<Evaluation, SolveError> {
+    evaluate_from(future, design, options, None).map(|(e, _)| e)
+}
+
+/// As [`evaluate`], the flow LP started from `start` (a neighbouring scenario's basis, when its
+/// model has the same columns and rows); the evaluation and this LP's basis.
+pub fn evaluate_from(
+    future: &Future,
+    design: &Design,
+    options: &SolveOptions,
+    start: Option<Arc<Basis>>,
+) -> Result<(Evaluation, Option<Arc<Basis>>), SolveError> {
     let conflicts = design.conflicts(&future.instance, &future.scenario, &future.network);
     if !conflicts.is_empty() {
-        return Ok(Evaluation::Infeasible(conflicts));
+        return Ok((Evaluation::Infeasible(conflicts), start));
     }
     let f = Formulation::build_fixed(&future.instance, &future.scenario, &future.network, design);
     let info = f.info;
-    let solution = solve::solve(f.problem, options)?;
-    Ok(match solution.status {
+    let options = SolveOptions {
+        start_basis: start.clone(),
+        ..options.clone()
+    };
+    let mut solution = solve::solve(f.problem, &options)?;
+    let basis = solution.basis.take().or(start);
+    let evaluation = match solution.status {
         Status::Optimal | Status::Feasible => Evaluation::Plan(Box::new(Plan::new(
             &future.instance,
             &future.scenario,
@@ -60,7 +81,8 @@ pub fn evaluate(
         Status::NoSolution => Evaluation::Infeasible(vec![
             "no flows were found within the time limit".to_string(),
         ]),
-    })
+    };
+    Ok((evaluation, basis))
 }
 
 /// The design in every scenario, `jobs` at a time (one solver thread each), in scenario order.
@@ -74,9 +96,26 @@ pub fn evaluate_all(
         threads: Some(super::SCENARIO_SOLVER_THREADS),
         ..options.clone()
     };
-    par_map(jobs, futures, |f| evaluate(f, design, &one))
-        .into_iter()
-        .collect()
+    let chains: Vec<&[Future]> = futures.chunks(WARM_CHAIN).collect();
+    let evaluated = par_map(
+        jobs,
+        &chains,
+        |chain| -> Result<Vec<Evaluation>, SolveError> {
+            let mut basis = None;
+            let mut out = Vec::with_capacity(chain.len());
+            for f in *chain {
+                let (e, b) = evaluate_from(f, design, &one, basis)?;
+                basis = b;
+                out.push(e);
+            }
+            Ok(out)
+        },
+    );
+    let mut all = Vec::with_capacity(futures.len());
+    for chain in evaluated {
+        all.extend(chain?);
+    }
+    Ok(all)
 }
 
 /// Runs `work` on every item on `jobs` worker threads; results in the items' order.

@@ -31,6 +31,19 @@ pub fn futures(
     })
 }
 
+/// The scenarios of `set` made real, `jobs` at a time (no expected-value future: for
+/// evaluating a design, which needs only the scenarios).
+pub fn list(
+    set: &ScenarioSet,
+    instance: &Instance,
+    base: &BaseModel<'_>,
+    jobs: usize,
+) -> Result<Vec<Future>, InputErrors> {
+    super::evaluate::par_map(jobs, &set.scenarios, |spec| future(spec, instance, base))
+        .into_iter()
+        .collect()
+}
+
 /// One scenario made real.
 fn future(
     spec: &ScenarioSpec,

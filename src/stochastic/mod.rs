@@ -20,7 +20,7 @@ use crate::plan::scenarios::{cvar, expected_kpis, expected_sites};
 use crate::plan::{Cost, Plan, Provenance, RiskMeasures, ScenarioPlan, Stochastic};
 use crate::solve::{self, OPTIMAL_GAP, SolveError, SolveOptions, Status};
 pub use evaluate::{Evaluation, evaluate, evaluate_all};
-pub use futures::futures;
+pub use futures::{futures, list as future_list};
 
 /// Solver threads per scenario when scenarios are solved side by side: the cores go to the
 /// scenarios, and a fixed count keeps results independent of `--jobs`.
@@ -305,5 +305,6 @@ fn solver_info(rp: &rp::Recourse, objective: f64, seconds: f64) -> crate::plan::
         highs_seconds: 0.0,
         values: Vec::new(),
         lagrangian: None,
+        basis: None,
     })
 }

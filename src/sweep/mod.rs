@@ -19,13 +19,16 @@
 //! Grid order is row-major: the first axis is the outermost loop, the last varies fastest.
 
 mod axes;
+pub mod design;
 mod file;
 mod grid;
+pub mod refine;
 mod run;
 pub mod shard;
 mod shard_rows;
 
 pub use axes::{Axis, Level, Source, range_levels};
+pub use design::{Change, Design};
 pub use file::{SWEEP_FIELDS, SweepFile};
 pub use grid::{Point, folder_name, grid, prepare};
 pub use run::{Row, RowStatus, RunOptions, RunStats, SOLVER_THREADS, run, warm_starts};

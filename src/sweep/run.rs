@@ -1,5 +1,6 @@
 //! Running a sweep: the points solved on a pool of workers, networks shared where the arcs agree.
 
+use super::design::Design;
 use super::grid::Point;
 use crate::input::{Instance, Scenario, SiteKind, SiteTerms};
 use crate::network::Network;
@@ -55,6 +56,9 @@ pub struct Row {
     pub objective: Option<f64>,
     pub gap: Option<f64>,
     pub kpis: Option<Kpis>,
+    /// The plan's open sites, operating models and platforms (sweep.html and refinement compare
+    /// them between points).
+    pub design: Option<Design>,
     /// Why there is no plan: the infeasibility reasons, or the solver's error.
     pub notes: Vec<String>,
 }
@@ -246,6 +250,7 @@ impl Runner<'_> {
             objective: None,
             gap: None,
             kpis: None,
+            design: None,
             notes: Vec::new(),
         };
         if crate::solve::interrupted() {
@@ -347,6 +352,7 @@ impl Runner<'_> {
                     row.objective = pl.solver.objective;
                     row.gap = pl.solver.gap;
                     row.kpis = Some(pl.kpis.clone());
+                    row.design = Some(Design::of(&pl));
                     return Some(pl);
                 }
                 // a plan that does not hold is a failure of the solver, never a file

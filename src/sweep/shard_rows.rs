@@ -3,14 +3,15 @@
 //! rows and axes a one-machine run holds.
 
 use super::axes::{Axis, Level, Source};
+use super::design::{Design, OpenSite};
 use super::run::{Row, RowStatus};
-use crate::plan::Kpis;
+use crate::plan::{Kpis, SiteStatus};
 use serde_json::{Value, json};
 use std::io;
 use std::path::PathBuf;
 
 /// The columns of a sweep shard's rows.
-const COLUMNS: [&str; 20] = [
+const COLUMNS: [&str; 21] = [
     "index",
     "levels",
     "status",
@@ -31,6 +32,7 @@ const COLUMNS: [&str; 20] = [
     "cost_per_patient",
     "folder",
     "notes",
+    "design",
 ];
 
 /// The columns that are the KPIs (empty without a plan).
@@ -77,6 +79,7 @@ pub fn render_rows(rows: &[ShardRow]) -> io::Result<Vec<u8>> {
         }
         rec.push(folder.clone());
         rec.push(Value::from(r.notes.clone()).to_string());
+        rec.push(r.design.as_ref().map_or(String::new(), design_json));
         w.write_record(&rec)?;
     }
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
@@ -144,8 +147,13 @@ fn parse_row(rec: &csv::StringRecord) -> Result<ShardRow, String> {
     };
     let notes: Vec<String> =
         serde_json::from_str(cell(19)).map_err(|_| "notes: not a JSON list of text")?;
+    let design = match cell(20) {
+        "" => None,
+        text => Some(parse_design(text).ok_or("design: not a list of [site, status, platforms]")?),
+    };
     let row = Row {
         index: whole(0)?,
+        design,
         levels,
         status: status(cell(2))?,
         seconds: number(3)?,
@@ -172,6 +180,34 @@ fn status(s: &str) -> Result<RowStatus, String> {
     .into_iter()
     .find(|st| st.as_str() == s)
     .ok_or_else(|| format!("status: \"{s}\" is not a status"))
+}
+
+/// A design as `[["S-1","owned",3],...]`.
+fn design_json(d: &Design) -> String {
+    let sites: Vec<Value> = (d.sites.iter())
+        .map(|s| json!([s.id, s.status.as_str(), s.platforms]))
+        .collect();
+    Value::from(sites).to_string()
+}
+
+fn parse_design(text: &str) -> Option<Design> {
+    let sites: Vec<(String, String, u32)> = serde_json::from_str(text).ok()?;
+    let status = |s: &str| {
+        [SiteStatus::Owned, SiteStatus::Franchise, SiteStatus::Closed]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    };
+    let sites = sites
+        .into_iter()
+        .map(|(id, st, platforms)| {
+            Some(OpenSite {
+                id,
+                status: status(&st)?,
+                platforms,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Design { sites })
 }
 
 /// The axes as a header value: each key and its levels, typed, numbers as their shortest text.
@@ -237,6 +273,13 @@ mod tests {
             seconds: 0.123,
             objective: kpis.as_ref().map(|_| 12_345_678.91),
             gap: kpis.as_ref().map(|_| 1.0 / 3.0),
+            design: kpis.as_ref().map(|_| Design {
+                sites: vec![OpenSite {
+                    id: "S-\"1\",x".into(),
+                    status: SiteStatus::Franchise,
+                    platforms: 4,
+                }],
+            }),
             kpis,
             notes: if index == 0 {
                 vec!["a \"quoted\", note\nover lines".into()]

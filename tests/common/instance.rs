@@ -8,6 +8,24 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use tempfile::TempDir;
 
+/// The baseline with clean arithmetic for instances whose optimum is derived by hand: setup
+/// annualized at 0 % over 10 years (CRF = 1/10), no failed batches, free transport at round
+/// speeds, never by air (as tests/tiny.rs explains).
+pub const CLEAN: &str = r#"
+[site]
+discount_rate = 0
+amortization_years = 10
+[batch]
+failure_rate = 0
+[transport]
+circuity = 1
+ground_kmh = 100
+patient_kmh = 50
+air_threshold_km = 100000
+ground_cost_fixed = 0
+ground_cost_per_km = 0
+"#;
+
 /// An instance written into a fresh temporary folder: `data/` with the CSVs, `scenario.toml`.
 pub struct Instance {
     dir: TempDir,

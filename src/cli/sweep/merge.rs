@@ -29,6 +29,8 @@ pub struct MergeArgs {
 /// A merged sweep: what one run holds after its solves.
 struct Merged {
     title: String,
+    /// What was swept on what, as one run's sweep.html says it.
+    subtitle: String,
     axes: Vec<Axis>,
     rows: Vec<Row>,
     /// Each row's plan folder relative to the output folder; empty without one.
@@ -59,13 +61,15 @@ pub fn run(args: &MergeArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let written = export::sweep_set::write(
-        &args.out,
-        &merged.axes,
-        &merged.rows,
-        &merged.plan_folders,
-        &merged.title,
-    );
+    let summary = export::sweep_set::Summary {
+        title: &merged.title,
+        subtitle: &merged.subtitle,
+        axes: &merged.axes,
+        rows: &merged.rows,
+        folders: &merged.plan_folders,
+        tipping: None,
+    };
+    let written = export::sweep_set::write(&args.out, &summary);
     let Some(written) = written_or_report(written) else {
         return EXIT_INPUT;
     };
@@ -79,11 +83,10 @@ fn merge(files: &[ShardFile], out: &Path) -> Result<Merged, ShardError> {
     let total = first.total_of(super::shard::KIND, "a sweep's shard")?;
     let axes = sweep::parse_axes(&first.field("axes")?)
         .ok_or_else(|| first.unreadable("its axes cannot be read".into()))?;
-    let title = first
-        .field("title")?
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let text = |name: &str| -> Result<String, ShardError> {
+        Ok(first.field(name)?.as_str().unwrap_or_default().to_string())
+    };
+    let (title, subtitle) = (text("title")?, text("subtitle")?);
     let mut slots: Vec<Option<(Row, String)>> = vec![None; total];
     for f in files {
         let part = f.header.shard;
@@ -108,6 +111,7 @@ fn merge(files: &[ShardFile], out: &Path) -> Result<Merged, ShardError> {
     let (rows, plan_folders) = slots.into_iter().flatten().unzip();
     Ok(Merged {
         title,
+        subtitle,
         axes,
         rows,
         plan_folders,

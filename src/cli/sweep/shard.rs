@@ -44,7 +44,7 @@ pub fn run(
     let folders = super::plan_folders(study);
     let plans_dir = study.out.join("plans");
     let workers = super::workers(args.jobs, points.len());
-    let options = super::run_options(study, workers, (threads, digest), None);
+    let options = super::run_options(study, (workers, threads), digest, None);
     let keep = |i: usize| args.plans && part.holds(i);
     let (rows, write_errors) = solve(
         study,
@@ -130,6 +130,7 @@ fn header(
         ("cartnet_version", text(env!("CARGO_PKG_VERSION"))),
         ("digest", text(data_digest)),
         ("title", text(&study.title)),
+        ("subtitle", text(&super::subtitle(study))),
         ("axes", sweep::axes_json(&study.axes).to_string()),
         ("solver", solver.to_string()),
         ("scenario", base_scenario(study, args).to_string()),

@@ -392,6 +392,57 @@ pub(super) fn set_integrality(model: &mut highs::Model, kinds: &[HighsInt]) {
     };
 }
 
+/// A simplex basis: each column's and row's status, as HiGHS numbers them. An LP solved from
+/// the optimal basis of a neighbouring LP (same columns and rows, other bounds or costs) skips
+/// presolve and usually needs few iterations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basis {
+    cols: Vec<HighsInt>,
+    rows: Vec<HighsInt>,
+}
+
+impl Basis {
+    /// The basis of a solved LP, when HiGHS has a valid one.
+    pub(super) fn read(solved: &highs::SolvedModel) -> Option<Basis> {
+        let ptr = solved.as_ptr();
+        // SAFETY: `ptr` is the live HiGHS instance owned by `solved` for the whole block.
+        let (n, m, valid) = unsafe {
+            let mut valid: HighsInt = 0;
+            let ok = highs_sys::Highs_getIntInfoValue(ptr, c"basis_validity".as_ptr(), &mut valid);
+            (
+                highs_sys::Highs_getNumCol(ptr),
+                highs_sys::Highs_getNumRow(ptr),
+                ok == highs_sys::kHighsStatusOk && valid == 1,
+            )
+        };
+        if !valid {
+            return None;
+        }
+        let mut basis = Basis {
+            cols: vec![0; n as usize],
+            rows: vec![0; m as usize],
+        };
+        // SAFETY: as above; the arrays have an entry per column and per row.
+        let ok = unsafe {
+            highs_sys::Highs_getBasis(ptr, basis.cols.as_mut_ptr(), basis.rows.as_mut_ptr())
+        };
+        (ok == highs_sys::kHighsStatusOk).then_some(basis)
+    }
+
+    /// Starts `model` from this basis, when it has as many columns and rows; a basis HiGHS
+    /// refuses is only ignored (the LP is then solved from scratch).
+    pub(super) fn apply(&self, model: &mut highs::Model) {
+        if model.num_cols() != self.cols.len() || model.num_rows() != self.rows.len() {
+            return;
+        }
+        // SAFETY: the pointer is the live HiGHS instance owned by `model`; the arrays have an
+        // entry per column and per row.
+        unsafe {
+            highs_sys::Highs_setBasis(model.as_mut_ptr(), self.cols.as_ptr(), self.rows.as_ptr())
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
