@@ -191,13 +191,23 @@ fn an_evaluation_in_shards_equals_one_run() {
         .arg("--out")
         .arg(&solved)));
     let plan = solved.join("plan.json");
-    let scenarios = Path::new(ROOT).join("examples/demo_scenarios.csv");
+    // 20 sampled futures: shard 0 of 2 gets the warm-start chains 1-8 and 17-20, shard 1 9-16
+    let base = fs::read_to_string(Path::new(ROOT).join("models/centralized.toml")).unwrap();
+    let sampled = dir.path().join("sampled.toml");
+    fs::write(
+        &sampled,
+        format!(
+            "{base}\n[uncertainty]\nsamples = 20\nseed = 3\n\
+             \"demand.scale\" = {{ dist = \"lognormal\", median = 1.0, sigma = 0.3 }}\n"
+        ),
+    )
+    .unwrap();
     let evaluate = |out: &Path, extra: &[&str]| {
         run(cartnet()
             .arg("evaluate")
             .arg(&plan)
-            .arg("--scenarios")
-            .arg(&scenarios)
+            .arg("--model")
+            .arg(&sampled)
             .args(["--jobs", "1", "--out"])
             .arg(out)
             .args(extra))

@@ -175,6 +175,18 @@ impl Shard {
         index % self.n == self.k
     }
 
+    /// Whether item `index` is this shard's when the items are dealt out in blocks of `block`
+    /// consecutive ones (block i / block goes to shard (i / block) mod N).
+    pub fn holds_in_blocks(&self, index: usize, block: usize) -> bool {
+        self.holds(index / block.max(1))
+    }
+
+    /// The indices of `total` items this shard holds, dealt out in blocks of `block`, in order.
+    pub fn indices(&self, total: usize, block: usize) -> impl Iterator<Item = usize> + use<> {
+        let part = *self;
+        (0..total).filter(move |&i| part.holds_in_blocks(i, block))
+    }
+
     /// How many of `total` items this shard holds.
     pub fn size(&self, total: usize) -> usize {
         (total + self.n - 1 - self.k) / self.n
@@ -472,6 +484,10 @@ mod tests {
                 }
             }
         }
+        let blocks: Vec<usize> = Shard { k: 1, n: 2 }.indices(20, 8).collect();
+        assert_eq!(blocks, (8..16).collect::<Vec<_>>());
+        let last: Vec<usize> = Shard { k: 0, n: 2 }.indices(20, 8).collect();
+        assert_eq!(last, (0..8).chain(16..20).collect::<Vec<_>>());
         let s = Shard { k: 2, n: 10 };
         assert_eq!(Shard::of_file_name(&s.file_name()), Some(s));
         assert_eq!(Shard::of_file_name("shard-10-of-10.csv"), None);

@@ -1,6 +1,6 @@
 //! `cartnet evaluate merge DIR... --out OUT`: the shard files of one evaluation (`--shard K/N`)
 //! checked to be shards 0..N-1 of one run, each once, then their rows put back in scenario
-//! order: the same evaluation.csv and the same printed estimate as one run.
+//! order (each shard holds whole warm-start chains): the same evaluation.csv and the same printed estimate as one run.
 
 use super::{EXIT_INPUT, Line, summarize, write};
 use crate::cli::check_out;
@@ -41,12 +41,14 @@ pub fn run(args: &MergeArgs) -> u8 {
     }
 }
 
-/// The shards' rows in scenario order (row j of shard K is scenario K + j·N), each shard
+/// The shards' rows in scenario order (shard K holds the chains c with c mod N = K), each shard
 /// checked to hold its share.
 fn merge(files: &[ShardFile]) -> Result<Merged, ShardError> {
     let first = &files[0];
     let total = first.total_of(super::shard::KIND, "an evaluation's shard")?;
-    let n = files.len();
+    let chain = (first.field(super::shard::CHAIN_FIELD)?.as_u64())
+        .and_then(|c| usize::try_from(c).ok())
+        .ok_or_else(|| first.unreadable("its chain is not a count".into()))?;
     let mut header: Option<csv::StringRecord> = None;
     let mut records: Vec<Option<csv::StringRecord>> = vec![None; total];
     for f in files {
@@ -63,15 +65,16 @@ fn merge(files: &[ShardFile]) -> Result<Merged, ShardError> {
             .records()
             .collect::<Result<_, _>>()
             .map_err(|e| f.unreadable(e.to_string()))?;
-        if rows.len() != part.size(total) {
+        let indices: Vec<usize> = part.indices(total, chain).collect();
+        if rows.len() != indices.len() {
             return Err(f.unreadable(format!(
                 "it holds {} scenarios; shard {part} of {total} scenarios holds {}",
                 rows.len(),
-                part.size(total)
+                indices.len()
             )));
         }
-        for (j, rec) in rows.into_iter().enumerate() {
-            records[part.k + j * n] = Some(rec);
+        for (i, rec) in indices.into_iter().zip(rows) {
+            records[i] = Some(rec);
         }
     }
     let header = header.unwrap_or_default();

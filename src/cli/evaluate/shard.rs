@@ -1,5 +1,5 @@
-//! `cartnet evaluate PLAN.json ... --shard K/N`: the scenarios whose index i (in file or sample
-//! order) has i mod N = K, evaluated and written to OUT/shard-K-of-N.csv: a header saying what
+//! `cartnet evaluate PLAN.json ... --shard K/N`: the scenarios dealt out to the shards in warm-start
+//! chains of 8 (scenario i is shard (i div 8) mod N's), evaluated and written to OUT/shard-K-of-N.csv: a header saying what
 //! was evaluated, then their rows of evaluation.csv, in index order.
 
 use super::{EXIT_INPUT, EXIT_OK, EvaluateArgs, design_size, solve_all, table};
@@ -8,10 +8,16 @@ use cartnet::input::Instance;
 use cartnet::input::digest;
 use cartnet::input::uncertainty::{BaseModel, ScenarioSet};
 use cartnet::model::Design;
+use cartnet::stochastic::evaluate::WARM_CHAIN;
 use cartnet::sweep::shard::{self, Header, Shard, TOTAL_FIELD};
 use cartnet::text::{printable, printable_path};
 use serde_json::{Value, json};
 use std::path::Path;
+
+/// The header field giving how many consecutive futures go to a shard together: one warm-start
+/// chain ([`WARM_CHAIN`]), so that each future's LP starts from the basis it starts from in one
+/// run, and the rows are the same to the last cent.
+pub const CHAIN_FIELD: &str = "chain";
 
 /// What an evaluation shard's header says it is.
 pub const KIND: &str = "evaluate";
@@ -39,7 +45,7 @@ pub fn run(args: &EvaluateArgs, part: Shard, out: &Path, work: &Work<'_>) -> Res
     }
     let mine = ScenarioSet {
         scenarios: (work.set.scenarios.iter().enumerate())
-            .filter(|(i, _)| part.holds(*i))
+            .filter(|(i, _)| part.holds_in_blocks(*i, WARM_CHAIN))
             .map(|(_, s)| s.clone())
             .collect(),
         origin: work.set.origin.clone(),
@@ -106,6 +112,7 @@ fn header(args: &EvaluateArgs, part: Shard, work: &Work<'_>) -> Result<Header, u
     let fields = [
         ("kind", text(KIND)),
         (TOTAL_FIELD, work.set.scenarios.len().to_string()),
+        (CHAIN_FIELD, WARM_CHAIN.to_string()),
         ("cartnet_version", text(env!("CARGO_PKG_VERSION"))),
         ("digest", text(&data)),
         ("plan", text(&args.plan().display().to_string())),
