@@ -573,12 +573,13 @@ fn write_outputs(
             }
         })
         .collect();
-    let summary = export::sweep_set::Summary {
+    let summary = export::sweep_html::Page {
         title: &study.title,
         subtitle: &subtitle(study),
         axes: &study.axes,
         rows,
         folders: &csv_folders,
+        svg: None,
         tipping,
     };
     written_or_report(export::sweep_set::write(&study.out, &summary))

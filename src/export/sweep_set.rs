@@ -5,28 +5,11 @@
 use super::sweep_html::{self, Page};
 use super::{sweep, tipping};
 use crate::fs::write_atomic;
-use crate::sweep::Axis;
-use crate::sweep::Row;
-use crate::sweep::refine::Bracket;
 use std::io;
 use std::path::Path;
 
 /// The file a refined sweep lists its tipping points in.
 pub const TIPPING_CSV: &str = "tipping_points.csv";
-
-/// What the summary set is made from.
-pub struct Summary<'a> {
-    pub title: &'a str,
-    /// One line under the title: scenarios, data, model.
-    pub subtitle: &'a str,
-    pub axes: &'a [Axis],
-    /// In grid order.
-    pub rows: &'a [Row],
-    /// Each row's plan folder relative to the output folder (empty without a plan).
-    pub folders: &'a [String],
-    /// The located tipping points; `None` when the sweep was not refined.
-    pub tipping: Option<&'a [Bracket]>,
-}
 
 /// What was written, and what was not (each a line for stderr, `warning:` or `error:` first).
 #[derive(Debug, Default)]
@@ -47,11 +30,12 @@ impl Written {
     }
 }
 
-/// Writes the summary set into `out`: sweep.csv (an `Err` if it cannot be: the sweep has no
+/// Writes the summary set of `page` into `out` (its `svg` is drawn here from its rows):
+/// sweep.csv (an `Err` if it cannot be: the sweep has no
 /// result then), then the chart, the page and the tipping points (each a problem if not). An
 /// earlier run's tipping_points.csv is removed when this sweep was not refined, so the folder
 /// holds this run's files only.
-pub fn write(out: &Path, s: &Summary<'_>) -> io::Result<Written> {
+pub fn write(out: &Path, s: &Page<'_>) -> io::Result<Written> {
     let mut written = Written::default();
     let csv = sweep::render_csv(s.axes, s.rows, s.folders)?;
     write_atomic(&out.join("sweep.csv"), &csv)?;
@@ -65,13 +49,8 @@ pub fn write(out: &Path, s: &Summary<'_>) -> io::Result<Written> {
         Err(e) => written.problems.push(format!("warning: no chart: {e}")),
     }
     let page = Page {
-        title: s.title,
-        subtitle: s.subtitle,
-        axes: s.axes,
-        rows: s.rows,
-        folders: s.folders,
         svg: svg.as_deref().ok(),
-        tipping: s.tipping,
+        ..*s
     };
     let html = sweep_html::render(&page);
     written.record(

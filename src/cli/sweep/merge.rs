@@ -61,12 +61,13 @@ pub fn run(args: &MergeArgs) -> u8 {
             return EXIT_INPUT;
         }
     };
-    let summary = export::sweep_set::Summary {
+    let summary = export::sweep_html::Page {
         title: &merged.title,
         subtitle: &merged.subtitle,
         axes: &merged.axes,
         rows: &merged.rows,
         folders: &merged.plan_folders,
+        svg: None,
         tipping: None,
     };
     let written = export::sweep_set::write(&args.out, &summary);
