@@ -7,7 +7,9 @@
 //! `instance.data`; its digest checked, `--force` to go on against other data). The futures
 //! change the plan's own scenario, or `--model` when given, with `--set` on top.
 
+mod merge;
 mod plan;
+mod shard;
 
 use super::{EXIT_INFEASIBLE, EXIT_INPUT, EXIT_OK, report_input_errors, solver_args};
 use cartnet::fs::folder::{self, FolderError, folder_of};
@@ -27,11 +29,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct EvaluateArgs {
     /// The plan whose design is evaluated: plan.json of `cartnet solve`, of one year or
     /// two-stage.
-    #[arg(value_name = "PLAN.json")]
-    pub plan: PathBuf,
+    #[arg(value_name = "PLAN.json", required = true)]
+    pub plan: Option<PathBuf>,
     /// Scenarios CSV: id, probability (optional), then one column per scenario key (e.g.
     /// demand.scale), as `solve --scenarios` reads it.
     #[arg(long, value_name = "FILE")]
@@ -58,6 +61,26 @@ pub struct EvaluateArgs {
     /// match --data); the sites are matched by id, and a warning says so.
     #[arg(long)]
     pub force: bool,
+    /// Evaluate only shard K of N (from 0): the scenarios whose index i (in file or sample
+    /// order) has i mod N = K, into OUT/shard-K-of-N.csv for `cartnet evaluate merge`.
+    #[arg(long, value_name = "K/N", value_parser = super::sweep::parse_shard)]
+    pub shard: Option<cartnet::sweep::shard::Shard>,
+    #[command(subcommand)]
+    pub command: Option<EvaluateCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum EvaluateCommand {
+    /// Merge the shard files of an evaluation into evaluation.csv and the printed estimate, as
+    /// one run gives them.
+    Merge(merge::MergeArgs),
+}
+
+impl EvaluateArgs {
+    /// PLAN.json (clap requires it unless `merge` is given).
+    fn plan(&self) -> &Path {
+        self.plan.as_deref().unwrap_or(Path::new("plan.json"))
+    }
 }
 
 /// The most `--jobs`: each job holds one scenario's model, so more than the cores only costs
@@ -87,6 +110,9 @@ struct Outcome {
 }
 
 pub fn run(args: EvaluateArgs) -> u8 {
+    if let Some(EvaluateCommand::Merge(m)) = &args.command {
+        return merge::run(m);
+    }
     match evaluate(args) {
         Ok(code) | Err(code) => code,
     }
@@ -97,11 +123,11 @@ fn evaluate(args: EvaluateArgs) -> Result<u8, u8> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| folder_of(&args.plan).to_path_buf());
+        .unwrap_or_else(|| folder_of(args.plan()).to_path_buf());
     super::check_out(folder::check_out(&out))?;
-    let plan = read(&args.plan)?;
+    let plan = read(args.plan())?;
     let (data, instance) = load_data(&plan, &args)?;
-    let design = design(&plan, &args.plan, &instance)?;
+    let design = design(&plan, args.plan(), &instance)?;
     let (text, file) = base_text(&args, &plan)?;
     let mut errors = Vec::new();
     let overrides: Vec<Override> = args
@@ -119,13 +145,31 @@ fn evaluate(args: EvaluateArgs) -> Result<u8, u8> {
     };
     let set = scenario_set(&args, &base, &instance, &data)?;
     let jobs = args.jobs.map_or_else(cores, |j| j as usize);
+    if let Some(part) = args.shard {
+        let work = shard::Work {
+            set: &set,
+            instance: &instance,
+            base: &base,
+            design: &design,
+            data: &data,
+            jobs,
+        };
+        return shard::run(&args, part, &out, &work);
+    }
     let outcomes = solve_all(&set, &instance, &base, &design, jobs, &data)?;
     let csv = table(&outcomes).map_err(|e| {
         eprintln!("error: cannot write {EVALUATION_FILE}: {e}");
         EXIT_INPUT
     })?;
     let written = write(&out, csv)?;
-    Ok(summarize(&args.plan, &set, &design, &outcomes, &written))
+    let lines: Vec<Line> = outcomes.iter().map(Line::of).collect();
+    Ok(summarize(
+        args.plan(),
+        &set.origin,
+        design_size(&design),
+        &lines,
+        &written,
+    ))
 }
 
 /// The machine's cores.
@@ -159,13 +203,13 @@ fn plan_error(e: &VerifyError, path: &Path) -> u8 {
 
 /// The data folder and its instance, checked to be the plan's own (E601/E602) unless `--force`.
 fn load_data(plan: &Value, args: &EvaluateArgs) -> Result<(PathBuf, Instance), u8> {
-    let data = resolve_data(plan, args.data.as_deref()).map_err(|e| plan_error(&e, &args.plan))?;
+    let data = resolve_data(plan, args.data.as_deref()).map_err(|e| plan_error(&e, args.plan()))?;
     let (instance, digest) = match load_instance(&data) {
         Ok(loaded) => loaded,
         Err(VerifyError::Input(e)) => return Err(report_input_errors(&e, &data)),
-        Err(e) => return Err(plan_error(&e, &args.plan)),
+        Err(e) => return Err(plan_error(&e, args.plan())),
     };
-    match check_data(plan, &args.plan, &instance, &data, &digest) {
+    match check_data(plan, args.plan(), &instance, &data, &digest) {
         Ok(()) => {}
         Err(m) if args.force => eprintln!(
             "warning: {} {}: {}; evaluated anyway, the sites matched by id (--force)",
@@ -219,13 +263,13 @@ fn base_text(args: &EvaluateArgs, plan: &Value) -> Result<(String, String), u8> 
             EXIT_INPUT
         });
     }
-    let file = format!("{} (its scenario)", args.plan.display());
+    let file = format!("{} (its scenario)", args.plan().display());
     plan::scenario_toml(&plan["scenario"])
         .map(|t| (t, file))
         .map_err(|why| {
             eprintln!(
                 "error: {} {why}; pass --model FILE; nothing was written",
-                printable_path(&args.plan)
+                printable_path(args.plan())
             );
             EXIT_INPUT
         })
@@ -326,23 +370,48 @@ fn write(out: &Path, csv: Vec<u8>) -> Result<PathBuf, u8> {
     }
 }
 
+/// What the printed summary needs of one scenario: its total cost and coverage, or why the
+/// design cannot serve it.
+pub struct Line {
+    pub id: String,
+    pub probability: f64,
+    pub result: Result<(f64, f64), String>,
+}
+
+impl Line {
+    fn of(o: &Outcome) -> Line {
+        Line {
+            id: o.id.clone(),
+            probability: o.probability,
+            result: match &o.result {
+                Ok((cost, kpis)) => Ok((cost.total, kpis.coverage)),
+                Err(why) => Err(why.clone()),
+            },
+        }
+    }
+}
+
+/// A design's open sites and platforms.
+fn design_size(design: &Design) -> (usize, u32) {
+    let open = design.sites.iter().flatten().count();
+    (open, design.sites.iter().flatten().map(|s| s.1).sum())
+}
+
 /// Prints what the evaluation found; the exit code: 2 when the design serves no scenario.
 fn summarize(
     plan: &Path,
-    set: &ScenarioSet,
-    design: &Design,
-    outcomes: &[Outcome],
+    origin: &str,
+    (open, platforms): (usize, u32),
+    lines: &[Line],
     written: &Path,
 ) -> u8 {
-    let open = design.sites.iter().flatten().count();
-    let platforms: u32 = design.sites.iter().flatten().map(|s| s.1).sum();
     println!(
         "evaluated the design of {} ({open} sites open, {platforms} platforms) in {} ({})",
         printable_path(plan),
-        scenarios(outcomes.len()),
-        printable(&set.origin)
+        scenarios(lines.len()),
+        printable(origin)
     );
-    let unserved: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_err()).collect();
+    let unserved: Vec<&Line> = lines.iter().filter(|o| o.result.is_err()).collect();
     for o in unserved.iter().take(REASONS_SHOWN) {
         if let Err(why) = &o.result {
             eprintln!("  scenario {}: {}", printable(&o.id), printable(why));
@@ -357,16 +426,16 @@ fn summarize(
             " (their rows in evaluation.csv are empty, with the reason in note)"
         }
     );
-    let served = |f: fn(&(Cost, Kpis)) -> f64| -> Vec<(f64, f64)> {
-        outcomes
+    let served = |f: fn(&(f64, f64)) -> f64| -> Vec<(f64, f64)> {
+        lines
             .iter()
             .filter_map(|o| o.result.as_ref().ok().map(|r| (o.probability, f(r))))
             .collect()
     };
-    let code = match estimate::estimate(&served(|r| r.0.total)) {
+    let code = match estimate::estimate(&served(|r| r.0)) {
         Some(e) => {
             print_estimate(&e, !unserved.is_empty());
-            let coverage = estimate::mean(&served(|r| r.1.coverage)).unwrap_or(f64::NAN);
+            let coverage = estimate::mean(&served(|r| r.1)).unwrap_or(f64::NAN);
             println!("  mean coverage: {}", percent(coverage));
             EXIT_OK
         }

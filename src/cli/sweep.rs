@@ -11,7 +11,7 @@ use super::{
     positive_f64, relative_gap, report_input_errors,
 };
 use cartnet::export;
-use cartnet::fs::{folder, write_atomic};
+use cartnet::fs::folder;
 use cartnet::input::error::{InputError, InputErrors};
 use cartnet::input::{Instance, ModelSource, Override};
 use cartnet::plan::Plan;
@@ -24,8 +24,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-mod page;
+mod merge;
 mod refine;
+mod shard;
+
+pub use merge::MergeArgs;
+pub use shard::parse_arg as parse_shard;
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -80,6 +84,22 @@ pub struct SweepArgs {
     /// key's units (5000) [default: 1%].
     #[arg(long, value_name = "TOL", value_parser = cartnet::sweep::refine::Tolerance::parse)]
     pub refine_tol: Option<cartnet::sweep::refine::Tolerance>,
+    /// Run only shard K of N (from 0): the grid points whose index i has i mod N = K, into
+    /// OUT/shard-K-of-N.csv for `cartnet sweep merge` (README "Running on a cluster").
+    #[arg(long, value_name = "K/N", value_parser = shard::parse_arg, conflicts_with = "refine")]
+    pub shard: Option<cartnet::sweep::shard::Shard>,
+    /// With --shard: write each point's plan too, into OUT/plans/ [default: only the shard file].
+    #[arg(long, requires = "shard")]
+    pub plans: bool,
+    #[command(subcommand)]
+    pub command: Option<SweepCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SweepCommand {
+    /// Merge the shard files of a sweep into the files one run writes (sweep.csv, sweep.svg,
+    /// sweep.html).
+    Merge(merge::MergeArgs),
 }
 
 /// Everything the run needs, checked.
@@ -274,6 +294,9 @@ fn progress_bar(n: usize) -> ProgressBar {
 /// `cartnet sweep`: every scenario of the grid solved, each plan in its folder, then
 /// sweep.csv and its chart.
 pub fn run(args: SweepArgs) -> u8 {
+    if let Some(SweepCommand::Merge(merge)) = &args.command {
+        return merge::run(merge);
+    }
     let started = Instant::now();
     let threads = match super::solver_args::threads(args.threads) {
         Ok(t) => t.unwrap_or(sweep::SOLVER_THREADS),
@@ -295,9 +318,10 @@ pub fn run(args: SweepArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let n = study.points.len();
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let workers = args.jobs.map_or(cores, |j| j as usize).min(n).max(1);
+    if let Some(part) = args.shard {
+        return shard::run(&args, &study, part, (digest, threads), started);
+    }
+    let workers = workers(args.jobs, study.points.len());
     let plans_dir = study.out.join("plans");
     let folders = plan_folders(&study);
     // held for the whole sweep: sweep.csv, the chart and plans/ are one run's
@@ -316,7 +340,14 @@ pub fn run(args: SweepArgs) -> u8 {
             .collect()
     });
     let options = run_options(&study, (workers, threads), digest, logs);
-    let (rows, write_errors) = solve(&study, &options, &plans_dir, &folders, args.verbose);
+    let (rows, write_errors) = solve(
+        &study,
+        &study.points,
+        &options,
+        (&plans_dir, &folders),
+        args.verbose,
+        &|_| true,
+    );
     let tipping = refine_tol
         .filter(|_| !cartnet::solve::interrupted())
         .and_then(|tol| tipping_points(&study, &options, &rows, tol, args.verbose));
@@ -328,6 +359,12 @@ pub fn run(args: SweepArgs) -> u8 {
         workers,
         started,
     )
+}
+
+/// Scenarios solved at once: `--jobs`, else the cores; never more than the `n` scenarios.
+fn workers(jobs: Option<u32>, n: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    jobs.map_or(cores, |j| j as usize).min(n).max(1)
 }
 
 /// The run's settings: `workers` scenarios at once, each on `threads` solver threads.
@@ -451,21 +488,23 @@ fn describe(study: &Study, plans_dir: &Path, workers: usize, threads: u32) {
     );
 }
 
-/// Runs the sweep with a progress bar, writing each plan as it comes; returns the rows and the
-/// plans that could not be written.
+/// Runs `points` (the study's, or a shard's) with a progress bar, writing each plan as it
+/// comes when `keep` says so for its grid index; returns the rows and the plans that could not
+/// be written.
 fn solve(
     study: &Study,
+    points: &[Point],
     options: &RunOptions,
-    plans_dir: &Path,
-    folders: &[String],
+    (plans_dir, folders): (&Path, &[String]),
     verbose: bool,
+    keep: &(dyn Fn(usize) -> bool + Sync),
 ) -> (Vec<Row>, Vec<String>) {
-    let n = study.points.len();
+    let n = points.len();
     let pb = progress_bar(n);
     let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let on_done = |p: &Point, row: &Row, plan: Option<&Plan>| {
         let folder = &folders[p.index];
-        if let Some(plan) = plan
+        if let Some(plan) = plan.filter(|_| keep(p.index))
             && let Err(e) = export::write_plan(&plans_dir.join(folder), plan, &study.instance)
         {
             write_errors
@@ -479,7 +518,7 @@ fn solve(
         }
         pb.inc(1);
     };
-    let (rows, stats) = sweep::run(&study.instance, &study.points, options, &on_done);
+    let (rows, stats) = sweep::run(&study.instance, points, options, &on_done);
     pb.finish_and_clear();
     if verbose {
         eprintln!(
@@ -517,8 +556,8 @@ fn finished_line(row: &Row) -> String {
     }
 }
 
-/// Writes sweep.csv (`None` if it cannot be) and sweep.svg (a warning if not); returns what was
-/// written.
+/// Writes the sweep's summary set ([`export::sweep_set`]); `None` if sweep.csv cannot be
+/// written. Returns what was written.
 fn write_outputs(
     study: &Study,
     rows: &[Row],
@@ -535,34 +574,34 @@ fn write_outputs(
             }
         })
         .collect();
-    let mut written = Vec::new();
-    let csv = export::sweep::render_csv(&study.axes, rows, &csv_folders);
-    match csv.and_then(|b| write_atomic(&study.out.join("sweep.csv"), &b)) {
-        Ok(()) => written.push("sweep.csv"),
-        Err(e) => {
-            eprintln!("error: cannot write sweep.csv: {e}");
-            return None;
-        }
-    }
-    let svg = export::sweep::render_svg(&study.axes, rows, &study.title);
-    match &svg {
-        Ok(svg) => match write_atomic(&study.out.join("sweep.svg"), svg.as_bytes()) {
-            Ok(()) => written.push("sweep.svg"),
-            Err(e) => eprintln!("error: cannot write sweep.svg: {e}"),
-        },
-        Err(e) => eprintln!("warning: no chart: {e}"),
-    }
-    let page = export::sweep_html::Page {
+    let summary = export::sweep_html::Page {
         title: &study.title,
         subtitle: &subtitle(study),
         axes: &study.axes,
         rows,
         folders: &csv_folders,
-        svg: svg.as_deref().ok(),
+        svg: None,
         tipping,
     };
-    written.extend(page::write(&study.out, &page));
-    Some(written)
+    written_or_report(export::sweep_set::write(&study.out, &summary))
+}
+
+/// Prints the problems of a summary set written; `None` (said on stderr) if it was not.
+fn written_or_report(
+    written: std::io::Result<export::sweep_set::Written>,
+) -> Option<Vec<&'static str>> {
+    match written {
+        Ok(w) => {
+            for p in &w.problems {
+                eprintln!("{p}");
+            }
+            Some(w.files)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write sweep.csv: {e}");
+            None
+        }
+    }
 }
 
 /// What was swept on what: `7 scenarios; data data/demo, model models/baseline.toml`.

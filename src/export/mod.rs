@@ -12,6 +12,7 @@ pub mod stochastic;
 pub mod summary;
 pub mod sweep;
 pub mod sweep_html;
+pub mod sweep_set;
 pub mod tipping;
 pub mod xlsx;
 

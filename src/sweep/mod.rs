@@ -14,6 +14,8 @@
 //! - [`crate::export::sweep`]: sweep.csv, sweep.svg and the table, in grid order whatever the
 //!   finishing order.
 //!
+//! - [`shard`]: a sweep split into shards run apart (`--shard K/N`) and merged (DESIGN §9).
+//!
 //! Grid order is row-major: the first axis is the outermost loop, the last varies fastest.
 
 mod axes;
@@ -22,12 +24,15 @@ mod file;
 mod grid;
 pub mod refine;
 mod run;
+pub mod shard;
+mod shard_rows;
 
 pub use axes::{Axis, Level, Source, range_levels};
 pub use design::{Change, Design};
 pub use file::{SWEEP_FIELDS, SweepFile};
 pub use grid::{Point, folder_name, grid, prepare};
-pub use run::{Row, RowStatus, RunOptions, RunStats, SOLVER_THREADS, run};
+pub use run::{Row, RowStatus, RunOptions, RunStats, SOLVER_THREADS, run, warm_starts};
+pub use shard_rows::{ShardRow, axes_json, parse_axes, parse_rows, render_rows};
 
 /// The pseudo-key that varies the scenario file.
 pub const MODEL_KEY: &str = "model";

@@ -157,6 +157,16 @@ impl Groups {
     }
 }
 
+/// For each point (by position in `points`), the point whose plan it starts from: its network
+/// group's first (itself, for that one). A shard solves those of its points' too, so that its
+/// points start where they would in one run.
+pub fn warm_starts(points: &[Point]) -> Vec<usize> {
+    let groups = Groups::of(points);
+    (groups.group_of.iter())
+        .map(|&g| groups.representative[g])
+        .collect()
+}
+
 /// What the workers of a run share.
 struct Runner<'a> {
     instance: &'a Instance,

@@ -139,3 +139,24 @@ pub fn demo_csv_copy(dir: &Path, name: &str) -> PathBuf {
     }
     data
 }
+
+/// A sweep.csv's header and rows without the `seconds` column: what a one-machine run and a
+/// merge of its shards must agree on.
+pub fn sweep_csv_without_seconds(path: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let header = reader.headers().unwrap().clone();
+    let seconds = header
+        .iter()
+        .position(|h| h == "seconds")
+        .expect("a seconds column");
+    std::iter::once(header)
+        .chain(reader.records().map(Result::unwrap))
+        .map(|r| {
+            (r.iter().enumerate())
+                .filter(|(i, _)| *i != seconds)
+                .map(|(_, c)| c.to_string())
+                .collect()
+        })
+        .collect()
+}
