@@ -113,15 +113,19 @@ pub(super) fn solve_fixed(
     })
 }
 
-/// The design in every scenario, `jobs` at a time (one solver thread each), in scenario order.
+/// The design in every scenario, `jobs` at a time (one solver thread each, without the time
+/// limit), in scenario order.
 pub fn evaluate_all(
     futures: &[Future],
     design: &Design,
     options: &SolveOptions,
     jobs: usize,
 ) -> Result<Vec<Evaluation>, SolveError> {
+    // The flows of a fixed design are LPs that finish a plan (or measure a candidate): they run
+    // to their end even when the run's time limit has passed, as the plan's own flows do.
     let one = SolveOptions {
         threads: Some(super::SCENARIO_SOLVER_THREADS),
+        time_limit: None,
         ..options.clone()
     };
     let chains: Vec<&[Future]> = futures.chunks(WARM_CHAIN).collect();
