@@ -5,6 +5,8 @@
 //! Kept small: a baseline demo solve takes a few seconds, a centralized one a few hundredths, so
 //! the grids use few baseline points.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -58,20 +60,7 @@ struct Csv {
 
 impl Csv {
     fn read(path: &Path) -> Csv {
-        let mut r = csv::Reader::from_path(path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        let rows = r
-            .records()
-            .map(|rec| {
-                let rec = rec.unwrap();
-                header
-                    .iter()
-                    .cloned()
-                    .zip(rec.iter().map(String::from))
-                    .collect()
-            })
-            .collect();
+        let (header, rows) = common::csv_table(path);
         Csv { header, rows }
     }
 

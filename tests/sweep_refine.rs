@@ -64,18 +64,7 @@ fn sweep_ok(inst: &Instance, out: &Path, args: &[&str]) -> String {
 
 /// A CSV file's rows, column -> cell.
 fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    common::csv_table(path).1
 }
 
 fn num(row: &HashMap<String, String>, col: &str) -> f64 {

@@ -160,3 +160,22 @@ pub fn sweep_csv_without_seconds(path: &Path) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// A CSV file's header, and each row as column -> cell.
+pub fn csv_table(path: &Path) -> (Vec<String>, Vec<std::collections::HashMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
