@@ -416,6 +416,11 @@ fn report_infeasible(reasons: &[String], seconds: f64, interrupted: bool) -> u8 
     eprintln!(
         "infeasible ({seconds:.2} s): no plan satisfies the constraints; nothing was written."
     );
+    infeasible_reasons(reasons, interrupted)
+}
+
+/// The reasons of an infeasible model, one a line under its message; the exit code.
+fn infeasible_reasons(reasons: &[String], interrupted: bool) -> u8 {
     for r in reasons {
         eprintln!("  - {}", printable(r));
     }

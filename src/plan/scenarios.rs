@@ -74,8 +74,8 @@ pub struct Stochastic {
     pub rp: f64,
     /// Wait and see: the expected cost with perfect foresight (each scenario its own optimum).
     pub ws: f64,
-    /// Whether every scenario's own optimum was proven (else WS and EVPI rest on plans within
-    /// the gap asked for, and WS may be slightly high).
+    /// Whether every scenario's own optimum was proven (else WS and EVPI rest on the best plans
+    /// found within the gap asked for or the time each scenario had, and WS may be high).
     pub ws_proven: bool,
     /// The expected-value design's expected cost over the scenarios.
     pub eev: Option<f64>,

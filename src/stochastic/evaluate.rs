@@ -38,19 +38,7 @@ pub fn evaluate(
     design: &Design,
     options: &SolveOptions,
 ) -> Result<Evaluation, SolveError> {
-    evaluate_from(future, design, options, None).map(|(e, _)| e)
-}
-
-/// As [`evaluate`], the flow LP started from `start` (a neighbouring scenario's basis, when its
-/// model has the same columns and rows); the evaluation and this LP's basis.
-pub fn evaluate_from(
-    future: &Future,
-    design: &Design,
-    options: &SolveOptions,
-    start: Option<Arc<Basis>>,
-) -> Result<(Evaluation, Option<Arc<Basis>>), SolveError> {
-    let fixed = solve_fixed(future, design, options, start.clone())?;
-    Ok((fixed.evaluation, fixed.basis.or(start)))
+    solve_fixed(future, design, options, None).map(|f| f.evaluation)
 }
 
 /// A design's flows solved in one scenario.
@@ -62,7 +50,9 @@ pub(super) struct Fixed {
     pub basis: Option<Arc<Basis>>,
 }
 
-/// The design's flow LP in `future`, from `start`'s basis.
+/// The design's flow LP in `future`, from `start`'s basis (a neighbouring scenario's, used when
+/// its model has the same columns and rows). The LP finishes a plan or measures a design, so it
+/// runs to its end even when the run's time limit has passed, as a plan's own flows do.
 pub(super) fn solve_fixed(
     future: &Future,
     design: &Design,
@@ -81,6 +71,7 @@ pub(super) fn solve_fixed(
     let info = f.info;
     let options = SolveOptions {
         start_basis: start,
+        time_limit: None,
         ..options.clone()
     };
     let mut solution = solve::solve(f.problem, &options)?;
@@ -113,19 +104,15 @@ pub(super) fn solve_fixed(
     })
 }
 
-/// The design in every scenario, `jobs` at a time (one solver thread each, without the time
-/// limit), in scenario order.
+/// The design in every scenario, `jobs` at a time (one solver thread each), in scenario order.
 pub fn evaluate_all(
     futures: &[Future],
     design: &Design,
     options: &SolveOptions,
     jobs: usize,
 ) -> Result<Vec<Evaluation>, SolveError> {
-    // The flows of a fixed design are LPs that finish a plan (or measure a candidate): they run
-    // to their end even when the run's time limit has passed, as the plan's own flows do.
     let one = SolveOptions {
         threads: Some(super::SCENARIO_SOLVER_THREADS),
-        time_limit: None,
         ..options.clone()
     };
     let chains: Vec<&[Future]> = futures.chunks(WARM_CHAIN).collect();
@@ -136,9 +123,9 @@ pub fn evaluate_all(
             let mut basis = None;
             let mut out = Vec::with_capacity(chain.len());
             for f in *chain {
-                let (e, b) = evaluate_from(f, design, &one, basis)?;
-                basis = b;
-                out.push(e);
+                let fixed = solve_fixed(f, design, &one, basis.clone())?;
+                basis = fixed.basis.or(basis);
+                out.push(fixed.evaluation);
             }
             Ok(out)
         },

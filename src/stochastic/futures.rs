@@ -15,10 +15,7 @@ pub fn futures(
     instance: &Instance,
     base: &BaseModel<'_>,
 ) -> Result<Futures, InputErrors> {
-    let mut list = Vec::with_capacity(set.scenarios.len());
-    for spec in &set.scenarios {
-        list.push(future(spec, instance, base)?);
-    }
+    let list = list(set, instance, base, 1)?;
     let ev = expected(set, base, instance)?;
     Ok(Futures {
         list,

@@ -97,21 +97,8 @@ pub fn optimize_two_stage(
     };
     let eev = regret::expected_value(futures, ev_plan?, options, jobs)?;
     let known = regret::candidates(futures, &ws, &eev, options, jobs)?;
-    let blocks = blocks(list);
-    let rp = match two_stage.method.unwrap_or_else(|| method(list)) {
-        Method::Decomposition if !decomposition_applies(list) => {
-            return Err(SolveError::Solver(DECOMPOSITION_PREMISE.to_string()));
-        }
-        Method::Decomposition => {
-            let starts: Vec<&Design> = known.iter().map(|(d, _)| d).collect();
-            rp::by_decomposition(&blocks, futures.risk, &starts, options, jobs)?
-        }
-        Method::ExtensiveForm => {
-            let start = regret::best(&known, futures);
-            rp::by_extensive_form(&blocks, futures.risk, start, options)?
-        }
-    };
-    let rp = rp.or_best_known(regret::best(&known, futures), ws.bound);
+    let best = regret::best(&known, futures);
+    let rp = recourse(futures, two_stage, &known, best, options)?.or_best_known(best, ws.bound);
     let Some(design) = rp.design.clone() else {
         return Ok(match rp.infeasible {
             true => infeasible(vec![NO_SHARED_DESIGN.to_string()], started),
@@ -123,17 +110,7 @@ pub fn optimize_two_stage(
     };
     let plans = plans_of(list, &design, options, jobs)?;
     let template = plans[0].clone();
-    let scenarios: Vec<ScenarioPlan> = list
-        .iter()
-        .zip(plans)
-        .map(|(f, p)| {
-            let demand = ScenarioDemand {
-                scale: f.demand_scale,
-                patients: f.demand_patients.clone(),
-            };
-            ScenarioPlan::from_plan(&f.id, f.probability, demand, p)
-        })
-        .collect();
+    let scenarios = scenario_plans(list, plans);
     let table = regret::table(futures, &scenarios, &ws, &eev, &known);
     let plan = assemble(Assembly {
         futures,
@@ -169,6 +146,43 @@ impl Shares {
                 .map(|l| l * budget::WAIT_AND_SEE_SHARE * side_by_side / scenarios.max(1) as f64),
         }
     }
+}
+
+/// The recourse problem solved by the method asked for (or chosen), started from the designs
+/// already known (`best` of them for the extensive form).
+fn recourse(
+    futures: &Futures,
+    two_stage: &TwoStageOptions,
+    known: &regret::Known,
+    best: Option<&Design>,
+    options: &SolveOptions,
+) -> Result<rp::Recourse, SolveError> {
+    let list = &futures.list;
+    let blocks = blocks(list);
+    match two_stage.method.unwrap_or_else(|| method(list)) {
+        Method::Decomposition if !decomposition_applies(list) => {
+            Err(SolveError::Solver(DECOMPOSITION_PREMISE.to_string()))
+        }
+        Method::Decomposition => {
+            let starts: Vec<&Design> = known.iter().map(|(d, _)| d).collect();
+            rp::by_decomposition(&blocks, futures.risk, &starts, options, two_stage.jobs)
+        }
+        Method::ExtensiveForm => rp::by_extensive_form(&blocks, futures.risk, best, options),
+    }
+}
+
+/// Each scenario's plan of the design, as the two-stage plan records it.
+fn scenario_plans(list: &[Future], plans: Vec<Plan>) -> Vec<ScenarioPlan> {
+    list.iter()
+        .zip(plans)
+        .map(|(f, p)| {
+            let demand = ScenarioDemand {
+                scale: f.demand_scale,
+                patients: f.demand_patients.clone(),
+            };
+            ScenarioPlan::from_plan(&f.id, f.probability, demand, p)
+        })
+        .collect()
 }
 
 /// Why the decomposition was refused.

@@ -138,13 +138,9 @@ fn own_from(
     options: &SolveOptions,
     start: Option<&Design>,
 ) -> Result<Own, SolveError> {
-    // the start's flows are an LP, outside the MIP's time: a fallback that never runs out
-    let unlimited = SolveOptions {
-        time_limit: None,
-        ..options.clone()
-    };
+    // the start's flows are an LP outside the MIP's time: a fallback that never runs out
     let fixed = match start {
-        Some(d) => Some(solve_fixed(future, d, &unlimited, None)?),
+        Some(d) => Some(solve_fixed(future, d, options, None)?),
         None => None,
     };
     let initial = fixed

@@ -3,10 +3,9 @@
 //! the value of planning for uncertainty, and the regret table (DESIGN §10).
 
 use super::super::{
-    EXIT_INFEASIBLE, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SOLVER, report_input_errors,
-    solver_args,
+    EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SOLVER, report_input_errors, solver_args,
 };
-use super::{SolveArgs, print_summary, report_no_solution, write};
+use super::{SolveArgs, infeasible_reasons, print_summary, report_no_solution, write};
 use cartnet::Outcome;
 use cartnet::input::error::InputErrors;
 use cartnet::input::uncertainty::{BaseModel, ScenarioSet, from_model_toml};
@@ -217,12 +216,5 @@ fn report_infeasible(futures: &Futures, reasons: &[String], seconds: f64, interr
          written.",
         ids.join(", ")
     );
-    for r in reasons {
-        eprintln!("  - {}", printable(r));
-    }
-    if interrupted {
-        EXIT_INTERRUPTED
-    } else {
-        EXIT_INFEASIBLE
-    }
+    infeasible_reasons(reasons, interrupted)
 }
