@@ -601,3 +601,25 @@ fn check_plan_rejects_a_demand_imbalance() {
     plan["patient_flows"][0]["patients"] = serde_json::json!(9.0);
     check_plan(&plan, &instance.data_dir());
 }
+
+/// Demand left unserved at points no hospital reaches, in patients with more than 6 decimals.
+/// A plan's columns are rounded to 6 decimals before its cost lines are made, so at the $1M
+/// penalty the line may be up to half a dollar a row from the rows' patients times the penalty:
+/// here 0.1234567 + 0.2345678 patients are $358,024.50, and the two points' shared unserved
+/// column, 0.3580245, is written as 0.358024: $358,024.00. The plan's own check once refused
+/// such a plan (E702, nothing written). The served point: 10 patients on one owned platform of
+/// the clean economics, 1,225,000 + 150,000 + 10 × 120,000 = 2,575,000.
+#[test]
+fn unserved_patients_with_many_decimals_keep_the_plan() {
+    let inst = Instance::new(
+        "id,lat,lon,patients\nD1,0,0,10\nD2,20,0,0.1234567\nD3,-20,0,0.2345678\n",
+        "id,lat,lon,max_patients\nH1,0,0,\n",
+        &format!("{SITES_HEADER}S1,0,0,regional,,owned,,\n"),
+        None,
+        &format!("{CLEAN}\n[demand]\nunserved_penalty = 1000000\n"),
+    );
+    let plan = inst.solve_ok(&[]);
+    assert_optimum(&plan, 2_575_000.0 + 358_024.5);
+    let unmet = cost(&plan, "unmet_penalty");
+    assert!((unmet - 358_024.5).abs() <= 1.0, "unmet_penalty {unmet}");
+}

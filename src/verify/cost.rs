@@ -58,7 +58,7 @@ pub(super) fn cost_lines(
     plan: &Value,
     years: Years,
     horizon: &Horizon,
-    year_lines: &[[f64; 7]],
+    (year_lines, rounding): (&[[f64; 7]], &[[f64; 7]]),
 ) {
     let setup_how = if horizon.upfront {
         format!(
@@ -83,10 +83,11 @@ pub(super) fn cost_lines(
         let cost_path = years.path(t, "cost");
         let prefix = years.prefix(t);
         let mut total_expected = 0.0;
-        for ((key, &value), how) in COST_KEYS.iter().zip(&year_lines[t - 1]).zip(how) {
+        let lines = year_lines[t - 1].iter().zip(&rounding[t - 1]);
+        for ((key, (&value, &rounded)), how) in COST_KEYS.iter().zip(lines).zip(how) {
             total_expected += value;
             if let Some(got) = c.num(&cost[key], &format!("{cost_path}.{key}"))
-                && cost_differs(got, value)
+                && cost_differs(got, value, rounded)
             {
                 c.add(
                     Check::Cost,
@@ -100,7 +101,7 @@ pub(super) fn cost_lines(
             }
         }
         if let Some(total) = c.num(&cost["total"], &format!("{cost_path}.total"))
-            && cost_differs(total, total_expected)
+            && cost_differs(total, total_expected, rounding[t - 1].iter().sum())
         {
             c.add(
                 Check::Cost,
@@ -123,20 +124,25 @@ pub(super) fn npv(
     plan: &Value,
     years: Years,
     horizon: &Horizon,
-    year_lines: &[[f64; 7]],
+    (year_lines, rounding): (&[[f64; 7]], &[[f64; 7]]),
 ) -> Option<f64> {
     if !years.multi {
         return plan["cost"]["total"].as_f64().filter(|x| x.is_finite());
     }
     let t_max = years.count;
     let mut npv_total = 0.0;
+    let mut npv_rounding = 0.0;
     for (i, key) in COST_KEYS.iter().enumerate() {
-        let value: f64 = (1..=t_max)
-            .map(|t| horizon.discount(t) * year_lines[t - 1][i])
-            .sum();
+        let discounted = |lines: &[[f64; 7]]| -> f64 {
+            (1..=t_max)
+                .map(|t| horizon.discount(t) * lines[t - 1][i])
+                .sum()
+        };
+        let (value, rounded) = (discounted(year_lines), discounted(rounding));
         npv_total += value;
+        npv_rounding += rounded;
         if let Some(got) = c.num(&plan["cost"][key], &format!("cost.{key}"))
-            && cost_differs(got, value)
+            && cost_differs(got, value, rounded)
         {
             c.add(
                 Check::Npv,
@@ -153,7 +159,7 @@ pub(super) fn npv(
     }
     let total = c.num(&plan["cost"]["total"], "cost.total");
     if let Some(got) = total
-        && cost_differs(got, npv_total)
+        && cost_differs(got, npv_total, npv_rounding)
     {
         c.add(
             Check::Npv,

@@ -25,7 +25,7 @@ fn kpi(c: &mut Checker, y: &YearInput<'_>, key: &str, expected: Option<f64>, kin
     };
     let bad = match (got, expected) {
         (Some(g), Some(e)) => match kind {
-            Kind::Money => cost_differs(g, e),
+            Kind::Money => cost_differs(g, e, 0.0),
             Kind::Count => unbalanced(g, e),
         },
         (None, None) => false,

@@ -344,8 +344,9 @@ fn body<'a>(
         years::final_sites_on_top(c, plan, &ctx, &first_open, years.count);
     }
     let year_lines = cost::year_lines(&outcomes, &horizon, &first_open, &ctx.sp);
-    cost::cost_lines(c, plan, years, &horizon, &year_lines);
-    let total = cost::npv(c, plan, years, &horizon, &year_lines);
+    let rounding: Vec<[f64; 7]> = outcomes.iter().map(|o| o.rounding).collect();
+    cost::cost_lines(c, plan, years, &horizon, (&year_lines, &rounding));
+    let total = cost::npv(c, plan, years, &horizon, (&year_lines, &rounding));
     let sites = if years.multi {
         plan["sites"].as_array().map_or(0, Vec::len)
     } else {

@@ -70,11 +70,17 @@ pub(super) struct SiteYear {
 }
 
 /// What one year's check hands to the checks across years.
+/// Half the unit a plan rounds its columns to (6 decimals).
+const HALF_MILLIONTH: f64 = 0.5e-6;
+
 pub(super) struct YearOutcome {
     /// Each site of sites.csv as the year lists it (`None`: not listed, or not readable).
     pub(super) sites: Vec<Option<SiteYear>>,
     /// The recomputed cost lines (the order of plan.json's `cost`); setup: annualized.
     pub(super) lines: [f64; 7],
+    /// How far each line may be off through the plan's rounding of its columns to 6 decimals
+    /// (the unserved patients, at the unmet-demand penalty each: half a millionth of it a row).
+    pub(super) rounding: [f64; 7],
     pub(super) patient_flows: usize,
     pub(super) batch_flows: usize,
     pub(super) sites_listed: usize,
@@ -208,10 +214,14 @@ impl<'a> Ctx<'a> {
             patients.travel,
             unserved_total * self.p.get("demand.unserved_penalty"),
         ];
+        let mut rounding = [0.0; 7];
+        rounding[6] =
+            y.unserved.len() as f64 * HALF_MILLIONTH * self.p.get("demand.unserved_penalty");
         kpis(c, y, &patients, &batches, &sites);
         YearOutcome {
             sites: sites.years,
             lines,
+            rounding,
             patient_flows: y.patient_flows.len(),
             batch_flows: y.batch_flows.len(),
             sites_listed: sites.listed_len,
