@@ -162,7 +162,7 @@ pub fn run_orlib(
     let inst =
         orlib::parse(&text, &file.display().to_string(), capacity).map_err(|e| e.to_string())?;
     let dir = work.join(name);
-    orlib::write(&inst, &dir, false).map_err(|e| e.to_string())?;
+    orlib::write(&inst, &dir, false, false).map_err(|e| e.to_string())?;
     let scenario = ModelSource::File(dir.join("scenario.toml"));
     let mut row = run_instance("orlib", name, &dir, &scenario, options)?;
     row.published = Some(published);
