@@ -84,3 +84,36 @@ fn a_customer_larger_than_every_facility_is_infeasible_at_once() {
         .arg(work.path().join("multi")));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
+
+#[test]
+fn the_single_source_bench_reports_them_infeasible_at_once() {
+    let Some(dir) = bench_dir() else {
+        eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
+        return;
+    };
+    let started = Instant::now();
+    let out = run(cartnet()
+        .args([
+            "bench",
+            "--suite",
+            "orlib",
+            "--single-source",
+            "--only",
+            "cap4",
+        ])
+        .args(["--time-limit", "600", "--orlib"])
+        .arg(&dir));
+    assert!(started.elapsed() < AT_ONCE, "took {:?}", started.elapsed());
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    for name in ["cap41", "cap42", "cap43", "cap44"] {
+        let row = out
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("no row {name}: {}", out.stdout));
+        assert!(row.starts_with("orlib-ss "), "{row}");
+        assert_eq!(row.split_whitespace().nth(8), Some("infeasible"), "{row}");
+        let note = format!("{name}: infeasible: hospital H11 needs ");
+        assert!(out.stdout.contains(&note), "{}", out.stdout);
+    }
+}
