@@ -12,6 +12,7 @@
 //! Environment: `PROPTEST_CASES` (default 256) and `BRUTE_FORCE_SEED` (default fixed) override the
 //! run's size and seed.
 
+mod common;
 use cartnet::import::facility_location::CapInstance;
 use cartnet::import::sscflp;
 use cartnet::input::{Instance, Scenario};
@@ -20,7 +21,6 @@ use cartnet::plan::Provenance;
 use cartnet::solve::{SolveOptions, Status};
 use cartnet::{Outcome, optimize};
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
 
 /// Capacities from 0 (a facility that can serve nobody) to a few customers' demand, so that
 /// some cases fit loosely, some tightly and some not at all.
@@ -123,18 +123,8 @@ fn check(inst: &CapInstance) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok()?.parse().ok()
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: env_u64("PROPTEST_CASES").map_or(256, |c| c as u32),
-        rng_seed: RngSeed::Fixed(env_u64("BRUTE_FORCE_SEED").unwrap_or(0x55CF_1F00)),
-        failure_persistence: None,
-        max_shrink_iters: 2_000,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::proptest_env::config("BRUTE_FORCE_SEED", 0x55CF_1F00, 2_000))]
 
     /// The single-source optimum equals the brute force's on random tiny instances.
     #[test]

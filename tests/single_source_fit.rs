@@ -4,47 +4,31 @@
 
 mod common;
 use cartnet::text::grouped;
-use common::{cartnet, run};
-use std::path::PathBuf;
+use common::{cartnet, import, run, solve_imported};
+
 use std::time::{Duration, Instant};
 
 /// Long enough for the check and the network; far below what HiGHS would take on the model.
 const AT_ONCE: Duration = Duration::from_secs(10);
 
-fn bench_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/orlib-cap");
-    dir.join("cap41.txt").exists().then_some(dir)
-}
-
 #[test]
 fn a_customer_larger_than_every_facility_is_infeasible_at_once() {
-    let Some(dir) = bench_dir() else {
+    let Some(dir) = common::orlib_dir() else {
         eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
         return;
     };
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("cap41");
-    let out = run(cartnet()
-        .args(["import", "orlib-cap"])
-        .arg(dir.join("cap41.txt"))
-        .arg("--out")
-        .arg(&data));
+    let out = import("orlib-cap", &dir.join("cap41.txt"), &data);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let started = Instant::now();
-    let out = run(cartnet()
-        .arg("solve")
-        .arg("--data")
-        .arg(&data)
-        .arg("--model")
-        .arg(data.join("scenario.toml"))
-        .args([
-            "--set",
-            "policy.single_sourcing=true",
-            "--time-limit",
-            "600",
-        ])
-        .arg("--out")
-        .arg(work.path().join("out")));
+    let single = [
+        "--set",
+        "policy.single_sourcing=true",
+        "--time-limit",
+        "600",
+    ];
+    let out = solve_imported(&data, &work.path().join("out"), &single);
     assert!(started.elapsed() < AT_ONCE, "took {:?}", started.elapsed());
     assert_eq!(out.code, Some(2), "{}{}", out.stdout, out.stderr);
     // the customers whose demand exceeds every capacity, from the file itself
@@ -74,20 +58,13 @@ fn a_customer_larger_than_every_facility_is_infeasible_at_once() {
     );
     assert!(!work.path().join("out").exists());
     // split demand fits: the multi-source model is solved as before
-    let out = run(cartnet()
-        .arg("solve")
-        .arg("--data")
-        .arg(&data)
-        .arg("--model")
-        .arg(data.join("scenario.toml"))
-        .arg("--out")
-        .arg(work.path().join("multi")));
+    let out = solve_imported(&data, &work.path().join("multi"), &[]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
 
 #[test]
 fn the_single_source_bench_reports_them_infeasible_at_once() {
-    let Some(dir) = bench_dir() else {
+    let Some(dir) = common::orlib_dir() else {
         eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
         return;
     };

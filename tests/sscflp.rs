@@ -3,7 +3,7 @@
 //! malformed file with its line, writing nothing.
 
 mod common;
-use common::{cartnet, read_plan, run};
+use common::{import, read_plan, solve_imported};
 use std::collections::HashSet;
 
 /// Three facilities of capacity 10 (opening costs 1, 100, 100) and three customers of demand 6.
@@ -19,11 +19,7 @@ fn a_hand_made_instance_solves_to_its_single_source_optimum() {
     let file = dir.path().join("hand");
     std::fs::write(&file, HAND).unwrap();
     let data = dir.path().join("data");
-    let out = run(cartnet()
-        .args(["import", "sscflp"])
-        .arg(&file)
-        .arg("--out")
-        .arg(&data));
+    let out = import("sscflp", &file, &data);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
         out.stdout.contains("3 facilities, 3 customers"),
@@ -34,15 +30,7 @@ fn a_hand_made_instance_solves_to_its_single_source_optimum() {
     assert!(scenario.contains("single_sourcing = true"), "{scenario}");
 
     let plan_dir = dir.path().join("out");
-    let out = run(cartnet()
-        .arg("solve")
-        .arg("--data")
-        .arg(&data)
-        .arg("--model")
-        .arg(data.join("scenario.toml"))
-        .arg("--verify")
-        .arg("--out")
-        .arg(&plan_dir));
+    let out = solve_imported(&data, &plan_dir, &["--verify"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let plan = read_plan(&plan_dir.join("plan.json"));
     assert_eq!(plan["solver"]["status"], "optimal");
@@ -71,11 +59,7 @@ fn a_malformed_file_is_refused_with_its_line_and_nothing_is_written() {
     // a stray number after the last row of costs
     std::fs::write(&file, format!("{HAND}7\n")).unwrap();
     let data = dir.path().join("data");
-    let out = run(cartnet()
-        .args(["import", "sscflp"])
-        .arg(&file)
-        .arg("--out")
-        .arg(&data));
+    let out = import("sscflp", &file, &data);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(
         out.stderr.contains(&format!(

@@ -39,15 +39,7 @@ pub fn parse(text: &str, file: &str, capacity: Option<f64>) -> Result<CapInstanc
     for j in 0..n {
         inst.demand
             .push(t.number(&format!("the demand of customer {}", j + 1))?);
-        let mut row = Vec::with_capacity(m.min(t.len()));
-        for i in 0..m {
-            row.push(t.number(&format!(
-                "the cost of customer {} from facility {}",
-                j + 1,
-                i + 1
-            ))?);
-        }
-        inst.cost.push(row);
+        inst.cost.push(t.cost_row(j, m)?);
     }
     t.end("the last customer's costs")?;
     Ok(inst)

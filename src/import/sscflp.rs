@@ -29,15 +29,7 @@ pub fn parse(text: &str, file: &str) -> Result<CapInstance, InputErrors> {
         inst.demand.push(demand(&mut t, file, j)?);
     }
     for j in 0..n {
-        let mut row = Vec::with_capacity(m.min(t.len()));
-        for i in 0..m {
-            row.push(t.number(&format!(
-                "the cost of customer {} from facility {}",
-                j + 1,
-                i + 1
-            ))?);
-        }
-        inst.cost.push(row);
+        inst.cost.push(t.cost_row(j, m)?);
     }
     t.end("the last customer's costs")?;
     Ok(inst)

@@ -74,6 +74,19 @@ impl<'a> Tokens<'a> {
         }
     }
 
+    /// Customer j's (from 0) assignment costs from each of the `m` facilities.
+    pub(crate) fn cost_row(&mut self, j: usize, m: usize) -> Result<Vec<f64>, InputError> {
+        let mut row = Vec::with_capacity(m.min(self.len()));
+        for i in 0..m {
+            row.push(self.number(&format!(
+                "the cost of customer {} from facility {}",
+                j + 1,
+                i + 1
+            ))?);
+        }
+        Ok(row)
+    }
+
     /// The header's two counts (facilities, customers): whole numbers >= 1.
     pub(crate) fn header(&mut self) -> Result<(usize, usize), InputError> {
         let m = self.number("the number of facilities")?;
