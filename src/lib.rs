@@ -80,14 +80,10 @@ pub fn optimize_with_values(
         ));
     }
     // A hospital no single site can hold: infeasible, and why, before any model is built.
-    let misfits = solve::single_source_fit::misfits(instance, scenario, network);
-    if !misfits.is_empty() {
+    let reasons = solve::single_source_fit::misfits(instance, scenario, network);
+    if !reasons.is_empty() {
         let seconds = options.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
-        let outcome = Outcome::Infeasible {
-            reasons: misfits,
-            seconds,
-        };
-        return Ok((outcome, Vec::new()));
+        return Ok((Outcome::Infeasible { reasons, seconds }, Vec::new()));
     }
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
