@@ -79,6 +79,12 @@ pub fn optimize_with_values(
             Vec::new(),
         ));
     }
+    // A hospital no single site can hold: infeasible, and why, before any model is built.
+    let reasons = solve::single_source_fit::misfits(instance, scenario, network);
+    if !reasons.is_empty() {
+        let seconds = options.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+        return Ok((Outcome::Infeasible { reasons, seconds }, Vec::new()));
+    }
     let formulation = model::Formulation::build(instance, scenario, network);
     let info = formulation.info;
     // A multi-year model starts from the forward heuristic's plan, unless given one.

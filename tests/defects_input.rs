@@ -322,7 +322,9 @@ fn bench_scale_outside_the_repository_uses_the_built_in_baseline() {
     ]);
     assert_eq!(o.code, Some(0), "stderr:\n{}", o.stderr);
     assert!(
-        o.stdout.lines().any(|l| l.starts_with("scale   scale-1x ")),
+        o.stdout
+            .lines()
+            .any(|l| l.split_whitespace().take(2).eq(["scale", "scale-1x"])),
         "{}",
         o.stdout
     );

@@ -12,7 +12,7 @@
 //! `CARTNET_FUZZ_CASES` sets the number of inputs per target (default 200, a few seconds for the
 //! whole file in CI); `fuzz/README.md` has the long runs (1,000,000 inputs per target).
 
-use cartnet::import::{orlib, us};
+use cartnet::import::{orlib, sscflp, us};
 use cartnet::input::error::InputErrors;
 use cartnet::input::{Instance, Override, Scenario};
 use cartnet::verify;
@@ -408,12 +408,15 @@ pub fn plan_json(bytes: &[u8]) {
     });
 }
 
-/// An OR-Library cap file (`cartnet import orlib-cap`), with and without `--capacity`.
+/// An OR-Library cap file (`cartnet import orlib-cap`), with and without `--capacity`, and
+/// the same bytes as a single-source file (`cartnet import sscflp`): the two formats share
+/// their reader.
 pub fn orlib_cap(bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     timed(bytes, || {
         check(orlib::parse(&text, "cap.txt", None));
         check(orlib::parse(&text, "cap.txt", Some(8000.0)));
+        check(sscflp::parse(&text, "p1"));
     });
 }
 

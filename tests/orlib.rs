@@ -2,17 +2,12 @@
 //! cap131 from ../shared/bench and solves them to their published optima (capopt.txt).
 //! The full 49-instance run is `cartnet bench --suite orlib`.
 
+mod common;
 use assert_cmd::Command;
-use std::path::PathBuf;
-
-fn bench_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/orlib-cap");
-    dir.join("capopt.txt").exists().then_some(dir)
-}
 
 #[test]
 fn small_orlib_instances_reach_their_published_optima() {
-    let Some(dir) = bench_dir() else {
+    let Some(dir) = common::orlib_dir() else {
         eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
         return;
     };
@@ -78,7 +73,7 @@ fn small_orlib_instances_reach_their_published_optima() {
 
 #[test]
 fn capa_without_capacity_is_an_error_naming_the_flag() {
-    let Some(dir) = bench_dir() else {
+    let Some(dir) = common::orlib_dir() else {
         eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
         return;
     };

@@ -4,6 +4,7 @@
 //! The two-stage solve and `evaluate` have their own suite ([`stochastic`]).
 
 pub mod generate;
+pub mod sscflp;
 pub mod stochastic;
 
 use crate::import::orlib;
@@ -40,13 +41,33 @@ pub struct BenchRow {
     pub published: Option<f64>,
     /// |objective - published| / published.
     pub rel_diff: Option<f64>,
+    /// Why the instance is infeasible, when that was proven before solving.
+    pub note: Option<String>,
 }
 
 impl BenchRow {
-    /// An OR-Library row that misses its published optimum by more than the gap it is solved to
-    /// ([`crate::solve::OPTIMAL_GAP`], 1e-6 relative).
+    /// A row that contradicts its published optimum by more than the gap it is solved to
+    /// ([`crate::solve::OPTIMAL_GAP`], 1e-6 relative): proven optimal at another value, a plan
+    /// below the optimum, a bound above it, or proven infeasible. A row not proven within the
+    /// time limit contradicts nothing.
     pub fn misses_optimum(&self) -> bool {
-        self.published.is_some() && self.rel_diff.is_none_or(|d| d > crate::solve::OPTIMAL_GAP)
+        let Some(published) = self.published else {
+            return false;
+        };
+        let tol = crate::solve::OPTIMAL_GAP * published.abs().max(1e-9);
+        let proven_elsewhere = self.status == Status::Optimal.as_str()
+            && self.rel_diff.is_none_or(|d| d > crate::solve::OPTIMAL_GAP);
+        proven_elsewhere
+            || self.status == Status::Infeasible.as_str()
+            || self.objective.is_some_and(|o| o < published - tol)
+            || self.best_bound.is_some_and(|b| b > published + tol)
+    }
+
+    /// A row with a published optimum that was not proven optimal within the time limit.
+    pub fn unproven(&self) -> bool {
+        self.published.is_some()
+            && !self.misses_optimum()
+            && self.status != Status::Optimal.as_str()
     }
 }
 
@@ -74,6 +95,13 @@ pub fn run_instance(
     let instance = Instance::load(data).map_err(|e| e.to_string())?;
     let scenario = Scenario::load_from(model, &[]).map_err(|e| e.to_string())?;
     let network = Network::build(&instance, &scenario);
+    let misfits = solve::single_source_fit::misfits(&instance, &scenario, &network);
+    if !misfits.is_empty() {
+        let seconds = t0.elapsed().as_secs_f64();
+        return Ok(BenchRow::infeasible(
+            suite, name, &network, seconds, misfits,
+        ));
+    }
     let formulation = Formulation::build(&instance, &scenario, &network);
     let build_seconds = t0.elapsed().as_secs_f64();
     let info = formulation.info;
@@ -106,7 +134,38 @@ pub fn run_instance(
         gap: solution.gap,
         published: None,
         rel_diff: None,
+        note: None,
     })
+}
+
+impl BenchRow {
+    /// A row proven infeasible before the model was built, in `seconds`, with the reasons.
+    fn infeasible(
+        suite: &str,
+        name: &str,
+        network: &Network,
+        seconds: f64,
+        reasons: Vec<String>,
+    ) -> BenchRow {
+        BenchRow {
+            suite: suite.into(),
+            instance: name.into(),
+            variables: 0,
+            constraints: 0,
+            arcs: network.graph.edge_count(),
+            build_seconds: seconds,
+            solve_seconds: 0.0,
+            highs_seconds: 0.0,
+            total_seconds: seconds,
+            status: Status::Infeasible.as_str().into(),
+            objective: None,
+            best_bound: None,
+            gap: None,
+            published: None,
+            rel_diff: None,
+            note: Some(reasons.join("; ")),
+        }
+    }
 }
 
 /// An OR-Library instance to run: name, file, capacity (capa/b/c), published optimum.
@@ -149,26 +208,40 @@ pub fn orlib_instances(dir: &Path) -> Result<Vec<OrlibCase>, String> {
     Ok(out)
 }
 
-/// Imports and solves one OR-Library instance, comparing with its published optimum.
+/// Imports and solves one OR-Library instance, comparing with its published optimum; with
+/// `single_source`, solves it with single sourcing (suite `orlib-ss`), which has none.
 pub fn run_orlib(
-    name: &str,
-    file: &Path,
-    capacity: Option<f64>,
-    published: f64,
+    case: &OrlibCase,
+    single_source: bool,
     work: &Path,
     options: &SolveOptions,
 ) -> Result<BenchRow, String> {
+    let (name, file, capacity, published) = case;
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let inst =
-        orlib::parse(&text, &file.display().to_string(), capacity).map_err(|e| e.to_string())?;
+        orlib::parse(&text, &file.display().to_string(), *capacity).map_err(|e| e.to_string())?;
     let dir = work.join(name);
-    orlib::write(&inst, &dir, false).map_err(|e| e.to_string())?;
+    orlib::write(&inst, &dir, false, single_source).map_err(|e| e.to_string())?;
+    let (suite, published) = match single_source {
+        true => ("orlib-ss", None),
+        false => ("orlib", Some(*published)),
+    };
+    run_written(suite, name, &dir, published, options)
+}
+
+/// Solves the instance an importer wrote into `dir` under its scenario.toml, and compares it
+/// with `published`.
+pub(crate) fn run_written(
+    suite: &str,
+    name: &str,
+    dir: &Path,
+    published: Option<f64>,
+    options: &SolveOptions,
+) -> Result<BenchRow, String> {
     let scenario = ModelSource::File(dir.join("scenario.toml"));
-    let mut row = run_instance("orlib", name, &dir, &scenario, options)?;
-    row.published = Some(published);
-    row.rel_diff = row
-        .objective
-        .map(|o| (o - published).abs() / published.abs().max(1e-9));
+    let mut row = run_instance(suite, name, dir, &scenario, options)?;
+    row.published = published;
+    row.rel_diff = published.and_then(|p| row.objective.map(|o| (o - p).abs() / p.abs().max(1e-9)));
     Ok(row)
 }
 
@@ -177,7 +250,7 @@ pub fn table(rows: &[BenchRow]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<7} {:<14} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
+        "{:<8} {:<14} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
         "suite",
         "instance",
         "vars",
@@ -195,14 +268,15 @@ pub fn table(rows: &[BenchRow]) -> String {
     );
     let num = |v: Option<f64>, d: usize| v.map_or("-".to_string(), |v| format!("{v:.d$}"));
     for r in rows {
+        // no HiGHS run (a model proven infeasible before it was built): no ratio
         let ratio = if r.highs_seconds > 0.0 {
-            r.total_seconds / r.highs_seconds
+            format!("{:.3}", r.total_seconds / r.highs_seconds)
         } else {
-            f64::NAN
+            "-".to_string()
         };
         let _ = writeln!(
             s,
-            "{:<7} {:<14} {:>8} {:>8} {:>8} {:>8.3} {:>8.3} {:>7.3} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
+            "{:<8} {:<14} {:>8} {:>8} {:>8} {:>8.3} {:>8.3} {:>7} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
             r.suite,
             printable(&r.instance),
             r.variables,
@@ -250,4 +324,61 @@ pub fn csv(rows: &[BenchRow]) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(status: Status, objective: Option<f64>, bound: Option<f64>) -> BenchRow {
+        let published = 100.0;
+        BenchRow {
+            suite: "t".into(),
+            instance: "t".into(),
+            variables: 0,
+            constraints: 0,
+            arcs: 0,
+            build_seconds: 0.0,
+            solve_seconds: 0.0,
+            highs_seconds: 0.0,
+            total_seconds: 0.0,
+            status: status.as_str().into(),
+            objective,
+            best_bound: bound,
+            gap: None,
+            published: Some(published),
+            rel_diff: objective.map(|o| (o - published).abs() / published),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn only_a_contradiction_misses_the_optimum() {
+        use Status::*;
+        let misses = |r: BenchRow| (r.misses_optimum(), r.unproven());
+        assert_eq!(
+            misses(row(Optimal, Some(100.0), Some(100.0))),
+            (false, false)
+        );
+        assert_eq!(
+            misses(row(Optimal, Some(101.0), Some(101.0))),
+            (true, false)
+        );
+        // not proven: above the optimum with a bound below it is no contradiction
+        assert_eq!(
+            misses(row(Feasible, Some(130.0), Some(90.0))),
+            (false, true)
+        );
+        assert_eq!(misses(row(NoSolution, None, Some(90.0))), (false, true));
+        // a plan below the optimum, a bound above it, or infeasible: contradictions
+        assert_eq!(misses(row(Feasible, Some(99.0), Some(90.0))), (true, false));
+        assert_eq!(
+            misses(row(Feasible, Some(130.0), Some(101.0))),
+            (true, false)
+        );
+        assert_eq!(misses(row(Infeasible, None, None)), (true, false));
+        let mut none = row(Feasible, Some(130.0), Some(90.0));
+        none.published = None;
+        assert_eq!(misses(none), (false, false));
+    }
 }

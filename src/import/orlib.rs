@@ -1,109 +1,23 @@
-//! OR-Library capacitated facility location ("cap" set, Beasley 1988) as a cartnet instance whose
-//! optimum equals the published one: each customer is a demand point with a hospital at the same
-//! place and no other hospital within reach, each facility a site with its capacity and fixed
-//! cost, allocation costs as per-batch lane costs; no failures, no other costs, full coverage.
+//! OR-Library capacitated facility location ("cap" set, Beasley 1988): the parser of its files
+//! and of capopt.txt's published optima. The instance is written as the cartnet instance whose
+//! optimum equals the published one by [`facility_location::write`].
 
-use crate::fs::folder::{FolderError, write_instance};
-use crate::input::error::{Code, InputError, InputErrors, quoted};
-use std::fmt::Write;
+use super::facility_location;
+pub use super::facility_location::CapInstance;
+use super::tokens::Tokens;
+use crate::fs::folder::FolderError;
+use crate::input::error::{Code, InputError, InputErrors};
 use std::path::{Path, PathBuf};
-
-/// A parsed instance: m facilities, n customers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CapInstance {
-    pub capacity: Vec<f64>,
-    pub fixed_cost: Vec<f64>,
-    pub demand: Vec<f64>,
-    /// `cost[j][i]`: cost of serving all of customer j's demand from facility i.
-    pub cost: Vec<Vec<f64>>,
-}
-
-struct Tokens<'a> {
-    file: &'a str,
-    items: Vec<(u64, &'a str)>,
-    next: usize,
-}
-
-impl<'a> Tokens<'a> {
-    fn new(file: &'a str, text: &'a str) -> Self {
-        let items = text
-            .lines()
-            .enumerate()
-            .flat_map(|(i, l)| l.split_whitespace().map(move |t| (i as u64 + 1, t)))
-            .collect();
-        Tokens {
-            file,
-            items,
-            next: 0,
-        }
-    }
-
-    fn raw(&mut self, what: &str) -> Result<(u64, &'a str), InputError> {
-        match self.items.get(self.next) {
-            Some(&t) => {
-                self.next += 1;
-                Ok(t)
-            }
-            None => {
-                let line = self.items.last().map_or(1, |t| t.0);
-                Err(InputError::new(
-                    Code::MalformedRow,
-                    self.file,
-                    format!("the file ends early: expected {what}"),
-                )
-                .at_line(line))
-            }
-        }
-    }
-
-    /// A number as the format writes it (`7500.`, `.00000`, `146`).
-    fn number(&mut self, what: &str) -> Result<f64, InputError> {
-        let (line, t) = self.raw(what)?;
-        match t.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-            _ => Err(InputError::new(
-                Code::NotANumber,
-                self.file,
-                format!("{} is not a number >= 0; expected {what}", quoted(t)),
-            )
-            .at_line(line)),
-        }
-    }
-}
 
 /// Parses the OR-Library text. `capacity` replaces the word `capacity` of capa/capb/capc (and
 /// is an error to omit there).
 pub fn parse(text: &str, file: &str, capacity: Option<f64>) -> Result<CapInstance, InputErrors> {
     let mut t = Tokens::new(file, text);
-    let m = t.number("the number of facilities")?;
-    let n = t.number("the number of customers")?;
-    if m.fract() != 0.0 || n.fract() != 0.0 || m < 1.0 || n < 1.0 {
-        return Err(InputError::new(
-            Code::NotWholeNumber,
-            file,
-            format!(
-                "the header \"{m} {n}\" must be two whole numbers >= 1 (facilities, customers)"
-            ),
-        )
-        .at_line(1)
-        .into());
-    }
-    let (m, n) = (m as usize, n as usize);
-    // The header is not trusted for allocation: no more than the numbers the file holds.
-    let tokens = t.items.len();
-    let mut inst = CapInstance {
-        capacity: Vec::with_capacity(m.min(tokens)),
-        fixed_cost: Vec::with_capacity(m.min(tokens)),
-        demand: Vec::with_capacity(n.min(tokens)),
-        cost: Vec::with_capacity(n.min(tokens)),
-    };
+    let (m, n) = t.header()?;
+    let mut inst = CapInstance::with_room(m, n, t.len());
     for i in 0..m {
         let what = format!("the capacity of facility {}", i + 1);
-        let cap = if t
-            .items
-            .get(t.next)
-            .is_some_and(|(_, s)| s.eq_ignore_ascii_case("capacity"))
-        {
+        let cap = if t.peek().is_some_and(|s| s.eq_ignore_ascii_case("capacity")) {
             let (line, _) = t.raw(&what)?;
             capacity.ok_or_else(|| {
                 InputError::new(
@@ -125,123 +39,25 @@ pub fn parse(text: &str, file: &str, capacity: Option<f64>) -> Result<CapInstanc
     for j in 0..n {
         inst.demand
             .push(t.number(&format!("the demand of customer {}", j + 1))?);
-        let mut row = Vec::with_capacity(m.min(tokens));
-        for i in 0..m {
-            row.push(t.number(&format!(
-                "the cost of customer {} from facility {}",
-                j + 1,
-                i + 1
-            ))?);
-        }
-        inst.cost.push(row);
+        inst.cost.push(t.cost_row(j, m)?);
     }
-    if let Some(&(line, extra)) = t.items.get(t.next) {
-        return Err(InputError::new(
-            Code::MalformedRow,
-            file,
-            format!(
-                "unexpected {} after the last customer's costs",
-                quoted(extra)
-            ),
-        )
-        .at_line(line)
-        .into());
-    }
+    t.end("the last customer's costs")?;
     Ok(inst)
 }
 
-/// Point j of a grid, distinct for every j, so no customer reaches another's hospital.
-fn place(j: usize) -> (f64, f64) {
-    let (row, col) = (j / 200, j % 200);
-    (-60.0 + row as f64 * 0.5, -179.0 + col as f64 * 0.5)
-}
+/// The command named in the scenario file this importer writes.
+const COMMAND: &str = "import orlib-cap";
 
-/// The scenario that makes cartnet's model the CFLP of the published optima.
-pub const SCENARIO: &str = "\
-# Written by `cartnet import orlib-cap`: the capacitated facility location problem as a cartnet
-# scenario. Fixed costs are per-site setup costs annualized over 1 year at 0 % (CRF = 1);
-# capacities are one platform of batches_per_platform; allocation costs are lane costs.
-[site]
-max_platforms = 1
-setup_cost_owned = 0
-setup_cost_franchise = 0
-fixed_cost_owned = 0
-fixed_cost_franchise = 0
-amortization_years = 1
-discount_rate = 0
-
-[platform]
-batches_per_year = 1
-cost_owned = 0
-cost_franchise = 0
-
-[batch]
-cost_owned = 0
-cost_franchise = 0
-failure_rate = 0
-
-[kinds.central]
-batch.cost_owned = 0
-
-[time]
-manufacturing_days = 0
-release_days = 0
-max_vein_to_vein_days = 1e9
-max_patient_travel_hours = 0      # a customer reaches only the hospital at its own point
-max_fresh_transit_hours = 1e9
-
-[transport]
-ground_cost_fixed = 0
-ground_cost_per_km = 0
-air_cost = 0
-patient_cost_per_km = 0
-
-[demand]
-unserved_penalty = 0
-full_coverage = true
-";
-
-/// Writes demand.csv, hospitals.csv, sites.csv, lanes.csv and scenario.toml into `out` as one
-/// set ([`write_instance`]): the folder must be new or empty unless `force`.
-pub fn write(inst: &CapInstance, out: &Path, force: bool) -> Result<Vec<PathBuf>, FolderError> {
-    let mut demand = String::from("id,lat,lon,patients\n");
-    let mut hospitals = String::from("id,lat,lon\n");
-    for (j, d) in inst.demand.iter().enumerate() {
-        let (lat, lon) = place(j);
-        let _ = writeln!(demand, "C{},{lat},{lon},{d}", j + 1);
-        let _ = writeln!(hospitals, "H{},{lat},{lon}", j + 1);
-    }
-    let mut sites =
-        String::from("id,lat,lon,kind,max_platforms,allow,setup_cost_owned,batches_per_platform\n");
-    for (i, (cap, f)) in inst.capacity.iter().zip(&inst.fixed_cost).enumerate() {
-        // A facility of capacity 0 can serve nobody: it may open, but gets no platform.
-        let (platforms, per_platform) = if *cap > 0.0 { (1, *cap) } else { (0, 1.0) };
-        let (lat, lon) = place(i);
-        let _ = writeln!(
-            sites,
-            "F{},{lat},{lon},regional,{platforms},owned,{f},{per_platform}",
-            i + 1
-        );
-    }
-    // Each batch pays two legs: half the per-unit allocation cost each way.
-    let mut lanes = String::from("from,to,hours,cost\n");
-    for (j, row) in inst.cost.iter().enumerate() {
-        let d = inst.demand[j];
-        if d == 0.0 {
-            continue;
-        }
-        for (i, c) in row.iter().enumerate() {
-            let _ = writeln!(lanes, "H{},F{},0,{}", j + 1, i + 1, c / d / 2.0);
-        }
-    }
-    let files = [
-        ("demand.csv", demand.into_bytes()),
-        ("hospitals.csv", hospitals.into_bytes()),
-        ("sites.csv", sites.into_bytes()),
-        ("lanes.csv", lanes.into_bytes()),
-        ("scenario.toml", SCENARIO.as_bytes().to_vec()),
-    ];
-    write_instance(out, &files, force)
+/// Writes the instance with the multi-source scenario of the published optima
+/// ([`facility_location::write`]); `single_sourcing` makes it the single-source problem.
+pub fn write(
+    inst: &CapInstance,
+    out: &Path,
+    force: bool,
+    single_sourcing: bool,
+) -> Result<Vec<PathBuf>, FolderError> {
+    let scenario = facility_location::scenario(COMMAND, single_sourcing);
+    facility_location::write(inst, &scenario, out, force)
 }
 
 /// The published optimum of `name` (e.g. `cap41`, `capa`) at `capacity`, from capopt.txt's text.
@@ -329,14 +145,5 @@ mod tests {
             published_optimum(capopt, "capb", Some(5000.0)),
             Some(13656379.578)
         );
-    }
-
-    #[test]
-    fn places_are_distinct() {
-        let mut seen = std::collections::HashSet::new();
-        for j in 0..1000 {
-            let (lat, lon) = place(j);
-            assert!(seen.insert((lat.to_bits(), lon.to_bits())));
-        }
     }
 }

@@ -119,6 +119,34 @@ pub fn solve_into(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     out.join("plan.json")
 }
 
+/// The OR-Library capacitated files beside the project (../shared/bench/orlib-cap), if there.
+pub fn orlib_dir() -> Option<PathBuf> {
+    let dir = Path::new(ROOT).join("../shared/bench/orlib-cap");
+    dir.join("capopt.txt").exists().then_some(dir)
+}
+
+/// `cartnet import SOURCE FILE --out OUT` (orlib-cap, sscflp).
+pub fn import(source: &str, file: &Path, out: &Path) -> Out {
+    run(cartnet()
+        .args(["import", source])
+        .arg(file)
+        .arg("--out")
+        .arg(out))
+}
+
+/// `cartnet solve` of an imported instance under its own scenario.toml into `out`, with `extra`.
+pub fn solve_imported(data: &Path, out: &Path, extra: &[&str]) -> Out {
+    run(cartnet()
+        .arg("solve")
+        .arg("--data")
+        .arg(data)
+        .arg("--model")
+        .arg(data.join("scenario.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(extra))
+}
+
 /// `cartnet compare A B --out OUT` with `extra` arguments.
 pub fn compare_plans(a: &Path, b: &Path, out: &Path, extra: &[&str]) -> Out {
     run(cartnet()

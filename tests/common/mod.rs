@@ -8,6 +8,8 @@
 //!   fresh folder; [`Instance::solve_ok`] also asserts exit 0 and checks the plan.
 //! - [`browser`]: headless Chromium (screenshots, the DOM after scripts ran).
 //! - [`min_cost_flow`]: the brute-force oracles' exact min-cost flow.
+//! - [`proptest_env`]: the brute-force property tests' settings (cases, seed) from the
+//!   environment.
 //! - [`checker`]: [`check_plan`], the independent single-year check of a plan.json against the
 //!   data it was made from.
 #![allow(dead_code)]
@@ -17,6 +19,7 @@ pub mod checker;
 pub mod harness;
 pub mod instance;
 pub mod min_cost_flow;
+pub mod proptest_env;
 
 // Each test file uses a part of these; what one leaves unused is no mistake.
 #[allow(unused_imports)]
