@@ -7,6 +7,7 @@
 pub mod estimate;
 pub mod evaluate;
 mod futures;
+mod hedge;
 mod regret;
 mod rp;
 

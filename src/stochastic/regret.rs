@@ -209,8 +209,9 @@ fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
 /// Designs met so far, each with its cost in every scenario (`None` where it cannot serve one).
 pub type Known = Vec<(Design, Vec<Option<f64>>)>;
 
-/// The expected-value design and the first [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs,
-/// each evaluated in every scenario once (a design met before is not evaluated again).
+/// The expected-value design, the first [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs and
+/// the hedging design made from them ([`super::hedge`]), each evaluated in every scenario once
+/// (a design met before is not evaluated again).
 pub fn candidates(
     futures: &Futures,
     ws: &WaitAndSee,
@@ -225,6 +226,13 @@ pub fn candidates(
         }
         let e = evaluate_all(&futures.list, d, options, jobs)?;
         known.push((d.clone(), e.iter().map(Evaluation::cost).collect()));
+    }
+    // the hedging design: a start for the recourse solve far better than the others
+    if let Some(d) = super::hedge::design(&ws.designs, &futures.list)
+        && !known.iter().any(|(k, _)| *k == d)
+    {
+        let e = evaluate_all(&futures.list, &d, options, jobs)?;
+        known.push((d, e.iter().map(Evaluation::cost).collect()));
     }
     Ok(known)
 }
