@@ -7,6 +7,7 @@
 pub mod estimate;
 pub mod evaluate;
 mod futures;
+mod hedge;
 mod regret;
 mod rp;
 
@@ -91,10 +92,11 @@ pub fn optimize_two_stage(
     };
     let ev_plan = regret::expected_plan(futures, &ev_options);
     let start = ev_plan.as_ref().ok().map(|p| design_of(&p.sites));
-    let ws = match regret::wait_and_see(futures, options, jobs, start.as_ref(), shares.each_own)? {
-        Ok(ws) => ws,
-        Err(reasons) => return Ok(infeasible(reasons, started)),
-    };
+    let mut ws =
+        match regret::wait_and_see(futures, options, jobs, start.as_ref(), shares.each_own)? {
+            Ok(ws) => ws,
+            Err(reasons) => return Ok(infeasible(reasons, started)),
+        };
     let eev = regret::expected_value(futures, ev_plan?, options, jobs)?;
     let known = regret::candidates(futures, &ws, &eev, options, jobs)?;
     let best = regret::best(&known, futures);
@@ -111,6 +113,8 @@ pub fn optimize_two_stage(
     let plans = plans_of(list, &design, options, jobs)?;
     let template = plans[0].clone();
     let scenarios = scenario_plans(list, plans);
+    let costs: Vec<f64> = scenarios.iter().map(|s| s.cost.total).collect();
+    ws.tighten(futures, &known, &costs);
     let table = regret::table(futures, &scenarios, &ws, &eev, &known);
     let plan = assemble(Assembly {
         futures,

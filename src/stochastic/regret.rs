@@ -122,6 +122,26 @@ pub fn wait_and_see(
     }))
 }
 
+impl WaitAndSee {
+    /// Each scenario's own cost lowered to the least cost of a design met since in it
+    /// (`known`'s, and the plan's own `plan_costs`): perfect foresight does at least as well as
+    /// any design, so where a scenario's own MIP stopped at a worse plan the smaller figure is
+    /// the truer one (and EVPI stays ≥ 0).
+    pub fn tighten(&mut self, futures: &Futures, known: &Known, plan_costs: &[f64]) {
+        for (s, own) in self.costs.iter_mut().enumerate() {
+            let met = known
+                .iter()
+                .filter_map(|(_, c)| c.get(s).copied().flatten());
+            let least = met.chain(plan_costs.get(s).copied()).fold(*own, f64::min);
+            *own = least;
+        }
+        let expected: f64 = (futures.list.iter().zip(&self.costs))
+            .map(|(f, c)| f.probability * c)
+            .sum();
+        self.expected = crate::plan::round_cents(expected);
+    }
+}
+
 /// A scenario's best plan of its own, and a proven lower bound on its optimum (the plan's own
 /// cost when it is proven optimal).
 enum Own {
@@ -209,8 +229,9 @@ fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
 /// Designs met so far, each with its cost in every scenario (`None` where it cannot serve one).
 pub type Known = Vec<(Design, Vec<Option<f64>>)>;
 
-/// The expected-value design and the first [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs,
-/// each evaluated in every scenario once (a design met before is not evaluated again).
+/// The expected-value design, the first [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs and
+/// the hedging design made from them ([`super::hedge`]), each evaluated in every scenario once
+/// (a design met before is not evaluated again).
 pub fn candidates(
     futures: &Futures,
     ws: &WaitAndSee,
@@ -225,6 +246,13 @@ pub fn candidates(
         }
         let e = evaluate_all(&futures.list, d, options, jobs)?;
         known.push((d.clone(), e.iter().map(Evaluation::cost).collect()));
+    }
+    // the hedging design: a start for the recourse solve far better than the others
+    if let Some(d) = super::hedge::design(&ws.designs, &futures.list)
+        && !known.iter().any(|(k, _)| *k == d)
+    {
+        let e = evaluate_all(&futures.list, &d, options, jobs)?;
+        known.push((d, e.iter().map(Evaluation::cost).collect()));
     }
     Ok(known)
 }
@@ -313,5 +341,29 @@ mod tests {
             assert!(*quick <= s + 0.01, "{quick} is worse than the start's {s}");
             assert!(*quick >= best - 0.01, "{quick} is below the optimum {best}");
         }
+    }
+
+    /// WS lowered by the designs met later: scenario 0 keeps its own 10 (no design beats it),
+    /// scenario 1 takes a known design's 15 over its own 20 and the plan's 18; equally likely,
+    /// WS = (10 + 15) / 2 = 12.5.
+    #[test]
+    fn wait_and_see_takes_the_least_cost_met_in_each_scenario() {
+        let fs = demo_futures();
+        let mut ws = WaitAndSee {
+            expected: 15.0,
+            proven: false,
+            bound: None,
+            costs: vec![10.0, 20.0],
+            designs: Vec::new(),
+            plans: Vec::new(),
+        };
+        let some = Design { sites: Vec::new() };
+        let known: Known = vec![
+            (some.clone(), vec![Some(12.0), Some(15.0)]),
+            (some, vec![Some(11.0), None]),
+        ];
+        ws.tighten(&fs, &known, &[11.0, 18.0]);
+        assert_eq!(ws.costs, vec![10.0, 15.0]);
+        assert_eq!(ws.expected, 12.5);
     }
 }
