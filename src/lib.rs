@@ -96,7 +96,12 @@ pub fn optimize_with_values(
     } else {
         options
     };
-    let mut solution = solve::solve(formulation.problem, options)?;
+    let mut solution = if solve::single_source::applies(instance, scenario, &info) {
+        let p = formulation.problem;
+        solve::single_source::solve(p, &info, instance, scenario, network, options)?
+    } else {
+        solve::solve(formulation.problem, options)?
+    };
     solution.seconds += spent;
     let outcome = match solution.status {
         Status::Optimal | Status::Feasible => Outcome::Plan(Box::new(Plan::new(

@@ -11,6 +11,7 @@ mod options;
 mod polish;
 mod search;
 mod separation;
+pub mod single_source;
 
 pub use highs::Basis;
 pub use highs::option as highs_option;
