@@ -6,11 +6,15 @@
 //! so the multi-source search, with its Lagrangian relaxation and branch and bound over sites,
 //! gives a lower bound first. Its plan, with the patients' flows held, is repaired into a
 //! single-source one (each split hospital moved whole where it costs least) and improved by a
-//! local search ([`repair`]). When that plan is within the asked gap of the bound the search
-//! ends there; otherwise HiGHS's branch and bound on the single-source model starts from it,
-//! and the better of the two bounds is reported.
+//! local search ([`repair`]). The relaxation of the assignment rows ([`lagrange`], a knapsack
+//! per site and a covering knapsack over the sites) then gives a second bound and drops the
+//! arcs no cheaper plan uses. When the plan is within the asked gap of the better bound the
+//! search ends there; otherwise HiGHS's branch and bound on the single-source model, without
+//! the dropped arcs, starts from it, and the best of the bounds is reported.
 
 mod assignment;
+mod knapsack;
+mod lagrange;
 mod repair;
 
 use super::budget::TimeBudget;
@@ -21,7 +25,8 @@ use crate::input::{Instance, Scenario};
 use crate::model::relaxation::Structure;
 use crate::model::{Formulation, ModelInfo, Problem};
 use crate::network::Network;
-use assignment::{Assignment, site_cost};
+use assignment::{Arc as ArcOf, Assignment, site_cost};
+use good_lp::constraint;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +35,8 @@ use std::time::{Duration, Instant};
 const RELAXED_SHARE: f64 = 0.4;
 /// Its gap, as a share of the asked gap: its bound must leave room for the repair's loss.
 const RELAXED_GAP_SHARE: f64 = 0.2;
+/// The share of the time left the relaxation of the assignment rows may use.
+const LAGRANGE_SHARE: f64 = 0.2;
 /// The share of the time left the local search may use.
 const LOCAL_SEARCH_SHARE: f64 = 0.1;
 /// A flow below this share of its hospital's batches is rounding noise, not a second source.
@@ -84,10 +91,17 @@ pub fn solve(
     }
     let bound = found.best_bound.unwrap_or(f64::NEG_INFINITY);
     let deadline = share_of_left(&budget, LOCAL_SEARCH_SHARE);
-    let Some((z, values)) = first_plan(&structure, &relaxed.info, info, &found.values, deadline)
-    else {
+    let Some(first) = first_plan(&structure, &relaxed.info, info, &found.values, deadline) else {
         return super::solve(p, options);
     };
+    let (z, values) = (first.objective, first.values);
+    // the patients' own costs, the same in every assignment
+    let fixed_part = z - first.assigned;
+    let deadline = share_of_left(&budget, LAGRANGE_SHARE);
+    let lagrange = lagrange::relax(&structure, &first.load, first.assigned, deadline);
+    let bound = bound.max(lagrange.bound + fixed_part);
+    let mut p = p;
+    drop_arcs(&mut p, &structure, info, &lagrange.dropped);
     let spent = started.elapsed().as_secs_f64();
     let highs_seconds = found.highs_seconds;
     let mut solution = if relative_gap(z, bound) <= options.gap {
@@ -175,6 +189,32 @@ fn hospital_loads(structure: &Structure, relaxed: &ModelInfo, values: &[f64]) ->
     load
 }
 
+/// A first single-source plan and what the relaxation needs of it.
+struct FirstPlan {
+    objective: f64,
+    values: Vec<f64>,
+    /// The cost of its assignment alone (sites and arcs).
+    assigned: f64,
+    /// Patients a year at each hospital.
+    load: Vec<f64>,
+}
+
+/// Fixes to 0 the choice of each arc in `dropped`: no plan cheaper than the first uses it.
+fn drop_arcs(p: &mut Problem, structure: &Structure, info: &ModelInfo, dropped: &[ArcOf]) {
+    let vars = &info.years[0];
+    let arc_of_col: HashMap<usize, usize> = vars
+        .shipments
+        .iter()
+        .enumerate()
+        .map(|(c, w)| (w.col, c))
+        .collect();
+    for &(s, i) in dropped {
+        if let Some(z) = vars.sourcing[arc_of_col[&structure.sites[s].arcs[i].col]] {
+            p.constraints.push(constraint!(z.var == 0));
+        }
+    }
+}
+
 /// The single-source plan repaired from the multi-source plan `values` and improved until
 /// `deadline`: its objective and column values (of the single-source model), or `None` if a
 /// split hospital fits nowhere.
@@ -184,7 +224,7 @@ fn first_plan(
     info: &ModelInfo,
     values: &[f64],
     deadline: Option<Instant>,
-) -> Option<(f64, Vec<f64>)> {
+) -> Option<FirstPlan> {
     let load = hospital_loads(structure, relaxed, values);
     let mut a = Assignment::new(structure, &load);
     let mut split = Vec::new();
@@ -209,8 +249,12 @@ fn first_plan(
     }
     repair::improve(&mut a, deadline);
     let plan = plan_values(&a, relaxed, info, values);
-    let z = objective(info, &plan);
-    Some((z, plan))
+    Some(FirstPlan {
+        objective: objective(info, &plan),
+        values: plan,
+        assigned: a.cost(),
+        load: load.clone(),
+    })
 }
 
 /// The column values of assignment `a`: the multi-source plan's patient flows, the assigned

@@ -174,13 +174,17 @@ fn close(a: &mut Assignment<'_>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::relaxation::{CellArc, Site, SiteOption, Structure};
 
     /// A site of `capacity` batches on one platform, fixed cost 100, with an arc from each
     /// hospital at `costs[h]` per batch (`None`: no arc).
-    fn site(s: usize, capacity: f64, costs: &[Option<f64>]) -> Site {
+    pub(in crate::solve::single_source) fn site(
+        s: usize,
+        capacity: f64,
+        costs: &[Option<f64>],
+    ) -> Site {
         Site {
             existing: false,
             keep: 1.0,
@@ -211,7 +215,7 @@ mod tests {
     /// Two sites of capacity 10; hospitals A and B of 6 batches: A costs 1 a batch at F1 and 10
     /// at F2, B 1 at F1 and 2 at F2. One site cannot take both, so both open (200); A at F1 and
     /// B at F2 costs 200 + 6 + 12 = 218, the other way 200 + 60 + 6 = 266.
-    fn two_sites() -> Structure {
+    pub(in crate::solve::single_source) fn two_sites() -> Structure {
         Structure {
             hospitals: 2,
             groups: Vec::new(),
