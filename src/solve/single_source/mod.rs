@@ -199,15 +199,20 @@ struct FirstPlan {
     load: Vec<f64>,
 }
 
-/// Fixes to 0 the choice of each arc in `dropped`: no plan cheaper than the first uses it.
-fn drop_arcs(p: &mut Problem, structure: &Structure, info: &ModelInfo, dropped: &[ArcOf]) {
-    let vars = &info.years[0];
-    let arc_of_col: HashMap<usize, usize> = vars
-        .shipments
+/// The cell arc of each shipment column.
+fn arcs_by_column(info: &ModelInfo) -> HashMap<usize, usize> {
+    let shipments = &info.years[0].shipments;
+    shipments
         .iter()
         .enumerate()
         .map(|(c, w)| (w.col, c))
-        .collect();
+        .collect()
+}
+
+/// Fixes to 0 the choice of each arc in `dropped`: no plan cheaper than the first uses it.
+fn drop_arcs(p: &mut Problem, structure: &Structure, info: &ModelInfo, dropped: &[ArcOf]) {
+    let vars = &info.years[0];
+    let arc_of_col = arcs_by_column(info);
     for &(s, i) in dropped {
         if let Some(z) = vars.sourcing[arc_of_col[&structure.sites[s].arcs[i].col]] {
             p.constraints.push(constraint!(z.var == 0));
@@ -263,12 +268,7 @@ fn plan_values(a: &Assignment<'_>, relaxed: &ModelInfo, info: &ModelInfo, ms: &[
     let (ms_vars, vars) = (&relaxed.years[0], &info.years[0]);
     let mut v = ms.to_vec();
     v.resize(info.columns, 0.0);
-    let arc_of_col: HashMap<usize, usize> = vars
-        .shipments
-        .iter()
-        .enumerate()
-        .map(|(c, w)| (w.col, c))
-        .collect();
+    let arc_of_col = arcs_by_column(info);
     for w in &vars.shipments {
         v[w.col] = 0.0;
     }
