@@ -1,6 +1,7 @@
 //! A single-source plan from a multi-source one: each split hospital moved whole to the site
 //! where it costs least (opening a site or adding a platform where that is cheapest), then a
-//! local search (shift a hospital, swap two, close a site) until no move pays or time is up.
+//! local search (shift a hospital, swap two, close a site, open one) until no move pays or
+//! time is up.
 
 use super::assignment::{Arc, Assignment};
 use std::collections::HashMap;
@@ -44,7 +45,8 @@ pub(super) fn improve(a: &mut Assignment<'_>, deadline: Option<Instant>) {
         let shifted = shift(a);
         let swapped = !late() && swap(a, &arc_at, &late);
         let closed = !late() && close(a);
-        if !(shifted || swapped || closed) {
+        let opened = !(late() || shifted || swapped || closed) && open(a, &late);
+        if !(shifted || swapped || closed || opened) {
             break;
         }
     }
@@ -173,6 +175,46 @@ fn close(a: &mut Assignment<'_>) -> bool {
     closed
 }
 
+/// Opens the first unused site where that saves: the hospitals that gain most from it moved
+/// in while each move saves (the first pays the opening); whether one opened.
+fn open(a: &mut Assignment<'_>, late: &dyn Fn() -> bool) -> bool {
+    let least = saving(a);
+    let mut arcs_into = vec![Vec::new(); a.batches.len()];
+    for (h, arcs) in a.arcs_of.iter().enumerate() {
+        for &(s, i) in arcs {
+            if a.chosen[h].is_some() {
+                arcs_into[s].push((h, i));
+            }
+        }
+    }
+    for (s, into) in arcs_into.iter_mut().enumerate() {
+        if late() {
+            break;
+        }
+        if a.batches[s] > 0.0 || a.structure.sites[s].existing {
+            continue;
+        }
+        let gain = |a: &Assignment<'_>, (h, i): (usize, usize)| {
+            a.chosen[h].map_or(0.0, |from| a.arc_cost(h, from) - a.arc_cost(h, (s, i)))
+        };
+        into.sort_by(|&x, &y| gain(a, y).total_cmp(&gain(a, x)));
+        let mut trial = a.clone();
+        for &(h, i) in into.iter() {
+            let first = trial.batches[s] <= 0.0;
+            if let Some(change) = trial.move_change(h, (s, i))
+                && (first || change < 0.0)
+            {
+                trial.set(h, Some((s, i)));
+            }
+        }
+        if trial.cost() < a.cost() - least {
+            *a = trial;
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -286,5 +328,29 @@ pub(super) mod tests {
         improve(&mut a, None);
         assert_eq!(a.cost(), 100.0 + 6.0 + 12.0);
         assert_eq!(a.batches, vec![10.0, 0.0]);
+    }
+
+    /// A, B and C (6 batches each) at F1 (10 a batch); A and B cost 1 a batch at F2 (fixed 100),
+    /// C has no arc there, so F1 stays. Moving A or B alone costs 100 - 54 more; opening F2
+    /// for both saves 108 - 100: 280 becomes 200 + 6 + 6 + 60 = 272.
+    #[test]
+    fn the_local_search_opens_a_site_only_several_hospitals_pay_for() {
+        let structure = Structure {
+            hospitals: 3,
+            groups: Vec::new(),
+            sites: vec![
+                site(0, 20.0, &[Some(10.0), Some(10.0), Some(10.0)]),
+                site(1, 20.0, &[Some(1.0), Some(1.0), None]),
+            ],
+            full_coverage: true,
+        };
+        let load = [6.0, 6.0, 6.0];
+        let mut a = Assignment::new(&structure, &load);
+        for h in 0..3 {
+            a.set(h, Some(arc(&a, h, 0)));
+        }
+        assert_eq!(a.cost(), 280.0);
+        improve(&mut a, None);
+        assert_eq!(a.cost(), 272.0);
     }
 }
