@@ -55,6 +55,21 @@ pub fn optimize(
     optimize_with_values(instance, scenario, network, options, provenance).map(|(o, _)| o)
 }
 
+/// Solves the model of `data` by the path that fits it: the single-source search where it
+/// applies ([`solve::single_source`]), else [`solve::solve`]. The benchmarks call it too.
+pub fn solve_model(
+    problem: model::Problem,
+    info: &model::ModelInfo,
+    (instance, scenario, network): (&Instance, &Scenario, &Network),
+    options: &SolveOptions,
+) -> Result<solve::Solution, SolveError> {
+    if solve::single_source::applies(instance, scenario, info) {
+        solve::single_source::solve(problem, info, instance, scenario, network, options)
+    } else {
+        solve::solve(problem, options)
+    }
+}
+
 /// As [`optimize`], also returning the solution's column values (empty without a plan), which
 /// can start the solve of a neighbouring scenario (`SolveOptions::initial_solution`).
 pub fn optimize_with_values(
@@ -102,7 +117,12 @@ pub fn optimize_with_values(
     } else {
         options
     };
-    let mut solution = solve::solve(formulation.problem, options)?;
+    let mut solution = solve_model(
+        formulation.problem,
+        &info,
+        (instance, scenario, network),
+        options,
+    )?;
     solution.seconds += spent;
     let outcome = match solution.status {
         Status::Optimal | Status::Feasible => Outcome::Plan(Box::new(Plan::new(

@@ -107,7 +107,9 @@ pub fn run_instance(
     let info = formulation.info;
     let (variables, constraints) = (info.columns, info.rows + formulation.problem.lazy.len());
     let t1 = Instant::now();
-    let solution = solve::solve(formulation.problem, options).map_err(|e| e.to_string())?;
+    let data_of = (&instance, &scenario, &network);
+    let solution = crate::solve_model(formulation.problem, &info, data_of, options)
+        .map_err(|e| e.to_string())?;
     let solve_seconds = t1.elapsed().as_secs_f64();
     let (data_s, model_s) = (data.display().to_string(), model.name());
     let plan = matches!(solution.status, Status::Optimal | Status::Feasible).then(|| {

@@ -75,8 +75,23 @@ impl Formulation {
         scenario: &Scenario,
         network: &Network,
     ) -> Option<Structure> {
+        if !covers(instance, scenario) {
+            return None;
+        }
+        self.structure(instance, scenario, network)
+    }
+
+    /// The structure of a single-year model whatever its policy rows (`None` for several
+    /// years, or a group that can go nowhere under full coverage): the sites, arcs and costs,
+    /// which bound only the models [`Formulation::relaxation`] accepts.
+    pub fn structure(
+        &self,
+        instance: &Instance,
+        scenario: &Scenario,
+        network: &Network,
+    ) -> Option<Structure> {
         let info = &self.info;
-        if info.years.len() != 1 || !covers(instance, scenario) {
+        if info.years.len() != 1 {
             return None;
         }
         let vars: &Vars = &info.years[0];

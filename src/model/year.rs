@@ -1,10 +1,12 @@
 //! The columns and rows of one year of the model (DESIGN §5), one function per block, in the
 //! order they enter the problem: HiGHS numbers columns and rows in that order.
 
-use super::{Adjacency, Builder, CostLine, LazyRow, Var, Vars, YearData, sum, year_demand};
+use super::{Adjacency, Builder, CostLine, LazyRow, Vars, YearData, sum, year_demand};
 use crate::input::{Instance, OpModel, Scenario};
 use crate::network::Network;
 use good_lp::{Constraint, Variable, constraint, variable};
+
+mod single_sourcing;
 
 /// Everything one year's blocks read and write.
 struct YearModel<'a, 'b> {
@@ -67,7 +69,7 @@ pub(super) fn build(
     m.define_site_rows();
     m.define_strengthening_rows();
     if scenario.policy.single_sourcing {
-        m.define_single_sourcing();
+        m.define_single_sourcing(&group_demand);
     }
     m.define_policy_rows(producing);
 
@@ -299,29 +301,6 @@ impl YearModel<'_, '_> {
                     terms.extend(open_cols.iter().map(|&y| (y, -caps[c])));
                     self.lazy.push(LazyRow { terms, upper: 0.0 });
                 }
-            }
-        }
-    }
-
-    /// Single sourcing: each hospital ships to one site at most (z columns and their rows).
-    fn define_single_sourcing(&mut self) {
-        for c in 0..self.network.cell_arc_count() {
-            let cap = self.vars.shipment_caps[c];
-            let z: Option<Var> = (cap > 0.0).then(|| self.b.column(variable().binary()));
-            if let Some(z) = z {
-                let w = self.vars.shipments[c].var;
-                self.rows.push(constraint!(w <= cap * z.var));
-            }
-            self.vars.sourcing.push(z);
-        }
-        for out in self.adj.out_of_hospital {
-            let zs: Vec<Variable> = out
-                .iter()
-                .filter_map(|&c| self.vars.sourcing[c].map(|z| z.var))
-                .collect();
-            if zs.len() > 1 {
-                self.rows
-                    .push(constraint!(sum(zs.into_iter().map(|z| (1.0, z))) <= 1));
             }
         }
     }

@@ -11,6 +11,7 @@ mod options;
 mod polish;
 mod search;
 mod separation;
+pub mod single_source;
 pub mod single_source_fit;
 
 pub use highs::Basis;

@@ -204,7 +204,7 @@ fn has_integers(p: &Problem) -> bool {
 }
 
 /// The model handed over to HiGHS.
-fn into_highs(
+pub(super) fn into_highs(
     variables: ProblemVariables,
     objective: Expression,
     constraints: Vec<Constraint>,

@@ -6,7 +6,7 @@ use super::Fixed;
 /// Solves min sum v_i y_i s.t. sum c_i y_i >= need (if any), y binary, with `forced` sites
 /// fixed; returns its value and the chosen items, or +inf if it cannot be covered. If the exact
 /// search runs out of nodes, the value is its LP relaxation (still a lower bound).
-pub(super) fn cover(
+pub(crate) fn cover(
     items: &[(f64, f64)],
     forced: &[Option<Fixed>],
     need: Option<f64>,

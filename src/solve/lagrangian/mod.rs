@@ -24,7 +24,7 @@
 
 mod branch;
 mod evaluate;
-mod knapsack;
+pub(crate) mod knapsack;
 pub(crate) mod probe;
 mod subgradient;
 
