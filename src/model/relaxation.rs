@@ -115,15 +115,21 @@ impl Formulation {
 }
 
 /// Whether the relaxation covers every row of the single-year model: no single sourcing,
-/// minimum utilization, franchise share, site counts or hospital capacities.
+/// site policy rows ([`no_site_policy_rows`]) or hospital capacities.
 fn covers(instance: &Instance, scenario: &Scenario) -> bool {
+    !scenario.policy.single_sourcing
+        && no_site_policy_rows(scenario)
+        && instance.hospitals.iter().all(|h| h.max_patients.is_none())
+}
+
+/// Whether the model has none of the policy rows over the sites the structure leaves out:
+/// minimum utilization, franchise share, site counts.
+pub fn no_site_policy_rows(scenario: &Scenario) -> bool {
     let policy = &scenario.policy;
-    !(policy.single_sourcing
-        || policy.min_utilization > 0.0
-        || policy.max_franchise_share < 1.0
-        || policy.min_sites > 0
-        || policy.max_sites >= 0
-        || instance.hospitals.iter().any(|h| h.max_patients.is_some()))
+    policy.min_utilization <= 0.0
+        && policy.max_franchise_share >= 1.0
+        && policy.min_sites == 0
+        && policy.max_sites < 0
 }
 
 /// Each column's objective coefficient (its cost terms, discounted).

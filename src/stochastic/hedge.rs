@@ -33,7 +33,7 @@ pub fn design(designs: &[Design], futures: &[Future]) -> Option<Design> {
 /// The design at quantile `q` of the scenarios' designs (`designs[i]` with `probabilities[i]`):
 /// per site, the least platforms (closed below 0) that at least `q` of the probability asks
 /// for, run under the operating model most of that probability chooses.
-pub fn quantile(designs: &[&Design], probabilities: &[f64], q: f64) -> Design {
+fn quantile(designs: &[&Design], probabilities: &[f64], q: f64) -> Design {
     let sites = designs.first().map_or(0, |d| d.sites.len());
     Design {
         sites: (0..sites)
@@ -104,7 +104,7 @@ fn franchise_room(futures: &[Future]) -> Vec<Option<u32>> {
 
 /// `base` with every site it leaves closed that one of `designs` opens, franchised with
 /// `room[s]` platforms (sites without room stay closed).
-pub fn with_standby(base: &Design, designs: &[&Design], room: &[Option<u32>]) -> Design {
+fn with_standby(base: &Design, designs: &[&Design], room: &[Option<u32>]) -> Design {
     let sites = base
         .sites
         .iter()

@@ -106,14 +106,8 @@ pub fn wait_and_see(
         return Ok(Err(reasons));
     }
     let costs: Vec<f64> = plans.iter().map(|p| p.cost.total).collect();
-    let expected = futures
-        .list
-        .iter()
-        .zip(&costs)
-        .map(|(f, c)| f.probability * c)
-        .sum();
     Ok(Ok(WaitAndSee {
-        expected: crate::plan::round_cents(expected),
+        expected: expected_cost(&futures.list, &costs),
         proven: proven.iter().all(|&p| p),
         bound,
         costs,
@@ -135,10 +129,7 @@ impl WaitAndSee {
             let least = met.chain(plan_costs.get(s).copied()).fold(*own, f64::min);
             *own = least;
         }
-        let expected: f64 = (futures.list.iter().zip(&self.costs))
-            .map(|(f, c)| f.probability * c)
-            .sum();
-        self.expected = crate::plan::round_cents(expected);
+        self.expected = expected_cost(&futures.list, &self.costs);
     }
 }
 
@@ -220,10 +211,13 @@ pub fn expected_value(
 /// Σ π_ω · cost_ω, when every scenario has a cost.
 fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
     let all: Option<Vec<f64>> = costs.iter().copied().collect();
-    all.map(|c| {
-        let e = list.iter().zip(c).map(|(f, c)| f.probability * c).sum();
-        crate::plan::round_cents(e)
-    })
+    all.map(|c| expected_cost(list, &c))
+}
+
+/// Σ π_ω · cost_ω, to the cent.
+fn expected_cost(list: &[Future], costs: &[f64]) -> f64 {
+    let e = list.iter().zip(costs).map(|(f, c)| f.probability * c).sum();
+    crate::plan::round_cents(e)
 }
 
 /// Designs met so far, each with its cost in every scenario (`None` where it cannot serve one).

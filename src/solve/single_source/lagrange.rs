@@ -181,12 +181,12 @@ pub(super) fn relax(
 fn start_prices(structure: &Structure, load: &[f64]) -> Vec<f64> {
     let mut mu = vec![f64::INFINITY; structure.hospitals];
     for site in &structure.sites {
+        let per = site
+            .options
+            .iter()
+            .map(|o| o.per_batch)
+            .fold(f64::INFINITY, f64::min);
         for a in &site.arcs {
-            let per = site
-                .options
-                .iter()
-                .map(|o| o.per_batch)
-                .fold(f64::INFINITY, f64::min);
             let c = (a.cost + per) * load[a.hospital] / site.keep;
             mu[a.hospital] = mu[a.hospital].min(c);
         }

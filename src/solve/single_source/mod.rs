@@ -22,7 +22,7 @@ use super::highs::{LpData, configure};
 use super::polish::polish;
 use super::{OPTIMAL_GAP, Solution, SolveError, SolveOptions, Status, relative_gap};
 use crate::input::{Instance, Scenario};
-use crate::model::relaxation::Structure;
+use crate::model::relaxation::{Structure, no_site_policy_rows};
 use crate::model::{Formulation, ModelInfo, Problem};
 use crate::network::Network;
 use assignment::{Arc as ArcOf, Assignment, site_cost};
@@ -71,7 +71,8 @@ pub fn solve(
     relaxed_scenario.policy.single_sourcing = false;
     let relaxed = Formulation::build(instance, &relaxed_scenario, network);
     let structure = relaxed.structure(instance, scenario, network);
-    let Some(structure) = structure.filter(|_| assignment_holds(scenario)) else {
+    // an assignment with the patients held is a plan only without policy rows over the sites
+    let Some(structure) = structure.filter(|_| no_site_policy_rows(scenario)) else {
         return super::solve(p, options);
     };
     if !same_columns(&relaxed.info, info) {
@@ -131,16 +132,6 @@ fn patients_fixed(instance: &Instance, scenario: &Scenario, info: &ModelInfo) ->
     scenario.demand.full_coverage
         && instance.hospitals.iter().all(|h| h.max_patients.is_none())
         && arcs.iter().all(|&n| n <= 1)
-}
-
-/// Whether an assignment with the patients held is a plan: no policy rows on the sites it
-/// does not check (hospital capacities hold with the patients held).
-fn assignment_holds(scenario: &Scenario) -> bool {
-    let policy = &scenario.policy;
-    policy.min_utilization <= 0.0
-        && policy.max_franchise_share >= 1.0
-        && policy.min_sites == 0
-        && policy.max_sites < 0
 }
 
 /// The multi-source search's options: its share of the time left and a tighter gap.
