@@ -67,6 +67,14 @@ pub struct Problem {
     pub constraints: Vec<Constraint>,
     /// The strengthening rows w[h,s] <= W[h,s] * sum_k y[s,k] (DESIGN §5).
     pub lazy: Vec<LazyRow>,
+    /// Site count rows sum_s,k y[s,k] <= (sites that can open), one a year or scenario, where
+    /// no policy bounds the count. They never bind (a site opens under one model at most),
+    /// but HiGHS's cut separation aggregates through them: on the demo's MIPs they close at the
+    /// root a gap that otherwise takes ~2,000 nodes. The solver gives them to HiGHS only on
+    /// models small enough for their strengthening rows to go in up front, where the
+    /// Lagrangian relaxation does not run: on the national instance (rows separated in rounds)
+    /// HiGHS took 17 % longer to reach the same gap with them.
+    pub count_rows: Vec<LazyRow>,
     /// The model as the Lagrangian relaxation sees it, when it covers all of its rows.
     pub relaxation: Option<relaxation::Structure>,
     /// Every integer column is fixed to a whole number by an equality row (a design given from
@@ -148,6 +156,8 @@ struct Builder {
     objective: Expression,
     cost_terms: Vec<CostTerm>,
     discount: Vec<f64>,
+    /// [`Problem::count_rows`], as the blocks are built.
+    count_rows: Vec<LazyRow>,
 }
 
 impl Builder {
@@ -159,6 +169,7 @@ impl Builder {
             objective: Expression::default(),
             cost_terms: Vec::new(),
             discount,
+            count_rows: Vec::new(),
         }
     }
 
@@ -185,6 +196,7 @@ impl Builder {
                 objective: self.objective,
                 constraints: rows,
                 lazy,
+                count_rows: self.count_rows,
                 relaxation: None,
                 integers_fixed: false,
             },

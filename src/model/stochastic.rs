@@ -175,6 +175,7 @@ fn finish(
             objective: b.objective,
             constraints: rows,
             lazy,
+            count_rows: b.count_rows,
             relaxation: None,
             integers_fixed: false,
         },

@@ -324,6 +324,67 @@ impl YearModel<'_, '_> {
         if policy.max_sites >= 0 {
             self.rows
                 .push(constraint!(all_open() <= policy.max_sites as f64));
+        } else {
+            self.push_count_row();
         }
+    }
+
+    /// The site count row of [`super::Problem::count_rows`].
+    fn push_count_row(&mut self) {
+        let terms: Vec<(usize, f64)> = (self.vars.open.iter().flatten().flatten())
+            .map(|y| (y.col, 1.0))
+            .collect();
+        let sites = self
+            .vars
+            .open
+            .iter()
+            .filter(|o| o.iter().any(Option::is_some));
+        let upper = sites.count() as f64;
+        if !terms.is_empty() {
+            self.b.count_rows.push(LazyRow { terms, upper });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::input::scenario::Override;
+    use crate::input::{Instance, Scenario};
+    use crate::model::Formulation;
+    use crate::network::Network;
+    use std::path::Path;
+
+    fn demo(sets: &[Override]) -> (Instance, Scenario, Network) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let instance = Instance::load(&root.join("data/demo")).unwrap();
+        let scenario = Scenario::load(&root.join("models/baseline.toml"), sets).unwrap();
+        let network = Network::build(&instance, &scenario);
+        (instance, scenario, network)
+    }
+
+    /// Without a site count policy the model carries one count row: every open column, at
+    /// most the sites that can open (so it never binds); with one, the policy row instead.
+    #[test]
+    fn the_count_row_covers_every_open_column_and_never_binds() {
+        let (instance, scenario, network) = demo(&[]);
+        let f = Formulation::build(&instance, &scenario, &network);
+        let open = &f.info.years[0].open;
+        let sites = open
+            .iter()
+            .filter(|o| o.iter().any(Option::is_some))
+            .count();
+        let mut cols: Vec<usize> = open.iter().flatten().flatten().map(|y| y.col).collect();
+        assert_eq!(f.problem.count_rows.len(), 1);
+        let row = &f.problem.count_rows[0];
+        let mut terms: Vec<usize> = row.terms.iter().map(|t| t.0).collect();
+        cols.sort_unstable();
+        terms.sort_unstable();
+        assert_eq!(terms, cols);
+        assert!(row.terms.iter().all(|t| t.1 == 1.0));
+        assert_eq!(row.upper, sites as f64);
+        assert!(cols.len() > sites, "some site has both operating models");
+        let (instance, scenario, network) = demo(&[Override::parse("policy.max_sites=4").unwrap()]);
+        let f = Formulation::build(&instance, &scenario, &network);
+        assert!(f.problem.count_rows.is_empty());
     }
 }

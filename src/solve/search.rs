@@ -116,6 +116,7 @@ pub(super) fn search(
         objective,
         constraints,
         lazy,
+        count_rows,
         relaxation,
         integers_fixed,
     } = p;
@@ -138,7 +139,7 @@ pub(super) fn search(
         is_mip,
         tally,
     };
-    phases.run(model, lazy, relaxation.as_ref())
+    phases.run(model, lazy, &count_rows, relaxation.as_ref())
 }
 
 /// The phases once HiGHS has the model, and what they share.
@@ -151,12 +152,14 @@ struct Phases<'a> {
 }
 
 impl Phases<'_> {
-    /// The Lagrangian relaxation (where it runs), the strengthening rows, the repair of the
-    /// rounds' LP point (without a start), then HiGHS's branch and bound.
+    /// The Lagrangian relaxation (where it runs; elsewhere the site count rows), the
+    /// strengthening rows, the repair of the rounds' LP point (without a start), then HiGHS's
+    /// branch and bound.
     fn run(
         mut self,
         mut model: Model,
         mut lazy: Vec<LazyRow>,
+        count_rows: &[LazyRow],
         relaxation: Option<&Structure>,
     ) -> Result<Solution, SolveError> {
         let (options, budget, stop, is_mip) = (self.options, self.budget, self.stop, self.is_mip);
@@ -173,6 +176,9 @@ impl Phases<'_> {
             }
             None => None,
         };
+        if is_mip && relaxed.is_none() && lazy.len() <= LAZY_ROWS_THRESHOLD {
+            add_rows(&mut model, &count_rows.iter().collect::<Vec<_>>())?;
+        }
         let (mut model, rounds) =
             match strengthen(model, &lazy, relaxed.is_some(), options, budget, tally)? {
                 Next::Go(next) => next,
