@@ -24,8 +24,6 @@ pub(super) struct Bounded {
     pub prices: Vec<f64>,
     /// The relaxation's solution at the best prices.
     pub best: Evaluation,
-    /// Each site's share of the rounds in which it was open.
-    pub open_share: Vec<f64>,
     /// Per site, per arc: the share of the rounds in which an open site took it.
     pub take_share: Vec<Vec<f64>>,
     /// Whether the solution at the best prices is a plan (each priced hospital taken once).
@@ -41,8 +39,6 @@ pub(super) fn bound(
     cutoff: f64,
     deadline: Option<Instant>,
 ) -> Option<Bounded> {
-    let sites = view.structure.sites.len();
-    let mut open_share = vec![0.0; sites];
     let mut take_share: Vec<Vec<f64>> = view.usable.iter().map(|u| vec![0.0; u.len()]).collect();
     let (mut best, mut best_mu): (Option<Evaluation>, Vec<f64>) = (None, mu.clone());
     let (mut theta, mut stale, mut rounds) = (NODE_THETA, 0, 0usize);
@@ -52,7 +48,7 @@ pub(super) fn bound(
         }
         let ev = evaluate(view, &mu);
         rounds += 1;
-        tally(&ev, &mut open_share, &mut take_share);
+        tally(&ev, &mut take_share);
         let norm: f64 = ev.grad.iter().map(|g| g * g).sum();
         let step = theta * (target - ev.value).max(1e-9 * target.abs().max(1.0)) / norm;
         let next: Vec<f64> = mu.iter().zip(&ev.grad).map(|(m, g)| m + step * g).collect();
@@ -72,24 +68,21 @@ pub(super) fn bound(
     }
     let best = best?;
     let scale = 1.0 / rounds as f64;
-    open_share.iter_mut().for_each(|x| *x *= scale);
     take_share.iter_mut().flatten().for_each(|x| *x *= scale);
     let feasible = best.grad.iter().all(|&g| g == 0.0);
     Some(Bounded {
         bound: best.value,
         prices: best_mu,
         best,
-        open_share,
         take_share,
         feasible,
     })
 }
 
-/// Counts the sites open and the arcs their knapsacks take in one round.
-fn tally(ev: &Evaluation, open_share: &mut [f64], take_share: &mut [Vec<f64>]) {
+/// Counts the arcs the open sites' knapsacks take in one round.
+fn tally(ev: &Evaluation, take_share: &mut [Vec<f64>]) {
     for (s, takes) in ev.takes.iter().enumerate() {
         if ev.open[s] {
-            open_share[s] += 1.0;
             takes.iter().for_each(|&i| take_share[s][i] += 1.0);
         }
     }
@@ -97,13 +90,14 @@ fn tally(ev: &Evaluation, open_share: &mut [f64], take_share: &mut [Vec<f64>]) {
 
 /// A plan from the relaxation's solution `ev` under `r`: the forced arcs, each hospital taken
 /// by exactly one open site there, the rest repaired where they cost least; then the local
-/// search until `deadline` when `improve`. `None` if a hospital fits nowhere.
+/// search until `deadline` when the repaired plan costs less than `improve_below`. `None` if
+/// a hospital fits nowhere.
 pub(super) fn plan<'a>(
     structure: &'a Structure,
     load: &'a [f64],
     r: &Restriction,
     ev: &Evaluation,
-    improve: bool,
+    improve_below: f64,
     deadline: Option<Instant>,
 ) -> Option<Assignment<'a>> {
     let mut a = Assignment::new(structure, load);
@@ -132,7 +126,7 @@ pub(super) fn plan<'a>(
     if !repair::repair(&mut a, rest) {
         return None;
     }
-    if improve {
+    if a.cost() < improve_below {
         repair::improve(&mut a, deadline);
     }
     Some(a)

@@ -21,12 +21,12 @@ const MAX_OPEN_NODES: usize = 200_000;
 /// Every this many nodes the search dives: it follows the preferred child of each node until
 /// one is settled, which finds plans the best-first order reaches late.
 const DIVE_EVERY: usize = 20;
+/// The local search starts from a node's repaired plan when it opens sites no node opened
+/// before, or when the plan is within this share of the best.
+const IMPROVE_NEAR: f64 = 0.003;
 /// Every this many nodes, if the best plan improved since, the root's prices drop the arcs
 /// no plan cheaper than it uses (a knapsack per arc: too dear for every node).
 const REFIX_EVERY: usize = 200;
-/// A site open in fewer (or closed in fewer) than this share of a node's rounds counts as
-/// settled there; the branching then turns to the arcs.
-const SETTLED_SHARE: f64 = 0.02;
 /// A cost within this of a whole number counts as one (rounding noise in the products).
 const WHOLE_NOISE: f64 = 1e-7;
 /// A bound this far below a whole number still rounds up to it (rounding noise).
@@ -278,8 +278,8 @@ impl<'a> Tree<'a> {
             return Ok(Vec::new());
         }
         let mut r = node.restriction;
-        self.fix_sites(&view, &b, &mut r);
-        Ok(self.branch(r, &b, bound))
+        let flips = self.fix_sites(&view, &b, &mut r);
+        Ok(self.branch(r, &b, &flips, bound))
     }
 
     /// Drops the arcs the root's prices show no plan cheaper than the best uses.
@@ -301,8 +301,12 @@ impl<'a> Tree<'a> {
 
     /// Improves the best plan from the node's relaxed solution.
     fn heuristic(&mut self, r: &Restriction, b: &Bounded) {
-        let fresh = self.tried.insert(b.best.open.clone());
-        let plan = node::plan(self.structure, self.load, r, &b.best, fresh, self.deadline);
+        let below = if self.tried.insert(b.best.open.clone()) {
+            f64::INFINITY
+        } else {
+            self.ub * (1.0 + IMPROVE_NEAR)
+        };
+        let plan = node::plan(self.structure, self.load, r, &b.best, below, self.deadline);
         if let Some(a) = plan
             && a.complete()
             && a.cost() < self.ub
@@ -314,11 +318,13 @@ impl<'a> Tree<'a> {
     }
 
     /// Fixes each free site whose other state the bound rules out: its state in the relaxed
-    /// solution holds in every plan of the node cheaper than the best.
-    fn fix_sites(&mut self, view: &View<'_>, b: &Bounded, r: &mut Restriction) {
+    /// solution holds in every plan of the node cheaper than the best. The bound with each
+    /// site left free in its other state (+inf for the others).
+    fn fix_sites(&mut self, view: &View<'_>, b: &Bounded, r: &mut Restriction) -> Vec<f64> {
         let ev = &b.best;
         let prices = ev.value - ev.cover;
-        for s in 0..r.sites.len() {
+        let mut flips = vec![f64::INFINITY; r.sites.len()];
+        for (s, flip) in flips.iter_mut().enumerate() {
             if view.sites[s].is_some() || ev.terms[s] == f64::INFINITY {
                 continue;
             }
@@ -331,19 +337,22 @@ impl<'a> Tree<'a> {
             if self.settled(flipped) {
                 self.pruned = self.pruned.min(flipped);
                 r.sites[s] = Some(now);
+            } else {
+                *flip = flipped;
             }
         }
+        flips
     }
 
-    /// Two children of a node bounded by `bound`, the preferred one last: a site open and
-    /// closed where one is still undecided in the rounds (the state it had more often last),
-    /// else a hospital on an arc (last) and off it.
-    fn branch(&mut self, r: Restriction, b: &Bounded, bound: f64) -> Vec<Node> {
+    /// Two children of a node bounded by `bound`, the preferred one last: a free site open and
+    /// closed (its state in the relaxed solution last) while one is left, else a hospital's
+    /// arcs in two halves (the one with its arc taken most often last).
+    fn branch(&mut self, r: Restriction, b: &Bounded, flips: &[f64], bound: f64) -> Vec<Node> {
         let view = View::new(self.structure, self.load, &r, Some(&self.dropped));
         let mut children = Vec::with_capacity(2);
-        if let Some(s) = branch_site(&view, b) {
+        if let Some(s) = branch_site(&view, flips) {
             let mut order = [Fixed::Closed, Fixed::Open];
-            if b.open_share[s] < 0.5 {
+            if !b.best.open[s] {
                 order.reverse();
             }
             for f in order {
@@ -387,18 +396,11 @@ impl<'a> Tree<'a> {
     }
 }
 
-/// The free site open closest to half the node's rounds, unless every one is settled.
-fn branch_site(view: &View<'_>, b: &Bounded) -> Option<usize> {
-    let share = &b.open_share;
-    (0..share.len())
-        .filter(|&s| view.sites[s].is_none() && b.best.terms[s].is_finite())
-        .filter(|&s| share[s] > SETTLED_SHARE && share[s] < 1.0 - SETTLED_SHARE)
-        .min_by(|&x, &y| {
-            (share[x] - 0.5)
-                .abs()
-                .total_cmp(&(share[y] - 0.5).abs())
-                .then(x.cmp(&y))
-        })
+/// The free site whose other state the bound rules out least (the most undecided one).
+fn branch_site(view: &View<'_>, flips: &[f64]) -> Option<usize> {
+    (0..flips.len())
+        .filter(|&s| view.sites[s].is_none() && flips[s].is_finite())
+        .min_by(|&x, &y| flips[x].total_cmp(&flips[y]).then(x.cmp(&y)))
 }
 
 /// The hospital the rounds left most undecided among those the relaxed solution leaves
