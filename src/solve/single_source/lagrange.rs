@@ -8,7 +8,7 @@
 //! branch and bound ([`super::tree`]) over the node's [`View`].
 
 use super::assignment::Arc;
-use super::knapsack::{Item, best_value};
+use super::knapsack::{Item, Packed, best_value};
 use super::restriction::View;
 use crate::model::relaxation::{Site, Structure};
 use crate::solve::lagrangian::Fixed;
@@ -88,7 +88,7 @@ pub(super) fn site_term(
             if room < -FIX_MARGIN * fw.max(1.0) {
                 continue;
             }
-            let packed = best_value(&just, room.max(0.0));
+            let packed = pack(&just, room);
             let term = o.fixed + o.per_platform * f64::from(n) - packed.value - fv;
             if term < best.0 {
                 let take = (0..items.len()).filter(|&k| packed.take[k]);
@@ -101,6 +101,19 @@ pub(super) fn site_term(
         }
     }
     best
+}
+
+/// The best packing of `items` within `room`; every item weighs something, so no room takes
+/// nothing (and needs no search).
+fn pack(items: &[Item], room: f64) -> Packed {
+    if room > 0.0 {
+        return best_value(items, room);
+    }
+    Packed {
+        value: 0.0,
+        exact: true,
+        take: vec![false; items.len()],
+    }
 }
 
 /// L(μ) over `view`: the priced hospitals' prices, each site's term, and the covering knapsack

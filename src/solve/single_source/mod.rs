@@ -9,8 +9,12 @@
 //! local search ([`repair`]). The relaxation of the assignment rows ([`lagrange`], a knapsack
 //! per site and a covering knapsack over the sites) then gives a second bound and drops the
 //! arcs no cheaper plan uses. When the plan is within the asked gap of the better bound the
-//! search ends there; otherwise HiGHS's branch and bound on the single-source model, without
-//! the dropped arcs, starts from it, and the best of the bounds is reported.
+//! search ends there; otherwise a branch and bound over sites and assignments ([`tree`]) with
+//! that relaxation at each node, warm-started from its parent's prices, and the repair and
+//! local search as its primal heuristic, runs until it settles every node or the time is up
+//! (measured on the Yang set it closes more than HiGHS's branch and bound did in the same time).
+//! Whatever time it leaves goes to HiGHS on the single-source model, without the dropped arcs,
+//! from the best plan, and the best of the bounds is reported.
 
 mod assignment;
 mod knapsack;
@@ -116,6 +120,7 @@ pub fn solve(
     let deadline = share_of_left(&budget, LAGRANGE_SHARE);
     let lagrange = lagrange::relax(&structure, &load, first.cost(), deadline);
     let mut bound = bound.max(lagrange.bound + fixed_part);
+    let mut proven = false;
     if relative_gap(z, bound) > options.gap {
         let start = tree::Start {
             structure: &structure,
@@ -128,16 +133,7 @@ pub fn solve(
         };
         let searched = tree::search(start, options.gap, share_of_left(&budget, TREE_SHARE));
         bound = bound.max(searched.bound + fixed_part);
-        eprintln!(
-            "DEBUG tree root {:.2} first {:.2} -> nodes {} exhausted {} bound {:.2} best {:.2} at {:.2}s",
-            lagrange.bound,
-            first.cost(),
-            searched.nodes,
-            searched.exhausted,
-            searched.bound,
-            searched.best_cost,
-            started.elapsed().as_secs_f64()
-        );
+        proven = searched.exhausted;
         if let Some(chosen) = searched.best {
             let mut a = first.clone();
             chosen.iter().enumerate().for_each(|(h, &c)| a.set(h, c));
@@ -148,7 +144,7 @@ pub fn solve(
     drop_arcs(&mut p, &structure, info, &lagrange.dropped);
     let spent = started.elapsed().as_secs_f64();
     let highs_seconds = found.highs_seconds;
-    let mut solution = if relative_gap(z, bound) <= options.gap {
+    let mut solution = if proven || relative_gap(z, bound) <= options.gap {
         finish(p, values, z, bound, options, &budget)?
     } else {
         let with_start = SolveOptions {

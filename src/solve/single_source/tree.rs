@@ -38,8 +38,6 @@ pub(super) struct Outcome {
     pub bound: f64,
     /// The cheapest plan found, if cheaper than the one it started from.
     pub best: Option<Vec<Option<Arc>>>,
-    pub best_cost: f64,
-    pub nodes: usize,
     /// Whether every node was settled (the bound then proves the best plan within the gap).
     pub exhausted: bool,
 }
@@ -389,8 +387,6 @@ impl<'a> Tree<'a> {
         Outcome {
             bound: lowest.min(self.ub),
             best: self.best,
-            best_cost: self.ub,
-            nodes: self.nodes,
             exhausted,
         }
     }
@@ -438,6 +434,7 @@ fn branch_hospital(view: &View<'_>, b: &Bounded) -> Option<(usize, Vec<Arc>, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solve::single_source::knapsack::tests::uniform;
     use crate::solve::single_source::repair::{self, tests::site};
 
     /// The cheapest complete assignment within the capacities, by trying every one.
@@ -460,13 +457,7 @@ mod tests {
     /// poor plan and untuned prices ends with the brute force's optimum, proven.
     #[test]
     fn the_tree_proves_what_every_assignment_shows() {
-        let mut seed = 99u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut next = uniform(99);
         let mut proven = 0;
         for _ in 0..40 {
             let (m, n) = (2 + (next() * 3.0) as usize, 3 + (next() * 4.0) as usize);
@@ -488,6 +479,7 @@ mod tests {
             if !optimum.is_finite() || !repair::repair(&mut plan, (0..n).collect()) {
                 continue;
             }
+            let mut best = plan.clone();
             let start = Start {
                 structure: &structure,
                 load: &load,
@@ -499,10 +491,13 @@ mod tests {
             };
             let found = search(start, 1e-9, None);
             assert!(found.exhausted);
+            for (h, &c) in found.best.iter().flatten().enumerate() {
+                best.set(h, c);
+            }
             assert!(
-                (found.best_cost - optimum).abs() < 1e-6,
+                (best.cost() - optimum).abs() < 1e-6,
                 "{} {optimum}",
-                found.best_cost
+                best.cost()
             );
             assert!(found.bound <= optimum + 1e-6 && found.bound >= optimum - 1e-4);
             proven += 1;
