@@ -12,7 +12,8 @@ use super::node::{self, Bounded};
 use super::restriction::{Restriction, View};
 use crate::model::relaxation::Structure;
 use crate::solve::lagrangian::Fixed;
-use std::collections::{BTreeSet, BinaryHeap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 /// At most this many open nodes (each holds its prices); beyond, the search stops with the
@@ -52,26 +53,30 @@ struct Node {
     prices: Vec<f64>,
 }
 
-// Ordered for a max-heap that pops the lowest bound first.
-impl Ord for Node {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        other
-            .bound
-            .total_cmp(&self.bound)
-            .then(self.seq.cmp(&other.seq))
+/// Where a node stands in the queue: lowest bound first, the latest made first among equal
+/// bounds. The bound as an integer in the order of `f64::total_cmp`, so the key orders itself.
+type Key = (i64, Reverse<usize>);
+
+fn key(node: &Node) -> Key {
+    let bits = node.bound.to_bits() as i64;
+    (
+        bits ^ ((((bits >> 63) as u64) >> 1) as i64),
+        Reverse(node.seq),
+    )
+}
+
+/// The open nodes.
+#[derive(Default)]
+struct Queue(BTreeMap<Key, Node>);
+
+impl Queue {
+    fn push(&mut self, node: Node) {
+        self.0.insert(key(&node), node);
+    }
+    fn pop(&mut self) -> Option<Node> {
+        self.0.pop_first().map(|(_, n)| n)
     }
 }
-impl PartialOrd for Node {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl PartialEq for Node {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-impl Eq for Node {}
 
 /// Where the search starts: the problem, the arcs dropped at the root, the best plan and the
 /// root's prices.
@@ -91,7 +96,7 @@ struct Tree<'a> {
     structure: &'a Structure,
     load: &'a [f64],
     dropped: Vec<Vec<bool>>,
-    open: BinaryHeap<Node>,
+    open: Queue,
     ub: f64,
     best: Option<Vec<Option<Arc>>>,
     /// An absolute gap: nodes bounded within it of the best plan are done.
@@ -127,7 +132,7 @@ pub(super) fn search(start: Start<'_>, gap: f64, deadline: Option<Instant>) -> O
         structure,
         load: start.load,
         dropped,
-        open: BinaryHeap::new(),
+        open: Queue::default(),
         ub: start.plan.cost(),
         best: None,
         tolerance: 0.0,
@@ -218,7 +223,7 @@ impl<'a> Tree<'a> {
                 self.pruned = self.pruned.min(node.bound);
                 continue;
             }
-            if self.late() || self.open.len() >= MAX_OPEN_NODES {
+            if self.late() || self.open.0.len() >= MAX_OPEN_NODES {
                 self.open.push(node);
                 return;
             }
@@ -377,12 +382,9 @@ impl<'a> Tree<'a> {
     }
 
     fn outcome(self) -> Outcome {
-        let exhausted = self.open.is_empty();
-        let waiting = self
-            .open
-            .iter()
-            .map(|n| n.bound)
-            .fold(f64::INFINITY, f64::min);
+        let exhausted = self.open.0.is_empty();
+        let first = self.open.0.first_key_value();
+        let waiting = first.map_or(f64::INFINITY, |(_, n)| n.bound);
         let lowest = self.rounded(self.pruned.min(waiting));
         Outcome {
             bound: lowest.min(self.ub),
