@@ -108,8 +108,19 @@ impl Search<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// Numbers in [0, 1) from a small linear congruential generator: varied real-valued
+    /// instances, repeatable.
+    pub(in crate::solve::single_source) fn uniform(mut seed: u64) -> impl FnMut() -> f64 {
+        move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        }
+    }
 
     /// Every subset, for a check.
     fn brute(items: &[Item], capacity: f64) -> f64 {
@@ -125,14 +136,7 @@ mod tests {
 
     #[test]
     fn the_search_finds_what_every_subset_finds() {
-        // a small linear congruential generator: varied real-valued instances, repeatable
-        let mut seed = 12345u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut next = uniform(12345);
         for _ in 0..300 {
             let n = 1 + (next() * 12.0) as usize;
             let items: Vec<Item> = (0..n)

@@ -4,10 +4,12 @@
 //! L(μ) = Σ_h μ_h + the cheapest set of sites, at their terms, with the capacity for every
 //! patient (existing sites always in) bounds every single-source plan; subgradient steps
 //! improve μ (Holmberg, Rönnqvist and Yuan, EJOR 113 (1999)). With a plan of cost UB, an arc whose forced bound exceeds UB carries
-//! nothing in every cheaper plan, and is dropped.
+//! nothing in every cheaper plan, and is dropped. The same relaxation bounds each node of the
+//! branch and bound ([`super::tree`]) over the node's [`View`].
 
 use super::assignment::Arc;
-use super::knapsack::{Item, best_value};
+use super::knapsack::{Item, Packed, best_value};
+use super::restriction::View;
 use crate::model::relaxation::{Site, Structure};
 use crate::solve::lagrangian::Fixed;
 use crate::solve::lagrangian::knapsack::cover;
@@ -29,40 +31,69 @@ pub(super) struct Relaxed {
     pub bound: f64,
     /// Arcs (site, index) that carry nothing in every plan cheaper than `ub`.
     pub dropped: Vec<Arc>,
+    /// The prices of the best bound.
+    pub prices: Vec<f64>,
 }
 
-/// A site's best term at prices `mu` (its cost less the knapsack's value, over its options and
-/// platform counts), with `forced` (an arc index) taken; and the arcs it takes.
-fn site_term(site: &Site, load: &[f64], mu: &[f64], forced: Option<usize>) -> (f64, Vec<usize>) {
+/// The relaxation at some prices.
+pub(super) struct Evaluation {
+    /// L(μ).
+    pub value: f64,
+    /// 1 less the arcs each priced hospital takes (0 for the others).
+    pub grad: Vec<f64>,
+    /// Each site's term (+inf where closed or unable to take its forced arcs).
+    pub terms: Vec<f64>,
+    /// Each site's knapsack: the arcs it takes (forced ones included).
+    pub takes: Vec<Vec<usize>>,
+    /// The sites the covering knapsack opens.
+    pub open: Vec<bool>,
+    /// The covering knapsack's value.
+    pub cover: f64,
+}
+
+/// Site `s`'s best term at prices `mu` (its cost less the knapsack's value, over its options
+/// and platform counts) with the view's forced arcs and `extra` taken; and the arcs it takes.
+pub(super) fn site_term(
+    view: &View<'_>,
+    s: usize,
+    mu: &[f64],
+    extra: Option<usize>,
+) -> (f64, Vec<usize>) {
+    let site = &view.structure.sites[s];
+    let load = view.load;
+    let mut must = view.forced[s].clone();
+    must.extend(extra);
     let mut best = (f64::INFINITY, Vec::new());
     for o in &site.options {
-        let items: Vec<(usize, Item)> = site
-            .arcs
-            .iter()
-            .enumerate()
-            .filter(|(i, a)| load[a.hospital] > 0.0 && Some(*i) != forced)
-            .map(|(i, a)| {
-                let b = load[a.hospital] / site.keep;
-                (i, (mu[a.hospital] - (a.cost + o.per_batch) * b, b))
-            })
-            .collect();
-        let (fv, fw) = forced.map_or((0.0, 0.0), |i| {
+        let value_of = |i: usize| {
             let a = &site.arcs[i];
             let b = load[a.hospital] / site.keep;
             (mu[a.hospital] - (a.cost + o.per_batch) * b, b)
+        };
+        let items: Vec<(usize, Item)> = (0..site.arcs.len())
+            .filter(|&i| view.usable[s][i] && Some(i) != extra)
+            .map(|i| (i, value_of(i)))
+            .collect();
+        // forced arcs: their hospitals are not priced (but `extra`'s is)
+        let (fv, fw) = must.iter().fold((0.0, 0.0), |(v, w), &i| {
+            let (iv, iw) = value_of(i);
+            let h = site.arcs[i].hospital;
+            let iv = if view.free[h] { iv } else { iv - mu[h] };
+            (v + iv, w + iw)
         });
         let just: Vec<Item> = items.iter().map(|x| x.1).collect();
         // no platform is a term too: an existing site open without making anything
         for n in 0..=o.max_platforms {
             let room = f64::from(n) * o.batches_per_platform - fw;
-            if room < 0.0 {
+            if room < -FIX_MARGIN * fw.max(1.0) {
                 continue;
             }
-            let packed = best_value(&just, room);
+            let packed = pack(&just, room);
             let term = o.fixed + o.per_platform * f64::from(n) - packed.value - fv;
             if term < best.0 {
                 let take = (0..items.len()).filter(|&k| packed.take[k]);
-                best = (term, take.map(|k| items[k].0).collect());
+                let take = must.iter().copied().chain(take.map(|k| items[k].0));
+                best = (term, take.collect());
             }
             if just.iter().map(|it| it.1).sum::<f64>() <= room {
                 break; // more platforms take nothing more
@@ -72,56 +103,85 @@ fn site_term(site: &Site, load: &[f64], mu: &[f64], forced: Option<usize>) -> (f
     best
 }
 
-/// L(μ), its subgradient (1 less the arcs each hospital takes, for hospitals with patients),
-/// and each site's term. The sites open must have the capacity for every patient (the data fix
-/// them all): a covering knapsack over the sites ([`cover`]), which makes the bound stronger
-/// than the sites' terms alone (Holmberg, Rönnqvist and Yuan add the same row).
-fn evaluate(structure: &Structure, load: &[f64], mu: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
-    let mut value: f64 = (0..mu.len())
-        .filter(|&h| load[h] > 0.0)
-        .map(|h| mu[h])
-        .sum();
-    let mut grad: Vec<f64> = load
+/// The best packing of `items` within `room`; every item weighs something, so no room takes
+/// nothing (and needs no search).
+fn pack(items: &[Item], room: f64) -> Packed {
+    if room > 0.0 {
+        return best_value(items, room);
+    }
+    Packed {
+        value: 0.0,
+        exact: true,
+        take: vec![false; items.len()],
+    }
+}
+
+/// L(μ) over `view`: the priced hospitals' prices, each site's term, and the covering knapsack
+/// over the sites (the capacity for every patient, which makes the bound stronger than the
+/// sites' terms alone; Holmberg, Rönnqvist and Yuan add the same row).
+pub(super) fn evaluate(view: &View<'_>, mu: &[f64]) -> Evaluation {
+    let n = view.structure.sites.len();
+    let prices: f64 = (0..mu.len()).filter(|&h| view.free[h]).map(|h| mu[h]).sum();
+    let mut grad: Vec<f64> = view
+        .free
         .iter()
-        .map(|&l| if l > 0.0 { 1.0 } else { 0.0 })
+        .map(|&f| if f { 1.0 } else { 0.0 })
         .collect();
-    let mut terms = Vec::with_capacity(structure.sites.len());
-    let mut takes = Vec::with_capacity(structure.sites.len());
-    for site in &structure.sites {
-        let (term, take) = site_term(site, load, mu, None);
+    let (mut terms, mut takes) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for s in 0..n {
+        let (term, take) = if view.sites[s] == Some(Fixed::Closed) {
+            (f64::INFINITY, Vec::new())
+        } else {
+            site_term(view, s, mu, None)
+        };
         terms.push(term);
         takes.push(take);
     }
-    let (sites_part, open) = covering(structure, load, &terms, None);
-    value += sites_part;
-    for (s, site) in structure.sites.iter().enumerate() {
+    let (cover, open) = covering(view, &terms, None);
+    for (s, site) in view.structure.sites.iter().enumerate() {
         if open[s] {
-            takes[s]
-                .iter()
-                .for_each(|&i| grad[site.arcs[i].hospital] -= 1.0);
+            for &i in &takes[s] {
+                let h = site.arcs[i].hospital;
+                if view.free[h] {
+                    grad[h] -= 1.0;
+                }
+            }
         }
     }
-    (value, grad, terms)
+    Evaluation {
+        value: prices + cover,
+        grad,
+        terms,
+        takes,
+        open,
+        cover,
+    }
 }
 
-/// The cheapest sites to open at their `terms` with the capacity for every patient, with
-/// `forced` open; its value and the sites.
-fn covering(
-    structure: &Structure,
-    load: &[f64],
+/// The cheapest sites to open at their `terms` with the capacity for every patient, as the
+/// view fixes them and with `flip` (a site and how) fixed too; its value and the sites.
+pub(super) fn covering(
+    view: &View<'_>,
     terms: &[f64],
-    forced: Option<usize>,
+    flip: Option<(usize, Fixed)>,
 ) -> (f64, Vec<bool>) {
+    let structure = view.structure;
     let items: Vec<(f64, f64)> = structure
         .sites
         .iter()
         .zip(terms)
         .map(|(site, &t)| (t, capacity(site)))
         .collect();
-    let fixed: Vec<Option<Fixed>> = (0..structure.sites.len())
-        .map(|s| (structure.sites[s].existing || forced == Some(s)).then_some(Fixed::Open))
-        .collect();
-    cover(&items, &fixed, Some(load.iter().sum()))
+    let mut fixed = view.sites.clone();
+    for (s, f) in fixed.iter_mut().enumerate() {
+        if f.is_none() && terms[s] == f64::INFINITY {
+            *f = Some(Fixed::Closed);
+        }
+    }
+    if let Some((s, f)) = flip {
+        fixed[s] = Some(f);
+    }
+    cover(&items, &fixed, Some(view.load.iter().sum()))
 }
 
 /// The most patients a site can treat a year.
@@ -142,6 +202,7 @@ pub(super) fn relax(
     deadline: Option<Instant>,
 ) -> Relaxed {
     let late = || deadline.is_some_and(|d| Instant::now() >= d);
+    let view = View::root(structure, load);
     let mut mu = start_prices(structure, load);
     let (mut best, mut best_mu, mut best_terms) = (f64::NEG_INFINITY, mu.clone(), Vec::new());
     let (mut theta, mut stale) = (START_THETA, 0);
@@ -149,9 +210,9 @@ pub(super) fn relax(
         if late() || theta < MIN_THETA {
             break;
         }
-        let (value, grad, terms) = evaluate(structure, load, &mu);
-        if value > best {
-            (best, best_terms, stale) = (value, terms, 0);
+        let ev = evaluate(&view, &mu);
+        if ev.value > best {
+            (best, best_terms, stale) = (ev.value, ev.terms, 0);
             best_mu.clone_from(&mu);
         } else {
             stale += 1;
@@ -159,21 +220,24 @@ pub(super) fn relax(
                 (theta, stale) = (theta / 2.0, 0);
             }
         }
-        let norm: f64 = grad.iter().map(|g| g * g).sum();
+        let norm: f64 = ev.grad.iter().map(|g| g * g).sum();
         if norm == 0.0 || ub - best <= FIX_MARGIN * ub.abs() {
             break; // the relaxation's solution is a plan, or the bound reached it
         }
-        let step = theta * (ub - value).max(FIX_MARGIN * ub.abs()) / norm;
-        mu.iter_mut().zip(&grad).for_each(|(m, g)| *m += step * g);
+        let step = theta * (ub - ev.value).max(FIX_MARGIN * ub.abs()) / norm;
+        mu.iter_mut()
+            .zip(&ev.grad)
+            .for_each(|(m, g)| *m += step * g);
     }
     let dropped = if best_terms.is_empty() || late() {
         Vec::new()
     } else {
-        dropped_arcs(structure, load, &best_mu, &best_terms, ub)
+        dropped_arcs(&view, &best_mu, &best_terms, ub, deadline)
     };
     Relaxed {
         bound: best,
         dropped,
+        prices: best_mu,
     }
 }
 
@@ -196,28 +260,31 @@ fn start_prices(structure: &Structure, load: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// The arcs whose bound with the arc forced exceeds `ub`: per site, the bound with it open,
-/// its own term then replaced by the term with the arc taken.
-fn dropped_arcs(
-    structure: &Structure,
-    load: &[f64],
+/// The usable arcs whose bound with the arc forced exceeds `ub`: per site, the bound with it
+/// open, its own term then replaced by the term with the arc taken.
+pub(super) fn dropped_arcs(
+    view: &View<'_>,
     mu: &[f64],
     terms: &[f64],
     ub: f64,
+    deadline: Option<Instant>,
 ) -> Vec<Arc> {
     let limit = ub + FIX_MARGIN * ub.abs().max(1.0);
-    let prices: f64 = (0..mu.len())
-        .filter(|&h| load[h] > 0.0)
-        .map(|h| mu[h])
-        .sum();
+    let prices: f64 = (0..mu.len()).filter(|&h| view.free[h]).map(|h| mu[h]).sum();
     let mut dropped = Vec::new();
-    for (s, site) in structure.sites.iter().enumerate() {
-        let open = prices + covering(structure, load, terms, Some(s)).0;
-        for (i, a) in site.arcs.iter().enumerate() {
-            if load[a.hospital] <= 0.0 {
+    for (s, site) in view.structure.sites.iter().enumerate() {
+        if terms[s] == f64::INFINITY {
+            continue;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break; // the arcs dropped so far are dropped rightly
+        }
+        let open = prices + covering(view, terms, Some((s, Fixed::Open))).0;
+        for i in 0..site.arcs.len() {
+            if !view.usable[s][i] {
                 continue;
             }
-            let (forced, _) = site_term(site, load, mu, Some(i));
+            let (forced, _) = site_term(view, s, mu, Some(i));
             if open - terms[s] + forced > limit {
                 dropped.push((s, i));
             }
