@@ -15,13 +15,13 @@ use crate::solve::lagrangian::Fixed;
 use crate::solve::lagrangian::knapsack::cover;
 use std::time::Instant;
 
-/// The first step factor, the rounds without a better bound before it halves, and the factor
-/// at which the prices count as settled.
-const START_THETA: f64 = 2.0;
-const STALE_ROUNDS: usize = 30;
-const MIN_THETA: f64 = 1e-5;
-/// At most this many rounds.
-const MAX_ROUNDS: usize = 3_000;
+/// The root's ascent: from far-off start prices, so a large first step and many rounds.
+const ROOT_STEPS: Steps = Steps {
+    theta: 2.0,
+    stale_rounds: 30,
+    max_rounds: 3_000,
+    min_theta: 1e-5,
+};
 /// A forced bound must exceed the plan's cost by this share to drop an arc (rounding noise).
 const FIX_MARGIN: f64 = 1e-9;
 
@@ -203,42 +203,100 @@ pub(super) fn relax(
 ) -> Relaxed {
     let late = || deadline.is_some_and(|d| Instant::now() >= d);
     let view = View::root(structure, load);
-    let mut mu = start_prices(structure, load);
-    let (mut best, mut best_mu, mut best_terms) = (f64::NEG_INFINITY, mu.clone(), Vec::new());
-    let (mut theta, mut stale) = (START_THETA, 0);
-    for _ in 0..MAX_ROUNDS {
-        if late() || theta < MIN_THETA {
+    let mu = start_prices(structure, load);
+    let aim = Aim {
+        target: ub,
+        least: FIX_MARGIN * ub.abs(),
+        cutoff: ub - FIX_MARGIN * ub.abs(),
+        deadline,
+    };
+    let Some(a) = ascend(&view, mu.clone(), &ROOT_STEPS, &aim, &mut |_| {}) else {
+        return Relaxed {
+            bound: f64::NEG_INFINITY,
+            dropped: Vec::new(),
+            prices: mu,
+        };
+    };
+    let dropped = if late() {
+        Vec::new()
+    } else {
+        dropped_arcs(&view, &a.prices, &a.best.terms, ub, deadline)
+    };
+    Relaxed {
+        bound: a.best.value,
+        dropped,
+        prices: a.prices,
+    }
+}
+
+/// How a subgradient ascent steps: its first step factor, the rounds without a better bound
+/// before the factor halves, the most rounds, and the factor below which the prices count as
+/// settled.
+pub(super) struct Steps {
+    pub theta: f64,
+    pub stale_rounds: usize,
+    pub max_rounds: usize,
+    pub min_theta: f64,
+}
+
+/// Where an ascent heads: steps sized towards `target` (by at least `least`), ending once the
+/// best bound reaches `cutoff`, or at `deadline`.
+pub(super) struct Aim {
+    pub target: f64,
+    pub least: f64,
+    pub cutoff: f64,
+    pub deadline: Option<Instant>,
+}
+
+/// What an ascent found: the relaxation at its best prices, those prices, and its rounds.
+pub(super) struct Ascent {
+    pub best: Evaluation,
+    pub prices: Vec<f64>,
+    pub rounds: usize,
+}
+
+/// Subgradient steps on the relaxation over `view` from prices `mu` (Polyak steps towards the
+/// aim's target); `on_round` sees every round's relaxation. `None` if no round ran. It ends
+/// early when the relaxation's solution is a plan (no subgradient) or the bound reaches the
+/// cutoff.
+pub(super) fn ascend(
+    view: &View<'_>,
+    mut mu: Vec<f64>,
+    steps: &Steps,
+    aim: &Aim,
+    on_round: &mut dyn FnMut(&Evaluation),
+) -> Option<Ascent> {
+    let (mut best, mut best_mu): (Option<Evaluation>, Vec<f64>) = (None, mu.clone());
+    let (mut theta, mut stale, mut rounds) = (steps.theta, 0, 0usize);
+    while rounds < steps.max_rounds && theta >= steps.min_theta {
+        if aim.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
-        let ev = evaluate(&view, &mu);
-        if ev.value > best {
-            (best, best_terms, stale) = (ev.value, ev.terms, 0);
-            best_mu.clone_from(&mu);
+        let ev = evaluate(view, &mu);
+        rounds += 1;
+        on_round(&ev);
+        let norm: f64 = ev.grad.iter().map(|g| g * g).sum();
+        let step = theta * (aim.target - ev.value).max(aim.least) / norm;
+        let next: Vec<f64> = mu.iter().zip(&ev.grad).map(|(m, g)| m + step * g).collect();
+        if best.as_ref().is_none_or(|b| ev.value > b.value) {
+            (best_mu, best, stale) = (mu, Some(ev), 0);
         } else {
             stale += 1;
-            if stale >= STALE_ROUNDS {
+            if stale >= steps.stale_rounds {
                 (theta, stale) = (theta / 2.0, 0);
             }
         }
-        let norm: f64 = ev.grad.iter().map(|g| g * g).sum();
-        if norm == 0.0 || ub - best <= FIX_MARGIN * ub.abs() {
-            break; // the relaxation's solution is a plan, or the bound reached it
+        let top = best.as_ref().map_or(f64::NEG_INFINITY, |b| b.value);
+        if norm == 0.0 || top >= aim.cutoff || !top.is_finite() {
+            break;
         }
-        let step = theta * (ub - ev.value).max(FIX_MARGIN * ub.abs()) / norm;
-        mu.iter_mut()
-            .zip(&ev.grad)
-            .for_each(|(m, g)| *m += step * g);
+        mu = next;
     }
-    let dropped = if best_terms.is_empty() || late() {
-        Vec::new()
-    } else {
-        dropped_arcs(&view, &best_mu, &best_terms, ub, deadline)
-    };
-    Relaxed {
-        bound: best,
-        dropped,
+    Some(Ascent {
+        best: best?,
         prices: best_mu,
-    }
+        rounds,
+    })
 }
 
 /// Each hospital's price at its cheapest arc.

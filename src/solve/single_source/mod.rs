@@ -114,14 +114,18 @@ pub fn solve(
         let values = plan_values(a, &relaxed.info, info, &found.values);
         (objective(info, &values), values)
     };
-    let (mut z, mut values) = plan(&first);
+    let (z, values) = plan(&first);
     // the patients' own costs, the same in every assignment
     let fixed_part = z - first.cost();
     let deadline = share_of_left(&budget, LAGRANGE_SHARE);
     let lagrange = lagrange::relax(&structure, &load, first.cost(), deadline);
-    let mut bound = bound.max(lagrange.bound + fixed_part);
-    let mut proven = false;
-    if relative_gap(z, bound) > options.gap {
+    let mut best = Best {
+        z,
+        values,
+        bound: bound.max(lagrange.bound + fixed_part),
+        proven: false,
+    };
+    if relative_gap(z, best.bound) > options.gap {
         let start = tree::Start {
             structure: &structure,
             load: &load,
@@ -131,33 +135,70 @@ pub fn solve(
             root_bound: lagrange.bound,
             fixed_part,
         };
-        let searched = tree::search(start, options.gap, share_of_left(&budget, TREE_SHARE));
-        bound = bound.max(searched.bound + fixed_part);
-        proven = searched.exhausted;
-        if let Some(chosen) = searched.best {
-            let mut a = first.clone();
-            chosen.iter().enumerate().for_each(|(h, &c)| a.set(h, c));
-            (z, values) = plan(&a);
-        }
+        let deadline = share_of_left(&budget, TREE_SHARE);
+        search_tree(&mut best, start, options.gap, deadline, &plan);
     }
     let mut p = p;
     drop_arcs(&mut p, &structure, info, &lagrange.dropped);
     let spent = started.elapsed().as_secs_f64();
-    let highs_seconds = found.highs_seconds;
-    let mut solution = if proven || relative_gap(z, bound) <= options.gap {
-        finish(p, values, z, bound, options, &budget)?
-    } else {
-        let with_start = SolveOptions {
-            initial_solution: Some(Arc::new(values.clone())),
-            ..options.clone()
-        };
-        let data = plan_data(&p, options)?;
-        let solved = super::solve(p, &with_start)?;
-        combine(solved, (z, values), bound, &data, options, &budget)?
-    };
+    let mut solution = hand_over(p, best, options, &budget)?;
     solution.seconds = started.elapsed().as_secs_f64().max(spent);
-    solution.highs_seconds += highs_seconds;
+    solution.highs_seconds += found.highs_seconds;
     Ok(solution)
+}
+
+/// The branch and bound from `start` until `deadline`: `best` takes its bound, whether it
+/// settled every node, and its plan (made into column values by `plan`) where it found one.
+fn search_tree(
+    best: &mut Best,
+    start: tree::Start<'_>,
+    gap: f64,
+    deadline: Option<Instant>,
+    plan: &dyn Fn(&Assignment<'_>) -> (f64, Vec<f64>),
+) {
+    let (fixed_part, mut a) = (start.fixed_part, start.plan.clone());
+    let searched = tree::search(start, gap, deadline);
+    best.bound = best.bound.max(searched.bound + fixed_part);
+    best.proven = searched.exhausted;
+    if let Some(chosen) = searched.best {
+        chosen.iter().enumerate().for_each(|(h, &c)| a.set(h, c));
+        (best.z, best.values) = plan(&a);
+    }
+}
+
+/// The single-source search's best plan before HiGHS: its objective and values, the bound, and
+/// whether the tree settled every node.
+struct Best {
+    z: f64,
+    values: Vec<f64>,
+    bound: f64,
+    proven: bool,
+}
+
+/// The solution from `best`: as it is when proven or within the gap, else HiGHS's branch and
+/// bound on `p` started from it, the better of the two kept.
+fn hand_over(
+    p: Problem,
+    best: Best,
+    options: &SolveOptions,
+    budget: &TimeBudget,
+) -> Result<Solution, SolveError> {
+    let Best {
+        z,
+        values,
+        bound,
+        proven,
+    } = best;
+    if proven || relative_gap(z, bound) <= options.gap {
+        return finish(p, values, z, bound, options, budget);
+    }
+    let with_start = SolveOptions {
+        initial_solution: Some(Arc::new(values.clone())),
+        ..options.clone()
+    };
+    let data = plan_data(&p, options)?;
+    let solved = super::solve(p, &with_start)?;
+    combine(solved, (z, values), bound, &data, options, budget)
 }
 
 /// Whether each hospital's patients are fixed by the data: full coverage, no hospital

@@ -4,19 +4,22 @@
 //! relaxation's solution by repair and local search (the primal heuristic).
 
 use super::assignment::Assignment;
-use super::lagrange::{Evaluation, evaluate};
+use super::lagrange::{Aim, Evaluation, Steps, ascend};
 use super::repair;
 use super::restriction::{Restriction, View};
 use crate::model::relaxation::Structure;
 use std::time::Instant;
 
-/// The first step factor at a node: its parent's prices are near the best already.
-const NODE_THETA: f64 = 1.0;
-/// Rounds without a better bound before the step factor halves, and at most this many rounds.
-const NODE_STALE_ROUNDS: usize = 5;
-const NODE_MAX_ROUNDS: usize = 20;
-/// Below this step factor the prices count as settled.
-const NODE_MIN_THETA: f64 = 1e-3;
+/// A node's ascent: from its parent's prices, near the best already, so a smaller first step
+/// and a few rounds.
+const NODE_STEPS: Steps = Steps {
+    theta: 1.0,
+    stale_rounds: 5,
+    max_rounds: 20,
+    min_theta: 1e-3,
+};
+/// The least step gap, as a share of the target (rounding noise below).
+const NODE_LEAST_GAP: f64 = 1e-9;
 
 /// What bounding a node found.
 pub(super) struct Bounded {
@@ -34,46 +37,28 @@ pub(super) struct Bounded {
 /// known), stopping once it reaches `cutoff` or at `deadline`; `None` if no round ran.
 pub(super) fn bound(
     view: &View<'_>,
-    mut mu: Vec<f64>,
+    mu: Vec<f64>,
     target: f64,
     cutoff: f64,
     deadline: Option<Instant>,
 ) -> Option<Bounded> {
     let mut take_share: Vec<Vec<f64>> = view.usable.iter().map(|u| vec![0.0; u.len()]).collect();
-    let (mut best, mut best_mu): (Option<Evaluation>, Vec<f64>) = (None, mu.clone());
-    let (mut theta, mut stale, mut rounds) = (NODE_THETA, 0, 0usize);
-    while rounds < NODE_MAX_ROUNDS && theta >= NODE_MIN_THETA {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        let ev = evaluate(view, &mu);
-        rounds += 1;
-        tally(&ev, &mut take_share);
-        let norm: f64 = ev.grad.iter().map(|g| g * g).sum();
-        let step = theta * (target - ev.value).max(1e-9 * target.abs().max(1.0)) / norm;
-        let next: Vec<f64> = mu.iter().zip(&ev.grad).map(|(m, g)| m + step * g).collect();
-        if best.as_ref().is_none_or(|b| ev.value > b.value) {
-            (best_mu, best, stale) = (mu, Some(ev), 0);
-        } else {
-            stale += 1;
-            if stale >= NODE_STALE_ROUNDS {
-                (theta, stale) = (theta / 2.0, 0);
-            }
-        }
-        let top = best.as_ref().map_or(f64::NEG_INFINITY, |b| b.value);
-        if norm == 0.0 || top >= cutoff || !top.is_finite() {
-            break;
-        }
-        mu = next;
-    }
-    let best = best?;
-    let scale = 1.0 / rounds as f64;
+    let aim = Aim {
+        target,
+        least: NODE_LEAST_GAP * target.abs().max(1.0),
+        cutoff,
+        deadline,
+    };
+    let a = ascend(view, mu, &NODE_STEPS, &aim, &mut |ev| {
+        tally(ev, &mut take_share)
+    })?;
+    let scale = 1.0 / a.rounds as f64;
     take_share.iter_mut().flatten().for_each(|x| *x *= scale);
-    let feasible = best.grad.iter().all(|&g| g == 0.0);
+    let feasible = a.best.grad.iter().all(|&g| g == 0.0);
     Some(Bounded {
-        bound: best.value,
-        prices: best_mu,
-        best,
+        bound: a.best.value,
+        prices: a.prices,
+        best: a.best,
         take_share,
         feasible,
     })
