@@ -98,14 +98,32 @@ pub fn solve(
         restricted,
         &phase_options(options, &budget, RESTRICTED_SHARE, gap),
     )?;
+    let mut best = full_from(p, first, bound, options, &budget)?;
+    best.seconds = started.elapsed().as_secs_f64();
+    best.highs_seconds += guide.highs_seconds;
+    Ok(best)
+}
+
+/// The restricted model's plan `first` as it is when within the gap of `bound` (or when the
+/// time is up), else the better of it and the full model `p`'s search started from it.
+fn full_from(
+    p: Problem,
+    first: Solution,
+    bound: f64,
+    options: &SolveOptions,
+    budget: &TimeBudget,
+) -> Result<Solution, SolveError> {
     let within = first
         .objective
         .is_some_and(|z| relative_gap(z, bound) <= options.gap);
     let full = if within || budget.search_over() {
+        // no search of the full model: nothing proven about it beyond `bound`
         Solution {
+            status: Status::NoSolution,
             objective: None,
             best_bound: None,
             values: Vec::new(),
+            highs_seconds: 0.0,
             ..first.clone()
         }
     } else {
@@ -118,10 +136,7 @@ pub fn solve(
             },
         )?
     };
-    let mut best = better(full, first, bound);
-    best.seconds = started.elapsed().as_secs_f64();
-    best.highs_seconds += guide.highs_seconds;
-    Ok(best)
+    Ok(better(full, first, bound))
 }
 
 /// The options of a phase that may use `share` of the search time left, with gap `gap`.
@@ -213,11 +228,13 @@ fn restrict(p: &mut Problem, info: &ModelInfo, keep: &[bool]) {
 /// of the full model too), with the best valid bound: the full model's or `bound`.
 fn better(full: Solution, first: Solution, bound: f64) -> Solution {
     let bound = full.best_bound.unwrap_or(f64::NEG_INFINITY).max(bound);
+    let highs_seconds = full.highs_seconds + first.highs_seconds;
     let mut best = match (full.objective, first.objective) {
         (Some(a), Some(b)) if b < a => first,
         (None, Some(_)) => first,
         _ => full,
     };
+    best.highs_seconds = highs_seconds;
     let Some(z) = best.objective else {
         best.best_bound = bound.is_finite().then_some(bound);
         return best;
@@ -291,5 +308,46 @@ mod tests {
             used.iter().filter(|k| **k).count(),
             none.iter().filter(|k| **k).count() + 1
         );
+    }
+
+    fn plan(status: Status, objective: Option<f64>, bound: Option<f64>) -> Solution {
+        Solution {
+            status,
+            objective,
+            best_bound: bound,
+            gap: None,
+            seconds: 1.0,
+            highs_seconds: 1.0,
+            values: objective.map(|z| vec![z]).unwrap_or_default(),
+            lagrangian: None,
+            basis: None,
+        }
+    }
+
+    /// The restricted model's own bound is never reported (it holds only for it): the bound
+    /// is the relaxation's or the full model's, and the cheaper plan is kept.
+    #[test]
+    fn the_better_plan_takes_only_valid_bounds() {
+        let restricted = plan(Status::Optimal, Some(100.0), Some(100.0));
+        let none = plan(Status::NoSolution, None, None);
+        let b = better(none, restricted.clone(), 90.0);
+        assert_eq!(
+            (b.status, b.objective, b.best_bound),
+            (Status::Feasible, Some(100.0), Some(90.0))
+        );
+        assert!((b.gap.unwrap() - 0.1).abs() < 1e-12);
+        assert_eq!(b.highs_seconds, 2.0);
+        // the full model: a better plan and a better bound
+        let full = plan(Status::Feasible, Some(95.0), Some(94.0));
+        let b = better(full, restricted.clone(), 90.0);
+        assert_eq!((b.objective, b.best_bound), (Some(95.0), Some(94.0)));
+        // a worse full plan, and the relaxation's bound above the plan: proven
+        let full = plan(Status::Feasible, Some(120.0), Some(80.0));
+        let b = better(full, restricted, 100.0);
+        assert_eq!(
+            (b.status, b.objective, b.best_bound),
+            (Status::Optimal, Some(100.0), Some(100.0))
+        );
+        assert_eq!(b.values, vec![100.0]);
     }
 }
