@@ -17,13 +17,14 @@
 mod relaxation;
 
 use super::budget::TimeBudget;
+use super::single_source::{phase_options, same_columns};
 use super::{OPTIMAL_GAP, Solution, SolveError, SolveOptions, Status, relative_gap};
 use crate::input::{Instance, Scenario};
 use crate::model::{Formulation, ModelInfo, Problem};
 use crate::network::Network;
 use good_lp::constraint;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The share of the search time left the site-choice relaxation may use: its bound is the one
 /// reported unless the full model proves a better one, and its plan picks the arcs. Its root
@@ -137,38 +138,6 @@ fn full_from(
         )?
     };
     Ok(better(full, first, bound))
-}
-
-/// The options of a phase that may use `share` of the search time left, with gap `gap`.
-fn phase_options(
-    options: &SolveOptions,
-    budget: &TimeBudget,
-    share: f64,
-    gap: f64,
-) -> SolveOptions {
-    let end = budget.search_end().map(|end| {
-        let now = Instant::now();
-        now + Duration::from_secs_f64(end.saturating_duration_since(now).as_secs_f64() * share)
-    });
-    let limit = end
-        .zip(options.started)
-        .map(|(end, start)| end.saturating_duration_since(start).as_secs_f64());
-    SolveOptions {
-        time_limit: limit,
-        gap,
-        initial_solution: None,
-        write_model: None,
-        ..options.clone()
-    }
-}
-
-/// Whether the two models number their shared columns alike (cell arcs and patient flows).
-fn same_columns(relaxed: &ModelInfo, info: &ModelInfo) -> bool {
-    let (a, b) = (&relaxed.years[0], &info.years[0]);
-    let cols = |v: &[crate::model::Var], w: &[crate::model::Var]| {
-        v.len() == w.len() && v.iter().zip(w).all(|(x, y)| x.col == y.col)
-    };
-    cols(&a.shipments, &b.shipments) && cols(&a.patients, &b.patients)
 }
 
 /// The cell arcs the restricted model keeps: every arc the multi-source plan `values` uses,
