@@ -65,6 +65,8 @@ pub fn solve_model(
 ) -> Result<solve::Solution, SolveError> {
     if solve::single_source::applies(instance, scenario, info) {
         solve::single_source::solve(problem, info, instance, scenario, network, options)
+    } else if solve::single_source_moving::applies(instance, scenario, info) {
+        solve::single_source_moving::solve(problem, info, instance, scenario, network, options)
     } else {
         solve::solve(problem, options)
     }

@@ -13,6 +13,7 @@ mod search;
 mod separation;
 pub mod single_source;
 pub mod single_source_fit;
+pub mod single_source_moving;
 
 pub use highs::Basis;
 pub use highs::option as highs_option;

@@ -55,7 +55,8 @@ const FLOW_NOISE: f64 = 1e-6;
 /// an upfront setup (the columns the multi-source model shares with it then come first), where
 /// every hospital's patients are fixed by the data. Where patients can move between hospitals
 /// (the national instance) the multi-source plan's flows are a poor guess and its bound weak:
-/// measured there, this search ended at a 1.78 % gap where HiGHS alone reaches 1.67 %.
+/// measured there, this search ended at a 1.78 % gap where HiGHS alone reaches 1.67 %; those
+/// models go to [`super::single_source_moving`].
 pub fn applies(instance: &Instance, scenario: &Scenario, info: &ModelInfo) -> bool {
     scenario.policy.single_sourcing
         && info.years.len() == 1
@@ -216,12 +217,24 @@ fn patients_fixed(instance: &Instance, scenario: &Scenario, info: &ModelInfo) ->
 
 /// The multi-source search's options: its share of the time left and a tighter gap.
 fn relaxed_options(options: &SolveOptions, budget: &TimeBudget) -> SolveOptions {
-    let limit = share_of_left(budget, RELAXED_SHARE)
+    let gap = (options.gap * RELAXED_GAP_SHARE).max(OPTIMAL_GAP);
+    phase_options(options, budget, RELAXED_SHARE, gap)
+}
+
+/// The options of a phase that may use `share` of the search time left, with gap `gap`, from
+/// no start and writing no model.
+pub(super) fn phase_options(
+    options: &SolveOptions,
+    budget: &TimeBudget,
+    share: f64,
+    gap: f64,
+) -> SolveOptions {
+    let limit = share_of_left(budget, share)
         .zip(options.started)
         .map(|(end, start)| end.saturating_duration_since(start).as_secs_f64());
     SolveOptions {
         time_limit: limit,
-        gap: (options.gap * RELAXED_GAP_SHARE).max(OPTIMAL_GAP),
+        gap,
         initial_solution: None,
         write_model: None,
         ..options.clone()
@@ -237,7 +250,7 @@ fn share_of_left(budget: &TimeBudget, share: f64) -> Option<Instant> {
 }
 
 /// Whether the two models number their shared columns alike (cell arcs checked).
-fn same_columns(relaxed: &ModelInfo, info: &ModelInfo) -> bool {
+pub(super) fn same_columns(relaxed: &ModelInfo, info: &ModelInfo) -> bool {
     let (a, b) = (&relaxed.years[0], &info.years[0]);
     a.shipments.len() == b.shipments.len()
         && a.shipments
