@@ -58,9 +58,14 @@ const FLOW_NOISE: f64 = 1e-6;
 /// measured there, this search ended at a 1.78 % gap where HiGHS alone reaches 1.67 %; those
 /// models go to [`super::single_source_moving`].
 pub fn applies(instance: &Instance, scenario: &Scenario, info: &ModelInfo) -> bool {
+    single_year_sourcing(scenario, info) && patients_fixed(instance, scenario, info)
+}
+
+/// Single sourcing in a single-year model without an upfront setup: where a single-source
+/// search (this one or [`super::single_source_moving`]) may lead.
+pub(super) fn single_year_sourcing(scenario: &Scenario, info: &ModelInfo) -> bool {
     scenario.policy.single_sourcing
         && info.years.len() == 1
-        && patients_fixed(instance, scenario, info)
         && info.years[0].opening.iter().flatten().all(Option::is_none)
 }
 

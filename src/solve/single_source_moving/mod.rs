@@ -44,9 +44,7 @@ const FLOW_NOISE: f64 = 1e-6;
 /// Whether this search applies: single sourcing in a single-year model without an upfront
 /// setup, where the fixed-load search does not.
 pub fn applies(instance: &Instance, scenario: &Scenario, info: &ModelInfo) -> bool {
-    scenario.policy.single_sourcing
-        && info.years.len() == 1
-        && info.years[0].opening.iter().flatten().all(Option::is_none)
+    super::single_source::single_year_sourcing(scenario, info)
         && !super::single_source::applies(instance, scenario, info)
 }
 
