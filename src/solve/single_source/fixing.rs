@@ -26,16 +26,21 @@ pub(super) struct Fixings {
 
 /// The arcs of `view` that the relaxation at prices `mu` (its solution `ev`) bans or forces
 /// against `limit`: a plan using a banned arc, or a forced hospital elsewhere, costs more than
-/// `limit`. Stops at `deadline` with what it found so far (all of it valid).
+/// `limit`. An LP bound settles most arcs; at most `knapsacks` of the others, those whose LP
+/// bound comes nearest the limit first, get a knapsack of their own. Stops at `deadline` with
+/// what it found so far (all of it valid).
 pub(super) fn fix_arcs(
     view: &View<'_>,
     mu: &[f64],
     ev: &Evaluation,
     limit: f64,
+    knapsacks: usize,
     deadline: Option<Instant>,
 ) -> Fixings {
     let prices: f64 = (0..mu.len()).filter(|&h| view.free[h]).map(|h| mu[h]).sum();
     let mut found = Fixings::default();
+    // (LP bound, site, arc, whether taken, the bound with the site open less its term)
+    let mut unsettled: Vec<(f64, usize, usize, bool, f64)> = Vec::new();
     for (s, site) in view.structure.sites.iter().enumerate() {
         if ev.terms[s] == f64::INFINITY || deadline.is_some_and(|d| Instant::now() >= d) {
             continue;
@@ -50,21 +55,42 @@ pub(super) fn fix_arcs(
         ev.takes[s].iter().for_each(|&i| taken[i] = true);
         let (forced, without) = terms_below(view, s, mu, &taken);
         for i in (0..site.arcs.len()).filter(|&i| view.usable[s][i]) {
-            let h = site.arcs[i].hospital;
-            // the cheap bound first, the knapsack only where it does not settle the arc
-            if !taken[i] {
-                if open + forced[i] > limit || open + site_term(view, s, mu, Some(i)).0 > limit {
-                    found.banned.push((s, i));
-                }
-            } else if shut > limit
-                && (open + without[i] > limit
-                    || open + site_term_without(view, s, mu, None, Some(i)).0 > limit)
-            {
-                found.assigned.push((h, (s, i)));
+            let cheap = open + if taken[i] { without[i] } else { forced[i] };
+            if taken[i] && shut <= limit {
+                continue; // closing the site leaves room for a cheaper plan without the arc
+            }
+            if cheap > limit {
+                settle(&mut found, view, s, i, taken[i]);
+            } else {
+                unsettled.push((cheap, s, i, taken[i], open));
             }
         }
     }
+    unsettled.sort_by(|x, y| y.0.total_cmp(&x.0));
+    for &(_, s, i, taken, open) in unsettled.iter().take(knapsacks) {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        let term = if taken {
+            site_term_without(view, s, mu, None, Some(i)).0
+        } else {
+            site_term(view, s, mu, Some(i)).0
+        };
+        if open + term > limit {
+            settle(&mut found, view, s, i, taken);
+        }
+    }
     found
+}
+
+/// Records arc `i` of site `s` as banned (not `taken`) or its hospital as put on it.
+fn settle(found: &mut Fixings, view: &View<'_>, s: usize, i: usize, taken: bool) {
+    if taken {
+        let h = view.structure.sites[s].arcs[i].hospital;
+        found.assigned.push((h, (s, i)));
+    } else {
+        found.banned.push((s, i));
+    }
 }
 
 /// Per arc of site `s`, lower bounds on the site's term with the arc forced (for the arcs not
@@ -282,7 +308,7 @@ mod tests {
             };
             let limit = optimum + next() * 40.0;
             let view = View::root(&structure, &load);
-            let found = fix_arcs(&view, &mu, &evaluate(&view, &mu), limit, None);
+            let found = fix_arcs(&view, &mu, &evaluate(&view, &mu), limit, usize::MAX, None);
             for a in all.iter().filter(|a| a.cost() <= limit) {
                 for arc in &found.banned {
                     assert!(!a.chosen.contains(&Some(*arc)), "{arc:?} in {a:?}");
