@@ -209,9 +209,9 @@ pub(super) fn apply(view: &View<'_>, found: &Fixings, r: &mut Restriction) -> bo
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::model::relaxation::Structure;
+    use crate::model::relaxation::{Site, Structure};
     use crate::solve::single_source::assignment::Assignment;
     use crate::solve::single_source::knapsack::tests::uniform;
     use crate::solve::single_source::lagrange::evaluate;
@@ -235,19 +235,32 @@ mod tests {
                 site
             })
             .collect();
+        let (structure, load) = with_loads(sites, n, next);
+        let mu = (0..n).map(|_| 5.0 + next() * 60.0).collect();
+        (structure, load, mu)
+    }
+
+    /// The structure of `sites` over `n` hospitals, and a random whole load of 1-5 at each.
+    pub(in crate::solve::single_source) fn with_loads(
+        sites: Vec<Site>,
+        n: usize,
+        next: &mut impl FnMut() -> f64,
+    ) -> (Structure, Vec<f64>) {
         let structure = Structure {
             hospitals: n,
             groups: Vec::new(),
             sites,
             full_coverage: true,
         };
-        let load: Vec<f64> = (0..n).map(|_| 1.0 + (next() * 5.0).floor()).collect();
-        let mu = (0..n).map(|_| 5.0 + next() * 60.0).collect();
-        (structure, load, mu)
+        let load = (0..n).map(|_| 1.0 + (next() * 5.0).floor()).collect();
+        (structure, load)
     }
 
     /// Every complete assignment within the capacities.
-    fn plans<'a>(structure: &'a Structure, load: &'a [f64]) -> Vec<Assignment<'a>> {
+    pub(in crate::solve::single_source) fn plans<'a>(
+        structure: &'a Structure,
+        load: &'a [f64],
+    ) -> Vec<Assignment<'a>> {
         let (m, n) = (structure.sites.len(), structure.hospitals);
         let mut all = Vec::new();
         for code in 0..m.pow(n as u32) {

@@ -473,23 +473,16 @@ fn branch_hospital(view: &View<'_>, b: &Bounded) -> Option<(usize, Vec<Arc>, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solve::single_source::fixing::tests::{plans, with_loads};
     use crate::solve::single_source::knapsack::tests::uniform;
     use crate::solve::single_source::repair::{self, tests::site};
 
     /// The cheapest complete assignment within the capacities, by trying every one.
     fn brute(structure: &Structure, load: &[f64]) -> f64 {
-        let (m, n) = (structure.sites.len(), structure.hospitals);
-        let mut best = f64::INFINITY;
-        for code in 0..m.pow(n as u32) {
-            let mut a = Assignment::new(structure, load);
-            let mut c = code;
-            for h in 0..n {
-                a.set(h, a.arcs_of[h].iter().copied().find(|x| x.0 == c % m));
-                c /= m;
-            }
-            best = best.min(a.cost());
-        }
-        best
+        let all = plans(structure, load);
+        all.iter()
+            .map(Assignment::cost)
+            .fold(f64::INFINITY, f64::min)
     }
 
     /// Random instances with costs of fractions (so no rounding of bounds): the search from a
@@ -506,13 +499,7 @@ mod tests {
                     site(s, 4.0 + next() * 12.0, &costs)
                 })
                 .collect();
-            let structure = Structure {
-                hospitals: n,
-                groups: Vec::new(),
-                sites,
-                full_coverage: true,
-            };
-            let load: Vec<f64> = (0..n).map(|_| 1.0 + (next() * 5.0).floor()).collect();
+            let (structure, load) = with_loads(sites, n, &mut next);
             let optimum = brute(&structure, &load);
             let mut plan = Assignment::new(&structure, &load);
             if !optimum.is_finite() || !repair::repair(&mut plan, (0..n).collect()) {
