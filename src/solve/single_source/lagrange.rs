@@ -59,6 +59,17 @@ pub(super) fn site_term(
     mu: &[f64],
     extra: Option<usize>,
 ) -> (f64, Vec<usize>) {
+    site_term_without(view, s, mu, extra, None)
+}
+
+/// [`site_term`] with the arc `without` (if any) left out of the knapsack.
+pub(super) fn site_term_without(
+    view: &View<'_>,
+    s: usize,
+    mu: &[f64],
+    extra: Option<usize>,
+    without: Option<usize>,
+) -> (f64, Vec<usize>) {
     let site = &view.structure.sites[s];
     let load = view.load;
     let mut must = view.forced[s].clone();
@@ -71,7 +82,7 @@ pub(super) fn site_term(
             (mu[a.hospital] - (a.cost + o.per_batch) * b, b)
         };
         let items: Vec<(usize, Item)> = (0..site.arcs.len())
-            .filter(|&i| view.usable[s][i] && Some(i) != extra)
+            .filter(|&i| view.usable[s][i] && Some(i) != extra && Some(i) != without)
             .map(|i| (i, value_of(i)))
             .collect();
         // forced arcs: their hospitals are not priced (but `extra`'s is)

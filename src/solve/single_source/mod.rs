@@ -17,6 +17,7 @@
 //! from the best plan, and the best of the bounds is reported.
 
 mod assignment;
+mod fixing;
 mod knapsack;
 mod lagrange;
 mod node;

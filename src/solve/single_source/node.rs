@@ -31,6 +31,8 @@ pub(super) struct Bounded {
     pub take_share: Vec<Vec<f64>>,
     /// Whether the solution at the best prices is a plan (each priced hospital taken once).
     pub feasible: bool,
+    /// The subgradient rounds it took.
+    pub rounds: usize,
 }
 
 /// The node's bound from `prices` by subgradient steps towards `target` (the cheapest plan
@@ -61,6 +63,7 @@ pub(super) fn bound(
         best: a.best,
         take_share,
         feasible,
+        rounds: a.rounds,
     })
 }
 
