@@ -5,7 +5,7 @@
 use super::{BlockRelaxation, Choice, TwoStage};
 use crate::model::relaxation::{Site, SiteOption};
 use crate::solve::lagrangian::Fixed;
-use crate::solve::lagrangian::knapsack::cover;
+use crate::solve::lagrangian::knapsack::{cover, fillings};
 use rayon::prelude::*;
 
 /// Per scenario and hospital: the balance prices λ and the capacity prices ν (>= 0; 0 where the
@@ -112,7 +112,7 @@ impl TwoStage<'_> {
                     continue;
                 };
                 let o = option(b, s, k);
-                let filled = fillings(sorted, o, most);
+                let filled = fillings(sorted, o.per_batch, o.batches_per_platform, most);
                 for (n, v) in value.iter_mut().enumerate() {
                     *v += b.probability * (o.fixed + o.per_platform * n as f64 + filled[n]);
                 }
@@ -207,15 +207,7 @@ fn groups_value(
     let (lambda, nu) = (&prices.balance[w], &prices.capacity[w]);
     let mut value = 0.0;
     for g in b.structure.groups.iter().filter(|g| g.patients > 0.0) {
-        let mut best = g.penalty.unwrap_or(f64::INFINITY);
-        let mut at = None;
-        for &(h, c) in &g.arcs {
-            let r = c + lambda[h] + nu[h];
-            if r < best {
-                best = r;
-                at = Some(h);
-            }
-        }
+        let (best, at) = g.cheapest(|h| lambda[h] + nu[h]);
         value += g.patients * best;
         if let Some(h) = at {
             balance[h] += g.patients;
@@ -264,29 +256,4 @@ fn by_reduced_cost(site: &Site, lambda: &[f64], room: f64, out: &mut Vec<(f64, f
         }
     }
     out.sort_unstable_by(order);
-}
-
-/// The reduced cost under option `o` of filling n platforms' batches from `sorted` (see
-/// [`by_reduced_cost`]), n = 0, ..., `most`.
-fn fillings(sorted: &[(f64, f64, usize)], o: &SiteOption, most: u32) -> Vec<f64> {
-    let mut out = Vec::with_capacity(most as usize + 1);
-    let (mut filled, mut placed) = (0.0, 0.0);
-    let (mut next, mut used_of_next) = (0, 0.0);
-    for n in 0..=most {
-        let room = o.batches_per_platform * f64::from(n);
-        while placed < room && next < sorted.len() && sorted[next].0 + o.per_batch < 0.0 {
-            let (r, upper, _) = sorted[next];
-            let r = r + o.per_batch;
-            let take = (upper - used_of_next).min(room - placed);
-            filled += r * take;
-            placed += take;
-            used_of_next += take;
-            if used_of_next >= upper {
-                next += 1;
-                used_of_next = 0.0;
-            }
-        }
-        out.push(filled);
-    }
-    out
 }
