@@ -19,9 +19,11 @@ use common::min_cost_flow::MinCostFlow;
 use cartnet::input::scenario::{Override, Scenario};
 use cartnet::input::uncertainty::{BaseModel, ScenarioSet};
 use cartnet::input::{DemandPoint, Hospital, Instance, Site, SiteKind};
+use cartnet::model::stochastic::{Block, BlockRelaxation, block_relaxation, keep_sites};
 use cartnet::network::Network;
 use cartnet::plan::scenarios::design_of;
 use cartnet::plan::{Plan, Provenance};
+use cartnet::solve::scenario_lagrangian::{Limits, TwoStage};
 use cartnet::solve::{SolveOptions, Status};
 use cartnet::stochastic::{
     Evaluation, Future, Futures, Method, TwoStageOptions, evaluate, evaluate_all, futures,
@@ -597,6 +599,50 @@ proptest! {
     fn decomposition_matches_brute_force(case in gen_case()) {
         check(&case, Method::Decomposition)?;
     }
+
+    /// The two-stage Lagrangian relaxation never bounds above the brute force's optimum.
+    #[test]
+    fn relaxation_bounds_the_brute_force_optimum(case in gen_case()) {
+        check_relaxation(&case)?;
+    }
+}
+
+/// See `relaxation_bounds_the_brute_force_optimum`.
+fn check_relaxation(c: &Case) -> Result<(), TestCaseError> {
+    let fs = futures_of(c);
+    let (best, decisions) = brute_force(c, &terms(c), &fs);
+    let blocks: Vec<Block<'_>> = fs
+        .list
+        .iter()
+        .map(|f| Block {
+            instance: &f.instance,
+            scenario: &f.scenario,
+            network: &f.network,
+            probability: f.probability,
+        })
+        .collect();
+    let keep = keep_sites(&blocks);
+    let relaxations: Vec<BlockRelaxation> = blocks
+        .iter()
+        .map(|b| block_relaxation(b, &keep).expect("the relaxation covers these models"))
+        .collect();
+    let two_stage = TwoStage::new(&relaxations).expect("one instance's scenarios");
+    let ub = best + 1e-6 * best.abs() + 1.0;
+    let limits = Limits {
+        deadline: None,
+        max_rounds: 3_000,
+        gap: 0.0,
+    };
+    let ascent = two_stage.ascend(ub, limits);
+    let tol = 1e-6 * best.abs() + 1e-6 * rounding_scale(c, &fs) + 0.02;
+    prop_assert!(ascent.bound.is_finite(), "no bound");
+    prop_assert!(
+        ascent.bound <= best + tol,
+        "bound {} above the optimum {best} ({:?})",
+        ascent.bound,
+        decisions
+    );
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,23 @@ pub struct Group {
     pub arcs: Vec<(usize, f64)>,
 }
 
+impl Group {
+    /// Its cheapest way at hospital prices `price`: a hospital's arc cost plus its price, or the
+    /// unserved penalty (`+inf` under full coverage); and the hospital, `None` when unserved.
+    pub fn cheapest(&self, price: impl Fn(usize) -> f64) -> (f64, Option<usize>) {
+        let mut best = self.penalty.unwrap_or(f64::INFINITY);
+        let mut at = None;
+        for &(h, c) in &self.arcs {
+            let r = c + price(h);
+            if r < best {
+                best = r;
+                at = Some(h);
+            }
+        }
+        (best, at)
+    }
+}
+
 /// One way a site can be opened (an operating model).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteOption {

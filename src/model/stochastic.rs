@@ -4,6 +4,7 @@
 //! second-stage cost, or with a risk weight λ the blend (1-λ)·E + λ·CVaR_α
 //! (Rockafellar and Uryasev 2000).
 
+use super::relaxation::{Structure, no_site_policy_rows};
 use super::{
     AdjacencyLists, Builder, DemandGroups, LazyRow, ModelInfo, Problem, Var, Vars, YearData, year,
 };
@@ -325,6 +326,53 @@ pub fn recourse(block: &Block<'_>, keep: &[bool]) -> (Problem, SiteColumns) {
         .map(|(o, n)| [0, 1].map(|k| Some((o[k]?.col, n[k]?.col))))
         .collect();
     (f.problem, cols)
+}
+
+/// One scenario's model as the two-stage Lagrangian relaxation
+/// ([`crate::solve::scenario_lagrangian`]) sees it.
+pub struct BlockRelaxation {
+    pub probability: f64,
+    /// Its groups, sites and arcs, with the sites of `keep` (every block has their columns).
+    pub structure: Structure,
+    /// Per hospital, the most patients it takes (`None`: no limit).
+    pub hospital_caps: Vec<Option<f64>>,
+    /// Per site and operating model (owned, franchise), its option in `structure`.
+    pub options: Vec<[Option<usize>; 2]>,
+}
+
+/// The block's model as [`BlockRelaxation`], or `None` where the relaxation does not cover
+/// every row: single sourcing or a site policy row (minimum utilization, franchise share, site
+/// counts); or a group that can go nowhere under full coverage.
+pub fn block_relaxation(block: &Block<'_>, keep: &[bool]) -> Option<BlockRelaxation> {
+    let scenario = block.scenario;
+    if scenario.policy.single_sourcing || !no_site_policy_rows(scenario) {
+        return None;
+    }
+    let f = super::Formulation::build_keeping(block.instance, scenario, block.network, Some(keep));
+    let structure = f.structure(block.instance, scenario, block.network)?;
+    let vars = &f.info.years[0];
+    let options = structure
+        .sites
+        .iter()
+        .zip(&vars.open)
+        .map(|(site, open)| {
+            [0, 1].map(|k| {
+                let col = open[k]?.col;
+                site.options.iter().position(|o| o.open_col == col)
+            })
+        })
+        .collect();
+    Some(BlockRelaxation {
+        probability: block.probability,
+        structure,
+        hospital_caps: block
+            .instance
+            .hospitals
+            .iter()
+            .map(|h| h.max_patients)
+            .collect(),
+        options,
+    })
 }
 
 /// CVaR_α of costs with probabilities: the expected cost in the worst 1 - α of the

@@ -15,7 +15,7 @@ pub use decisions::{SitePlan, SiteStatus};
 pub use flows::{BatchFlow, PatientFlow};
 pub use kpis::Kpis;
 pub use round::{cents as round_cents, clean, millis, round_to};
-pub use scenarios::{RegretRow, RiskMeasures, ScenarioPlan, Stochastic};
+pub use scenarios::{RegretRow, RelaxationBound, RiskMeasures, ScenarioPlan, Stochastic};
 pub use unserved::Unserved;
 pub use years::YearPlan;
 

@@ -88,9 +88,21 @@ pub struct Stochastic {
     /// iterations (master problems solved; 1 for the extensive form).
     pub method: String,
     pub iterations: usize,
+    /// The Lagrangian relaxation's lower bound on the objective, where it ran (single-year
+    /// models it covers, see README "Planning for uncertain futures").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxation: Option<RelaxationBound>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskMeasures>,
     pub regret: Vec<RegretRow>,
+}
+
+/// The two-stage Lagrangian relaxation's bound: its value and its subgradient rounds and time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RelaxationBound {
+    pub bound: f64,
+    pub rounds: usize,
+    pub seconds: f64,
 }
 
 /// The plan's risk: CVaR at level α of its scenario costs, and the objective it minimised.

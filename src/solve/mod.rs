@@ -9,6 +9,7 @@ mod interrupt;
 pub mod lagrangian;
 mod options;
 mod polish;
+pub mod scenario_lagrangian;
 mod search;
 mod separation;
 pub mod single_source;

@@ -8,6 +8,7 @@ pub mod estimate;
 pub mod evaluate;
 mod futures;
 mod hedge;
+mod lagrange;
 mod regret;
 mod rp;
 
@@ -98,9 +99,17 @@ pub fn optimize_two_stage(
             Err(reasons) => return Ok(infeasible(reasons, started)),
         };
     let eev = regret::expected_value(futures, ev_plan?, options, jobs)?;
-    let known = regret::candidates(futures, &ws, &eev, options, jobs)?;
+    let mut known = regret::candidates(futures, &ws, &eev, options, jobs)?;
+    let relaxed = lagrange::relax(futures, &mut known, options, jobs, shares.relaxation_end())?;
     let best = regret::best(&known, futures);
-    let rp = recourse(futures, two_stage, &known, best, options)?.or_best_known(best, ws.bound);
+    let floor = [ws.bound, relaxed.map(|r| r.bound)]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max);
+    let rp = match rp::settled(&known, best, floor, futures, options) {
+        Some(settled) => settled,
+        None => recourse(futures, two_stage, &known, best, options)?.or_best_known(best, floor),
+    };
     let Some(design) = rp.design.clone() else {
         return Ok(match rp.infeasible {
             true => infeasible(vec![NO_SHARED_DESIGN.to_string()], started),
@@ -121,6 +130,7 @@ pub fn optimize_two_stage(
         base,
         template,
         rp: &rp,
+        relaxation: relaxed,
         scenarios,
         ws: &ws,
         eev: eev.expected,
@@ -138,6 +148,8 @@ struct Shares {
     expected_value: Option<f64>,
     /// Each scenario's own MIP (WS), `jobs` of them at a time.
     each_own: Option<f64>,
+    /// The Lagrangian relaxation's subgradient search.
+    relaxation: Option<f64>,
 }
 
 impl Shares {
@@ -148,7 +160,14 @@ impl Shares {
             expected_value: limit.map(|l| l * budget::EXPECTED_VALUE_SHARE),
             each_own: limit
                 .map(|l| l * budget::WAIT_AND_SEE_SHARE * side_by_side / scenarios.max(1) as f64),
+            relaxation: limit.map(|l| l * budget::TWO_STAGE_RELAXATION_SHARE),
         }
+    }
+
+    /// When the relaxation's search must stop, counted from now (none without a limit).
+    fn relaxation_end(&self) -> Option<std::time::Instant> {
+        self.relaxation
+            .map(|s| std::time::Instant::now() + std::time::Duration::from_secs_f64(s))
     }
 }
 
@@ -171,7 +190,10 @@ fn recourse(
             let starts: Vec<&Design> = known.iter().map(|(d, _)| d).collect();
             rp::by_decomposition(&blocks, futures.risk, &starts, options, two_stage.jobs)
         }
-        Method::ExtensiveForm => rp::by_extensive_form(&blocks, futures.risk, best, options),
+        // the relaxation is what a solve may end with, not a way to ask for one
+        Method::ExtensiveForm | Method::Relaxation => {
+            rp::by_extensive_form(&blocks, futures.risk, best, options)
+        }
     }
 }
 
@@ -218,6 +240,9 @@ pub enum Method {
     Decomposition,
     /// All scenarios in one MIP ([`crate::model::stochastic::build_extensive`]).
     ExtensiveForm,
+    /// No solve: the best candidate design was already within the gap of the Lagrangian
+    /// relaxation's bound ([`lagrange`]).
+    Relaxation,
 }
 
 impl Method {
@@ -225,6 +250,7 @@ impl Method {
         match self {
             Method::Decomposition => "decomposition",
             Method::ExtensiveForm => "extensive form",
+            Method::Relaxation => "Lagrangian relaxation",
         }
     }
 }
@@ -282,6 +308,7 @@ struct Assembly<'a> {
     /// Scenario 0's plan: the header fields of the plan come from it.
     template: Plan,
     rp: &'a rp::Recourse,
+    relaxation: Option<crate::plan::RelaxationBound>,
     scenarios: Vec<ScenarioPlan>,
     ws: &'a regret::WaitAndSee,
     eev: Option<f64>,
@@ -329,6 +356,7 @@ fn assemble(a: Assembly<'_>) -> Plan {
         evpi: crate::plan::round_cents(plan.cost.total - a.ws.expected),
         method: a.rp.method.as_str().to_string(),
         iterations: a.rp.iterations,
+        relaxation: a.relaxation,
         risk,
         regret: a.table,
     });

@@ -209,7 +209,7 @@ pub fn expected_value(
 }
 
 /// Σ π_ω · cost_ω, when every scenario has a cost.
-fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
+pub(super) fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
     let all: Option<Vec<f64>> = costs.iter().copied().collect();
     all.map(|c| expected_cost(list, &c))
 }

@@ -1,14 +1,15 @@
 //! The recourse problem (RP): the one design that minimises the objective over all scenarios,
 //! by the L-shaped decomposition or by the extensive form.
 
-use super::Method;
+use super::regret::{Known, expectation};
+use super::{Futures, Method};
 use crate::input::OpModel;
 use crate::model::stochastic::{
     Block, Extensive, Risk, build_extensive, design_space, keep_sites, recourse, value_at_risk,
 };
 use crate::model::{Design, Formulation};
 use crate::solve::benders::{self, Benders, DesignValues};
-use crate::solve::{self, SolveError, SolveOptions, Status};
+use crate::solve::{self, SolveError, SolveOptions, Status, relative_gap};
 
 /// What the recourse problem's solve found.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +44,32 @@ impl Recourse {
             ..self
         }
     }
+}
+
+/// The best known design as the answer, without a solve, when its expected cost is already
+/// within the asked gap of `floor` (the larger of the lower bounds known). Not under risk
+/// aversion, where the objective is not the expected cost the candidates were measured by.
+pub fn settled(
+    known: &Known,
+    best: Option<&Design>,
+    floor: Option<f64>,
+    futures: &Futures,
+    options: &SolveOptions,
+) -> Option<Recourse> {
+    if futures.risk.is_some_and(|r| r.weight > 0.0) {
+        return None;
+    }
+    let best = best?;
+    let (_, costs) = known.iter().find(|(d, _)| d == best)?;
+    let cost = expectation(&futures.list, costs)?;
+    let floor = floor?;
+    (relative_gap(cost, floor) <= options.gap).then(|| Recourse {
+        design: Some(best.clone()),
+        bound: Some(floor),
+        infeasible: false,
+        method: Method::Relaxation,
+        iterations: 0,
+    })
 }
 
 /// By the multi-cut L-shaped method, started from the designs `starts`.

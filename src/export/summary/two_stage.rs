@@ -34,6 +34,16 @@ pub fn status_and_cost(s: &mut String, plan: &Plan, st: &Stochastic) {
         solver.seconds,
         st.method
     );
+    if let Some(r) = &st.relaxation {
+        let _ = writeln!(
+            s,
+            "{:<LABEL_W$}{} from the Lagrangian relaxation ({} rounds, {:.2} s)",
+            "lower bound",
+            usd(r.bound),
+            r.rounds,
+            r.seconds
+        );
+    }
     let _ = writeln!(
         s,
         "{:<LABEL_W$}{} a year over {} scenarios ({PENALTY_IN})",

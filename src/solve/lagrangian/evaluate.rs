@@ -1,7 +1,7 @@
 //! The relaxation's value at one set of prices: each demand group's cheapest way to a
 //! hospital, each site's best filling, and the covering knapsack over the sites.
 
-use super::knapsack::cover;
+use super::knapsack::{cover, fillings};
 use super::{Fixed, Site, SiteOption, Structure};
 
 /// The relaxation at one set of prices.
@@ -40,15 +40,7 @@ impl Structure {
         let mut subgradient = vec![0.0; self.hospitals];
         let mut patients_part = 0.0;
         for g in &self.groups {
-            let mut best = g.penalty.unwrap_or(f64::INFINITY);
-            let mut at = None;
-            for &(h, c) in &g.arcs {
-                let r = c + lambda[h];
-                if r < best {
-                    best = r;
-                    at = Some(h);
-                }
-            }
+            let (best, at) = g.cheapest(|h| lambda[h]);
             patients_part += g.patients * best;
             if let Some(h) = at {
                 subgradient[h] += g.patients;
@@ -128,24 +120,9 @@ impl Structure {
         for (k, o) in site.options.iter().enumerate() {
             cap = cap.max(site.keep * o.batches_per_platform * o.max_platforms as f64);
             self.fill(site, o, lambda, sorted);
-            // value of filling n platforms' batches, n = 0, 1, ..., N
-            let mut filled = 0.0; // reduced cost of the batches placed so far
-            let mut placed = 0.0;
-            let mut next = 0; // first arc not fully used
-            let mut used_of_next = 0.0;
-            for n in 0..=o.max_platforms {
-                let room = o.batches_per_platform * n as f64;
-                while placed < room && next < sorted.len() {
-                    let (r, upper, _) = sorted[next];
-                    let take = (upper - used_of_next).min(room - placed);
-                    filled += r * take;
-                    placed += take;
-                    used_of_next += take;
-                    if used_of_next >= upper {
-                        next += 1;
-                        used_of_next = 0.0;
-                    }
-                }
+            // the arcs' reduced costs include the batch cost already, and are all negative
+            let filled = fillings(sorted, 0.0, o.batches_per_platform, o.max_platforms);
+            for (n, filled) in (0..=o.max_platforms).zip(filled) {
                 let v = o.fixed + o.per_platform * n as f64 + filled;
                 if v < best {
                     best = v;

@@ -61,6 +61,38 @@ pub(crate) fn cover(
     (value + extra, chosen)
 }
 
+/// A site's fractional knapsack for n = 0, ..., `most` platforms of `per_platform` batches:
+/// the reduced cost of filling them from `sorted` (reduced cost per batch before `per_batch`,
+/// most batches, hospital; cheapest first), taking only arcs whose reduced cost plus
+/// `per_batch` is negative.
+pub(crate) fn fillings(
+    sorted: &[(f64, f64, usize)],
+    per_batch: f64,
+    per_platform: f64,
+    most: u32,
+) -> Vec<f64> {
+    let mut out = Vec::with_capacity(most as usize + 1);
+    let (mut filled, mut placed) = (0.0, 0.0);
+    // the first arc not fully used, and how much of it is
+    let (mut next, mut used_of_next) = (0, 0.0);
+    for n in 0..=most {
+        let room = per_platform * f64::from(n);
+        while placed < room && next < sorted.len() && sorted[next].0 + per_batch < 0.0 {
+            let (r, upper, _) = sorted[next];
+            let take = (upper - used_of_next).min(room - placed);
+            filled += (r + per_batch) * take;
+            placed += take;
+            used_of_next += take;
+            if used_of_next >= upper {
+                next += 1;
+                used_of_next = 0.0;
+            }
+        }
+        out.push(filled);
+    }
+    out
+}
+
 /// The items [`cover`] decides before its search.
 struct Decided {
     /// Forced open, or of no cost.
