@@ -66,6 +66,17 @@ pub enum Lagrangian {
     Off,
 }
 
+impl SolveOptions {
+    /// The same options with `seconds` less in the time limit (never below 0), for a step
+    /// that must leave time for what follows it.
+    pub fn less(&self, seconds: f64) -> SolveOptions {
+        SolveOptions {
+            time_limit: self.time_limit.map(|l| (l - seconds).max(0.0)),
+            ..self.clone()
+        }
+    }
+}
+
 /// In the restricted search for a plan, the free sites each hospital may ship to (its cheapest):
 /// enough to keep the optimum, few enough to keep the search small (docs/solver-tuning.md).
 pub const RESTRICTED_ARCS: usize = 12;
