@@ -30,6 +30,10 @@ const IMPROVE_NEAR: f64 = 0.003;
 /// Every this many nodes, if the best plan improved since, the root's prices drop the arcs
 /// no plan cheaper than it uses (a knapsack per arc: too dear for every node).
 const REFIX_EVERY: usize = 200;
+/// Nodes are settled this far inside the asked gap: settled at the gap itself, the plan's gap
+/// came out a rounding error above it and a proof at 1e-6 was reported as merely feasible
+/// (OR-Library cap94, capa-10000 single-source) once the multi-source bound was no longer tighter.
+const GAP_INSIDE: f64 = 0.99;
 /// A cost within this of a whole number counts as one (rounding noise in the products).
 const WHOLE_NOISE: f64 = 1e-7;
 /// A bound this far below a whole number still rounds up to it (rounding noise).
@@ -183,7 +187,7 @@ fn whole_costs(structure: &Structure, load: &[f64]) -> bool {
 
 impl<'a> Tree<'a> {
     fn set_tolerance(&mut self) {
-        self.tolerance = self.gap * (self.ub + self.fixed_part).abs();
+        self.tolerance = self.gap * (self.ub + self.fixed_part).abs() * GAP_INSIDE;
     }
 
     /// The least cost of a plan bounded by `b` (rounded up where costs are whole numbers).
