@@ -3,7 +3,7 @@
 //! relaxation's designs as candidates.
 
 use super::evaluate::{evaluate_all, par_map};
-use super::regret::{Known, expectation};
+use super::regret::{Known, best};
 use super::{Futures, blocks};
 use crate::input::OpModel;
 use crate::model::Design;
@@ -31,11 +31,7 @@ pub fn relax(
 ) -> Result<Option<RelaxationBound>, SolveError> {
     let started = Instant::now();
     let list = &futures.list;
-    let Some(ub) = known
-        .iter()
-        .filter_map(|(_, c)| expectation(list, c))
-        .min_by(f64::total_cmp)
-    else {
+    let Some((_, ub)) = best(known, futures) else {
         return Ok(None);
     };
     let blocks = blocks(list);

@@ -104,12 +104,13 @@ pub fn optimize_two_stage(
     let final_plans =
         evaluating.elapsed().as_secs_f64() / known.len().saturating_sub(1).max(1) as f64;
     let relaxed = lagrange::relax(futures, &mut known, options, jobs, shares.relaxation_end())?;
-    let best = regret::best(&known, futures);
+    let best_known = regret::best(&known, futures);
+    let best = best_known.map(|(d, _)| d);
     let floor = [ws.bound, relaxed.map(|r| r.bound)]
         .into_iter()
         .flatten()
         .reduce(f64::max);
-    let rp = match rp::settled(&known, best, floor, futures, options) {
+    let rp = match rp::settled(best_known, floor, futures, options) {
         Some(settled) => settled,
         None => {
             let options = &options.less(FINAL_PLANS_MARGIN * final_plans);

@@ -209,7 +209,7 @@ pub fn expected_value(
 }
 
 /// Σ π_ω · cost_ω, when every scenario has a cost.
-pub(super) fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
+fn expectation(list: &[Future], costs: &[Option<f64>]) -> Option<f64> {
     let all: Option<Vec<f64>> = costs.iter().copied().collect();
     all.map(|c| expected_cost(list, &c))
 }
@@ -251,13 +251,13 @@ pub fn candidates(
     Ok(known)
 }
 
-/// The candidate with the least expected cost, among those that serve every scenario.
-pub fn best<'a>(known: &'a Known, futures: &Futures) -> Option<&'a Design> {
+/// The candidate with the least expected cost, among those that serve every scenario, with
+/// that cost.
+pub fn best<'a>(known: &'a Known, futures: &Futures) -> Option<(&'a Design, f64)> {
     known
         .iter()
         .filter_map(|(d, c)| Some((d, expectation(&futures.list, c)?)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(d, _)| d)
 }
 
 /// The regret table: this plan, the expected-value design, and the first

@@ -1,7 +1,6 @@
 //! The recourse problem (RP): the one design that minimises the objective over all scenarios,
 //! by the L-shaped decomposition or by the extensive form.
 
-use super::regret::{Known, expectation};
 use super::{Futures, Method};
 use crate::input::OpModel;
 use crate::model::stochastic::{
@@ -46,12 +45,11 @@ impl Recourse {
     }
 }
 
-/// The best known design as the answer, without a solve, when its expected cost is already
+/// The best known design (with its expected cost) as the answer, without a solve, when that cost is already
 /// within the asked gap of `floor` (the larger of the lower bounds known). Not under risk
 /// aversion, where the objective is not the expected cost the candidates were measured by.
 pub fn settled(
-    known: &Known,
-    best: Option<&Design>,
+    best: Option<(&Design, f64)>,
     floor: Option<f64>,
     futures: &Futures,
     options: &SolveOptions,
@@ -59,9 +57,7 @@ pub fn settled(
     if futures.risk.is_some_and(|r| r.weight > 0.0) {
         return None;
     }
-    let best = best?;
-    let (_, costs) = known.iter().find(|(d, _)| d == best)?;
-    let cost = expectation(&futures.list, costs)?;
+    let (best, cost) = best?;
     let floor = floor?;
     (relative_gap(cost, floor) <= options.gap).then(|| Recourse {
         design: Some(best.clone()),

@@ -43,8 +43,6 @@ pub struct Ascent {
     /// The relaxation's own designs at its last better bounds, the latest first, distinct:
     /// per site its operating model's index and platforms, `None` where closed.
     pub designs: Vec<Vec<Option<Choice>>>,
-    /// The relaxation at the best prices.
-    pub best: Option<Evaluation>,
 }
 
 impl TwoStage<'_> {
@@ -86,7 +84,6 @@ impl TwoStage<'_> {
             bound: f64::NEG_INFINITY,
             rounds: 0,
             designs: Vec::new(),
-            best: None,
         };
         let (mut theta, mut stale) = (START_THETA, 0);
         let mut direction: Option<Prices> = None;
@@ -100,7 +97,7 @@ impl TwoStage<'_> {
                 break; // no set of sites covers the patients: the solve reports it
             }
             if e.value > out.bound + NOISE * e.value.abs().max(1.0) {
-                out.keep(e.clone());
+                out.keep(&e);
                 stale = 0;
             } else {
                 stale += 1;
@@ -127,7 +124,7 @@ impl TwoStage<'_> {
 
 impl Ascent {
     /// Keeps `e` as the best, and its design among the latest.
-    fn keep(&mut self, e: Evaluation) {
+    fn keep(&mut self, e: &Evaluation) {
         self.bound = e.value;
         let design: Vec<Option<Choice>> = e
             .open
@@ -138,7 +135,6 @@ impl Ascent {
         self.designs.retain(|d| *d != design);
         self.designs.insert(0, design);
         self.designs.truncate(DESIGNS_KEPT);
-        self.best = Some(e);
     }
 }
 

@@ -29,8 +29,6 @@ impl Prices {
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     pub value: f64,
-    /// The demand groups' part of `value`.
-    pub groups_part: f64,
     /// Per site: the best value when open, and the patients it can treat in the covered
     /// scenario (0 without one).
     pub items: Vec<(f64, f64)>,
@@ -84,7 +82,6 @@ impl TwoStage<'_> {
         }
         Evaluation {
             value: groups_part + sites_part,
-            groups_part,
             items,
             choice,
             open,
