@@ -643,15 +643,17 @@ mod tests {
     }
 
     /// The search on `threads` threads until `deadline` from the repaired plan: its outcome,
-    /// and the cost of its best plan.
+    /// and the cost of its best plan; `None` if the repair finds no plan.
     fn run_on(
         structure: &Structure,
         load: &[f64],
         threads: usize,
         deadline: Option<Instant>,
-    ) -> (Outcome, f64) {
+    ) -> Option<(Outcome, f64)> {
         let mut plan = Assignment::new(structure, load);
-        assert!(repair::repair(&mut plan, (0..load.len()).collect()));
+        if !repair::repair(&mut plan, (0..load.len()).collect()) {
+            return None;
+        }
         let mut best = plan.clone();
         let start = Start {
             structure,
@@ -666,7 +668,7 @@ mod tests {
         for (h, &c) in found.best.iter().flatten().enumerate() {
             best.set(h, c);
         }
-        (found, best.cost())
+        Some((found, best.cost()))
     }
 
     /// Searched for a while on one, two and four threads, a hard instance keeps each run's
@@ -679,7 +681,7 @@ mod tests {
             .into_iter()
             .map(|t| {
                 let deadline = Instant::now() + std::time::Duration::from_millis(600);
-                run_on(&structure, &load, t, Some(deadline))
+                run_on(&structure, &load, t, Some(deadline)).expect("a plan")
             })
             .collect();
         let cheapest = runs.iter().map(|r| r.1).fold(f64::INFINITY, f64::min);
@@ -688,10 +690,10 @@ mod tests {
             assert!(found.nodes > 200, "{} nodes", found.nodes);
         }
         let (structure, load) = hard(10, 21.0);
-        let (one, optimum) = run_on(&structure, &load, 1, None);
+        let (one, optimum) = run_on(&structure, &load, 1, None).expect("a plan");
         assert!(one.exhausted && one.nodes > 10, "{} nodes", one.nodes);
         for t in [2, 4] {
-            let (found, cost) = run_on(&structure, &load, t, None);
+            let (found, cost) = run_on(&structure, &load, t, None).expect("a plan");
             assert!(found.exhausted && (cost - optimum).abs() <= 1e-9 * optimum);
             assert!(found.bound <= optimum && found.bound >= optimum * (1.0 - 1e-8));
         }
@@ -701,26 +703,13 @@ mod tests {
     /// `threads` threads proves the brute force's optimum.
     fn proves_the_optimum(structure: &Structure, load: &[f64], threads: usize) -> bool {
         let optimum = brute(structure, load);
-        let mut plan = Assignment::new(structure, load);
-        if !optimum.is_finite() || !repair::repair(&mut plan, (0..load.len()).collect()) {
+        if !optimum.is_finite() {
             return false;
         }
-        let mut best = plan.clone();
-        let start = Start {
-            structure,
-            load,
-            dropped: &[],
-            plan,
-            prices: vec![0.0; load.len()],
-            root_bound: f64::NEG_INFINITY,
-            fixed_part: 0.0,
+        let Some((found, cost)) = run_on(structure, load, threads, None) else {
+            return false;
         };
-        let found = search(start, 1e-9, None, threads);
         assert!(found.exhausted);
-        for (h, &c) in found.best.iter().flatten().enumerate() {
-            best.set(h, c);
-        }
-        let cost = best.cost();
         assert!(
             (cost - optimum).abs() < 1e-6,
             "{cost} {optimum}, {threads} threads"
