@@ -37,7 +37,8 @@ pub struct SolveArgs {
     /// Stop when the proven relative gap is at most G, in [0, 1) (e.g. 0.005 for 0.5 %).
     #[arg(long, value_name = "G", default_value_t = cartnet::solve::OPTIMAL_GAP, value_parser = relative_gap)]
     pub gap: f64,
-    /// Solver threads, 1 to 256 (default: HiGHS's choice).
+    /// Solver threads, 1 to 256 (default: HiGHS's choice; the single-source search's own branch
+    /// and bound: every core).
     #[arg(long, value_name = "N")]
     pub threads: Option<u64>,
     /// A HiGHS option by name, for tuning (e.g. --highs-option mip_heuristic_effort=0.2).

@@ -18,6 +18,7 @@
 
 mod assignment;
 mod fixing;
+mod frontier;
 mod knapsack;
 mod lagrange;
 mod node;
@@ -147,7 +148,8 @@ pub fn solve(
             fixed_part,
         };
         let deadline = share_of_left(&budget, TREE_SHARE);
-        search_tree(&mut best, start, options.gap, deadline, &plan);
+        let threads = tree_threads(options);
+        search_tree(&mut best, start, (options.gap, threads), deadline, &plan);
     }
     let mut p = p;
     drop_arcs(&mut p, &structure, info, &lagrange.dropped);
@@ -158,22 +160,32 @@ pub fn solve(
     Ok(solution)
 }
 
-/// The branch and bound from `start` until `deadline`: `best` takes its bound, whether it
-/// settled every node, and its plan (made into column values by `plan`) where it found one.
+/// The branch and bound from `start` to `gap` on `threads` threads until `deadline`: `best`
+/// takes its bound, whether it settled every node, and its plan (made into column values by
+/// `plan`) where it found one.
 fn search_tree(
     best: &mut Best,
     start: tree::Start<'_>,
-    gap: f64,
+    (gap, threads): (f64, usize),
     deadline: Option<Instant>,
     plan: &dyn Fn(&Assignment<'_>) -> (f64, Vec<f64>),
 ) {
     let (fixed_part, mut a) = (start.fixed_part, start.plan.clone());
-    let searched = tree::search(start, gap, deadline);
+    let searched = tree::search(start, gap, deadline, threads);
     best.bound = best.bound.max(searched.bound + fixed_part);
     best.proven = searched.exhausted;
     if let Some(chosen) = searched.best {
         chosen.iter().enumerate().for_each(|(h, &c)| a.set(h, c));
         (best.z, best.values) = plan(&a);
+    }
+}
+
+/// The branch and bound's worker threads: the solve's threads, else every core (HiGHS's own
+/// default takes the physical cores, and the tree runs while HiGHS does not).
+fn tree_threads(options: &SolveOptions) -> usize {
+    match options.threads {
+        Some(n) => n.max(1) as usize,
+        None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
     }
 }
 
