@@ -106,7 +106,7 @@ pub fn optimize_two_stage(
         eev: &eev,
         options,
         two_stage,
-        relaxation_end: shares.relaxation_end(),
+        relaxation: shares.relaxation,
         final_plans: FINAL_PLANS_MARGIN * evaluating.elapsed().as_secs_f64(),
     };
     let search::Searched { known, relaxed, rp } = match two_stage
@@ -178,12 +178,6 @@ impl Shares {
                 .map(|l| l * budget::WAIT_AND_SEE_SHARE * side_by_side / scenarios.max(1) as f64),
             relaxation: limit.map(|l| l * budget::TWO_STAGE_RELAXATION_SHARE),
         }
-    }
-
-    /// When the relaxation's search must stop, counted from now (none without a limit).
-    fn relaxation_end(&self) -> Option<std::time::Instant> {
-        self.relaxation
-            .map(|s| std::time::Instant::now() + std::time::Duration::from_secs_f64(s))
     }
 }
 
