@@ -25,13 +25,21 @@ pub type DesignValues = Vec<[(f64, f64); 2]>;
 /// Rounds of the master's LP relaxation before it turns to integers, at most.
 const LP_ROUNDS: usize = 60;
 
-/// The LP phase stops when a round raises the bound by less than this, relatively.
+/// The LP phase stops when its rounds raise the bound by less than this a round, relatively...
 const LP_STALL: f64 = 1e-6;
 
-/// ... or by less than this share of the gap left to the best design: nationally (20 futures)
-/// the rounds after the first ten each raised the bound by ~0.3 % of that gap, 3-4 s apiece,
-/// where the master's integer solves do more.
+/// ... or by less than this share of the gap left to the best design a round ...
 const LP_STALL_OF_GAP: f64 = 0.01;
+
+/// ... over this many rounds (a stabilized round may not raise the bound at all).
+const STALL_ROUNDS: usize = 3;
+
+/// The LP phase takes at most this share of the time left when it starts: the integer masters
+/// that follow make the designs.
+const LP_SHARE: f64 = 0.5;
+
+/// Where a stabilized LP round cuts: this far from the best design towards the LP's optimum.
+const IN_OUT: f64 = 0.5;
 
 /// The master MIP's own gap at first: loose, since its bound only has to beat the gap left;
 /// it tightens as the gap closes, down to a tenth of the gap asked for.
@@ -392,14 +400,20 @@ impl Master {
         Ok(point)
     }
 
-    /// Adds θ_ω >= Q_ω(x̂) + slope'(x - x̂) for each scenario whose θ (if known) is below its
-    /// cost; returns how many were added.
-    fn add_cuts(&mut self, at: &DesignValues, answers: &[Answer], theta: Option<&[f64]>) -> usize {
+    /// Adds θ_ω >= Q_ω(x̂) + slope'(x - x̂) at `at` = x̂ for each scenario whose cut, at the
+    /// master's point `x` with its θ (`master`, when known), is above that θ; returns how many
+    /// were added.
+    fn add_cuts(
+        &mut self,
+        at: &DesignValues,
+        answers: &[Answer],
+        master: Option<(&DesignValues, &[f64])>,
+    ) -> usize {
         let model = self.model.as_mut().expect("the master is between solves");
         let mut added = 0;
         for (w, a) in answers.iter().enumerate() {
-            if let Some(t) = theta
-                && a.value - t[w] <= CUT_TOLERANCE * a.value.abs().max(1.0)
+            if let Some((x, theta)) = master
+                && cut_value(a, at, x) - theta[w] <= CUT_TOLERANCE * a.value.abs().max(1.0)
             {
                 continue;
             }
@@ -421,6 +435,33 @@ impl Master {
         self.cuts += added;
         added
     }
+}
+
+/// The cut made at `at` from `a`, at the design `x`: Q(at) + slope'(x - at).
+fn cut_value(a: &Answer, at: &DesignValues, x: &DesignValues) -> f64 {
+    let change: f64 = a
+        .slope
+        .iter()
+        .zip(at.iter().zip(x))
+        .flat_map(|(slope, (at, x))| slope.iter().zip(at.iter().zip(x)))
+        .map(|((dy, dn), ((ya, na), (yx, nx)))| dy * (yx - ya) + dn * (nx - na))
+        .sum();
+    a.value + change
+}
+
+/// `weight`·`x` + (1 - `weight`)·`centre`, column by column.
+fn between(x: &DesignValues, centre: &DesignValues, weight: f64) -> DesignValues {
+    let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
+    x.iter()
+        .zip(centre)
+        .map(|(xs, cs)| {
+            let mut v = *xs;
+            for (k, ((xy, xn), (cy, cn))) in xs.iter().zip(cs).enumerate() {
+                v[k] = (mix(*xy, *cy), mix(*xn, *cn));
+            }
+            v
+        })
+        .collect()
 }
 
 /// The objective of a design from its scenario costs: the expectation, or the mean-CVaR blend.
@@ -497,11 +538,22 @@ impl Search<'_, '_> {
         }
     }
 
-    /// Whether an LP round that took the bound from `last` to `now` rose too little to go on:
-    /// by less than [`LP_STALL`] of the bound, or of the gap to the best design.
-    fn stalled(&self, now: f64, last: f64) -> bool {
+    /// Whether the LP bounds (`bounds`, one per round) rose too little over the last
+    /// [`STALL_ROUNDS`] rounds to go on: by less than [`LP_STALL`] of the bound a round, or
+    /// [`LP_STALL_OF_GAP`] of the gap left to the best design.
+    fn stalled(&self, bounds: &[f64]) -> bool {
+        let Some(&now) = bounds.last() else {
+            return false;
+        };
+        let Some(&before) = bounds
+            .len()
+            .checked_sub(STALL_ROUNDS + 1)
+            .map(|i| &bounds[i])
+        else {
+            return false;
+        };
         let left = self.best.as_ref().map_or(f64::INFINITY, |(v, _)| v - now);
-        let rise = now - last;
+        let rise = (now - before) / STALL_ROUNDS as f64;
         rise <= LP_STALL * now.abs().max(1.0) || rise <= LP_STALL_OF_GAP * left
     }
 
@@ -519,33 +571,44 @@ impl Search<'_, '_> {
         }
     }
 
-    /// Cuts at the master's LP optimum until no cut is violated or the bound stalls; its
-    /// optimum bounds the problem (every design is in the LP, and every cut holds there).
+    /// Cuts from the master's LP optimum until no cut is violated, the bound stalls or the
+    /// phase's time is up; the LP's optimum bounds the problem (every design is in the LP, and
+    /// every cut holds there). Each round cuts between the LP's optimum and the best design
+    /// (in-out stabilization, Ben-Ameur and Neto 2007), or at the optimum itself once a round
+    /// between cuts nothing off.
     fn lp_phase(&mut self) -> Result<(), SolveError> {
         relax_integrality(self.master.model.as_mut().expect("master"));
-        let mut last = f64::NEG_INFINITY;
+        let ends = self
+            .left()
+            .map(|l| self.started.elapsed().as_secs_f64() + LP_SHARE * l);
+        let mut bounds = Vec::new();
+        let mut weight = IN_OUT;
         for _ in 0..LP_ROUNDS {
-            if self.out_of_time() {
+            let past = ends.is_some_and(|e| self.started.elapsed().as_secs_f64() >= e);
+            if past || self.out_of_time() {
                 break;
             }
             let Some(point) = self.master.solve(false, 0.0, self.left())? else {
                 break;
             };
             self.iterations += 1;
-            // the master's LP relaxation is a relaxation of the problem too
             self.bound = self.bound.max(point.bound);
-            if self.gap().is_some_and(|g| g <= self.options.gap) || self.stalled(point.bound, last)
-            {
+            bounds.push(point.bound);
+            if self.gap().is_some_and(|g| g <= self.options.gap) || self.stalled(&bounds) {
                 break;
             }
-            let answers = (self.evaluate)(&point.design)?;
-            let added = self
-                .master
-                .add_cuts(&point.design, &answers, Some(&point.theta));
-            if added == 0 {
-                break;
+            let at = match &self.best {
+                Some((_, centre)) if weight < 1.0 => between(&point.design, centre, weight),
+                _ => point.design.clone(),
+            };
+            let answers = (self.evaluate)(&at)?;
+            let master = Some((&point.design, point.theta.as_slice()));
+            if self.master.add_cuts(&at, &answers, master) == 0 {
+                if weight >= 1.0 {
+                    break;
+                }
+                weight = 1.0;
             }
-            last = point.bound;
         }
         let kinds = self.master.kinds.clone();
         set_integrality(self.master.model.as_mut().expect("master"), &kinds);
@@ -569,9 +632,11 @@ impl Search<'_, '_> {
             }
             let answers = (self.evaluate)(&point.design)?;
             self.keep_best(objective(self.b, &answers), &point.design);
-            let added = self
-                .master
-                .add_cuts(&point.design, &answers, Some(&point.theta));
+            let added = self.master.add_cuts(
+                &point.design,
+                &answers,
+                Some((&point.design, point.theta.as_slice())),
+            );
             // no cut violated: θ are the true costs, so the master's design is optimal within
             // the master's own gap; only a tighter master can do better
             let exact = added == 0 && master_gap <= target / 10.0;
