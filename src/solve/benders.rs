@@ -174,7 +174,13 @@ fn worker(
     };
     while let Ok(design) = designs.recv() {
         for (&w, (model, cols)) in mine.iter().zip(models.iter_mut()) {
-            let answer = answer(model, cols, &design, b.space);
+            let answer = answer(model, cols, &design, b.space).or_else(|_| {
+                // HiGHS can lose its way from a warm start (nationally, a scenario's LP once
+                // ended "infeasible" from the last design's basis): the LP built anew, solved cold
+                let (fresh, _) = second_stage(b, w)?;
+                *model = Some(fresh);
+                answer(model, cols, &design, b.space)
+            });
             if answers.send((w, answer)).is_err() {
                 return;
             }
@@ -449,6 +455,32 @@ fn cut_value(a: &Answer, at: &DesignValues, x: &DesignValues) -> f64 {
     a.value + change
 }
 
+/// `d` moved onto the design rows the scenarios' LPs hold with the design fixed: at most one
+/// operating model (exactly one at an existing site) and platforms only where open. A master
+/// LP's optimum meets them only within HiGHS's tolerance, and a scenario's LP whose fixed
+/// columns break a row by more than that has no solution.
+fn on_rows(d: &DesignValues, space: &DesignSpace) -> DesignValues {
+    d.iter()
+        .enumerate()
+        .map(|(s, site)| {
+            let mut v = site.map(|(y, n)| (y.clamp(0.0, 1.0), n.max(0.0)));
+            let open: f64 = v.iter().map(|(y, _)| y).sum();
+            let wanted = if space.existing[s] {
+                1.0
+            } else {
+                open.min(1.0)
+            };
+            for (k, (y, n)) in v.iter_mut().enumerate() {
+                if open > 0.0 {
+                    *y *= wanted / open;
+                }
+                *n = space.slots[s][k].map_or(0.0, |most| n.min(most * *y));
+            }
+            v
+        })
+        .collect()
+}
+
 /// `weight`·`x` + (1 - `weight`)·`centre`, column by column.
 fn between(x: &DesignValues, centre: &DesignValues, weight: f64) -> DesignValues {
     let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
@@ -601,7 +633,12 @@ impl Search<'_, '_> {
                 Some((_, centre)) if weight < 1.0 => between(&point.design, centre, weight),
                 _ => point.design.clone(),
             };
-            let answers = (self.evaluate)(&at)?;
+            let at = on_rows(&at, self.b.space);
+            // a fractional design HiGHS finds no flows for (a policy row held only within its
+            // tolerance) ends the phase, not the search: the integer masters follow
+            let Ok(answers) = (self.evaluate)(&at) else {
+                break;
+            };
             let master = Some((&point.design, point.theta.as_slice()));
             if self.master.add_cuts(&at, &answers, master) == 0 {
                 if weight >= 1.0 {
