@@ -520,6 +520,8 @@ struct Search<'a, 'e> {
     best: Option<(f64, DesignValues)>,
     bound: f64,
     iterations: usize,
+    /// Seconds the last design's evaluation took: a master solve leaves them for its design's.
+    evaluating: f64,
 }
 
 /// The method: the starts' cuts, the LP phase, then master MIPs until the gap closes.
@@ -539,6 +541,7 @@ fn run(
         best: None,
         bound: f64::NEG_INFINITY,
         iterations: 0,
+        evaluating: 0.0,
     };
     search.starts(evaluated);
     search.lp_phase()?;
@@ -553,6 +556,19 @@ fn run(
 }
 
 impl Search<'_, '_> {
+    /// Every scenario's answer at `design`, timed.
+    fn evaluate(&mut self, design: &DesignValues) -> Result<Vec<Answer>, SolveError> {
+        let began = Instant::now();
+        let answers = (self.evaluate)(design);
+        self.evaluating = began.elapsed().as_secs_f64();
+        answers
+    }
+
+    /// Seconds a master solve may take: what is left less its design's evaluation.
+    fn for_master(&self) -> Option<f64> {
+        self.left().map(|l| l - self.evaluating)
+    }
+
     /// Seconds left of the time limit, if there is one.
     fn left(&self) -> Option<f64> {
         let limit = self.options.time_limit?;
@@ -636,7 +652,7 @@ impl Search<'_, '_> {
             let at = on_rows(&at, self.b.space);
             // a fractional design HiGHS finds no flows for (a policy row held only within its
             // tolerance) ends the phase, not the search: the integer masters follow
-            let Ok(answers) = (self.evaluate)(&at) else {
+            let Ok(answers) = self.evaluate(&at) else {
                 break;
             };
             let master = Some((&point.design, point.theta.as_slice()));
@@ -656,10 +672,10 @@ impl Search<'_, '_> {
     /// master's design is then optimal) or the time is up.
     fn mip_phase(&mut self) -> Result<(), SolveError> {
         let target = self.options.gap.max(0.0);
-        while !self.out_of_time() {
+        while !self.out_of_time() && self.for_master().is_none_or(|s| s > 0.0) {
             let now = self.gap().unwrap_or(1.0);
             let master_gap = (now / 4.0).clamp(target / 10.0, MASTER_GAP_START);
-            let Some(point) = self.master.solve(true, master_gap, self.left())? else {
+            let Some(point) = self.master.solve(true, master_gap, self.for_master())? else {
                 break;
             };
             self.iterations += 1;
@@ -667,7 +683,7 @@ impl Search<'_, '_> {
             if self.gap().is_some_and(|g| g <= target) {
                 break;
             }
-            let answers = (self.evaluate)(&point.design)?;
+            let answers = self.evaluate(&point.design)?;
             self.keep_best(objective(self.b, &answers), &point.design);
             let added = self.master.add_cuts(
                 &point.design,
@@ -722,5 +738,64 @@ fn outcome(
         iterations,
         cuts,
         seconds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(existing: Vec<bool>) -> DesignSpace {
+        DesignSpace {
+            slots: vec![[Some(3.0), Some(2.0)]; existing.len()],
+            existing,
+            rows: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn designs_are_moved_onto_the_rows_the_scenarios_hold() {
+        let d: DesignValues = vec![
+            // an existing site whose models add up to a hair over one
+            [(0.6000001, 1.8000004), (0.4000002, 0.8)],
+            // a new site over one, and platforms above N y
+            [(0.9, 2.0), (0.3, 1.0)],
+            [(-1e-9, 0.0), (0.0, -1e-9)],
+        ];
+        let moved = on_rows(&d, &space(vec![true, false, false]));
+        let open = |s: usize| moved[s][0].0 + moved[s][1].0;
+        assert!((open(0) - 1.0).abs() <= 1e-15, "{moved:?}");
+        assert!((open(1) - 1.0).abs() <= 1e-15, "{moved:?}");
+        for (s, site) in moved.iter().enumerate() {
+            for (k, (y, n)) in site.iter().enumerate() {
+                let most = [3.0, 2.0][k];
+                assert!((0.0..=1.0).contains(y) && *n >= 0.0, "{s} {k}: {moved:?}");
+                assert!(*n <= most * y + 1e-12, "{s} {k}: {moved:?}");
+            }
+        }
+        assert_eq!(moved[1][0].0, 0.75);
+        assert_eq!(moved[1][0].1, 2.0);
+        assert_eq!(moved[1][1].1, 0.5);
+    }
+
+    #[test]
+    fn a_cut_is_linear_from_its_point() {
+        let answer = Answer {
+            value: 100.0,
+            slope: vec![[(-10.0, -4.0), (0.0, 2.0)]],
+        };
+        let at: DesignValues = vec![[(1.0, 2.0), (0.0, 0.0)]];
+        let x: DesignValues = vec![[(0.5, 1.0), (0.5, 1.5)]];
+        // 100 - 10 (0.5 - 1) - 4 (1 - 2) + 0 + 2 (1.5 - 0)
+        assert_eq!(cut_value(&answer, &at, &x), 100.0 + 5.0 + 4.0 + 3.0);
+        assert_eq!(cut_value(&answer, &at, &at), 100.0);
+    }
+
+    #[test]
+    fn between_mixes_column_by_column() {
+        let x: DesignValues = vec![[(1.0, 3.0), (0.0, 0.0)]];
+        let centre: DesignValues = vec![[(0.0, 0.0), (1.0, 2.0)]];
+        assert_eq!(between(&x, &centre, 0.5), vec![[(0.5, 1.5), (0.5, 1.0)]]);
+        assert_eq!(between(&x, &centre, 1.0), x);
     }
 }
