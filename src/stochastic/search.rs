@@ -42,21 +42,13 @@ pub(super) struct Start<'a> {
 pub(super) fn by_extensive_form(futures: &Futures, s: &Start<'_>) -> Result<Searched, SolveError> {
     let mut measure = regret::by_plans(futures, s.options, s.two_stage.jobs);
     let m = candidates_and_bounds(futures, s, &mut measure, Relax::Yes)?;
-    let rp = match m.settled(futures, s.options) {
-        Some(rp) => rp,
-        None => {
-            let best = m.best(futures);
-            let options = &s.options.less(s.final_plans);
-            let blocks = blocks(&futures.list);
-            rp::by_extensive_form(&blocks, futures.risk, best, options)?
-                .or_best_known(best, m.floor)
-        }
-    };
-    Ok(m.into_searched(rp))
+    m.finish(futures, s, |best, options| {
+        rp::by_extensive_form(&blocks(&futures.list), futures.risk, best, options)
+    })
 }
 
-/// The candidates, the relaxation and the L-shaped method, every design measured by the
-/// method's scenario workers.
+/// The candidates and the L-shaped method, every design measured by the method's scenario
+/// workers.
 pub(super) fn by_decomposition(futures: &Futures, s: &Start<'_>) -> Result<Searched, SolveError> {
     let blocks = blocks(&futures.list);
     let keep = keep_sites(&blocks);
@@ -85,26 +77,19 @@ pub(super) fn by_decomposition(futures: &Futures, s: &Start<'_>) -> Result<Searc
             Ok(costs)
         };
         // the master's LP bound passes the relaxation's within a few rounds (nationally, 20
-        // futures: $1,904.8M after 4 rounds, 35 s, against $1,903.3M after 64 s of ascent),
+        // futures: $1,907.0M after 6 rounds, 11 s, against $1,903.3M after 64 s of ascent),
         // and its integer designs are better than the relaxation's: the time goes to it
         let m = candidates_and_bounds(futures, s, &mut measure, Relax::No)?;
-        let rp = match m.settled(futures, s.options) {
-            Some(rp) => rp,
-            None => {
-                let best = m.best(futures);
-                let options = &s.options.less(s.final_plans);
-                let found = benders::solve(&problem, &pool, evaluated, options)?;
-                Recourse {
-                    design: found.design.as_ref().map(design_of_values),
-                    bound: found.bound,
-                    infeasible: false,
-                    method: Method::Decomposition,
-                    iterations: found.iterations,
-                }
-                .or_best_known(best, m.floor)
-            }
-        };
-        Ok(m.into_searched(rp))
+        m.finish(futures, s, |_, options| {
+            let found = benders::solve(&problem, &pool, evaluated, options)?;
+            Ok(Recourse {
+                design: found.design.as_ref().map(design_of_values),
+                bound: found.bound,
+                infeasible: false,
+                method: Method::Decomposition,
+                iterations: found.iterations,
+            })
+        })
     })
 }
 
@@ -127,17 +112,26 @@ impl Measured {
         )
     }
 
-    fn into_searched(self, rp: Recourse) -> Searched {
-        Searched {
+    /// The search's result: settled by the candidates, or by `solve` (given the best candidate
+    /// and the options with the final plans' time kept), falling back to the best candidate.
+    fn finish(
+        self,
+        futures: &Futures,
+        s: &Start<'_>,
+        solve: impl FnOnce(Option<&Design>, &SolveOptions) -> Result<Recourse, SolveError>,
+    ) -> Result<Searched, SolveError> {
+        let rp = match self.settled(futures, s.options) {
+            Some(rp) => rp,
+            None => {
+                let best = regret::best(&self.known, futures).map(|(d, _)| d);
+                solve(best, &s.options.less(s.final_plans))?.or_best_known(best, self.floor)
+            }
+        };
+        Ok(Searched {
             known: self.known,
             relaxed: self.relaxed,
             rp,
-        }
-    }
-
-    /// The best candidate design.
-    fn best(&self, futures: &Futures) -> Option<&Design> {
-        regret::best(&self.known, futures).map(|(d, _)| d)
+        })
     }
 }
 
