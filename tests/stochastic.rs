@@ -22,7 +22,7 @@ use cartnet::input::{DemandPoint, Hospital, Instance, Site, SiteKind};
 use cartnet::model::stochastic::{Block, BlockRelaxation, block_relaxation, keep_sites};
 use cartnet::network::Network;
 use cartnet::plan::scenarios::design_of;
-use cartnet::plan::{Plan, Provenance};
+use cartnet::plan::{Plan, Provenance, RegretRow};
 use cartnet::solve::scenario_lagrangian::{Limits, TwoStage};
 use cartnet::solve::{SolveOptions, Status};
 use cartnet::stochastic::{
@@ -600,11 +600,45 @@ proptest! {
         check(&case, Method::Decomposition)?;
     }
 
+    /// The decomposition measures each candidate design by its scenarios' flow LPs, the
+    /// extensive form by their plans: the regret table's costs agree.
+    #[test]
+    fn both_methods_measure_candidates_alike(case in gen_case()) {
+        check_candidate_costs(&case)?;
+    }
+
     /// The two-stage Lagrangian relaxation never bounds above the brute force's optimum.
     #[test]
     fn relaxation_bounds_the_brute_force_optimum(case in gen_case()) {
         check_relaxation(&case)?;
     }
+}
+
+/// See `both_methods_measure_candidates_alike`: the rows of the designs both methods measured
+/// (the expected-value design and the scenarios' own) carry the same costs.
+fn check_candidate_costs(c: &Case) -> Result<(), TestCaseError> {
+    let fs = futures_of(c);
+    let rows = |m: Method| -> Vec<RegretRow> {
+        match two_stage(&fs, m) {
+            Outcome::Plan(p) => p.stochastic.expect("a two-stage plan").regret,
+            _ => Vec::new(),
+        }
+    };
+    let (extensive, decomposed) = (rows(Method::ExtensiveForm), rows(Method::Decomposition));
+    let tol = |a: f64| 1e-6 * a.abs() + 1e-6 * rounding_scale(c, &fs) + 0.02;
+    let candidates = extensive.iter().filter(|r| r.design != "this plan");
+    for row in candidates {
+        let other = decomposed.iter().find(|o| o.design == row.design);
+        let other = other.ok_or_else(|| TestCaseError::fail(format!("no row {}", row.design)))?;
+        for (a, b) in row.costs.iter().zip(&other.costs) {
+            let agree = match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() <= tol(*a),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            prop_assert!(agree, "{}: {a:?} (plans) vs {b:?} (flow LPs)", row.design);
+        }
+    }
+    Ok(())
 }
 
 /// See `relaxation_bounds_the_brute_force_optimum`.

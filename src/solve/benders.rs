@@ -25,8 +25,21 @@ pub type DesignValues = Vec<[(f64, f64); 2]>;
 /// Rounds of the master's LP relaxation before it turns to integers, at most.
 const LP_ROUNDS: usize = 60;
 
-/// The LP phase stops when a round raises the bound by less than this, relatively.
+/// The LP phase stops when its rounds raise the bound by less than this a round, relatively...
 const LP_STALL: f64 = 1e-6;
+
+/// ... or by less than this share of the gap left to the best design a round ...
+const LP_STALL_OF_GAP: f64 = 0.01;
+
+/// ... over this many rounds (a stabilized round may not raise the bound at all).
+const STALL_ROUNDS: usize = 3;
+
+/// The LP phase takes at most this share of the time left when it starts: the integer masters
+/// that follow make the designs.
+const LP_SHARE: f64 = 0.5;
+
+/// Where a stabilized LP round cuts: this far from the best design towards the LP's optimum.
+const IN_OUT: f64 = 0.5;
 
 /// The master MIP's own gap at first: loose, since its bound only has to beat the gap left;
 /// it tightens as the gap closes, down to a tenth of the gap asked for.
@@ -44,8 +57,6 @@ pub struct Benders<'a> {
     /// Builds scenario ω's second stage; called in the worker thread that solves it (HiGHS
     /// models stay in the thread that made them).
     pub build: &'a (dyn Fn(usize) -> (Problem, SiteCols) + Sync),
-    /// Designs to start from: their cuts, and the best as the first incumbent.
-    pub starts: Vec<DesignValues>,
     pub jobs: usize,
 }
 
@@ -64,18 +75,51 @@ pub struct BendersOutcome {
 }
 
 /// A scenario's cost at a design and its slope in each open and platform column.
-struct Answer {
-    value: f64,
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub value: f64,
     slope: DesignValues,
 }
 
-/// Runs the method within `options`' time limit, to `options.gap`.
-pub fn solve(b: &Benders<'_>, options: &SolveOptions) -> Result<BendersOutcome, SolveError> {
+/// A design already evaluated in every scenario: its cuts start the master, and the best such
+/// design is the first incumbent.
+pub struct Evaluated {
+    pub design: DesignValues,
+    pub answers: Vec<Answer>,
+}
+
+/// Runs the method within `options`' time limit, to `options.gap`, with the scenario workers
+/// of `pool`, from designs already evaluated (at least one, for a first incumbent).
+pub fn solve(
+    b: &Benders<'_>,
+    pool: &Pool,
+    evaluated: Vec<Evaluated>,
+    options: &SolveOptions,
+) -> Result<BendersOutcome, SolveError> {
     let started = options.started.unwrap_or_else(Instant::now);
-    let n = b.probabilities.len();
-    let jobs = b.jobs.clamp(1, n.max(1));
-    std::thread::scope(|scope| {
-        let (answer_tx, answer_rx) = mpsc::channel();
+    let mut evaluate = |design: &DesignValues| pool.evaluate(design);
+    run(b, options, started, evaluated, &mut evaluate)
+}
+
+/// Worker threads that each keep some scenarios' flow LPs (the design fixed by column bounds)
+/// and answer a design with every scenario's cost and slope: each LP is re-solved from its
+/// last basis, so a design near the last one is cheap to measure.
+pub struct Pool {
+    requests: Vec<mpsc::Sender<Arc<DesignValues>>>,
+    answers: mpsc::Receiver<(usize, Result<Answer, SolveError>)>,
+    scenarios: usize,
+}
+
+impl Pool {
+    /// Starts `b.jobs` workers (at most one per scenario) in `scope`; they stop when the pool
+    /// is dropped.
+    pub fn start<'scope, 'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        b: &'env Benders<'env>,
+    ) -> Pool {
+        let n = b.probabilities.len();
+        let jobs = b.jobs.clamp(1, n.max(1));
+        let (answer_tx, answers) = mpsc::channel();
         let mut requests = Vec::with_capacity(jobs);
         for w in 0..jobs {
             let (tx, rx) = mpsc::channel::<Arc<DesignValues>>();
@@ -84,29 +128,30 @@ pub fn solve(b: &Benders<'_>, options: &SolveOptions) -> Result<BendersOutcome, 
             let mine: Vec<usize> = (w..n).step_by(jobs).collect();
             scope.spawn(move || worker(b, &mine, rx, answers));
         }
-        drop(answer_tx);
-        let mut evaluate = |design: &DesignValues| -> Result<Vec<Answer>, SolveError> {
-            let shared = Arc::new(design.clone());
-            for tx in &requests {
-                tx.send(shared.clone())
-                    .map_err(|_| SolveError::Solver("a scenario worker stopped".into()))?;
-            }
-            let mut got: Vec<Option<Answer>> = (0..n).map(|_| None).collect();
-            for _ in 0..n {
-                let (w, answer) = answer_rx
-                    .recv()
-                    .map_err(|_| SolveError::Solver("a scenario worker stopped".into()))?;
-                got[w] = Some(answer?);
-            }
-            Ok(got
-                .into_iter()
-                .map(|a| a.expect("every scenario answered"))
-                .collect())
-        };
-        let result = run(b, options, started, &mut evaluate);
-        drop(requests);
-        result
-    })
+        Pool {
+            requests,
+            answers,
+            scenarios: n,
+        }
+    }
+
+    /// Every scenario's cost and slope at `design`, in scenario order.
+    pub fn evaluate(&self, design: &DesignValues) -> Result<Vec<Answer>, SolveError> {
+        let stopped = || SolveError::Solver("a scenario worker stopped".into());
+        let shared = Arc::new(design.clone());
+        for tx in &self.requests {
+            tx.send(shared.clone()).map_err(|_| stopped())?;
+        }
+        let mut got: Vec<Option<Answer>> = (0..self.scenarios).map(|_| None).collect();
+        for _ in 0..self.scenarios {
+            let (w, answer) = self.answers.recv().map_err(|_| stopped())?;
+            got[w] = Some(answer?);
+        }
+        Ok(got
+            .into_iter()
+            .map(|a| a.expect("every scenario answered"))
+            .collect())
+    }
 }
 
 /// Solves the scenarios `mine` at each design it is sent, until the sender hangs up.
@@ -129,7 +174,13 @@ fn worker(
     };
     while let Ok(design) = designs.recv() {
         for (&w, (model, cols)) in mine.iter().zip(models.iter_mut()) {
-            let answer = answer(model, cols, &design, b.space);
+            let answer = answer(model, cols, &design, b.space).or_else(|_| {
+                // HiGHS can lose its way from a warm start (nationally, a scenario's LP once
+                // ended "infeasible" from the last design's basis): the LP built anew, solved cold
+                let (fresh, _) = second_stage(b, w)?;
+                *model = Some(fresh);
+                answer(model, cols, &design, b.space)
+            });
             if answers.send((w, answer)).is_err() {
                 return;
             }
@@ -355,14 +406,20 @@ impl Master {
         Ok(point)
     }
 
-    /// Adds θ_ω >= Q_ω(x̂) + slope'(x - x̂) for each scenario whose θ (if known) is below its
-    /// cost; returns how many were added.
-    fn add_cuts(&mut self, at: &DesignValues, answers: &[Answer], theta: Option<&[f64]>) -> usize {
+    /// Adds θ_ω >= Q_ω(x̂) + slope'(x - x̂) at `at` = x̂ for each scenario whose cut, at the
+    /// master's point `x` with its θ (`master`, when known), is above that θ; returns how many
+    /// were added.
+    fn add_cuts(
+        &mut self,
+        at: &DesignValues,
+        answers: &[Answer],
+        master: Option<(&DesignValues, &[f64])>,
+    ) -> usize {
         let model = self.model.as_mut().expect("the master is between solves");
         let mut added = 0;
         for (w, a) in answers.iter().enumerate() {
-            if let Some(t) = theta
-                && a.value - t[w] <= CUT_TOLERANCE * a.value.abs().max(1.0)
+            if let Some((x, theta)) = master
+                && cut_value(a, at, x) - theta[w] <= CUT_TOLERANCE * a.value.abs().max(1.0)
             {
                 continue;
             }
@@ -384,6 +441,59 @@ impl Master {
         self.cuts += added;
         added
     }
+}
+
+/// The cut made at `at` from `a`, at the design `x`: Q(at) + slope'(x - at).
+fn cut_value(a: &Answer, at: &DesignValues, x: &DesignValues) -> f64 {
+    let change: f64 = a
+        .slope
+        .iter()
+        .zip(at.iter().zip(x))
+        .flat_map(|(slope, (at, x))| slope.iter().zip(at.iter().zip(x)))
+        .map(|((dy, dn), ((ya, na), (yx, nx)))| dy * (yx - ya) + dn * (nx - na))
+        .sum();
+    a.value + change
+}
+
+/// `d` moved onto the design rows the scenarios' LPs hold with the design fixed: at most one
+/// operating model (exactly one at an existing site) and platforms only where open. A master
+/// LP's optimum meets them only within HiGHS's tolerance, and a scenario's LP whose fixed
+/// columns break a row by more than that has no solution.
+fn on_rows(d: &DesignValues, space: &DesignSpace) -> DesignValues {
+    d.iter()
+        .enumerate()
+        .map(|(s, site)| {
+            let mut v = site.map(|(y, n)| (y.clamp(0.0, 1.0), n.max(0.0)));
+            let open: f64 = v.iter().map(|(y, _)| y).sum();
+            let wanted = if space.existing[s] {
+                1.0
+            } else {
+                open.min(1.0)
+            };
+            for (k, (y, n)) in v.iter_mut().enumerate() {
+                if open > 0.0 {
+                    *y *= wanted / open;
+                }
+                *n = space.slots[s][k].map_or(0.0, |most| n.min(most * *y));
+            }
+            v
+        })
+        .collect()
+}
+
+/// `weight`·`x` + (1 - `weight`)·`centre`, column by column.
+fn between(x: &DesignValues, centre: &DesignValues, weight: f64) -> DesignValues {
+    let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
+    x.iter()
+        .zip(centre)
+        .map(|(xs, cs)| {
+            let mut v = *xs;
+            for (k, ((xy, xn), (cy, cn))) in xs.iter().zip(cs).enumerate() {
+                v[k] = (mix(*xy, *cy), mix(*xn, *cn));
+            }
+            v
+        })
+        .collect()
 }
 
 /// The objective of a design from its scenario costs: the expectation, or the mean-CVaR blend.
@@ -410,6 +520,8 @@ struct Search<'a, 'e> {
     best: Option<(f64, DesignValues)>,
     bound: f64,
     iterations: usize,
+    /// Seconds the last design's evaluation took: a master solve leaves them for its design's.
+    evaluating: f64,
 }
 
 /// The method: the starts' cuts, the LP phase, then master MIPs until the gap closes.
@@ -417,6 +529,7 @@ fn run(
     b: &Benders<'_>,
     options: &SolveOptions,
     started: Instant,
+    evaluated: Vec<Evaluated>,
     evaluate: &mut dyn FnMut(&DesignValues) -> Result<Vec<Answer>, SolveError>,
 ) -> Result<BendersOutcome, SolveError> {
     let mut search = Search {
@@ -428,8 +541,9 @@ fn run(
         best: None,
         bound: f64::NEG_INFINITY,
         iterations: 0,
+        evaluating: 0.0,
     };
-    search.starts()?;
+    search.starts(evaluated);
     search.lp_phase()?;
     search.mip_phase()?;
     Ok(outcome(
@@ -442,6 +556,19 @@ fn run(
 }
 
 impl Search<'_, '_> {
+    /// Every scenario's answer at `design`, timed.
+    fn evaluate(&mut self, design: &DesignValues) -> Result<Vec<Answer>, SolveError> {
+        let began = Instant::now();
+        let answers = (self.evaluate)(design);
+        self.evaluating = began.elapsed().as_secs_f64();
+        answers
+    }
+
+    /// Seconds a master solve may take: what is left less its design's evaluation.
+    fn for_master(&self) -> Option<f64> {
+        self.left().map(|l| l - self.evaluating)
+    }
+
     /// Seconds left of the time limit, if there is one.
     fn left(&self) -> Option<f64> {
         let limit = self.options.time_limit?;
@@ -459,42 +586,82 @@ impl Search<'_, '_> {
         }
     }
 
+    /// Whether the LP bounds (`bounds`, one per round) rose too little over the last
+    /// [`STALL_ROUNDS`] rounds to go on: by less than [`LP_STALL`] of the bound a round, or
+    /// [`LP_STALL_OF_GAP`] of the gap left to the best design.
+    fn stalled(&self, bounds: &[f64]) -> bool {
+        let Some(&now) = bounds.last() else {
+            return false;
+        };
+        let Some(&before) = bounds
+            .len()
+            .checked_sub(STALL_ROUNDS + 1)
+            .map(|i| &bounds[i])
+        else {
+            return false;
+        };
+        let left = self.best.as_ref().map_or(f64::INFINITY, |(v, _)| v - now);
+        let rise = (now - before) / STALL_ROUNDS as f64;
+        rise <= LP_STALL * now.abs().max(1.0) || rise <= LP_STALL_OF_GAP * left
+    }
+
     /// The gap between the best design and the bound.
     fn gap(&self) -> Option<f64> {
         let (v, _) = self.best.as_ref()?;
         Some(relative_gap(*v, self.bound.min(*v)))
     }
 
-    /// The starting designs: each evaluated, its cuts added, the best kept.
-    fn starts(&mut self) -> Result<(), SolveError> {
-        for start in &self.b.starts {
-            let answers = (self.evaluate)(start)?;
-            self.keep_best(objective(self.b, &answers), start);
-            self.master.add_cuts(start, &answers, None);
+    /// The designs evaluated before: their cuts added, the best kept.
+    fn starts(&mut self, evaluated: Vec<Evaluated>) {
+        for e in evaluated {
+            self.keep_best(objective(self.b, &e.answers), &e.design);
+            self.master.add_cuts(&e.design, &e.answers, None);
         }
-        Ok(())
     }
 
-    /// Cuts at the master's LP optimum until no cut is violated or the bound stalls.
+    /// Cuts from the master's LP optimum until no cut is violated, the bound stalls or the
+    /// phase's time is up; the LP's optimum bounds the problem (every design is in the LP, and
+    /// every cut holds there). Each round cuts between the LP's optimum and the best design
+    /// (in-out stabilization, Ben-Ameur and Neto 2007), or at the optimum itself once a round
+    /// between cuts nothing off.
     fn lp_phase(&mut self) -> Result<(), SolveError> {
         relax_integrality(self.master.model.as_mut().expect("master"));
-        let mut last = f64::NEG_INFINITY;
+        let ends = self
+            .left()
+            .map(|l| self.started.elapsed().as_secs_f64() + LP_SHARE * l);
+        let mut bounds = Vec::new();
+        let mut weight = IN_OUT;
         for _ in 0..LP_ROUNDS {
-            if self.out_of_time() {
+            let past = ends.is_some_and(|e| self.started.elapsed().as_secs_f64() >= e);
+            if past || self.out_of_time() {
                 break;
             }
             let Some(point) = self.master.solve(false, 0.0, self.left())? else {
                 break;
             };
             self.iterations += 1;
-            let answers = (self.evaluate)(&point.design)?;
-            let added = self
-                .master
-                .add_cuts(&point.design, &answers, Some(&point.theta));
-            if added == 0 || point.bound - last <= LP_STALL * point.bound.abs().max(1.0) {
+            self.bound = self.bound.max(point.bound);
+            bounds.push(point.bound);
+            if self.gap().is_some_and(|g| g <= self.options.gap) || self.stalled(&bounds) {
                 break;
             }
-            last = point.bound;
+            let at = match &self.best {
+                Some((_, centre)) if weight < 1.0 => between(&point.design, centre, weight),
+                _ => point.design.clone(),
+            };
+            let at = on_rows(&at, self.b.space);
+            // a fractional design HiGHS finds no flows for (a policy row held only within its
+            // tolerance) ends the phase, not the search: the integer masters follow
+            let Ok(answers) = self.evaluate(&at) else {
+                break;
+            };
+            let master = Some((&point.design, point.theta.as_slice()));
+            if self.master.add_cuts(&at, &answers, master) == 0 {
+                if weight >= 1.0 {
+                    break;
+                }
+                weight = 1.0;
+            }
         }
         let kinds = self.master.kinds.clone();
         set_integrality(self.master.model.as_mut().expect("master"), &kinds);
@@ -505,10 +672,10 @@ impl Search<'_, '_> {
     /// master's design is then optimal) or the time is up.
     fn mip_phase(&mut self) -> Result<(), SolveError> {
         let target = self.options.gap.max(0.0);
-        while !self.out_of_time() {
+        while !self.out_of_time() && self.for_master().is_none_or(|s| s > 0.0) {
             let now = self.gap().unwrap_or(1.0);
             let master_gap = (now / 4.0).clamp(target / 10.0, MASTER_GAP_START);
-            let Some(point) = self.master.solve(true, master_gap, self.left())? else {
+            let Some(point) = self.master.solve(true, master_gap, self.for_master())? else {
                 break;
             };
             self.iterations += 1;
@@ -516,11 +683,13 @@ impl Search<'_, '_> {
             if self.gap().is_some_and(|g| g <= target) {
                 break;
             }
-            let answers = (self.evaluate)(&point.design)?;
+            let answers = self.evaluate(&point.design)?;
             self.keep_best(objective(self.b, &answers), &point.design);
-            let added = self
-                .master
-                .add_cuts(&point.design, &answers, Some(&point.theta));
+            let added = self.master.add_cuts(
+                &point.design,
+                &answers,
+                Some((&point.design, point.theta.as_slice())),
+            );
             // no cut violated: θ are the true costs, so the master's design is optimal within
             // the master's own gap; only a tighter master can do better
             let exact = added == 0 && master_gap <= target / 10.0;
@@ -569,5 +738,64 @@ fn outcome(
         iterations,
         cuts,
         seconds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(existing: Vec<bool>) -> DesignSpace {
+        DesignSpace {
+            slots: vec![[Some(3.0), Some(2.0)]; existing.len()],
+            existing,
+            rows: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn designs_are_moved_onto_the_rows_the_scenarios_hold() {
+        let d: DesignValues = vec![
+            // an existing site whose models add up to a hair over one
+            [(0.6000001, 1.8000004), (0.4000002, 0.8)],
+            // a new site over one, and platforms above N y
+            [(0.9, 2.0), (0.3, 1.0)],
+            [(-1e-9, 0.0), (0.0, -1e-9)],
+        ];
+        let moved = on_rows(&d, &space(vec![true, false, false]));
+        let open = |s: usize| moved[s][0].0 + moved[s][1].0;
+        assert!((open(0) - 1.0).abs() <= 1e-15, "{moved:?}");
+        assert!((open(1) - 1.0).abs() <= 1e-15, "{moved:?}");
+        for (s, site) in moved.iter().enumerate() {
+            for (k, (y, n)) in site.iter().enumerate() {
+                let most = [3.0, 2.0][k];
+                assert!((0.0..=1.0).contains(y) && *n >= 0.0, "{s} {k}: {moved:?}");
+                assert!(*n <= most * y + 1e-12, "{s} {k}: {moved:?}");
+            }
+        }
+        assert_eq!(moved[1][0].0, 0.75);
+        assert_eq!(moved[1][0].1, 2.0);
+        assert_eq!(moved[1][1].1, 0.5);
+    }
+
+    #[test]
+    fn a_cut_is_linear_from_its_point() {
+        let answer = Answer {
+            value: 100.0,
+            slope: vec![[(-10.0, -4.0), (0.0, 2.0)]],
+        };
+        let at: DesignValues = vec![[(1.0, 2.0), (0.0, 0.0)]];
+        let x: DesignValues = vec![[(0.5, 1.0), (0.5, 1.5)]];
+        // 100 - 10 (0.5 - 1) - 4 (1 - 2) + 0 + 2 (1.5 - 0)
+        assert_eq!(cut_value(&answer, &at, &x), 100.0 + 5.0 + 4.0 + 3.0);
+        assert_eq!(cut_value(&answer, &at, &at), 100.0);
+    }
+
+    #[test]
+    fn between_mixes_column_by_column() {
+        let x: DesignValues = vec![[(1.0, 3.0), (0.0, 0.0)]];
+        let centre: DesignValues = vec![[(0.0, 0.0), (1.0, 2.0)]];
+        assert_eq!(between(&x, &centre, 0.5), vec![[(0.5, 1.5), (0.5, 1.0)]]);
+        assert_eq!(between(&x, &centre, 1.0), x);
     }
 }

@@ -2,8 +2,8 @@
 //! solve: a lower bound on the recourse problem that needs no scenario's MIP, and the
 //! relaxation's designs as candidates.
 
-use super::evaluate::{evaluate_all, par_map};
-use super::regret::{Known, best};
+use super::evaluate::par_map;
+use super::regret::{Known, Measure, best};
 use super::{Futures, blocks};
 use crate::input::OpModel;
 use crate::model::Design;
@@ -28,6 +28,7 @@ pub fn relax(
     options: &SolveOptions,
     jobs: usize,
     deadline: Option<Instant>,
+    measure: &mut Measure<'_>,
 ) -> Result<Option<RelaxationBound>, SolveError> {
     let started = Instant::now();
     let list = &futures.list;
@@ -52,8 +53,8 @@ pub fn relax(
     for d in ascent.designs.iter().take(DESIGNS_TRIED) {
         let design = design_of(d);
         if !known.iter().any(|(k, _)| *k == design) {
-            let e = evaluate_all(list, &design, options, jobs)?;
-            known.push((design, e.iter().map(|e| e.cost()).collect()));
+            let costs = measure(&design)?;
+            known.push((design, costs));
         }
     }
     Ok(ascent.bound.is_finite().then(|| RelaxationBound {

@@ -11,6 +11,7 @@ mod hedge;
 mod lagrange;
 mod regret;
 mod rp;
+mod search;
 
 use crate::Outcome;
 use crate::input::{Instance, Scenario};
@@ -98,24 +99,26 @@ pub fn optimize_two_stage(
             Ok(ws) => ws,
             Err(reasons) => return Ok(infeasible(reasons, started)),
         };
-    let eev = regret::expected_value(futures, ev_plan?, options, jobs)?;
     let evaluating = std::time::Instant::now();
-    let mut known = regret::candidates(futures, &ws, &eev, options, jobs)?;
-    let final_plans =
-        evaluating.elapsed().as_secs_f64() / known.len().saturating_sub(1).max(1) as f64;
-    let relaxed = lagrange::relax(futures, &mut known, options, jobs, shares.relaxation_end())?;
-    let best_known = regret::best(&known, futures);
-    let best = best_known.map(|(d, _)| d);
-    let floor = [ws.bound, relaxed.map(|r| r.bound)]
-        .into_iter()
-        .flatten()
-        .reduce(f64::max);
-    let rp = match rp::settled(best_known, floor, futures, options) {
-        Some(settled) => settled,
-        None => {
-            let options = &options.less(FINAL_PLANS_MARGIN * final_plans);
-            recourse(futures, two_stage, &known, best, options)?.or_best_known(best, floor)
+    let eev = regret::expected_value(futures, ev_plan?, options, jobs)?;
+    let start = search::Start {
+        ws: &ws,
+        eev: &eev,
+        options,
+        two_stage,
+        relaxation: shares.relaxation,
+        final_plans: FINAL_PLANS_MARGIN * evaluating.elapsed().as_secs_f64(),
+    };
+    let search::Searched { known, relaxed, rp } = match two_stage
+        .method
+        .unwrap_or_else(|| method(list))
+    {
+        Method::Decomposition if !decomposition_applies(list) => {
+            return Err(SolveError::Solver(DECOMPOSITION_PREMISE.to_string()));
         }
+        Method::Decomposition => search::by_decomposition(futures, &start)?,
+        // the relaxation is what a solve may end with, not a way to ask for one
+        Method::ExtensiveForm | Method::Relaxation => search::by_extensive_form(futures, &start)?,
     };
     let Some(design) = rp.design.clone() else {
         return Ok(match rp.infeasible {
@@ -149,7 +152,7 @@ pub fn optimize_two_stage(
 }
 
 /// The time kept from the recourse problem's solve for the design's plans in every scenario,
-/// as a multiple of what one candidate design's evaluation took (the same LPs, and the plan's
+/// as a multiple of what the expected-value design's plans took (the same LPs, and the plan's
 /// outputs after them): the run then ends within its limit (nationally, 20 futures, 300 s:
 /// it ended at 309-320 s before, 300.9 s with 1.5).
 const FINAL_PLANS_MARGIN: f64 = 2.0;
@@ -174,38 +177,6 @@ impl Shares {
             each_own: limit
                 .map(|l| l * budget::WAIT_AND_SEE_SHARE * side_by_side / scenarios.max(1) as f64),
             relaxation: limit.map(|l| l * budget::TWO_STAGE_RELAXATION_SHARE),
-        }
-    }
-
-    /// When the relaxation's search must stop, counted from now (none without a limit).
-    fn relaxation_end(&self) -> Option<std::time::Instant> {
-        self.relaxation
-            .map(|s| std::time::Instant::now() + std::time::Duration::from_secs_f64(s))
-    }
-}
-
-/// The recourse problem solved by the method asked for (or chosen), started from the designs
-/// already known (`best` of them for the extensive form).
-fn recourse(
-    futures: &Futures,
-    two_stage: &TwoStageOptions,
-    known: &regret::Known,
-    best: Option<&Design>,
-    options: &SolveOptions,
-) -> Result<rp::Recourse, SolveError> {
-    let list = &futures.list;
-    let blocks = blocks(list);
-    match two_stage.method.unwrap_or_else(|| method(list)) {
-        Method::Decomposition if !decomposition_applies(list) => {
-            Err(SolveError::Solver(DECOMPOSITION_PREMISE.to_string()))
-        }
-        Method::Decomposition => {
-            let starts: Vec<&Design> = known.iter().map(|(d, _)| d).collect();
-            rp::by_decomposition(&blocks, futures.risk, &starts, options, two_stage.jobs)
-        }
-        // the relaxation is what a solve may end with, not a way to ask for one
-        Method::ExtensiveForm | Method::Relaxation => {
-            rp::by_extensive_form(&blocks, futures.risk, best, options)
         }
     }
 }
@@ -268,13 +239,23 @@ impl Method {
     }
 }
 
-/// The extensive form: on the demo it proves the optimum 30 times sooner than the
-/// decomposition, whose master problems are slow to solve (README, "Planning for uncertain
-/// futures"); the decomposition is there by request, where its premise holds
-/// ([`decomposition_applies`]).
-pub fn method(_list: &[Future]) -> Method {
-    Method::ExtensiveForm
+/// The extensive form where it is small: on the demo it proves the optimum 30 times sooner than
+/// the decomposition, whose master problems are slow to solve (README, "Planning for uncertain
+/// futures"); the decomposition where the extensive form is large and its premise holds
+/// ([`decomposition_applies`]): nationally HiGHS gets nowhere with the extensive form of 20
+/// futures in 5 minutes.
+pub fn method(list: &[Future]) -> Method {
+    let arcs: usize = list.iter().map(|f| f.network.graph.edge_count()).sum();
+    if arcs > EXTENSIVE_ARCS_MOST && decomposition_applies(list) {
+        Method::Decomposition
+    } else {
+        Method::ExtensiveForm
+    }
 }
+
+/// The most arcs, over all futures, for the extensive form to be chosen: the demo's 50 futures
+/// have ~35,000, the national instance's 20 about 2.5 million.
+const EXTENSIVE_ARCS_MOST: usize = 500_000;
 
 /// Whether the decomposition's premise holds in every scenario: each design leaves feasible
 /// flows whose cost is an LP (no single sourcing, no full coverage, no minimum utilization).

@@ -223,30 +223,43 @@ fn expected_cost(list: &[Future], costs: &[f64]) -> f64 {
 /// Designs met so far, each with its cost in every scenario (`None` where it cannot serve one).
 pub type Known = Vec<(Design, Vec<Option<f64>>)>;
 
+/// A design's cost in every scenario (`None` where it cannot serve one).
+pub type Measure<'m> = dyn FnMut(&Design) -> Result<Vec<Option<f64>>, SolveError> + 'm;
+
+/// Measures a design by its plan in every scenario ([`evaluate_all`]).
+pub fn by_plans<'m>(
+    futures: &'m Futures,
+    options: &'m SolveOptions,
+    jobs: usize,
+) -> impl FnMut(&Design) -> Result<Vec<Option<f64>>, SolveError> + 'm {
+    move |d| {
+        let e = evaluate_all(&futures.list, d, options, jobs)?;
+        Ok(e.iter().map(Evaluation::cost).collect())
+    }
+}
+
 /// The expected-value design, the first [`REGRET_SCENARIO_DESIGNS`] scenarios' own designs and
-/// the hedging design made from them ([`super::hedge`]), each evaluated in every scenario once
-/// (a design met before is not evaluated again).
+/// the hedging design made from them ([`super::hedge`]), each measured in every scenario once
+/// (a design met before is not measured again).
 pub fn candidates(
     futures: &Futures,
     ws: &WaitAndSee,
     ev: &ExpectedValue,
-    options: &SolveOptions,
-    jobs: usize,
+    measure: &mut Measure<'_>,
 ) -> Result<Known, SolveError> {
     let mut known: Known = vec![(ev.design.clone(), ev.costs.clone())];
     for d in ws.designs.iter().take(REGRET_SCENARIO_DESIGNS) {
         if known.iter().any(|(k, _)| k == d) {
             continue;
         }
-        let e = evaluate_all(&futures.list, d, options, jobs)?;
-        known.push((d.clone(), e.iter().map(Evaluation::cost).collect()));
+        known.push((d.clone(), measure(d)?));
     }
     // the hedging design: a start for the recourse solve far better than the others
     if let Some(d) = super::hedge::design(&ws.designs, &futures.list)
         && !known.iter().any(|(k, _)| *k == d)
     {
-        let e = evaluate_all(&futures.list, &d, options, jobs)?;
-        known.push((d, e.iter().map(Evaluation::cost).collect()));
+        let costs = measure(&d)?;
+        known.push((d, costs));
     }
     Ok(known)
 }

@@ -1,13 +1,11 @@
 //! The recourse problem (RP): the one design that minimises the objective over all scenarios,
-//! by the L-shaped decomposition or by the extensive form.
+//! by the extensive form here, by the L-shaped decomposition in [`super::search`].
 
 use super::{Futures, Method};
 use crate::input::OpModel;
-use crate::model::stochastic::{
-    Block, Extensive, Risk, build_extensive, design_space, keep_sites, recourse, value_at_risk,
-};
+use crate::model::stochastic::{Block, Extensive, Risk, build_extensive, value_at_risk};
 use crate::model::{Design, Formulation};
-use crate::solve::benders::{self, Benders, DesignValues};
+use crate::solve::benders::DesignValues;
 use crate::solve::{self, SolveError, SolveOptions, Status, relative_gap};
 
 /// What the recourse problem's solve found.
@@ -68,42 +66,6 @@ pub fn settled(
     })
 }
 
-/// By the multi-cut L-shaped method, started from the designs `starts`.
-pub fn by_decomposition(
-    blocks: &[Block<'_>],
-    risk: Option<Risk>,
-    starts: &[&Design],
-    options: &SolveOptions,
-    jobs: usize,
-) -> Result<Recourse, SolveError> {
-    let keep = keep_sites(blocks);
-    let space = design_space(blocks, &keep);
-    let probabilities: Vec<f64> = blocks.iter().map(|b| b.probability).collect();
-    let build = |w: usize| recourse(&blocks[w], &keep);
-    let method = Benders {
-        space: &space,
-        probabilities: &probabilities,
-        risk: risk.map(|r| (r.alpha, r.weight)),
-        build: &build,
-        starts: starts
-            .iter()
-            .filter(|d| fits(d, &space.slots))
-            .map(|d| values_of(d, space.slots.len()))
-            .collect(),
-        jobs,
-    };
-    // the master runs on this thread, with the threads it was given; the scenarios' workers
-    // each use one
-    let found = benders::solve(&method, options)?;
-    Ok(Recourse {
-        design: found.design.as_ref().map(design_of_values),
-        bound: found.bound,
-        infeasible: false,
-        method: Method::Decomposition,
-        iterations: found.iterations,
-    })
-}
-
 /// By the extensive form: every scenario's rows in one MIP, the design shared.
 pub fn by_extensive_form(
     blocks: &[Block<'_>],
@@ -136,7 +98,7 @@ pub fn by_extensive_form(
 }
 
 /// Whether a design uses only the slots of the design space.
-fn fits(d: &Design, slots: &[[Option<f64>; 2]]) -> bool {
+pub(super) fn fits(d: &Design, slots: &[[Option<f64>; 2]]) -> bool {
     d.sites.iter().zip(slots).all(|(site, slot)| match site {
         Some((m, n)) => slot[*m as usize].is_some_and(|most| f64::from(*n) <= most),
         None => true,
@@ -144,7 +106,7 @@ fn fits(d: &Design, slots: &[[Option<f64>; 2]]) -> bool {
 }
 
 /// A design as column values.
-fn values_of(d: &Design, sites: usize) -> DesignValues {
+pub(super) fn values_of(d: &Design, sites: usize) -> DesignValues {
     (0..sites)
         .map(|s| {
             let mut v = [(0.0, 0.0); 2];
@@ -157,7 +119,7 @@ fn values_of(d: &Design, sites: usize) -> DesignValues {
 }
 
 /// Column values as a design (they are whole numbers: the master's integer solution).
-fn design_of_values(v: &DesignValues) -> Design {
+pub(super) fn design_of_values(v: &DesignValues) -> Design {
     Design {
         sites: v
             .iter()

@@ -2,7 +2,7 @@
 //! value of planning for uncertainty (RP, WS, EEV, VSS, EVPI), the risk, and the regret table.
 
 use super::{LABEL_W, PENALTY_IN, PENALTY_OUT};
-use crate::plan::{Plan, RegretRow, Stochastic};
+use crate::plan::{Plan, RegretRow, RelaxationBound, SolverInfo, Stochastic};
 use crate::text::{percent, printable, usd};
 use std::fmt::Write;
 
@@ -17,6 +17,20 @@ const MAX_REGRET_ROWS: usize = 12;
 const GAP: usize = 2;
 
 /// The status with the method and the expected cost.
+/// The lower bound the gap is measured from, and what the Lagrangian relaxation gave when it
+/// was not that bound.
+fn bound_line(solver: &SolverInfo, r: &RelaxationBound) -> String {
+    let ran = format!("{} rounds, {:.2} s", r.rounds, r.seconds);
+    match solver.best_bound {
+        Some(b) if b > r.bound => format!(
+            "{} (the Lagrangian relaxation's: {}, {ran})",
+            usd(b),
+            usd(r.bound)
+        ),
+        _ => format!("{} from the Lagrangian relaxation ({ran})", usd(r.bound)),
+    }
+}
+
 pub fn status_and_cost(s: &mut String, plan: &Plan, st: &Stochastic) {
     let solver = &plan.solver;
     let gap = solver
@@ -35,14 +49,7 @@ pub fn status_and_cost(s: &mut String, plan: &Plan, st: &Stochastic) {
         st.method
     );
     if let Some(r) = &st.relaxation {
-        let _ = writeln!(
-            s,
-            "{:<LABEL_W$}{} from the Lagrangian relaxation ({} rounds, {:.2} s)",
-            "lower bound",
-            usd(r.bound),
-            r.rounds,
-            r.seconds
-        );
+        let _ = writeln!(s, "{:<LABEL_W$}{}", "lower bound", bound_line(solver, r));
     }
     let _ = writeln!(
         s,
