@@ -70,9 +70,10 @@ pub struct SolveArgs {
     /// number of cores].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: Option<u64>,
-    /// Two-stage plans: how the shared design is found: `auto` (the extensive form, for now the
-    /// faster on every model measured), `decomposition` (L-shaped) or `extensive` (all
-    /// scenarios in one model).
+    /// Two-stage plans: how the shared design is found: `auto` (the extensive form where it is
+    /// small, the decomposition where it exceeds 500,000 arcs over the scenarios and the
+    /// decomposition applies), `decomposition` (L-shaped) or `extensive` (all scenarios in one
+    /// model).
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     pub method: MethodArg,
     /// Write HiGHS's log to OUT/highs.log, and print the network and model sizes and what the
@@ -107,7 +108,7 @@ impl From<LagrangianArg> for Lagrangian {
 /// the library chooses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MethodArg {
-    /// The extensive form (the decomposition proved slower on every model measured)
+    /// The extensive form where it is small (the demo), the decomposition where it is large
     Auto,
     /// The multi-cut L-shaped method
     Decomposition,
