@@ -97,13 +97,12 @@ pub fn solve(
     relaxed_scenario.policy.single_sourcing = false;
     let relaxed = Formulation::build(instance, &relaxed_scenario, network);
     let structure = relaxed.structure(instance, scenario, network);
-    // an assignment with the patients held is a plan only without policy rows over the sites
-    let Some(structure) = structure.filter(|_| no_site_policy_rows(scenario)) else {
+    // an assignment with the patients held is a plan only without policy rows over the sites,
+    // and a plan of one model is a plan of the other only where their columns agree
+    let usable = no_site_policy_rows(scenario) && same_columns(&relaxed.info, info);
+    let Some(structure) = structure.filter(|_| usable) else {
         return super::solve(p, options);
     };
-    if !same_columns(&relaxed.info, info) {
-        return super::solve(p, options);
-    }
     let found = super::solve(relaxed.problem, &relaxed_options(options, &budget))?;
     match found.status {
         // no plan of the larger model: none of this one
