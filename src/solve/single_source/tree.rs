@@ -680,18 +680,20 @@ mod tests {
         let runs: Vec<(Outcome, f64)> = [1, 2, 4]
             .into_iter()
             .map(|t| {
-                let deadline = Instant::now() + std::time::Duration::from_millis(600);
+                // a node's ascent takes up to 100 rounds: some 30 nodes a second on one thread
+                let deadline = Instant::now() + std::time::Duration::from_millis(1500);
                 run_on(&structure, &load, t, Some(deadline)).expect("a plan")
             })
             .collect();
         let cheapest = runs.iter().map(|r| r.1).fold(f64::INFINITY, f64::min);
         for (found, _) in &runs {
             assert!(found.bound <= cheapest + 1e-9 && !found.exhausted);
-            assert!(found.nodes > 200, "{} nodes", found.nodes);
+            assert!(found.nodes > 20, "{} nodes", found.nodes);
         }
-        let (structure, load) = hard(10, 21.0);
+        // a search of some 900 nodes on one thread (most seeds take fewer than ten)
+        let (structure, load) = hard(26, 20.0);
         let (one, optimum) = run_on(&structure, &load, 1, None).expect("a plan");
-        assert!(one.exhausted && one.nodes > 10, "{} nodes", one.nodes);
+        assert!(one.exhausted && one.nodes > 100, "{} nodes", one.nodes);
         for t in [2, 4] {
             let (found, cost) = run_on(&structure, &load, t, None).expect("a plan");
             assert!(found.exhausted && (cost - optimum).abs() <= 1e-9 * optimum);
