@@ -44,7 +44,9 @@ fn the_published_optimum_is_reached_and_a_wrong_one_fails_the_run() {
     assert_eq!(cells[1], "h1");
     assert_eq!(cells[8], "optimal", "{row}");
     assert_eq!(cells[9], "222.000", "{row}");
-    assert_eq!(cells[12], "222.000", "{row}");
+    // settled by the relaxation before any branch and bound: no nodes
+    assert_eq!(cells[12], "-", "{row}");
+    assert_eq!(cells[13], "222.000", "{row}");
     // proven optimal at 222 against a published 200: a contradiction, exit 1
     folder(dir.path(), "200");
     let out = bench(dir.path());
@@ -55,6 +57,44 @@ fn the_published_optimum_is_reached_and_a_wrong_one_fails_the_run() {
         out.stderr
     );
     assert!(out.stderr.ends_with(": h1\n"), "{}", out.stderr);
+}
+
+/// OR-Library cap64 as a single-source problem needs the branch and bound over plans: its row
+/// shows the nodes it visited, and so does the CSV's last column.
+#[test]
+fn the_single_source_tree_reports_its_nodes() {
+    let Some(dir) = common::orlib_dir() else {
+        eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let csv = work.path().join("bench.csv");
+    let out = run(cartnet()
+        .args([
+            "bench",
+            "--suite",
+            "orlib",
+            "--single-source",
+            "--only",
+            "cap64",
+        ])
+        .args(["--time-limit", "30", "--orlib"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&csv));
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    let row = out.stdout.lines().find(|l| l.contains("cap64")).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[8], "optimal", "{row}");
+    let nodes: usize = cells[12].parse().unwrap_or_else(|_| panic!("{row}"));
+    assert!(nodes > 0, "{row}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with(",rel_diff,nodes"), "{text}");
+    assert!(
+        lines.next().unwrap().ends_with(&format!(",{nodes}")),
+        "{text}"
+    );
 }
 
 #[test]

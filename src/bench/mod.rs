@@ -38,6 +38,8 @@ pub struct BenchRow {
     pub objective: Option<f64>,
     pub best_bound: Option<f64>,
     pub gap: Option<f64>,
+    /// The nodes of the single-source branch and bound, when it ran.
+    pub nodes: Option<usize>,
     pub published: Option<f64>,
     /// |objective - published| / published.
     pub rel_diff: Option<f64>,
@@ -134,6 +136,7 @@ pub fn run_instance(
         objective: plan.as_ref().map(|p| p.cost.total),
         best_bound: solution.best_bound,
         gap: solution.gap,
+        nodes: solution.tree_nodes,
         published: None,
         rel_diff: None,
         note: None,
@@ -163,6 +166,7 @@ impl BenchRow {
             objective: None,
             best_bound: None,
             gap: None,
+            nodes: None,
             published: None,
             rel_diff: None,
             note: Some(reasons.join("; ")),
@@ -252,7 +256,7 @@ pub fn table(rows: &[BenchRow]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<8} {:<14} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
+        "{:<8} {:<14} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:<11} {:>15} {:>15} {:>9} {:>8} {:>15} {:>9}",
         "suite",
         "instance",
         "vars",
@@ -265,6 +269,7 @@ pub fn table(rows: &[BenchRow]) -> String {
         "objective",
         "best bound",
         "gap",
+        "nodes",
         "published",
         "rel diff"
     );
@@ -278,7 +283,7 @@ pub fn table(rows: &[BenchRow]) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<8} {:<14} {:>8} {:>8} {:>8} {:>8.3} {:>8.3} {:>7} {:<11} {:>15} {:>15} {:>9} {:>15} {:>9}",
+            "{:<8} {:<14} {:>8} {:>8} {:>8} {:>8.3} {:>8.3} {:>7} {:<11} {:>15} {:>15} {:>9} {:>8} {:>15} {:>9}",
             r.suite,
             printable(&r.instance),
             r.variables,
@@ -291,6 +296,7 @@ pub fn table(rows: &[BenchRow]) -> String {
             num(r.objective, 3),
             num(r.best_bound, 3),
             r.gap.map_or("-".into(), |g| format!("{:.4}%", g * 100.0)),
+            r.nodes.map_or("-".into(), |n| n.to_string()),
             num(r.published, 3),
             r.rel_diff.map_or("-".into(), |d| format!("{d:.1e}")),
         );
@@ -301,13 +307,13 @@ pub fn table(rows: &[BenchRow]) -> String {
 /// Renders rows as CSV.
 pub fn csv(rows: &[BenchRow]) -> String {
     let mut s = String::from(
-        "suite,instance,variables,constraints,arcs,build_seconds,solve_seconds,highs_seconds,total_seconds,status,objective,best_bound,gap,published,rel_diff\n",
+        "suite,instance,variables,constraints,arcs,build_seconds,solve_seconds,highs_seconds,total_seconds,status,objective,best_bound,gap,published,rel_diff,nodes\n",
     );
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{},{},{},{},{},{}",
+            "{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{},{},{},{},{},{},{}",
             r.suite,
             r.instance,
             r.variables,
@@ -322,7 +328,8 @@ pub fn csv(rows: &[BenchRow]) -> String {
             opt(r.best_bound),
             opt(r.gap),
             opt(r.published),
-            opt(r.rel_diff)
+            opt(r.rel_diff),
+            r.nodes.map_or(String::new(), |n| n.to_string())
         );
     }
     s
@@ -348,6 +355,7 @@ mod tests {
             objective,
             best_bound: bound,
             gap: None,
+            nodes: None,
             published: Some(published),
             rel_diff: objective.map(|o| (o - published).abs() / published),
             note: None,

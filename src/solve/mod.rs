@@ -70,6 +70,8 @@ pub struct Solution {
     pub values: Vec<f64>,
     /// What the Lagrangian relaxation did, when it ran.
     pub lagrangian: Option<LagrangianSummary>,
+    /// The nodes of the branch and bound over single-source plans, when it ran.
+    pub tree_nodes: Option<usize>,
     /// The optimal basis of an LP (none for a MIP), to start a neighbouring LP from
     /// ([`SolveOptions::start_basis`]).
     pub basis: Option<std::sync::Arc<Basis>>,

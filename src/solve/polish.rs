@@ -99,6 +99,7 @@ mod tests {
             highs_seconds: 0.0,
             values: noisy,
             lagrangian: None,
+            tree_nodes: None,
             basis: None,
         };
         let budget = TimeBudget::new(Instant::now(), Some(60.0));

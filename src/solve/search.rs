@@ -50,6 +50,7 @@ impl Tally {
             highs_seconds: self.highs_seconds,
             values,
             lagrangian: self.lagrangian.clone(),
+            tree_nodes: None,
             basis: None,
         }
     }
@@ -82,7 +83,7 @@ impl Tally {
 /// A phase either hands on what the next needs or ends the search with a solution.
 enum Next<T> {
     Go(T),
-    Done(Solution),
+    Done(Box<Solution>),
 }
 
 /// The search: HiGHS (after the Lagrangian relaxation or cutting-plane rounds where they run)
@@ -171,7 +172,7 @@ impl Phases<'_> {
                     &mut model, structure, &mut lazy, options, budget, stop, tally,
                 )? {
                     Next::Go(relaxed) => Some(relaxed),
-                    Next::Done(solution) => return Ok(solution),
+                    Next::Done(solution) => return Ok(*solution),
                 }
             }
             None => None,
@@ -182,7 +183,7 @@ impl Phases<'_> {
         let (mut model, rounds) =
             match strengthen(model, &lazy, relaxed.is_some(), options, budget, tally)? {
                 Next::Go(next) => next,
-                Next::Done(solution) => return Ok(solution),
+                Next::Done(solution) => return Ok(*solution),
             };
         let mut start_values = match relaxed.as_ref().and_then(|r| r.incumbent.as_ref()) {
             Some((_, values)) => Some(values.as_slice()),
@@ -193,7 +194,7 @@ impl Phases<'_> {
             let next = restart_repaired(model, &rounds, options, budget, stop, tally)?;
             (model, repaired) = match next {
                 Next::Go(next) => next,
-                Next::Done(solution) => return Ok(solution),
+                Next::Done(solution) => return Ok(*solution),
             };
             start_values = repaired.as_deref();
         }
@@ -290,7 +291,7 @@ fn relax(
         let bound = outcome.bound.min(*z);
         let gap = relative_gap(*z, bound);
         if gap <= options.gap || interrupted() || budget.search_over() {
-            return Ok(Next::Done(tally.plan(*z, bound, values.clone())));
+            return Ok(Next::Done(Box::new(tally.plan(*z, bound, values.clone()))));
         }
     }
     Ok(Next::Go(Relaxed {
@@ -355,7 +356,7 @@ fn strengthen(
         // Stopped during the cutting-plane rounds: their LP point is no plan, and the user
         // asked to stop, so the search is not started.
         let solution = tally.solution(Status::NoSolution, None, lp_bound, None, Vec::new());
-        return Ok(Next::Done(solution));
+        return Ok(Next::Done(Box::new(solution)));
     }
     let rounds = Rounds {
         separated,
@@ -386,12 +387,12 @@ fn restart_repaired(
     };
     if interrupted() {
         // Stopped during the repair: its plan, if any, is the best there is.
-        return Ok(Next::Done(stopped_with(
+        return Ok(Next::Done(Box::new(stopped_with(
             &data,
             repaired,
             rounds.lp_bound,
             tally,
-        )));
+        ))));
     }
     let mut copy = data.to_model(options)?;
     watch(&mut copy, stop)?;

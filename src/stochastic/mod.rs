@@ -376,6 +376,7 @@ fn solver_info(rp: &rp::Recourse, objective: f64, seconds: f64) -> crate::plan::
         highs_seconds: 0.0,
         values: Vec::new(),
         lagrangian: None,
+        tree_nodes: None,
         basis: None,
     })
 }

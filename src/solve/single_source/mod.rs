@@ -135,6 +135,7 @@ pub fn solve(
         values,
         bound: bound.max(lagrange.bound + fixed_part),
         proven: false,
+        nodes: None,
     };
     if relative_gap(z, best.bound) > options.gap {
         let start = tree::Start {
@@ -153,7 +154,9 @@ pub fn solve(
     let mut p = p;
     drop_arcs(&mut p, &structure, info, &lagrange.dropped);
     let spent = started.elapsed().as_secs_f64();
+    let nodes = best.nodes;
     let mut solution = hand_over(p, best, options, &budget)?;
+    solution.tree_nodes = nodes;
     solution.seconds = started.elapsed().as_secs_f64().max(spent);
     solution.highs_seconds += found.highs_seconds;
     Ok(solution)
@@ -173,6 +176,7 @@ fn search_tree(
     let searched = tree::search(start, gap, deadline, threads);
     best.bound = best.bound.max(searched.bound + fixed_part);
     best.proven = searched.exhausted;
+    best.nodes = Some(searched.nodes);
     if let Some(chosen) = searched.best {
         chosen.iter().enumerate().for_each(|(h, &c)| a.set(h, c));
         (best.z, best.values) = plan(&a);
@@ -195,6 +199,8 @@ struct Best {
     values: Vec<f64>,
     bound: f64,
     proven: bool,
+    /// The nodes the branch and bound visited, when it ran.
+    nodes: Option<usize>,
 }
 
 /// The solution from `best`: as it is when proven or within the gap, else HiGHS's branch and
@@ -210,6 +216,7 @@ fn hand_over(
         values,
         bound,
         proven,
+        ..
     } = best;
     if proven || relative_gap(z, bound) <= options.gap {
         return finish(p, values, z, bound, options, budget);
@@ -440,6 +447,7 @@ fn own_plan(z: f64, bound: f64, values: Vec<f64>) -> Solution {
         highs_seconds: 0.0,
         values,
         lagrangian: None,
+        tree_nodes: None,
         basis: None,
     }
 }

@@ -57,8 +57,7 @@ pub(super) struct Outcome {
     pub best: Option<Vec<Option<Arc>>>,
     /// Whether every node was settled (the bound then proves the best plan within the gap).
     pub exhausted: bool,
-    /// The nodes visited (the tests check that several workers had work).
-    #[cfg(test)]
+    /// The nodes visited.
     pub nodes: usize,
 }
 
@@ -255,7 +254,6 @@ impl<'a> Tree<'a> {
             bound: lowest.min(incumbent.ub),
             best: incumbent.best,
             exhausted,
-            #[cfg(test)]
             nodes: self.nodes.load(Ordering::Relaxed),
         }
     }

@@ -287,6 +287,7 @@ mod tests {
             highs_seconds: 1.0,
             values: objective.map(|z| vec![z]).unwrap_or_default(),
             lagrangian: None,
+            tree_nodes: None,
             basis: None,
         }
     }
