@@ -23,8 +23,7 @@ pub(super) struct Packed {
 /// The most value of items (each taken at most once) within `capacity`. Items of no positive
 /// value are never worth taking.
 pub(super) fn best_value(items: &[Item], capacity: f64) -> Packed {
-    let mut order: Vec<usize> = (0..items.len()).filter(|&i| items[i].0 > 0.0).collect();
-    order.sort_by(|&a, &b| (items[b].0 / items[b].1).total_cmp(&(items[a].0 / items[a].1)));
+    let order = by_ratio(items);
     let sorted: Vec<Item> = order.iter().map(|&i| items[i]).collect();
     let mut take = vec![false; items.len()];
     if sorted.iter().map(|it| it.1).sum::<f64>() <= capacity {
@@ -58,6 +57,18 @@ pub(super) fn best_value(items: &[Item], capacity: f64) -> Packed {
         exact: true,
         take,
     }
+}
+
+/// The items of positive value, best value per weight first, equal ratios in input order. An
+/// unstable sort on (ratio, index) gives the stable sort's order without its scratch buffer
+/// or a division per comparison (a profile of Yang p7 had a fifth of the time in sorting).
+fn by_ratio(items: &[Item]) -> Vec<usize> {
+    let mut keyed: Vec<(f64, usize)> = (0..items.len())
+        .filter(|&i| items[i].0 > 0.0)
+        .map(|i| (items[i].0 / items[i].1, i))
+        .collect();
+    keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|k| k.1).collect()
 }
 
 /// The LP bound of items `from..` within `room`: the best ratios first, the last one split.
@@ -157,6 +168,20 @@ pub(super) mod tests {
                 "{items:?} {capacity}: {value} {expected}"
             );
         }
+    }
+
+    /// Best ratio first; equal ratios keep their input order; no item of value 0 or less.
+    #[test]
+    fn items_go_by_ratio_and_ties_by_position() {
+        let items = [
+            (2.0, 1.0),
+            (0.0, 1.0),
+            (4.0, 1.0),
+            (4.0, 2.0),
+            (-1.0, 1.0),
+            (6.0, 3.0),
+        ];
+        assert_eq!(by_ratio(&items), vec![2, 0, 3, 5]);
     }
 
     #[test]
