@@ -63,23 +63,12 @@ fn the_published_optimum_is_reached_and_a_wrong_one_fails_the_run() {
 /// shows the nodes it visited, and so does the CSV's last column.
 #[test]
 fn the_single_source_tree_reports_its_nodes() {
-    let Some(dir) = common::orlib_dir() else {
-        eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
+    let Some(dir) = common::orlib_dir_or_skip() else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
     let csv = work.path().join("bench.csv");
-    let out = run(cartnet()
-        .args([
-            "bench",
-            "--suite",
-            "orlib",
-            "--single-source",
-            "--only",
-            "cap64",
-        ])
-        .args(["--time-limit", "30", "--orlib"])
-        .arg(&dir)
+    let out = run(common::single_source_bench(&dir, "cap64", "30")
         .arg("--out")
         .arg(&csv));
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);

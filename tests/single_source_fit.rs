@@ -4,7 +4,7 @@
 
 mod common;
 use cartnet::text::grouped;
-use common::{cartnet, import, run, solve_imported};
+use common::{import, run, solve_imported};
 
 use std::time::{Duration, Instant};
 
@@ -69,17 +69,7 @@ fn the_single_source_bench_reports_them_infeasible_at_once() {
         return;
     };
     let started = Instant::now();
-    let out = run(cartnet()
-        .args([
-            "bench",
-            "--suite",
-            "orlib",
-            "--single-source",
-            "--only",
-            "cap4",
-        ])
-        .args(["--time-limit", "600", "--orlib"])
-        .arg(&dir));
+    let out = run(&mut common::single_source_bench(&dir, "cap4", "600"));
     assert!(started.elapsed() < AT_ONCE, "took {:?}", started.elapsed());
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     for name in ["cap41", "cap42", "cap43", "cap44"] {

@@ -125,6 +125,31 @@ pub fn orlib_dir() -> Option<PathBuf> {
     dir.join("capopt.txt").exists().then_some(dir)
 }
 
+/// [`orlib_dir`], saying on stderr that the test is skipped when it is not there.
+pub fn orlib_dir_or_skip() -> Option<PathBuf> {
+    let dir = orlib_dir();
+    if dir.is_none() {
+        eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
+    }
+    dir
+}
+
+/// `cartnet bench --suite orlib --single-source --only ONLY --time-limit SECONDS --orlib DIR`.
+pub fn single_source_bench(dir: &Path, only: &str, seconds: &str) -> Command {
+    let mut cmd = cartnet();
+    cmd.args([
+        "bench",
+        "--suite",
+        "orlib",
+        "--single-source",
+        "--only",
+        only,
+    ])
+    .args(["--time-limit", seconds, "--orlib"])
+    .arg(dir);
+    cmd
+}
+
 /// `cartnet import SOURCE FILE --out OUT` (orlib-cap, sscflp).
 pub fn import(source: &str, file: &Path, out: &Path) -> Out {
     run(cartnet()
