@@ -30,6 +30,7 @@ mod subgradient;
 
 pub use crate::model::relaxation::{CellArc, Group, Site, SiteOption, Structure};
 pub use branch::{BRANCH_MAX_GAP, BranchLimits, MAX_LEAF_PROBES, MAX_OPEN_NODES};
+pub(crate) use subgradient::deflection;
 pub use subgradient::{Limits, RECENT};
 
 /// Relative differences below this are rounding noise.

@@ -16,6 +16,19 @@ const NO_PLAN_TARGET: f64 = 0.1;
 /// The last rounds whose open sites the restricted search may open.
 pub const RECENT: usize = 100;
 
+/// The share β of the last direction `last` a deflected step adds to the subgradient `grad`
+/// (Camerini, Fratta & Maffioli's modified rule): `gamma` · max(0, -grad·last / |last|²), so
+/// only where the two point apart.
+pub(crate) fn deflection(grad: &[f64], last: &[f64], gamma: f64) -> f64 {
+    let against: f64 = grad.iter().zip(last).map(|(g, d)| g * d).sum();
+    let length: f64 = last.iter().map(|d| d * d).sum();
+    if against < 0.0 && length > 0.0 {
+        -gamma * against / length
+    } else {
+        0.0
+    }
+}
+
 /// Limits of the subgradient search.
 #[derive(Clone, Copy)]
 pub struct Limits<'a> {

@@ -3,6 +3,7 @@
 
 use super::evaluate::{Evaluation, Prices};
 use super::{Choice, TwoStage};
+use crate::solve::lagrangian::deflection;
 use std::time::Instant;
 
 /// Rounds without a better bound before the step is halved.
@@ -153,13 +154,7 @@ fn deflected(g: &Prices, last: Option<Prices>) -> Prices {
             .collect()
     };
     let (gv, dv) = (flat(g), flat(&d));
-    let dot: f64 = gv.iter().zip(&dv).map(|(a, b)| a * b).sum();
-    let dd: f64 = dv.iter().map(|x| x * x).sum();
-    let beta = if dot < 0.0 && dd > 0.0 {
-        -DEFLECTION * dot / dd
-    } else {
-        0.0
-    };
+    let beta = deflection(&gv, &dv, DEFLECTION);
     let parts = d.balance.iter_mut().chain(d.capacity.iter_mut());
     for (dw, gw) in parts.zip(g.balance.iter().chain(&g.capacity)) {
         for (x, gx) in dw.iter_mut().zip(gw) {

@@ -49,6 +49,11 @@ struct State<N> {
     stopped: bool,
 }
 
+/// Locks `m`: a worker that panicked ends the search anyway (the scope passes its panic on).
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The open nodes, shared.
 pub(super) struct Frontier<N> {
     state: Mutex<State<N>>,
@@ -71,8 +76,7 @@ impl<N: Ranked> Frontier<N> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<N>> {
-        // a worker that panicked ends the search anyway (the scope passes its panic on)
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     /// The open node of lowest bound, now in process until [`Self::finish`] or [`Self::stop`];

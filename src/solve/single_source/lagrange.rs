@@ -11,8 +11,8 @@ use super::assignment::Arc;
 use super::knapsack::{Item, Packed, best_value};
 use super::restriction::View;
 use crate::model::relaxation::{Site, Structure};
-use crate::solve::lagrangian::Fixed;
 use crate::solve::lagrangian::knapsack::cover;
+use crate::solve::lagrangian::{Fixed, deflection};
 use std::time::Instant;
 
 /// The root's ascent: from far-off start prices, so a large first step and many rounds.
@@ -273,9 +273,9 @@ pub(super) struct Ascent {
 }
 
 /// Deflected subgradient steps on the relaxation over `view` from prices `mu` (Polyak steps
-/// towards the aim's target); `on_round` sees every round's relaxation. `None` if no round ran. It ends
-/// early when the relaxation's solution is a plan (no subgradient) or the bound reaches the
-/// cutoff.
+/// towards the aim's target); `on_round` sees every round's relaxation. `None` if no round
+/// ran. It ends early when the relaxation's solution is a plan (no subgradient) or the bound
+/// reaches the cutoff.
 pub(super) fn ascend(
     view: &View<'_>,
     mut mu: Vec<f64>,
@@ -325,15 +325,8 @@ pub(super) fn ascend(
 
 /// The subgradient `grad` plus `gamma` times the part of the last direction it turns back
 /// against (Camerini, Fratta & Maffioli): none where they do not oppose.
-fn deflected(grad: &[f64], last: Vec<f64>, gamma: f64) -> Vec<f64> {
-    let against: f64 = grad.iter().zip(&last).map(|(g, d)| g * d).sum();
-    let length: f64 = last.iter().map(|d| d * d).sum();
-    let beta = if against < 0.0 && length > 0.0 {
-        -gamma * against / length
-    } else {
-        0.0
-    };
-    let mut last = last;
+fn deflected(grad: &[f64], mut last: Vec<f64>, gamma: f64) -> Vec<f64> {
+    let beta = deflection(grad, &last, gamma);
     last.iter_mut()
         .zip(grad)
         .for_each(|(d, g)| *d = g + beta * *d);

@@ -93,9 +93,7 @@ pub fn solve(
         ..options.clone()
     };
     let budget = TimeBudget::new(options.started.unwrap_or(started), options.time_limit);
-    let mut relaxed_scenario = scenario.clone();
-    relaxed_scenario.policy.single_sourcing = false;
-    let relaxed = Formulation::build(instance, &relaxed_scenario, network);
+    let relaxed = multi_source(instance, scenario, network);
     let structure = relaxed.structure(instance, scenario, network);
     // an assignment with the patients held is a plan only without policy rows over the sites,
     // and a plan of one model is a plan of the other only where their columns agree
@@ -154,12 +152,18 @@ pub fn solve(
     let mut p = p;
     drop_arcs(&mut p, &structure, info, &lagrange.dropped);
     let spent = started.elapsed().as_secs_f64();
-    let nodes = best.nodes;
     let mut solution = hand_over(p, best, options, &budget)?;
-    solution.tree_nodes = nodes;
     solution.seconds = started.elapsed().as_secs_f64().max(spent);
     solution.highs_seconds += found.highs_seconds;
     Ok(solution)
+}
+
+/// The model of `scenario` without single sourcing: its optimum bounds every single-source
+/// plan, and its plan is where the single-source search starts.
+fn multi_source(instance: &Instance, scenario: &Scenario, network: &Network) -> Formulation {
+    let mut relaxed = scenario.clone();
+    relaxed.policy.single_sourcing = false;
+    Formulation::build(instance, &relaxed, network)
 }
 
 /// The branch and bound from `start` to `gap` on `threads` threads until `deadline`: `best`
@@ -204,7 +208,7 @@ struct Best {
 }
 
 /// The solution from `best`: as it is when proven or within the gap, else HiGHS's branch and
-/// bound on `p` started from it, the better of the two kept.
+/// bound on `p` started from it, the better of the two kept; with the tree's node count.
 fn hand_over(
     p: Problem,
     best: Best,
@@ -216,18 +220,23 @@ fn hand_over(
         values,
         bound,
         proven,
-        ..
+        nodes,
     } = best;
-    if proven || relative_gap(z, bound) <= options.gap {
-        return finish(p, values, z, bound, options, budget);
-    }
-    let with_start = SolveOptions {
-        initial_solution: Some(Arc::new(values.clone())),
-        ..options.clone()
+    let solution = if proven || relative_gap(z, bound) <= options.gap {
+        finish(p, values, z, bound, options, budget)?
+    } else {
+        let with_start = SolveOptions {
+            initial_solution: Some(Arc::new(values.clone())),
+            ..options.clone()
+        };
+        let data = plan_data(&p, options)?;
+        let solved = super::solve(p, &with_start)?;
+        combine(solved, (z, values), bound, &data, options, budget)?
     };
-    let data = plan_data(&p, options)?;
-    let solved = super::solve(p, &with_start)?;
-    combine(solved, (z, values), bound, &data, options, budget)
+    Ok(Solution {
+        tree_nodes: nodes,
+        ..solution
+    })
 }
 
 /// Whether each hospital's patients are fixed by the data: full coverage, no hospital

@@ -10,7 +10,7 @@
 
 use super::assignment::{Arc, Assignment};
 use super::fixing;
-use super::frontier::{Frontier, Ranked};
+use super::frontier::{Frontier, Ranked, lock};
 use super::lagrange::{covering, dropped_arcs, evaluate};
 use super::node::{self, Bounded};
 use super::restriction::{Restriction, View};
@@ -18,7 +18,7 @@ use crate::model::relaxation::Structure;
 use crate::solve::lagrangian::Fixed;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 /// At most this many open nodes (each holds its prices); beyond, the search stops with the
@@ -189,11 +189,6 @@ fn whole_costs(structure: &Structure, load: &[f64]) -> bool {
                 })
         })
     })
-}
-
-/// Locks `m`: a worker that panicked ends the search anyway (the scope passes its panic on).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<'a> Tree<'a> {
