@@ -196,6 +196,26 @@ pub(super) mod tests {
         }
     }
 
+    /// One solver kept across instances of different sizes (the relaxation keeps one per
+    /// thread) answers each as a fresh one does: its buffers carry nothing over.
+    #[test]
+    fn a_reused_solver_answers_as_a_fresh_one() {
+        let mut next = uniform(4242);
+        let mut reused = Knapsack::default();
+        for _ in 0..200 {
+            let n = (next() * 14.0) as usize;
+            let items: Vec<Item> = (0..n)
+                .map(|_| (next() * 20.0 - 5.0, 0.5 + next() * 10.0))
+                .collect();
+            let capacity = next() * 40.0;
+            let answer = reused.pack(&items, capacity);
+            let mut fresh = Knapsack::default();
+            assert_eq!(answer, fresh.pack(&items, capacity));
+            assert_eq!(reused.taken, fresh.taken);
+            assert!((answer.0 - brute(&items, capacity)).abs() < 1e-9);
+        }
+    }
+
     /// Best ratio first; equal ratios keep their input order; no item of value 0 or less.
     #[test]
     fn items_go_by_ratio_and_ties_by_position() {
