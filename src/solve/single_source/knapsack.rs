@@ -11,6 +11,7 @@ const MAX_NODES: usize = 200_000;
 pub(super) type Item = (f64, f64);
 
 /// The best choice of items found.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Packed {
     /// The most value; an upper bound where the search ran out of nodes.
@@ -22,53 +23,78 @@ pub(super) struct Packed {
 
 /// The most value of items (each taken at most once) within `capacity`. Items of no positive
 /// value are never worth taking.
+#[cfg(test)]
 pub(super) fn best_value(items: &[Item], capacity: f64) -> Packed {
-    let order = by_ratio(items);
-    let sorted: Vec<Item> = order.iter().map(|&i| items[i]).collect();
+    let mut knapsack = Knapsack::default();
+    let (value, exact) = knapsack.pack(items, capacity);
     let mut take = vec![false; items.len()];
-    if sorted.iter().map(|it| it.1).sum::<f64>() <= capacity {
-        order.iter().for_each(|&i| take[i] = true);
-        let value = sorted.iter().map(|it| it.0).sum();
-        return Packed {
-            value,
-            exact: true,
-            take,
+    knapsack.taken.iter().for_each(|&i| take[i] = true);
+    Packed { value, exact, take }
+}
+
+/// A knapsack solver that keeps its buffers from one call to the next: the relaxation solves
+/// some thirty knapsacks per round and thousands of rounds a second, and building its vectors
+/// afresh each time cost about a quarter of the search (a profile of Yang p7).
+#[derive(Debug, Default)]
+pub(super) struct Knapsack {
+    keyed: Vec<(f64, usize)>,
+    order: Vec<usize>,
+    sorted: Vec<Item>,
+    path: Vec<usize>,
+    best_path: Vec<usize>,
+    /// The items (by index in the input, ascending) the last packing takes.
+    pub taken: Vec<usize>,
+}
+
+impl Knapsack {
+    /// The most value of `items` (each taken at most once) within `capacity`, and whether it
+    /// is exact (else an upper bound); the packing in [`Knapsack::taken`]. Items of no positive
+    /// value are never worth taking.
+    pub fn pack(&mut self, items: &[Item], capacity: f64) -> (f64, bool) {
+        self.taken.clear();
+        by_ratio(items, &mut self.keyed, &mut self.order);
+        self.sorted.clear();
+        self.sorted.extend(self.order.iter().map(|&i| items[i]));
+        if self.sorted.iter().map(|it| it.1).sum::<f64>() <= capacity {
+            self.taken.extend_from_slice(&self.order);
+            self.taken.sort_unstable();
+            return (self.sorted.iter().map(|it| it.0).sum(), true);
+        }
+        self.path.clear();
+        self.best_path.clear();
+        let mut search = Search {
+            items: &self.sorted,
+            best: 0.0,
+            nodes: 0,
+            path: &mut self.path,
+            best_path: &mut self.best_path,
         };
-    }
-    let mut search = Search {
-        items: &sorted,
-        best: 0.0,
-        nodes: 0,
-        path: Vec::new(),
-        best_path: Vec::new(),
-    };
-    search.dfs(0, capacity, 0.0);
-    search.best_path.iter().for_each(|&k| take[order[k]] = true);
-    if search.nodes > MAX_NODES {
-        let value = lp_bound(&sorted, 0, capacity);
-        return Packed {
-            value,
-            exact: false,
-            take,
-        };
-    }
-    Packed {
-        value: search.best,
-        exact: true,
-        take,
+        search.dfs(0, capacity, 0.0);
+        let (best, nodes) = (search.best, search.nodes);
+        let order = &self.order;
+        self.taken.extend(self.best_path.iter().map(|&k| order[k]));
+        self.taken.sort_unstable();
+        if nodes > MAX_NODES {
+            return (lp_bound(&self.sorted, 0, capacity), false);
+        }
+        (best, true)
     }
 }
 
-/// The items of positive value, best value per weight first, equal ratios in input order. An
-/// unstable sort on (ratio, index) gives the stable sort's order without its scratch buffer
-/// or a division per comparison (a profile of Yang p7 had a fifth of the time in sorting).
-fn by_ratio(items: &[Item]) -> Vec<usize> {
-    let mut keyed: Vec<(f64, usize)> = (0..items.len())
-        .filter(|&i| items[i].0 > 0.0)
-        .map(|i| (items[i].0 / items[i].1, i))
-        .collect();
+/// The items of positive value, best value per weight first, equal ratios in input order, into
+/// `order` (`keyed` a buffer). An unstable sort on (ratio, index) gives the stable sort's order
+/// without its scratch buffer or a division per comparison (a profile of Yang p7 had a fifth
+/// of the time in sorting).
+fn by_ratio(items: &[Item], keyed: &mut Vec<(f64, usize)>, order: &mut Vec<usize>) {
+    keyed.clear();
+    keyed.extend(
+        (0..items.len())
+            .filter(|&i| items[i].0 > 0.0)
+            .map(|i| (items[i].0 / items[i].1, i)),
+    );
     keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    keyed.into_iter().map(|k| k.1).collect()
+    order.clear();
+    order.extend(keyed.iter().map(|k| k.1));
 }
 
 /// The LP bound of items `from..` within `room`: the best ratios first, the last one split.
@@ -91,8 +117,8 @@ struct Search<'a> {
     best: f64,
     nodes: usize,
     /// The items taken on the way to this node, and in the best packing.
-    path: Vec<usize>,
-    best_path: Vec<usize>,
+    path: &'a mut Vec<usize>,
+    best_path: &'a mut Vec<usize>,
 }
 
 impl Search<'_> {
@@ -100,7 +126,7 @@ impl Search<'_> {
         self.nodes += 1;
         if value > self.best {
             self.best = value;
-            self.best_path.clone_from(&self.path);
+            self.best_path.clone_from(self.path);
         }
         if i == self.items.len() || self.nodes > MAX_NODES {
             return;
@@ -170,6 +196,26 @@ pub(super) mod tests {
         }
     }
 
+    /// One solver kept across instances of different sizes (the relaxation keeps one per
+    /// thread) answers each as a fresh one does: its buffers carry nothing over.
+    #[test]
+    fn a_reused_solver_answers_as_a_fresh_one() {
+        let mut next = uniform(4242);
+        let mut reused = Knapsack::default();
+        for _ in 0..200 {
+            let n = (next() * 14.0) as usize;
+            let items: Vec<Item> = (0..n)
+                .map(|_| (next() * 20.0 - 5.0, 0.5 + next() * 10.0))
+                .collect();
+            let capacity = next() * 40.0;
+            let answer = reused.pack(&items, capacity);
+            let mut fresh = Knapsack::default();
+            assert_eq!(answer, fresh.pack(&items, capacity));
+            assert_eq!(reused.taken, fresh.taken);
+            assert!((answer.0 - brute(&items, capacity)).abs() < 1e-9);
+        }
+    }
+
     /// Best ratio first; equal ratios keep their input order; no item of value 0 or less.
     #[test]
     fn items_go_by_ratio_and_ties_by_position() {
@@ -181,7 +227,9 @@ pub(super) mod tests {
             (-1.0, 1.0),
             (6.0, 3.0),
         ];
-        assert_eq!(by_ratio(&items), vec![2, 0, 3, 5]);
+        let (mut keyed, mut order) = (Vec::new(), Vec::new());
+        by_ratio(&items, &mut keyed, &mut order);
+        assert_eq!(order, vec![2, 0, 3, 5]);
     }
 
     #[test]

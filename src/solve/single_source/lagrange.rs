@@ -8,11 +8,12 @@
 //! branch and bound ([`super::tree`]) over the node's [`View`].
 
 use super::assignment::Arc;
-use super::knapsack::{Item, Packed, best_value};
-use super::restriction::View;
+use super::knapsack::{Item, Knapsack};
+use super::restriction::{SiteItems, View};
 use crate::model::relaxation::{Site, Structure};
 use crate::solve::lagrangian::knapsack::cover;
 use crate::solve::lagrangian::{Fixed, deflection};
+use std::cell::RefCell;
 use std::time::Instant;
 
 /// The root's ascent: from far-off start prices, so a large first step and many rounds.
@@ -76,59 +77,115 @@ pub(super) fn site_term_without(
     without: Option<usize>,
 ) -> (f64, Vec<usize>) {
     let site = &view.structure.sites[s];
-    let load = view.load;
+    let prepared = view.site_items(s);
     let mut must = view.forced[s].clone();
     must.extend(extra);
+    let left_out = |i: usize| Some(i) == extra || Some(i) == without;
+    // the weights' sum without the arcs left out, in the same order as `total`
+    let total = if extra.is_some() || without.is_some() {
+        let kept = prepared.arcs.iter().zip(&prepared.weights);
+        kept.filter(|(i, _)| !left_out(**i)).map(|(_, w)| w).sum()
+    } else {
+        prepared.total
+    };
     let mut best = (f64::INFINITY, Vec::new());
-    for o in &site.options {
-        let value_of = |i: usize| {
-            let a = &site.arcs[i];
-            let b = load[a.hospital] / site.keep;
-            (mu[a.hospital] - (a.cost + o.per_batch) * b, b)
-        };
-        let items: Vec<(usize, Item)> = (0..site.arcs.len())
-            .filter(|&i| view.usable[s][i] && Some(i) != extra && Some(i) != without)
-            .map(|i| (i, value_of(i)))
-            .collect();
-        // forced arcs: their hospitals are not priced (but `extra`'s is)
-        let (fv, fw) = must.iter().fold((0.0, 0.0), |(v, w), &i| {
-            let (iv, iw) = value_of(i);
-            let h = site.arcs[i].hospital;
-            let iv = if view.free[h] { iv } else { iv - mu[h] };
-            (v + iv, w + iw)
-        });
-        let just: Vec<Item> = items.iter().map(|x| x.1).collect();
-        // no platform is a term too: an existing site open without making anything
-        for n in 0..=o.max_platforms {
-            let room = f64::from(n) * o.batches_per_platform - fw;
-            if room < -FIX_MARGIN * fw.max(1.0) {
-                continue;
-            }
-            let packed = pack(&just, room);
-            let term = o.fixed + o.per_platform * f64::from(n) - packed.value - fv;
-            if term < best.0 {
-                let take = (0..items.len()).filter(|&k| packed.take[k]);
-                let take = must.iter().copied().chain(take.map(|k| items[k].0));
-                best = (term, take.collect());
-            }
-            if just.iter().map(|it| it.1).sum::<f64>() <= room {
-                break; // more platforms take nothing more
+    SCRATCH.with_borrow_mut(|scratch| {
+        for (o, costs) in site.options.iter().zip(&prepared.costs) {
+            // forced arcs: their hospitals are not priced (but `extra`'s is)
+            let (fv, fw) = must.iter().fold((0.0, 0.0), |(v, w), &i| {
+                let a = &site.arcs[i];
+                let b = view.load[a.hospital] / site.keep;
+                let iv = mu[a.hospital] - (a.cost + o.per_batch) * b;
+                let iv = if view.free[a.hospital] {
+                    iv
+                } else {
+                    iv - mu[a.hospital]
+                };
+                (v + iv, w + b)
+            });
+            scratch.positive(prepared, costs, mu, &left_out);
+            // no platform is a term too: an existing site open without making anything
+            for n in 0..=o.max_platforms {
+                let room = f64::from(n) * o.batches_per_platform - fw;
+                if room < -FIX_MARGIN * fw.max(1.0) {
+                    continue;
+                }
+                let value = scratch.pack(room);
+                let term = o.fixed + o.per_platform * f64::from(n) - value - fv;
+                if term < best.0 {
+                    best = (
+                        term,
+                        must.iter()
+                            .copied()
+                            .chain(scratch.taken(prepared))
+                            .collect(),
+                    );
+                }
+                if total <= room {
+                    break; // more platforms take nothing more
+                }
             }
         }
-    }
+    });
     best
 }
 
-/// The best packing of `items` within `room`; every item weighs something, so no room takes
-/// nothing (and needs no search).
-fn pack(items: &[Item], room: f64) -> Packed {
-    if room > 0.0 {
-        return best_value(items, room);
+thread_local! {
+    /// Each thread's knapsack buffers.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// A site's knapsack items at some prices (the arcs of positive value), kept between calls.
+#[derive(Default)]
+struct Scratch {
+    items: Vec<Item>,
+    /// Each item's place among the site's usable arcs.
+    place: Vec<usize>,
+    knapsack: Knapsack,
+    /// Whether the last packing took anything (an empty room takes nothing).
+    packed: bool,
+}
+
+impl Scratch {
+    /// The usable arcs of positive value at prices `mu` (an arc's price less its `costs`
+    /// entry), but those `left_out`.
+    fn positive(
+        &mut self,
+        prepared: &SiteItems,
+        costs: &[f64],
+        mu: &[f64],
+        left_out: &dyn Fn(usize) -> bool,
+    ) {
+        self.items.clear();
+        self.place.clear();
+        for (k, &i) in prepared.arcs.iter().enumerate() {
+            let v = mu[prepared.hospitals[k]] - costs[k];
+            if v > 0.0 && !left_out(i) {
+                self.items.push((v, prepared.weights[k]));
+                self.place.push(k);
+            }
+        }
     }
-    Packed {
-        value: 0.0,
-        exact: true,
-        take: vec![false; items.len()],
+
+    /// The most value of the items within `room`: every item weighs something, so no room
+    /// takes nothing (and needs no search).
+    fn pack(&mut self, room: f64) -> f64 {
+        self.packed = room > 0.0;
+        if self.packed {
+            self.knapsack.pack(&self.items, room).0
+        } else {
+            0.0
+        }
+    }
+
+    /// The arcs the last packing took, in order.
+    fn taken<'a>(&'a self, prepared: &'a SiteItems) -> impl Iterator<Item = usize> + 'a {
+        let taken = if self.packed {
+            &self.knapsack.taken[..]
+        } else {
+            &[]
+        };
+        taken.iter().map(|&k| prepared.arcs[self.place[k]])
     }
 }
 

@@ -5,6 +5,7 @@
 use super::assignment::Arc;
 use crate::model::relaxation::Structure;
 use crate::solve::lagrangian::Fixed;
+use std::cell::OnceCell;
 
 /// The decisions a node adds to the root's.
 #[derive(Debug, Clone)]
@@ -42,6 +43,23 @@ pub(super) struct View<'a> {
     pub forced: Vec<Vec<usize>>,
     /// Hospitals with patients and no forced arc: the rows still priced.
     pub free: Vec<bool>,
+    /// Per site, its usable arcs' weights and costs, prepared at the first use.
+    items: Vec<OnceCell<SiteItems>>,
+}
+
+/// A site's usable arcs under a view, with what each weighs and costs at each of the site's
+/// options: the same for every round of a node's ascent, so computed once.
+pub(super) struct SiteItems {
+    /// The usable arcs, in order.
+    pub arcs: Vec<usize>,
+    /// Each one's hospital.
+    pub hospitals: Vec<usize>,
+    /// Each one's batches at the site (its weight in the knapsack).
+    pub weights: Vec<f64>,
+    /// Per option, each one's cost at the site (arc and batches).
+    pub costs: Vec<Vec<f64>>,
+    /// The weights' sum, in order.
+    pub total: f64,
 }
 
 impl<'a> View<'a> {
@@ -86,11 +104,45 @@ impl<'a> View<'a> {
         View {
             structure,
             load,
+            items: (0..structure.sites.len())
+                .map(|_| OnceCell::new())
+                .collect(),
             sites,
             usable,
             forced,
             free,
         }
+    }
+
+    /// Site `s`'s usable arcs with their weights and costs.
+    pub fn site_items(&self, s: usize) -> &SiteItems {
+        self.items[s].get_or_init(|| {
+            let site = &self.structure.sites[s];
+            let arcs: Vec<usize> = (0..site.arcs.len())
+                .filter(|&i| self.usable[s][i])
+                .collect();
+            let hospitals: Vec<usize> = arcs.iter().map(|&i| site.arcs[i].hospital).collect();
+            let weights: Vec<f64> = hospitals
+                .iter()
+                .map(|&h| self.load[h] / site.keep)
+                .collect();
+            let costs = site
+                .options
+                .iter()
+                .map(|o| {
+                    let cost = |(&i, &b): (&usize, &f64)| (site.arcs[i].cost + o.per_batch) * b;
+                    arcs.iter().zip(&weights).map(cost).collect()
+                })
+                .collect();
+            let total = weights.iter().sum();
+            SiteItems {
+                arcs,
+                hospitals,
+                weights,
+                costs,
+                total,
+            }
+        })
     }
 
     /// The view with nothing fixed.
