@@ -76,6 +76,17 @@ fn shift(a: &mut Assignment<'_>) -> bool {
     moved
 }
 
+/// Per site, the hospitals on it.
+fn members(a: &Assignment<'_>) -> Vec<Vec<usize>> {
+    let mut members = vec![Vec::new(); a.batches.len()];
+    for (h, c) in a.chosen.iter().enumerate() {
+        if let Some((s, _)) = c {
+            members[*s].push(h);
+        }
+    }
+    members
+}
+
 /// Makes the first ejection chain that saves, if any: a hospital onto another open site, and one
 /// of that site's hospitals onto a third open one, which makes the room the first needs (where
 /// neither a shift nor a swap saves). Measured on Yang p7 (two threads, 60 s): the tree's plans
@@ -83,12 +94,7 @@ fn shift(a: &mut Assignment<'_>) -> bool {
 /// the optimum and proved it. Whether it made one.
 fn chain(a: &mut Assignment<'_>, late: &dyn Fn() -> bool) -> bool {
     let least = saving(a);
-    let mut members = vec![Vec::new(); a.batches.len()];
-    for (h, c) in a.chosen.iter().enumerate() {
-        if let Some((s, _)) = c {
-            members[*s].push(h);
-        }
-    }
+    let members = members(a);
     for h1 in 0..a.chosen.len() {
         if late() {
             return false;
@@ -147,12 +153,7 @@ fn swap(
     late: &dyn Fn() -> bool,
 ) -> bool {
     let least = saving(a);
-    let mut members = vec![Vec::new(); a.batches.len()];
-    for (h, c) in a.chosen.iter().enumerate() {
-        if let Some((s, _)) = c {
-            members[*s].push(h);
-        }
-    }
+    let members = members(a);
     let mut swapped = false;
     for h1 in 0..a.chosen.len() {
         if late() {
