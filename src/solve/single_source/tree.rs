@@ -306,6 +306,17 @@ impl<'t, 'a> Worker<'t, 'a> {
         }
     }
 
+    /// Where the subgradient steps of a node whose parent is bounded by `parent` aim:
+    /// [`AIM_ABOVE`] times its gap above the best plan (at the plan where the gap is unknown).
+    fn aim(&self, parent: f64) -> f64 {
+        let gap = (self.ub - parent).max(0.0);
+        if gap.is_finite() {
+            self.ub + AIM_ABOVE * gap
+        } else {
+            self.ub
+        }
+    }
+
     /// Works until no node is left, the deadline, or the open nodes' limit; the lowest bound
     /// of the nodes it pruned.
     fn run(mut self) -> f64 {
@@ -356,9 +367,13 @@ impl<'t, 'a> Worker<'t, 'a> {
             return Ok(Vec::new()); // a hospital with no arc left: no plan here
         }
         let prices = node.prices.clone();
-        let gap = (self.ub - node.bound).max(0.0);
-        let aim = self.ub + if gap.is_finite() { AIM_ABOVE * gap } else { 0.0 };
-        let Some(b) = node::bound(&view, prices, aim, self.cutoff(), tree.deadline) else {
+        let Some(b) = node::bound(
+            &view,
+            prices,
+            self.aim(node.bound),
+            self.cutoff(),
+            tree.deadline,
+        ) else {
             return Err(node);
         };
         if tree.late() && !self.settled(b.bound) {
