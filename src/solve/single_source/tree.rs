@@ -704,11 +704,11 @@ mod tests {
             assert!(found.bound <= cheapest + 1e-9 && !found.exhausted);
             assert!(found.nodes > 20, "{} nodes", found.nodes);
         }
-        // a search of some 135 nodes on one thread (of seeds 80-399, the others take a dozen or
-        // fewer, or more than 1.5 s)
+        // a search of 13 nodes on one thread: of seeds 0-399 none proven within 1.5 s takes more
+        // (with capacities 15, 18 and 25 none of seeds 0-59 more than 7)
         let (structure, load) = hard(150, 20.0);
         let (one, optimum) = run_on(&structure, &load, 1, None).expect("a plan");
-        assert!(one.exhausted && one.nodes > 100, "{} nodes", one.nodes);
+        assert!(one.exhausted && one.nodes > 10, "{} nodes", one.nodes);
         for t in [2, 4] {
             let (found, cost) = run_on(&structure, &load, t, None).expect("a plan");
             assert!(found.exhausted && (cost - optimum).abs() <= 1e-9 * optimum);
