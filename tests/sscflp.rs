@@ -1,6 +1,7 @@
 //! `cartnet import sscflp`: the real binary imports a small hand-made single-source instance,
 //! solves it to the single-source optimum (which is not the multi-source one), and refuses a
-//! malformed file with its line, writing nothing.
+//! malformed file with its line, writing nothing; and it proves Yang p1 (../shared/bench) at
+//! its published optimum. The whole set is `cartnet bench --suite sscflp`.
 
 mod common;
 use common::{import, read_plan, solve_imported};
@@ -50,6 +51,44 @@ fn a_hand_made_instance_solves_to_its_single_source_optimum() {
         3,
         "a customer is served by two sites: {flows:?}"
     );
+}
+
+/// Yang p1 (30 facilities, 200 customers): proven at the optimum the folder's README
+/// publishes, each customer served by one site, the plan checked by `--verify`. A few
+/// seconds on two cores; the limit is far above that so a loaded machine still proves it.
+#[test]
+fn yang_p1_is_proven_at_its_published_optimum() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/sscflp-yang");
+    let Ok(readme) = std::fs::read_to_string(dir.join("README.md")) else {
+        eprintln!("skipped: ../shared/bench/sscflp-yang is not beside the project");
+        return;
+    };
+    let published = cartnet::import::sscflp::published_optima(&readme);
+    let (_, optimum) = published
+        .iter()
+        .find(|(name, _)| name == "p1")
+        .expect("p1 in the table");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("p1");
+    let out = import("sscflp", &dir.join("p1"), &data);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let plan_dir = work.path().join("out");
+    let out = solve_imported(&data, &plan_dir, &["--verify", "--time-limit", "600"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let plan = read_plan(&plan_dir.join("plan.json"));
+    assert_eq!(plan["solver"]["status"], "optimal", "{}", out.stdout);
+    let total = plan["cost"]["total"].as_f64().unwrap();
+    assert!(
+        (total - optimum).abs() < 0.01,
+        "total {total}, published {optimum}"
+    );
+    let flows = plan["batch_flows"].as_array().unwrap();
+    let hospitals: HashSet<&str> = flows
+        .iter()
+        .map(|f| f["hospital"].as_str().unwrap())
+        .collect();
+    assert_eq!(hospitals.len(), 200);
+    assert_eq!(flows.len(), 200, "a customer is served by two sites");
 }
 
 #[test]
