@@ -33,22 +33,28 @@ fn a_hand_made_instance_solves_to_its_single_source_optimum() {
     let plan_dir = dir.path().join("out");
     let out = solve_imported(&data, &plan_dir, &["--verify"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
+    proven_single_sourced(&plan_dir, SINGLE_SOURCE_OPTIMUM, 3);
+}
+
+/// The plan in `plan_dir` is proven optimal at `optimum`, each of its `customers` served by
+/// one site.
+fn proven_single_sourced(plan_dir: &std::path::Path, optimum: f64, customers: usize) {
     let plan = read_plan(&plan_dir.join("plan.json"));
     assert_eq!(plan["solver"]["status"], "optimal");
     let total = plan["cost"]["total"].as_f64().unwrap();
     assert!(
-        (total - SINGLE_SOURCE_OPTIMUM).abs() < 0.01,
-        "total {total}, expected {SINGLE_SOURCE_OPTIMUM}"
+        (total - optimum).abs() < 0.01,
+        "total {total}, expected {optimum}"
     );
     let flows = plan["batch_flows"].as_array().unwrap();
     let hospitals: HashSet<&str> = flows
         .iter()
         .map(|f| f["hospital"].as_str().unwrap())
         .collect();
-    assert_eq!(hospitals.len(), 3);
+    assert_eq!(hospitals.len(), customers);
     assert_eq!(
         flows.len(),
-        3,
+        customers,
         "a customer is served by two sites: {flows:?}"
     );
 }
@@ -75,20 +81,7 @@ fn yang_p1_is_proven_at_its_published_optimum() {
     let plan_dir = work.path().join("out");
     let out = solve_imported(&data, &plan_dir, &["--verify", "--time-limit", "600"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let plan = read_plan(&plan_dir.join("plan.json"));
-    assert_eq!(plan["solver"]["status"], "optimal", "{}", out.stdout);
-    let total = plan["cost"]["total"].as_f64().unwrap();
-    assert!(
-        (total - optimum).abs() < 0.01,
-        "total {total}, published {optimum}"
-    );
-    let flows = plan["batch_flows"].as_array().unwrap();
-    let hospitals: HashSet<&str> = flows
-        .iter()
-        .map(|f| f["hospital"].as_str().unwrap())
-        .collect();
-    assert_eq!(hospitals.len(), 200);
-    assert_eq!(flows.len(), 200, "a customer is served by two sites");
+    proven_single_sourced(&plan_dir, *optimum, 200);
 }
 
 #[test]
