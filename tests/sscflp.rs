@@ -64,11 +64,10 @@ fn proven_single_sourced(plan_dir: &std::path::Path, optimum: f64, customers: us
 /// seconds on two cores; the limit is far above that so a loaded machine still proves it.
 #[test]
 fn yang_p1_is_proven_at_its_published_optimum() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/sscflp-yang");
-    let Ok(readme) = std::fs::read_to_string(dir.join("README.md")) else {
-        eprintln!("skipped: ../shared/bench/sscflp-yang is not beside the project");
+    let Some(dir) = common::sscflp_dir_or_skip() else {
         return;
     };
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     let published = cartnet::import::sscflp::published_optima(&readme);
     let (_, optimum) = published
         .iter()

@@ -119,19 +119,36 @@ pub fn solve_into(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     out.join("plan.json")
 }
 
+/// The benchmark folder `name` beside the project (../shared/bench/NAME), if its `marker`
+/// file is there.
+fn bench_dir(name: &str, marker: &str) -> Option<PathBuf> {
+    let dir = Path::new(ROOT).join("../shared/bench").join(name);
+    dir.join(marker).exists().then_some(dir)
+}
+
+/// [`bench_dir`], saying on stderr that the test is skipped when it is not there.
+fn bench_dir_or_skip(name: &str, marker: &str) -> Option<PathBuf> {
+    let dir = bench_dir(name, marker);
+    if dir.is_none() {
+        eprintln!("skipped: ../shared/bench/{name} is not beside the project");
+    }
+    dir
+}
+
 /// The OR-Library capacitated files beside the project (../shared/bench/orlib-cap), if there.
 pub fn orlib_dir() -> Option<PathBuf> {
-    let dir = Path::new(ROOT).join("../shared/bench/orlib-cap");
-    dir.join("capopt.txt").exists().then_some(dir)
+    bench_dir("orlib-cap", "capopt.txt")
 }
 
 /// [`orlib_dir`], saying on stderr that the test is skipped when it is not there.
 pub fn orlib_dir_or_skip() -> Option<PathBuf> {
-    let dir = orlib_dir();
-    if dir.is_none() {
-        eprintln!("skipped: ../shared/bench/orlib-cap is not beside the project");
-    }
-    dir
+    bench_dir_or_skip("orlib-cap", "capopt.txt")
+}
+
+/// The Yang single-source instances and their table (../shared/bench/sscflp-yang), saying on
+/// stderr that the test is skipped when they are not there.
+pub fn sscflp_dir_or_skip() -> Option<PathBuf> {
+    bench_dir_or_skip("sscflp-yang", "README.md")
 }
 
 /// `cartnet bench --suite orlib --single-source --only ONLY --time-limit SECONDS --orlib DIR`.

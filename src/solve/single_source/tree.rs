@@ -41,13 +41,6 @@ const GAP_INSIDE: f64 = 0.99;
 const WHOLE_NOISE: f64 = 1e-7;
 /// A bound this far below a whole number still rounds up to it (rounding noise).
 const ROUND_NOISE: f64 = 1e-6;
-/// A node fixes arcs again only once its gap to the limit is below this share of the gap at
-/// the last fixing on its path. At 0.8 (measured when a node took 100 rounds) most nodes took
-/// their parent's fixing; with 200 rounds a node, fixing wherever the gap narrowed at all
-/// bans more arcs, which shortens every later knapsack and prunes sooner (one thread, nodes
-/// and seconds to the proof, two runs at a time: p7 10,085 nodes in 39.5 s at 0.8, 10,273 in
-/// 32.1 s at 1; p1, p6, p10, p11, p12, p16, p18, p20 6,675 nodes in 172.7 s, 6,046 in 127.3 s).
-const REFIX_SHRINK: f64 = 1.0;
 /// A node's subgradient steps aim this many times its gap (the best plan's cost less its
 /// parent's bound) above the best plan. Aimed at the plan itself, the steps shrink as the bound
 /// nears it and the bound stalls below the cutoff: with Yang p7's optimum known from the start,
@@ -80,7 +73,13 @@ struct Node {
     seq: usize,
     restriction: Restriction,
     prices: Vec<f64>,
-    /// The gap between the limit and the bound when the arcs were last fixed on its path.
+    /// The gap between the limit and the bound when the arcs were last fixed on its path: a
+    /// node fixes arcs again wherever its gap narrowed since. Waiting until it fell below 0.8
+    /// of it (measured when a node took 100 rounds) left most nodes with their parent's
+    /// fixing; with 200 rounds a node, fixing at every narrowing bans more arcs, which shortens
+    /// every later knapsack and prunes sooner (one thread, nodes and seconds to the proof, two
+    /// runs at a time: p7 10,085 nodes in 39.5 s at 0.8, 10,273 in 32.1 s; p1, p6, p10, p11,
+    /// p12, p16, p18, p20 6,675 nodes in 172.7 s, 6,046 in 127.3 s).
     fix_gap: f64,
 }
 
@@ -395,7 +394,7 @@ impl<'t, 'a> Worker<'t, 'a> {
         let flips = self.fix_sites(&view, &b, &mut r);
         let mut fix_gap = node.fix_gap;
         let gap = self.cutoff() - bound;
-        if gap < REFIX_SHRINK * fix_gap {
+        if gap < fix_gap {
             if !self.fix_arcs(&view, &b, &mut r) {
                 return Ok(Vec::new()); // no plan cheaper than the best in the node
             }
